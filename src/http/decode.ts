@@ -1,0 +1,81 @@
+/**
+ * Body → `unknown`, by what the body *is*, not only what the server claims: a PMS may answer XML to a JSON request
+ * (older versions ignore Accept on some endpoints), and a captive portal answers HTML with a 200. Both XML and JSON
+ * decode to the same object shape; validation (zod) comes after.
+ */
+import { DecodeError, type ErrorContext } from '../errors.js';
+import { parseXml, validateXml, type XmlArrayPolicy } from './xml.js';
+
+export interface DecodeOptions extends ErrorContext {
+  contentType?: string;
+  /** @default 'non-root' */
+  xmlArrays?: XmlArrayPolicy;
+}
+
+const EXCERPT_LENGTH = 200;
+
+export function excerpt(text: string, length = EXCERPT_LENGTH): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
+export function looksLikeHtml(text: string): boolean {
+  const head = text.slice(0, 1024).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || /^<html[\s>]/.test(head) || /<(head|body|script|meta)[\s>]/.test(head.slice(0, 512));
+}
+
+function htmlTitle(text: string): string | undefined {
+  const match = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text);
+  return match?.[1]?.trim() || undefined;
+}
+
+export function decodeText(body: Buffer): string {
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Decodes a JSON or XML body; anything else (HTML, plain text, empty, malformed) is a DecodeError. */
+export function decodeBody(body: Buffer, options: DecodeOptions = {}): unknown {
+  const text = decodeText(body);
+  const trimmed = text.trim();
+  const where = options.method && options.url ? `${options.method} ${options.url}: ` : '';
+  const base = { ...options, contentType: options.contentType, bodyExcerpt: excerpt(text) };
+  if (trimmed === '') {
+    throw new DecodeError(`${where}empty response body`, { ...base, reason: 'empty' });
+  }
+  const first = trimmed[0];
+  if (first === '{' || first === '[') {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch (cause) {
+      throw new DecodeError(`${where}malformed JSON (${(cause as Error).message})`, { ...base, reason: 'malformed-json' });
+    }
+  }
+  if (first === '<') {
+    if (looksLikeHtml(trimmed)) {
+      const title = htmlTitle(trimmed);
+      throw new DecodeError(
+        `${where}got an HTML page${title ? ` ("${title}")` : ''} instead of Plex data: a captive portal, proxy login or error page is answering`,
+        { ...base, reason: 'html' },
+      );
+    }
+    // Entity declarations are never in Plex payloads; refusing them closes the entity-expansion door.
+    if (/<!ENTITY/i.test(trimmed)) {
+      throw new DecodeError(`${where}XML with entity declarations refused`, { ...base, reason: 'xml-entities' });
+    }
+    const invalid = validateXml(trimmed);
+    if (invalid) {
+      const at = invalid.line === undefined ? '' : ` at line ${invalid.line}, column ${invalid.col ?? '?'}`;
+      throw new DecodeError(`${where}malformed XML${at}: ${invalid.message}`, { ...base, reason: 'malformed-xml' });
+    }
+    try {
+      return parseXml(trimmed, options.xmlArrays);
+    } catch (cause) {
+      throw new DecodeError(`${where}malformed XML: ${(cause as Error).message}`, { ...base, reason: 'malformed-xml' });
+    }
+  }
+  throw new DecodeError(`${where}expected JSON or XML, got ${options.contentType || 'text'}: "${excerpt(text, 60)}"`, {
+    ...base,
+    reason: 'unexpected-content',
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Token redaction. The Plex token is a full account credential: it must never reach a message, a URL kept in an
+ * error, a cause chain, a log line or a snapshot. Two layers: well-known token *shapes* (query parameters, headers,
+ * JSON/XML fields) are scrubbed everywhere, and the literal secrets a client knows (its own token) are scrubbed too.
+ */
+
+export const REDACTED = 'REDACTED';
+
+// Parameter and field names that carry a credential in Plex and plex.tv traffic.
+const SECRET_NAMES = ['X-Plex-Token', 'authToken', 'accessToken', 'authenticationToken', 'PlexOnlineToken', 'token'];
+const NAMES = SECRET_NAMES.join('|');
+
+const QUERY_PATTERN = new RegExp(`([?&;](?:${NAMES})=)[^&#\\s"'<>]*`, 'gi');
+const HEADER_PATTERN = /(X-Plex-Token\s*:\s*)[^\s,;"'}]+/gi;
+const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:\\s*)"[^"]*"`, 'gi');
+const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"]*"|'[^']*')`, 'gi');
+const XML_ELEMENT_PATTERN = /(<authentication-token[^>]*>)[^<]*(<\/authentication-token>)/gi;
+
+/** Shortest literal secret we scrub by value; shorter strings would mangle ordinary text. */
+const MIN_SECRET_LENGTH = 6;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Replaces credential query parameters (`X-Plex-Token=...`, `token=...`) in a URL string. */
+export function redactUrl(url: string): string {
+  return url.replace(QUERY_PATTERN, `$1${REDACTED}`);
+}
+
+/** Scrubs token shapes and the given literal secrets (plain and URL-encoded) from free text. */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text
+    .replace(QUERY_PATTERN, `$1${REDACTED}`)
+    .replace(HEADER_PATTERN, `$1${REDACTED}`)
+    .replace(JSON_FIELD_PATTERN, `$1"${REDACTED}"`)
+    .replace(XML_ATTR_PATTERN, `$1"${REDACTED}"`)
+    .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`);
+  for (const secret of secrets) {
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.replace(new RegExp(escapeRegExp(form), 'g'), REDACTED);
+    }
+  }
+  return out;
+}
+
+/** Returns a copy of the headers with the token header's value replaced. */
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = name.toLowerCase() === 'x-plex-token' ? REDACTED : value;
+  }
+  return out;
+}
+
+const MAX_CAUSE_DEPTH = 6;
+
+/**
+ * Builds a redacted copy of an error chain. We never keep the original cause object: undici errors can hold
+ * sockets and request options, and a user's own error could hold anything. Name, code, errno and syscall survive
+ * because they are what tells the phase of a failure apart.
+ */
+export function sanitizeCause(cause: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (depth >= MAX_CAUSE_DEPTH) return undefined;
+  if (!(cause instanceof Error)) {
+    if (cause === undefined || cause === null) return cause;
+    return redactText(typeof cause === 'string' ? cause : safeString(cause), secrets);
+  }
+  const nested = (cause as { cause?: unknown }).cause;
+  const copy = new Error(redactText(cause.message, secrets), nested === undefined ? undefined : { cause: sanitizeCause(nested, secrets, depth + 1) });
+  copy.name = cause.name;
+  copy.stack = undefined;
+  const source = cause as unknown as Record<string, unknown>;
+  const target = copy as unknown as Record<string, unknown>;
+  for (const key of ['code', 'errno', 'syscall']) {
+    const value = source[key];
+    if (typeof value === 'string' || typeof value === 'number') target[key] = value;
+  }
+  if (cause instanceof AggregateError) {
+    target.errors = cause.errors.map((e) => sanitizeCause(e, secrets, depth + 1));
+  }
+  return copy;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Address classification via ipaddr.js (its ranges follow the IANA special-purpose registries), so "is this the
+ * CGNAT range?" is never a hand-written mask.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type AddressClass =
+  | 'public'
+  | 'private'
+  | 'cgnat'
+  | 'loopback'
+  | 'link-local'
+  | 'multicast'
+  | 'unspecified'
+  | 'reserved'
+  | 'invalid';
+
+export function isIpAddress(text: string): boolean {
+  return ipaddr.isValid(stripBrackets(text));
+}
+
+export function ipFamily(text: string): 4 | 6 | undefined {
+  const value = stripBrackets(text);
+  if (!ipaddr.isValid(value)) return undefined;
+  return ipaddr.parse(value).kind() === 'ipv4' ? 4 : 6;
+}
+
+function stripBrackets(text: string): string {
+  return text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+}
+
+export function classifyAddress(text: string): AddressClass {
+  const value = stripBrackets(text.trim());
+  if (!ipaddr.isValid(value)) return 'invalid';
+  let address = ipaddr.parse(value);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    address = (address as ipaddr.IPv6).toIPv4Address();
+  }
+  const range = address.range();
+  switch (range) {
+    case 'unicast':
+      return 'public';
+    case 'private':
+    case 'uniqueLocal':
+      return 'private';
+    case 'carrierGradeNat':
+      return 'cgnat';
+    case 'loopback':
+      return 'loopback';
+    case 'linkLocal':
+      return 'link-local';
+    case 'multicast':
+    case 'broadcast':
+      return 'multicast';
+    case 'unspecified':
+      return 'unspecified';
+    default:
+      return 'reserved';
+  }
+}
+
+/** Public-internet routable: what plex.tv must see as your address for a port forward to mean anything. */
+export function isPublicAddress(text: string): boolean {
+  return classifyAddress(text) === 'public';
+}
+
+export function isInCidr(address: string, cidr: string): boolean {
+  try {
+    const ip = ipaddr.parse(stripBrackets(address));
+    const [range, bits] = ipaddr.parseCIDR(cidr);
+    if (ip.kind() !== range.kind()) return false;
+    return ip.match(range, bits);
+  } catch {
+    return false;
+  }
+}
+
+export function parseCidr(text: string): { address: string; prefix: number } | undefined {
+  try {
+    const [range, prefix] = ipaddr.parseCIDR(text.trim());
+    return { address: range.toString(), prefix };
+  } catch {
+    return undefined;
+  }
+}
+
+export type ContainerNetwork = 'docker' | 'home-assistant' | 'kubernetes' | 'podman';
+
+/**
+ * Address ranges container runtimes hand out by default. A Plex server advertising one of these as its local
+ * connection is advertising an address nobody else on the LAN can reach (plex-api.md §8, the plex-api.rs Docker mock
+ * with local 172.18.0.3).
+ */
+const CONTAINER_RANGES: { cidr: string; network: ContainerNetwork }[] = [
+  { cidr: '172.30.32.0/23', network: 'home-assistant' },
+  { cidr: '172.30.33.0/24', network: 'home-assistant' },
+  { cidr: '10.88.0.0/16', network: 'podman' },
+  { cidr: '10.42.0.0/16', network: 'kubernetes' },
+  { cidr: '10.43.0.0/16', network: 'kubernetes' },
+  { cidr: '10.244.0.0/16', network: 'kubernetes' },
+  { cidr: '172.17.0.0/16', network: 'docker' },
+  { cidr: '172.16.0.0/12', network: 'docker' },
+];
+
+/** Which container network an address most likely belongs to, if it sits in a runtime's default range. */
+export function containerNetworkOf(address: string): ContainerNetwork | undefined {
+  return CONTAINER_RANGES.find((range) => isInCidr(address, range.cidr))?.network;
+}

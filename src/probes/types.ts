@@ -1,0 +1,98 @@
+/**
+ * The result shape every probe returns. Probes never throw: "port closed" is data for the rules, not an exception.
+ * The shape matches a collector observation (`status: 'ok' | 'failed'`), so a probe result can be stored as one.
+ */
+import type { NetworkPhase } from '../errors.js';
+
+export type ProbePhase = NetworkPhase;
+
+export interface ProbeError {
+  /** Where it failed: dns, connect, tls, request, response or timeout. */
+  phase: ProbePhase;
+  /** A stable code: a system code (ECONNREFUSED, EHOSTUNREACH, ENOTFOUND), an undici/TLS code, or one of ours (ETIMEDOUT, EBADRESPONSE, EABORTED). */
+  code: string;
+  message: string;
+}
+
+export type ProbeResult<T> =
+  | { status: 'ok'; value: T; durationMs: number }
+  | { status: 'failed'; error: ProbeError; durationMs: number };
+
+export interface ProbeOptions {
+  /** Deadline for the whole probe. Each probe documents its own default. */
+  timeoutMs?: number;
+  /** Cancels the probe; the result is `failed` with code EABORTED. */
+  signal?: AbortSignal;
+}
+
+export function probeOk<T>(value: T, startedAt: number): ProbeResult<T> {
+  return { status: 'ok', value, durationMs: elapsed(startedAt) };
+}
+
+export function probeFailed<T = never>(error: ProbeError, startedAt: number): ProbeResult<T> {
+  return { status: 'failed', error, durationMs: elapsed(startedAt) };
+}
+
+export function elapsed(startedAt: number): number {
+  return Math.round(performance.now() - startedAt);
+}
+
+/**
+ * Runs a probe body under a deadline and the caller's signal, converting anything thrown into a `failed` result.
+ * The body receives a signal that fires at the deadline or on the caller's abort and must stop its I/O on it.
+ * The result arrives at the deadline even if the body ignores the signal: nothing a peer does can hang a probe.
+ */
+export async function runProbe<T>(
+  options: ProbeOptions & { defaultTimeoutMs: number },
+  body: (signal: AbortSignal) => Promise<T>,
+  classify: (error: unknown) => ProbeError = defaultClassify,
+): Promise<ProbeResult<T>> {
+  const startedAt = performance.now();
+  const timeoutMs = options.timeoutMs ?? options.defaultTimeoutMs;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => controller.abort(new Error('aborted'));
+  if (options.signal?.aborted) {
+    return probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted before it started' }, startedAt);
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const deadline = new Promise<ProbeResult<T>>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('deadline'));
+      resolve(probeFailed({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, startedAt));
+    }, timeoutMs);
+  });
+  const aborted = new Promise<ProbeResult<T>>((resolve) => {
+    controller.signal.addEventListener('abort', () => {
+      if (options.signal?.aborted) resolve(probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted' }, startedAt));
+    });
+  });
+  const work = (async (): Promise<ProbeResult<T>> => {
+    try {
+      return probeOk(await body(controller.signal), startedAt);
+    } catch (error) {
+      return probeFailed(classify(error), startedAt);
+    }
+  })();
+  try {
+    return await Promise.race([work, deadline, aborted]);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    controller.abort(new Error('settled'));
+  }
+}
+
+/** Probe bodies throw `ProbeFailure` to report a classified failure. */
+export class ProbeFailure extends Error {
+  override name = 'ProbeFailure';
+  constructor(readonly detail: ProbeError) {
+    super(detail.message);
+  }
+}
+
+function defaultClassify(error: unknown): ProbeError {
+  if (error instanceof ProbeFailure) return error.detail;
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? ((error as { code: string }).code) : 'EUNKNOWN';
+  return { phase: 'request', code, message: error instanceof Error ? error.message : String(error) };
+}
