@@ -82,6 +82,12 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
+/** Drops a body we will not read. undici emits an 'error' on destroy; without a listener that would be unhandled. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -119,7 +125,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       const responseHeaders = flattenHeaders(response.headers);
       const location = responseHeaders.location;
       if (REDIRECT_STATUSES.has(response.statusCode) && location) {
-        response.body.destroy();
+        discard(response.body);
         if (hop >= maxRedirects) {
           throw new RedirectError(`${method} ${url.href}: more than ${maxRedirects} redirects`, { method, url: url.href, secrets });
         }
@@ -135,7 +141,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       }
       const declared = Number(responseHeaders['content-length']);
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
-        response.body.destroy();
+        discard(response.body);
         throw new BodyTooLargeError(`${method} ${url.href}: body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`, {
           method,
           url: url.href,
@@ -149,7 +155,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
         const buffer = chunk as Buffer;
         size += buffer.length;
         if (size > maxBodyBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw new BodyTooLargeError(`${method} ${url.href}: body exceeds the ${maxBodyBytes}-byte limit`, {
             method,
             url: url.href,

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { decodeBody } from '../../src/http/decode.js';
+import { DecodeError } from '../../src/errors.js';
+
+const PAYLOADS = '/work/shared/reference/payloads';
+const decode = (text: string): unknown => decodeBody(Buffer.from(text));
+const reason = (text: string): string | undefined => {
+  try {
+    decode(text);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(DecodeError);
+    return (error as DecodeError).reason;
+  }
+};
+
+describe('decodeBody', () => {
+  it('decodes XML to the same shape as Plex JSON: attributes as strings, child lists as arrays', () => {
+    const xml = decode('<?xml version="1.0"?><MediaContainer size="1"><Setting id="ManualPortMappingPort" type="int" value="32400"/></MediaContainer>');
+    const json = decode('{"MediaContainer":{"size":1,"Setting":[{"id":"ManualPortMappingPort","type":"int","value":32400}]}}');
+    expect(xml).toEqual({ MediaContainer: { size: '1', Setting: [{ id: 'ManualPortMappingPort', type: 'int', value: '32400' }] } });
+    expect(Object.keys((json as { MediaContainer: object }).MediaContainer).sort()).toEqual(
+      Object.keys((xml as { MediaContainer: object }).MediaContainer).sort(),
+    );
+  });
+
+  it('keeps leading zeros and exponent-looking values as strings', () => {
+    expect(decode('<MediaContainer version="1.40.0.7998" a="0123" b="1e5"/>')).toEqual({
+      MediaContainer: { version: '1.40.0.7998', a: '0123', b: '1e5' },
+    });
+  });
+
+  it('decodes entities in attributes and strips a BOM', () => {
+    expect(decodeBody(Buffer.from('\uFEFF<MediaContainer friendlyName="Tom &amp; Jerry&apos;s &lt;Plex&gt;"/>'))).toEqual({
+      MediaContainer: { friendlyName: "Tom & Jerry's <Plex>" },
+    });
+  });
+
+  it('names a captive portal as HTML, with its title', () => {
+    const html = '<!DOCTYPE html><html><head><title>Hotel WiFi</title><meta charset="utf-8"></head><body><br></body></html>';
+    expect(reason(html)).toBe('html');
+    expect(() => decode(html)).toThrow(/Hotel WiFi/);
+  });
+
+  it('rejects malformed XML that fast-xml-parser alone would accept', () => {
+    expect(reason('<MediaContainer size="1"><Setting id="x" value="1"></MediaContainer>')).toBe('malformed-xml');
+    expect(reason('<MediaContainer size="1"><Setting id="x" val')).toBe('malformed-xml');
+  });
+
+  it('rejects malformed and truncated JSON', () => {
+    expect(reason('{"MediaContainer":{"size":1,')).toBe('malformed-json');
+  });
+
+  it('rejects empty bodies, plain text and entity declarations', () => {
+    expect(reason('')).toBe('empty');
+    expect(reason('   \n')).toBe('empty');
+    expect(reason('Unauthorized')).toBe('unexpected-content');
+    expect(reason('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')).toBe('xml-entities');
+  });
+
+  it('decodes every real XML and JSON capture we have', () => {
+    for (const name of [
+      'identity-xml__plexopedia.xml',
+      'root-xml__plexopedia-server-capabilities.xml',
+      'prefs-json__plex-api-rs-server-prefs.json',
+      'root-json-free__plex-api-rs-providers_free.json',
+      'plextv-api-v2-resources__plex-api-rs.json',
+      'plextv-pms-resources-xml__test-fixture-plex_cloud_resources.xml',
+    ]) {
+      const decoded = decodeBody(readFileSync(`${PAYLOADS}/${name}`));
+      expect(decoded, name).toBeTypeOf('object');
+      expect(decoded, name).not.toBeNull();
+    }
+  });
+});
