@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'PLEXDIAG_DECODE'
   | 'PLEXDIAG_VALIDATION'
   | 'PLEXDIAG_REDIRECT'
-  | 'PLEXDIAG_USAGE';
+  | 'PLEXDIAG_USAGE'
+  | 'PLEXDIAG_SNAPSHOT';
 
 /**
  * Where a network operation failed. A troubleshooter cares: "DNS failed" and "TLS failed" are different diagnoses.
@@ -212,6 +213,16 @@ export class UsageError extends PlexDiagnoseError {
   override name = 'UsageError';
   constructor(message: string, details: ErrorContext = {}) {
     super('PLEXDIAG_USAGE', message, details);
+  }
+}
+
+/** A snapshot file that is not JSON, not a snapshot, from a newer schema, or with values of the wrong shape. */
+export class SnapshotError extends PlexDiagnoseError {
+  override name = 'SnapshotError';
+  readonly issues: ValidationIssue[];
+  constructor(message: string, details: ErrorContext & { issues?: ValidationIssue[] } = {}) {
+    super('PLEXDIAG_SNAPSHOT', message, details);
+    this.issues = details.issues ?? [];
   }
 }
 

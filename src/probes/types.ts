@@ -3,6 +3,7 @@
  * The shape matches a collector observation (`status: 'ok' | 'failed'`), so a probe result can be stored as one.
  */
 import type { NetworkPhase } from '../errors.js';
+import { withDeadline } from '../internal/deadline.js';
 
 export type ProbePhase = NetworkPhase;
 
@@ -49,38 +50,20 @@ export async function runProbe<T>(
 ): Promise<ProbeResult<T>> {
   const startedAt = performance.now();
   const timeoutMs = options.timeoutMs ?? options.defaultTimeoutMs;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = (): void => controller.abort(new Error('aborted'));
-  if (options.signal?.aborted) {
-    return probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted before it started' }, startedAt);
-  }
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = new Promise<ProbeResult<T>>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error('deadline'));
-      resolve(probeFailed({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, startedAt));
-    }, timeoutMs);
-  });
-  const aborted = new Promise<ProbeResult<T>>((resolve) => {
-    controller.signal.addEventListener('abort', () => {
-      if (options.signal?.aborted) resolve(probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted' }, startedAt));
-    });
-  });
-  const work = (async (): Promise<ProbeResult<T>> => {
-    try {
-      return probeOk(await body(controller.signal), startedAt);
-    } catch (error) {
-      return probeFailed(classify(error), startedAt);
-    }
-  })();
-  try {
-    return await Promise.race([work, deadline, aborted]);
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    controller.abort(new Error('settled'));
-  }
+  return withDeadline<ProbeResult<T>>(
+    { timeoutMs, signal: options.signal },
+    async (signal) => {
+      try {
+        return probeOk(await body(signal), startedAt);
+      } catch (error) {
+        return probeFailed(classify(error), startedAt);
+      }
+    },
+    {
+      timeout: () => probeFailed({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, startedAt),
+      aborted: () => probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted' }, startedAt),
+    },
+  );
 }
 
 /** Probe bodies throw `ProbeFailure` to report a classified failure. */

@@ -1,0 +1,70 @@
+/**
+ * A collector gathers one observation: an id, what it needs, and one async function. The scheduler runs it as soon
+ * as its needs have settled, under its own deadline. Shaped like arethetypeswrong's `defineCheck`: data + one function.
+ */
+import type { z } from 'zod';
+import type { Observation } from './observation.js';
+
+/**
+ * The value type of each collector id. Built-in collectors declare theirs (src/collect/builtin/values.ts); user
+ * collectors can add their own with declaration merging:
+ * `declare module 'plex-diagnose' { interface ObservationValues { 'my.check': { ok: boolean } } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ObservationValues {}
+
+export type KnownObservationId = keyof ObservationValues & string;
+export type ValueOf<Id extends string> = Id extends KnownObservationId ? ObservationValues[Id] : unknown;
+
+/** Read access to what other collectors produced; shared by collectors and rules. */
+export interface ObservationReader {
+  /** The value of an observation that succeeded, else undefined. */
+  get<Id extends string>(id: Id): ValueOf<Id> | undefined;
+  /** The observation itself (ok, failed or skipped), or undefined when it was not collected. */
+  observation<Id extends string>(id: Id): Observation<ValueOf<Id>> | undefined;
+}
+
+export interface CollectorContext<Services = unknown> extends ObservationReader {
+  /** Fires at this collector's deadline or when the whole collection is aborted; pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** This collector's deadline in ms; probes inside should use a little less. */
+  readonly timeoutMs: number;
+  /** Clients and probe functions (injectable, so scenarios and tests can supply network facts). */
+  readonly services: Services;
+  /** Ends the collector with `skipped` and this reason. */
+  skip(reason: string): never;
+}
+
+export interface Collector<Id extends string = string, T = unknown, Services = unknown> {
+  readonly id: Id;
+  /** A short label for progress output ("UPnP gateway"). */
+  readonly title: string;
+  /** Collectors whose values this one needs; if any is not ok, this one is skipped with the reason. */
+  readonly needs?: readonly string[];
+  /** Collectors to wait for and read if available, without requiring them. */
+  readonly after?: readonly string[];
+  /** Deadline for this collector. @default the collection's `collectorTimeoutMs` */
+  readonly timeoutMs?: number;
+  /** Validates this collector's value when a snapshot is loaded. */
+  readonly schema?: z.ZodType<T>;
+  collect(context: CollectorContext<Services>): Promise<T>;
+}
+
+/** Identity helper that infers the id and value types. */
+export function defineCollector<const Id extends string, T, Services = unknown>(collector: Collector<Id, T, Services>): Collector<Id, T, Services> {
+  return collector;
+}
+
+export type AnyCollector = Collector<string, unknown, any>;
+
+export type ObservationMap = Record<string, Observation>;
+
+export function createReader(observations: ObservationMap): ObservationReader {
+  return {
+    get: (id) => {
+      const observation = observations[id];
+      return (observation?.status === 'ok' ? observation.value : undefined) as never;
+    },
+    observation: (id) => observations[id] as never,
+  };
+}

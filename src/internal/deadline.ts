@@ -1,0 +1,42 @@
+/**
+ * Races a piece of work against a deadline and the caller's AbortSignal. The work gets a signal that fires on either
+ * (and once the race is over), so its I/O stops; the result arrives at the deadline even if the work ignores it.
+ * Probes and collectors both stand on this: nothing a peer does can hang them.
+ */
+export interface DeadlineOutcomes<T> {
+  /** The result when the deadline passes first. */
+  timeout: () => T;
+  /** The result when the caller's signal fires first (also when it had already fired). */
+  aborted: () => T;
+}
+
+export async function withDeadline<T>(
+  options: { timeoutMs: number; signal?: AbortSignal },
+  work: (signal: AbortSignal) => Promise<T>,
+  outcomes: DeadlineOutcomes<T>,
+): Promise<T> {
+  if (options.signal?.aborted) return outcomes.aborted();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('deadline'));
+      resolve(outcomes.timeout());
+    }, options.timeoutMs);
+  });
+  const aborted = new Promise<T>((resolve) => {
+    onAbort = (): void => {
+      controller.abort(new Error('aborted'));
+      resolve(outcomes.aborted());
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work(controller.signal), deadline, aborted]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    controller.abort(new Error('settled'));
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Rules: ESLint's shape (serialisable `meta` + one pure function), specialised for diagnoses. A rule reads the
+ * snapshot's observations and reports what it finds with evidence, confidence and an exact fix. No I/O, no clock.
+ */
+import type { ObservationReader } from '../collect/define-collector.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** Built-in categories; user rules may use their own strings. Used for grouping output and `--only`. */
+export type RuleCategory =
+  | 'server'
+  | 'account'
+  | 'remote-access'
+  | 'port-forwarding'
+  | 'network'
+  | 'dns'
+  | 'tls'
+  | 'lan'
+  | 'relay'
+  | (string & {});
+
+export interface RuleMeta<MessageIds extends string = string, FixIds extends string = string> {
+  /** Default severity; users can change it per rule. */
+  severity: Severity;
+  category: RuleCategory;
+  /** One line: what the rule checks ("Plex's port is reachable from the internet"). */
+  title: string;
+  /** Collectors that must have succeeded; otherwise the rule is reported as skipped with the reason. */
+  requires: readonly string[];
+  /** Collectors read when available; collected, but the rule runs without them. */
+  uses?: readonly string[];
+  /** Message templates by id, with `{{placeholders}}`; the ids are the contract tests check. */
+  messages: Record<MessageIds, string>;
+  /** Fix templates by id, with `{{placeholders}}`. */
+  fixes?: Record<FixIds, string>;
+  /**
+   * Rules whose findings this rule's finding explains. When both fire, those become `contributing` (e.g. CGNAT
+   * explains "unreachable from the internet"), so one root cause heads the report.
+   */
+  explains?: readonly string[];
+  /** Link to the rule's documentation page. */
+  docsUrl?: string;
+}
+
+export interface Evidence {
+  /** Where it was observed: a collector id ("server.account") or a short source ("router (UPnP)"). */
+  source: string;
+  /** What was observed, as text a person can check ("mappingError=unreachable"). */
+  observed: string;
+  /** What a healthy setup would show, when that helps. */
+  expected?: string;
+}
+
+/** A change `plex-diagnose fix` can apply to the Plex Media Server (a `PUT /:/prefs`). */
+export interface SetPrefAction {
+  type: 'set-pref';
+  pref: string;
+  value: string | number | boolean;
+}
+export type FixAction = SetPrefAction;
+
+export interface ReportDescriptor<MessageIds extends string = string, FixIds extends string = string> {
+  messageId: MessageIds;
+  data?: Record<string, string | number | boolean | undefined>;
+  evidence: Evidence[];
+  confidence: Confidence;
+  fix?: {
+    fixId: FixIds;
+    data?: Record<string, string | number | boolean | undefined>;
+    /** Machine-applicable PMS pref changes for `fix`; only where the change is certain to be right. */
+    actions?: FixAction[];
+  };
+  /** Overrides meta.explains for this finding. */
+  explains?: readonly string[];
+}
+
+export interface RuleContext<MessageIds extends string = string, FixIds extends string = string, Options = unknown>
+  extends ObservationReader {
+  /** The rule's id. */
+  readonly id: string;
+  /** Options from the rule config (`{ severity, options }`). */
+  readonly options: Options | undefined;
+  report(descriptor: ReportDescriptor<MessageIds, FixIds>): void;
+}
+
+export interface Rule<MessageIds extends string = string, FixIds extends string = string, Options = unknown> {
+  readonly id: string;
+  readonly meta: RuleMeta<MessageIds, FixIds>;
+  evaluate(context: RuleContext<MessageIds, FixIds, Options>): void;
+}
+
+// Rules are stored and passed around without their message-id generics.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any, any, any>;
+
+/** ESLint-style per-rule configuration: turn off, change severity, pass options. */
+export type RuleSetting = 'off' | Severity | { severity?: Severity | 'off'; options?: unknown };
+export type RuleConfig = Record<string, RuleSetting>;
