@@ -68,6 +68,23 @@ export interface ReportSummary {
   checks: Record<CheckStatus, number>;
 }
 
+/** One hop of the path from the server to the internet, as Plex's Remote Access page draws it, but complete. */
+export interface PathHop {
+  kind: 'server' | 'container-bridge' | 'router' | 'upstream-nat' | 'public' | 'internet';
+  /** Short name ("Plex Media Server", "Router", "Carrier-grade NAT"). */
+  label: string;
+  /** Addresses and ports at this hop ("192.168.1.10:32400", "LAN 192.168.1.1 · WAN 84.1.1.2"). */
+  detail?: string;
+  /** 'broken': a root cause sits here; 'warning': a contributing problem; 'unknown': no evidence. */
+  status: 'ok' | 'warning' | 'broken' | 'unknown';
+  /** Why it is marked (the rule that put the mark there). */
+  note?: string;
+}
+
+export interface NetworkPath {
+  hops: PathHop[];
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
@@ -80,6 +97,8 @@ export interface Report {
   checks: RuleCheck[];
   observations: ObservationSummary[];
   timing: { collectMs: number };
+  /** The server → internet path with the broken hop marked, when the evidence allows drawing it. */
+  path?: NetworkPath;
   /** The evidence itself, when asked for (`includeSnapshot`). */
   snapshot?: Snapshot;
 }

@@ -1,0 +1,123 @@
+/**
+ * The doctor-style text report (flutter's glyphs and layout, expo's summary line): the path picture, a line per
+ * check group, then each finding with its evidence, confidence and the exact fix, then one summary line.
+ */
+import type { Diagnosis, NetworkPath, Report } from '../types.js';
+import { groupChecks, groupStatusInfo, type GroupStatus } from './checks.js';
+import { categoryTitle, colors, formatMs, plural, type Colors, type FormatOptions } from './style.js';
+
+const GROUP_BOX: Record<GroupStatus, string> = {
+  passed: '[✓]',
+  info: '[✓]',
+  warning: '[!]',
+  error: '[✗]',
+  crashed: '[☠]',
+  skipped: '[-]',
+  off: '[-]',
+};
+
+const SEVERITY_MARK = { error: '✗', warning: '!', info: '•' } as const;
+
+function paint(c: Colors, status: GroupStatus, text: string): string {
+  if (status === 'error' || status === 'crashed') return c.red(text);
+  if (status === 'warning') return c.yellow(text);
+  if (status === 'skipped' || status === 'off') return c.dim(text);
+  return c.green(text);
+}
+
+function dots(title: string, width = 30): string {
+  return `${title} ${'.'.repeat(Math.max(2, width - title.length))}`;
+}
+
+export function formatPathText(path: NetworkPath, c: Colors): string[] {
+  const parts = path.hops.map((hop) => {
+    const text = hop.detail ? `${hop.label} (${hop.detail})` : hop.label;
+    if (hop.status === 'broken') return c.red(c.bold(`✗ ${text}`));
+    if (hop.status === 'warning') return c.yellow(`! ${text}`);
+    if (hop.status === 'unknown') return c.dim(`? ${text}`);
+    return text;
+  });
+  const lines = [`  ${parts.join(c.dim(' ──▶ '))}`];
+  for (const hop of path.hops) {
+    if (hop.note && hop.status !== 'ok') lines.push(`    ${hop.status === 'broken' ? c.red('✗') : c.yellow('!')} ${hop.label}: ${hop.note}`);
+  }
+  return lines;
+}
+
+function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
+  const mark = d.severity === 'error' ? c.red(SEVERITY_MARK.error) : d.severity === 'warning' ? c.yellow(SEVERITY_MARK.warning) : c.cyan(SEVERITY_MARK.info);
+  const lines = [`${mark} ${c.bold(d.ruleId)}  ${d.message} ${c.dim(`(confidence: ${d.confidence})`)}`];
+  if (d.rank === 'contributing') lines.push(`    ${c.dim(`explained by ${d.explainedBy.join(', ')}`)}`);
+  for (const e of d.evidence) {
+    lines.push(`    • ${c.dim(`${e.source}:`)} ${e.observed}${e.expected ? c.dim(` (expected: ${e.expected})`) : ''}`);
+  }
+  if (d.fix) {
+    lines.push(`    ${c.green('→ Fix:')} ${d.fix.message}`);
+    for (const action of d.fix.actions) lines.push(`      ${c.dim('plex-diagnose fix can set')} ${action.pref}=${String(action.value)}`);
+  }
+  if (verbose && d.docsUrl) lines.push(`    ${c.dim(`Docs: ${d.docsUrl}`)}`);
+  return lines;
+}
+
+export function formatText(report: Report, options: FormatOptions = {}): string {
+  const c = colors(options);
+  const verbose = options.verbose ?? false;
+  const name = report.target.name ? ` — "${report.target.name}"` : '';
+  const lines = [c.bold(`plex-diagnose ${report.tool.version}${name}${report.target.url ? ` (${report.target.url})` : ''}`), ''];
+  if (report.path) lines.push(...formatPathText(report.path, c), '');
+
+  for (const group of groupChecks(report)) {
+    if (group.status === 'off' && !verbose) continue;
+    lines.push(`${paint(c, group.status, GROUP_BOX[group.status])} ${dots(categoryTitle(group.category))} ${groupStatusInfo(group)}`);
+    if (verbose) {
+      for (const check of group.checks) {
+        const reason = check.reason ? c.dim(` (${check.reason})`) : '';
+        lines.push(`    ${check.status.padEnd(7)} ${check.ruleId}${reason}`);
+      }
+    }
+  }
+
+  const rootCauses = report.diagnoses.filter((d) => d.rank === 'root-cause');
+  const contributing = report.diagnoses.filter((d) => d.rank === 'contributing');
+  const infos = report.diagnoses.filter((d) => d.rank === 'info');
+  if (rootCauses.length > 0) lines.push('', c.bold(rootCauses.length === 1 ? 'Root cause' : 'Root causes'));
+  for (const d of rootCauses) lines.push(...formatDiagnosis(d, c, verbose));
+  if (contributing.length > 0) lines.push('', c.bold('Also found (explained by the above)'));
+  for (const d of contributing) lines.push(...formatDiagnosis(d, c, verbose));
+  if (infos.length > 0) lines.push('', c.bold('Notes'));
+  for (const d of infos) lines.push(...formatDiagnosis(d, c, verbose));
+
+  const crashed = report.checks.filter((check) => check.status === 'crashed');
+  if (crashed.length > 0) {
+    lines.push('', c.red(c.bold('Crashed checks (a bug: please report it)')));
+    for (const check of crashed) lines.push(`${c.red('☠')} ${check.ruleId}: ${check.reason ?? ''}`);
+  }
+
+  if (verbose) {
+    lines.push('', c.bold('Observations'));
+    for (const o of report.observations) {
+      const detail = o.status === 'failed' ? ` ${o.error?.code ?? ''} ${o.error?.message ?? ''}` : o.status === 'skipped' ? ` ${o.reason ?? ''}` : '';
+      lines.push(`  ${o.status.padEnd(7)} ${o.id.padEnd(26)} ${formatMs(o.durationMs).padStart(8)}${c.dim(detail)}`);
+    }
+  }
+
+  lines.push('', summaryLine(report, c));
+  return `${lines.join('\n')}\n`;
+}
+
+export function summaryLine(report: Report, c: Colors = colors({})): string {
+  const { summary } = report;
+  const findings =
+    summary.errors + summary.warnings === 0
+      ? c.green('No problems found.')
+      : [summary.errors ? c.red(plural(summary.errors, 'error')) : '', summary.warnings ? c.yellow(plural(summary.warnings, 'warning')) : '']
+          .filter(Boolean)
+          .join(', ') + '.';
+  const ran = summary.checks.passed + summary.checks.failed;
+  const parts = [
+    `${plural(ran, 'check')} run: ${summary.checks.passed} passed, ${summary.checks.failed} failed`,
+    summary.checks.skipped ? `${summary.checks.skipped} skipped` : '',
+    summary.checks.crashed ? `${summary.checks.crashed} crashed` : '',
+  ].filter(Boolean);
+  return `${findings} ${parts.join(', ')} · collected in ${formatMs(report.timing.collectMs)}`;
+}
