@@ -49,23 +49,26 @@ function sameIp(a: string, b: string): boolean {
   }
 }
 
-function uriHost(connection: Pick<PlexConnection, 'uri' | 'address'>): string {
+/** The uri's host (brackets removed), or undefined when the uri does not parse. */
+function uriHost(uri: string): string | undefined {
   try {
-    return new URL(connection.uri).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    return new URL(uri).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase() || undefined;
   } catch {
-    return connection.address;
+    return undefined;
   }
 }
 
 export function classifyConnection(connection: Pick<PlexConnection, 'uri' | 'address' | 'local' | 'relay'>): ConnectionClassification {
-  const host = uriHost(connection);
-  const plexDirect = parsePlexDirectName(host);
+  const parsedHost = uriHost(connection.uri);
+  // An unparsable uri is nothing Plex would publish: report the address, and call it custom below.
+  const host = parsedHost ?? connection.address;
+  const plexDirect = parsedHost === undefined ? undefined : parsePlexDirectName(parsedHost);
   const dialled = plexDirect?.address ?? (isIpAddress(host) ? host : connection.address);
   const addressClass = classifyAddress(dialled);
   const base = { host, ...(plexDirect ? { plexDirect } : {}), addressClass };
   if (connection.relay) return { kind: 'relay', ...base };
   const addressIsIp = isIpAddress(connection.address);
-  const plexForm = addressIsIp && (plexDirect ? sameIp(plexDirect.address, connection.address) : isIpAddress(host) && sameIp(host, connection.address));
+  const plexForm = parsedHost !== undefined && addressIsIp && (plexDirect ? sameIp(plexDirect.address, connection.address) : isIpAddress(host) && sameIp(host, connection.address));
   if (!plexForm) return { kind: 'custom', ...base };
   return { kind: connection.local ? 'local' : 'remote', ...base };
 }

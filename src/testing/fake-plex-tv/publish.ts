@@ -63,7 +63,8 @@ function customConnection(url: string): PlexConnection {
   const protocol = parsed.protocol.replace(/:$/, '');
   const address = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(parsed.port || (protocol === 'https' ? 443 : 80));
-  return { protocol, address, port, uri: `${protocol}://${parsed.host}`, local: false, relay: false, IPv6: address.includes(':') };
+  // plex.tv writes the port even when it is the default (`https://example.org:443` in the plex-api.rs capture).
+  return { protocol, address, port, uri: `${protocol}://${parsed.hostname}:${port}`, local: false, relay: false, IPv6: address.includes(':') };
 }
 
 export function buildPublishedDevice(
