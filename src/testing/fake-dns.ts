@@ -6,6 +6,7 @@
  *   what dnsmasq 2.90 `--stop-dns-rebind` answered when we put it in front of this server (it logs "possible
  *   DNS-rebind attack detected"), and what Unbound `private-address` is documented to do.
  * - `rebind-nxdomain`: those answers become NXDOMAIN instead (filters that refuse the name outright).
+ * - `rebind-sinkhole`: those answers become 0.0.0.0 / :: (filters that answer a blocked name with a null address).
  * - `wrong-answer`: every name gets `wrongAddress` (a resolver that hijacks or rewrites).
  * - `servfail`, `refused`: that rcode for everything.
  * - `silent`: never answers (the client's deadline must end it).
@@ -17,7 +18,16 @@ import dnsPacket from 'dns-packet';
 import { classifyAddress } from '../net/address.js';
 import { parsePlexDirectName } from '../net/plex-direct.js';
 
-export type FakeDnsMode = 'plex-direct' | 'rebind-nxdomain' | 'rebind-empty' | 'wrong-answer' | 'servfail' | 'refused' | 'silent' | 'malformed';
+export type FakeDnsMode =
+  | 'plex-direct'
+  | 'rebind-nxdomain'
+  | 'rebind-empty'
+  | 'rebind-sinkhole'
+  | 'wrong-answer'
+  | 'servfail'
+  | 'refused'
+  | 'silent'
+  | 'malformed';
 
 export interface FakeDnsOptions {
   /** @default 'plex-direct' */
@@ -124,6 +134,7 @@ function answer(query: dnsPacket.DecodedPacket, mode: FakeDnsMode, options: Fake
   if (REBIND_CLASSES.has(classifyAddress(name.address))) {
     if (mode === 'rebind-nxdomain') return reply(RCODE.NXDOMAIN);
     if (mode === 'rebind-empty') return reply(RCODE.NOERROR);
+    if (mode === 'rebind-sinkhole') return reply(RCODE.NOERROR, [record(question.name, wantType, wantType === 'A' ? '0.0.0.0' : '::')]);
   }
   return reply(RCODE.NOERROR, [record(question.name, wantType, name.address)]);
 }

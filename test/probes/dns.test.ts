@@ -72,10 +72,25 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
     expect(cgnat).toMatchObject({ encodedClass: 'cgnat', verdict: 'ok' });
   });
 
+  it('calls a null-address answer (0.0.0.0) for a private name rebinding-blocked when the control resolves', async () => {
+    dns.setMode('rebind-sinkhole');
+    const value = okValue(await probePlexDirectDns(PRIVATE_NAME, viaFake()));
+    expect(only(value)).toMatchObject({ addresses: ['0.0.0.0'], outcome: 'rebinding-blocked', control: { resolved: true } });
+  });
+
   it('never calls a public name that resolves rebinding-blocked, even under a rebinding filter', async () => {
     dns.setMode('rebind-nxdomain');
     const value = okValue(await probePlexDirectDns(`8-8-4-4.${HASH}.plex.direct`, viaFake()));
     expect(value).toMatchObject({ encodedClass: 'public', verdict: 'ok' });
+  });
+
+  it('does not call it rebinding when the control name is refused the same way (resolver-failed)', async () => {
+    dns.setMode('rebind-nxdomain');
+    // A control that also fails under this resolver: nothing proves the resolver works for plex.direct at all.
+    const value = okValue(await probePlexDirectDns(PRIVATE_NAME, { ...viaFake(), controlHostname: `10-0-0-1.${HASH}.plex.direct` }));
+    expect(only(value)).toMatchObject({ outcome: 'resolver-failed', code: 'ENOTFOUND', control: { resolved: false, code: 'ENOTFOUND' } });
+    expect(value.verdict).toBe('resolver-failed');
+    expect(isRebindingSuspect(value)).toBe(false);
   });
 
   it('reports a resolver that answers another address as wrong-answer, not rebinding', async () => {

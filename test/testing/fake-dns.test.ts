@@ -58,6 +58,14 @@ describe('startFakeDnsServer', () => {
     expect(await resolver.resolve4(name('8-8-8-8'))).toEqual(['8.8.8.8']);
   });
 
+  it('rebind-sinkhole: private answers become the null address, public ones resolve', async () => {
+    server.setMode('rebind-sinkhole');
+    const resolver = resolverFor(server);
+    expect(await resolver.resolve4(name('192-168-1-10'))).toEqual(['0.0.0.0']);
+    expect(await resolver.resolve6(name('fd00--5'))).toEqual(['::']);
+    expect(await resolver.resolve4(name('8-8-8-8'))).toEqual(['8.8.8.8']);
+  });
+
   it('wrong-answer, servfail, refused: the configured wrong address or that rcode for every name', async () => {
     const resolver = resolverFor(server);
     server.setMode('wrong-answer');
