@@ -45,7 +45,7 @@ export interface ConnectionCapture {
 }
 
 export interface CapturingAgentOptions {
-  /** Dial these addresses for any host name instead of resolving it (already resolved, or encoded in the name). */
+  /** Dial these addresses for any host name instead of resolving it (already resolved, or encoded in the name). @default undefined (Node resolves) */
   addresses?: ResolvedAddress[];
   /** PEM certificates trusted in addition to Node's bundled roots. @default [] */
   caCertificates?: string[];
