@@ -21,7 +21,7 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
 
 export async function startLoopbackServer(handler: RequestHandler, options: LoopbackServerOptions = {}): Promise<LoopbackServer> {
   const host = options.host ?? '127.0.0.1';
