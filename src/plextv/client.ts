@@ -180,7 +180,7 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
 
     async createPin(call = {}) {
       return api.fetchData('POST', '/api/v2/pins', PlexPin, 'pin', {
-        query: { strong: call.strong ?? true ? 'true' : 'false' },
+        query: { strong: (call.strong ?? true) ? 'true' : 'false' },
         auth: false,
         signal: call.signal,
       });

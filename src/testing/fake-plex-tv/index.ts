@@ -215,5 +215,6 @@ export async function startFakePlexTv(options: FakePlexTvOptions = {}): Promise<
   };
 }
 
-export type { FakePublishedServer, FakePublishRequest } from './publish.js';
+export { FakePublishRequest } from './publish.js';
+export type { FakePublishedServer } from './publish.js';
 export type { FakePin } from './pins.js';
