@@ -33,3 +33,23 @@ export { parsePlexDirectName, plexDirectHostname, isPlexDirectHost } from './net
 export type { PlexDirectName } from './net/plex-direct.js';
 
 export type { ProbeResult, ProbeError, ProbeOptions, ProbePhase } from './probes/types.js';
+
+// Probes: TCP, identity over HTTP/TLS (plex.direct by IP with SNI), plex.direct DNS.
+export { probeTcp, tcpState, TcpProbeValue, DEFAULT_TCP_TIMEOUT_MS } from './probes/tcp.js';
+export type { TcpProbeOptions, TcpState } from './probes/tcp.js';
+export { probeIdentity, identityUrl, IdentityProbeValue, DEFAULT_IDENTITY_TIMEOUT_MS, IDENTITY_BODY_CAP_BYTES } from './probes/http.js';
+export type { IdentityProbeOptions } from './probes/http.js';
+export { IdentityBodyKind } from './probes/identity-body.js';
+export { ResolvedVia } from './probes/route.js';
+export { TlsInfo, TlsCertificateInfo } from './probes/tls-capture.js';
+export {
+  probePlexDirectDns,
+  isRebindingSuspect,
+  PlexDirectDnsValue,
+  DnsResolverAnswer,
+  DnsAnswerOutcome,
+  DnsControlAnswer,
+  PlexDirectDnsVerdict,
+  DEFAULT_DNS_TIMEOUT_MS,
+} from './probes/dns.js';
+export type { PlexDirectDnsOptions } from './probes/dns.js';

@@ -1,3 +1,10 @@
-// `plex-diagnose/testing`: real loopback fakes of a Plex Media Server and plex.tv, and scenario presets,
-// for our own tests, the `demo` command, and other tool authors.
-export {};
+// `plex-diagnose/testing`: real loopback fakes of a Plex Media Server, plex.tv and the network around them, and
+// scenario presets, for our own tests, the `demo` command, and other tool authors.
+export { startLoopbackServer } from './http-server.js';
+export type { LoopbackServer, LoopbackServerOptions, RequestHandler } from './http-server.js';
+export type { FakeFault, FaultRule } from './faults.js';
+
+export { startFakeDnsServer } from './fake-dns.js';
+export type { FakeDnsServer, FakeDnsOptions, FakeDnsMode, FakeDnsQuery } from './fake-dns.js';
+export { startBlackHoleListener } from './black-hole.js';
+export type { BlackHoleListener, BlackHoleOptions } from './black-hole.js';
