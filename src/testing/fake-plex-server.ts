@@ -290,7 +290,8 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     publish,
     async close() {
       lifetime.abort();
-      await chain;
+      // Outgoing calls end with the abort; a user's reachability/automaticMapping callback might not, so do not wait long.
+      await Promise.race([chain, sleep(1000)]);
       await server.close();
     },
   };
