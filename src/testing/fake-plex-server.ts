@@ -291,7 +291,9 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     async close() {
       lifetime.abort();
       // Outgoing calls end with the abort; a user's reachability/automaticMapping callback might not, so do not wait long.
-      await Promise.race([chain, sleep(1000)]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([chain, new Promise((resolve) => (timer = setTimeout(resolve, 1000).unref()))]);
+      clearTimeout(timer);
       await server.close();
     },
   };
