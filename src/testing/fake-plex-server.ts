@@ -25,9 +25,11 @@ import {
 } from './fake-plex-server/payloads.js';
 import { runMappingCycle, type MappingContext } from './fake-plex-server/publish.js';
 import type { FakeAccountState, FakePlexServerState } from './fake-plex-server/state.js';
+import { MAPPING_PREFS, queryOf, tokenOf, type FakePlexRequest } from './fake-plex-server/request.js';
 import { sleep, startLoopbackServer, wantsJson } from './http-server.js';
 
 export type { FakeAccountState, FakePlexServerState, FakePublishBody, FakePublishRecord, FakeReachabilityRecord } from './fake-plex-server/state.js';
+export type { FakePlexRequest } from './fake-plex-server/request.js';
 export { FAKE_SETTINGS } from './fake-plex-server/catalogue.js';
 export type { FakeSettingDefinition, FakePrefType } from './fake-plex-server/catalogue.js';
 
@@ -85,20 +87,6 @@ export interface FakePlexServerOptions {
   plexTvTimeoutMs?: number;
 }
 
-/** One request as the fake saw it. Never the token's value. */
-export interface FakePlexRequest {
-  method: string;
-  /** The path without the query. */
-  path: string;
-  /** Query parameters, X-Plex-Token removed. */
-  query: Record<string, string>;
-  /** A token came with the request (header or query). */
-  hadToken: boolean;
-  /** It matched the server's token (or the server has none and one was sent). */
-  tokenValid: boolean;
-  accept?: string;
-}
-
 export interface FakePlexServer {
   readonly url: string;
   readonly port: number;
@@ -114,21 +102,6 @@ export interface FakePlexServer {
   /** Runs the publish + reachability cycle now (what PUT /myplex/refreshReachability does). */
   publish(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Prefs whose change makes a real server re-publish / re-map. */
-const MAPPING_PREFS = new Set(['PublishServerOnPlexOnlineKey', 'ManualPortMappingMode', 'ManualPortMappingPort', 'secureConnections', 'RelayEnabled', 'customConnections']);
-
-function tokenOf(request: IncomingMessage, url: URL): string | undefined {
-  const header = request.headers['x-plex-token'];
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  return fromHeader ?? url.searchParams.get('X-Plex-Token') ?? undefined;
-}
-
-function queryOf(url: URL): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) if (key.toLowerCase() !== 'x-plex-token') query[key] = value;
-  return query;
 }
 
 export async function startFakePlexServer(options: FakePlexServerOptions = {}): Promise<FakePlexServer> {
