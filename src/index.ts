@@ -34,6 +34,38 @@ export type { PlexDirectName } from './net/plex-direct.js';
 
 export type { ProbeResult, ProbeError, ProbeOptions, ProbePhase } from './probes/types.js';
 
+// The Plex Media Server client and the schemas of what it returns.
+export {
+  createServerClient,
+  normalizeServerBaseUrl,
+  ServerIdentity,
+  ServerRoot,
+  MyPlexAccount,
+  PrefSetting,
+  NetworkPrefs,
+  ServerPrefs,
+  networkPrefsFrom,
+  parseEnumValues,
+  isSecretPref,
+  MAPPING_STATES,
+  MAPPING_ERRORS,
+  SIGNIN_STATES,
+  PREF_TYPES,
+  NETWORK_PREF_KINDS,
+  SECURE_CONNECTIONS_LABELS,
+  REDACTED_PREF_VALUE,
+} from './server/index.js';
+export type {
+  ServerClient,
+  ServerClientOptions,
+  ServerCallOptions,
+  PrefInput,
+  PrefValue,
+  PrefEnumValue,
+  NetworkPrefId,
+  SecureConnectionsLabel,
+} from './server/index.js';
+
 // Probes: TCP, identity over HTTP/TLS (plex.direct by IP with SNI), plex.direct DNS.
 export { probeTcp, tcpState, TcpProbeValue, DEFAULT_TCP_TIMEOUT_MS } from './probes/tcp.js';
 export type { TcpProbeOptions, TcpState } from './probes/tcp.js';

@@ -8,3 +8,17 @@ export { startFakeDnsServer } from './fake-dns.js';
 export type { FakeDnsServer, FakeDnsOptions, FakeDnsMode, FakeDnsQuery } from './fake-dns.js';
 export { startBlackHoleListener } from './black-hole.js';
 export type { BlackHoleListener, BlackHoleOptions } from './black-hole.js';
+
+export { startFakePlexServer, FAKE_SETTINGS } from './fake-plex-server.js';
+export type {
+  FakePlexServer,
+  FakePlexServerOptions,
+  FakePlexRequest,
+  FakePlexServerState,
+  FakeAccountState,
+  FakePublishBody,
+  FakePublishRecord,
+  FakeReachabilityRecord,
+  FakeSettingDefinition,
+  FakePrefType,
+} from './fake-plex-server.js';
