@@ -66,6 +66,45 @@ export type {
   SecureConnectionsLabel,
 } from './server/index.js';
 
+// The plex.tv client, its schemas and helpers.
+export {
+  createPlexTvClient,
+  createClientIdentifier,
+  PLEX_TV_URL,
+  PlexConnection,
+  PlexDevice,
+  PlexDeviceList,
+  withoutSecrets,
+  PlexUser,
+  PlexSubscription,
+  PlexPin,
+  PinOutcome,
+  pinAuthUrl,
+  pinPollDelay,
+  PIN_EXPIRED_ERROR_CODE,
+  DEFAULT_AUTH_APP_URL,
+  PlexServerRecord,
+  PlexServerRecordList,
+  parsePublicIpBody,
+  serversOf,
+  findServer,
+  classifyConnection,
+} from './plextv/index.js';
+export type {
+  PlexTvClient,
+  PlexTvClientOptions,
+  CallSignalOptions,
+  ResourcesOptions,
+  LegacyResourcesOptions,
+  CreatePinOptions,
+  PollPinOptions,
+  AuthUrlOptions,
+  PlexConnectionWithoutSecrets,
+  PlexDeviceWithoutSecrets,
+  ConnectionKind,
+  ConnectionClassification,
+} from './plextv/index.js';
+
 // Probes: TCP, identity over HTTP/TLS (plex.direct by IP with SNI), plex.direct DNS.
 export { probeTcp, tcpState, TcpProbeValue, DEFAULT_TCP_TIMEOUT_MS } from './probes/tcp.js';
 export type { TcpProbeOptions, TcpState } from './probes/tcp.js';

@@ -22,3 +22,6 @@ export type {
   FakeSettingDefinition,
   FakePrefType,
 } from './fake-plex-server.js';
+
+export { startFakePlexTv, DEFAULT_FAKE_TOKEN, FakePublishRequest } from './fake-plex-tv/index.js';
+export type { FakePlexTv, FakePlexTvOptions, FakePlexTvRequest, FakePublishedServer, FakePin } from './fake-plex-tv/index.js';
