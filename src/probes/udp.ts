@@ -13,11 +13,11 @@ export interface UdpSessionOptions {
   signal: AbortSignal;
   /** Called for every datagram received. */
   onMessage: (message: Buffer, from: RemoteInfo) => void;
-  /** Called for asynchronous socket errors (ICMP port unreachable on a connected socket arrives as ECONNREFUSED). */
+  /** Called for asynchronous socket errors (ICMP port unreachable on a connected socket arrives as ECONNREFUSED). @default ignore */
   onError?: (code: string, error: Error) => void;
-  /** Connect the socket to this peer: the kernel then drops datagrams from anyone else and reports ICMP errors. */
+  /** Connect the socket to this peer: the kernel then drops datagrams from anyone else and reports ICMP errors. @default unconnected */
   connectTo?: { address: string; port: number };
-  /** Local address to send multicast from (`setMulticastInterface`). */
+  /** Local address to send multicast from (`setMulticastInterface`). @default the kernel's choice */
   multicastInterface?: string;
   /** Allow sending to a broadcast address. @default false */
   broadcast?: boolean;

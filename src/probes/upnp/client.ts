@@ -19,7 +19,7 @@ export type IgdCallResult<T> =
 export interface IgdClientOptions {
   /** Deadline of each call. @default 3000 */
   timeoutMs?: number;
-  /** Cancels every call of this client. */
+  /** Cancels every call of this client. @default undefined (no cancellation) */
   signal?: AbortSignal;
   /** undici dispatcher for the control requests. @default undici's global dispatcher */
   dispatcher?: Dispatcher;
@@ -28,7 +28,7 @@ export interface IgdClientOptions {
 export interface IgdCallOptions {
   /** Deadline of this call. @default the client's timeoutMs */
   timeoutMs?: number;
-  /** Cancels this call. */
+  /** Cancels this call. @default undefined (no cancellation) */
   signal?: AbortSignal;
 }
 
