@@ -124,3 +124,56 @@ export {
   DEFAULT_DNS_TIMEOUT_MS,
 } from './probes/dns.js';
 export type { PlexDirectDnsOptions } from './probes/dns.js';
+
+// Probes: the router (UPnP IGD, NAT-PMP), GDM discovery, this host.
+export {
+  discoverIgd,
+  probeUpnp,
+  createIgdClient,
+  describeUpnpError,
+  parseSsdpReply,
+  parseDeviceDescription,
+  parseSoapResponse,
+  UPNP_ERROR_NAMES,
+  UpnpProbeValue,
+  IgdDiscovery,
+  IgdServiceRef,
+  PortMappingEntry,
+  IndexedPortMapping,
+  PortMappingProtocol,
+  ConnectionStatusInfo,
+  UpnpActionError,
+  ExternalIpStatus,
+} from './probes/upnp/index.js';
+export type {
+  DiscoverIgdOptions,
+  ProbeUpnpOptions,
+  IgdClient,
+  IgdClientOptions,
+  IgdCallOptions,
+  IgdCallResult,
+  AddPortMappingInput,
+  ListPortMappingsResult,
+  SsdpReply,
+} from './probes/upnp/index.js';
+export { probeNatPmp, natPmpMapPort, natPmpUnmapPort, NatPmpValue, NatPmpMapping } from './probes/natpmp.js';
+export type { NatPmpOptions, NatPmpMapOptions } from './probes/natpmp.js';
+export { parseNatPmpResponse, NATPMP_RESULT_CODES } from './probes/natpmp-packet.js';
+export type { NatPmpPacket, NatPmpProtocol } from './probes/natpmp-packet.js';
+export { discoverGdm, parseGdmReply, GdmDiscovery, GdmServer } from './probes/gdm.js';
+export type { DiscoverGdmOptions, GdmTarget, GdmReply } from './probes/gdm.js';
+export {
+  probeHost,
+  defaultIpv4Gateway,
+  HostInfo,
+  HostInterface,
+  HostAddress,
+  DefaultRoute,
+  RouteEntry,
+  ContainerInfo,
+  ContainerRuntime,
+  BridgeAddress,
+  VpnInfo,
+} from './probes/host/index.js';
+export type { ProbeHostOptions, HostSources } from './probes/host/index.js';
+export { AddressClassSchema } from './probes/address-class.js';

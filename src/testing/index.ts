@@ -25,3 +25,10 @@ export type {
 
 export { startFakePlexTv, DEFAULT_FAKE_TOKEN, FakePublishRequest } from './fake-plex-tv/index.js';
 export type { FakePlexTv, FakePlexTvOptions, FakePlexTvRequest, FakePublishedServer, FakePin } from './fake-plex-tv/index.js';
+
+export { startFakeIgd } from './fake-igd.js';
+export type { FakeIgd, FakeIgdOptions, FakeIgdRequests, FakeIgdFlavour, FakeMapping } from './fake-igd.js';
+export { startFakeNatPmp } from './fake-natpmp.js';
+export type { FakeNatPmp, FakeNatPmpOptions, FakeNatPmpMode, FakeNatPmpMapping } from './fake-natpmp.js';
+export { startFakeGdm, renderGdmReply, GDM_DOCSTRING_SERVER } from './fake-gdm.js';
+export type { FakeGdm, FakeGdmOptions, FakeGdmServer } from './fake-gdm.js';
