@@ -161,14 +161,16 @@ export async function writeConfig(config: CliConfig, options: ConfigLocationOpti
   return file;
 }
 
+export interface UpdateConfigOptions extends ConfigLocationOptions {
+  /** Clock for `savedAt`. @default () => new Date() */
+  now?: () => Date;
+}
+
 /**
  * Read-modify-write: applies `change` to the current config (creating a client identifier when there is none yet)
  * and writes the result. `savedAt` is set from `now`.
  */
-export async function updateConfig(
-  change: (current: CliConfig) => CliConfig,
-  options: ConfigLocationOptions & { now?: () => Date } = {},
-): Promise<CliConfig> {
+export async function updateConfig(change: (current: CliConfig) => CliConfig, options: UpdateConfigOptions = {}): Promise<CliConfig> {
   const current = await readConfig(options);
   const base: CliConfig = { ...current, clientIdentifier: current.clientIdentifier ?? randomUUID() };
   const next = { ...change(base), savedAt: (options.now ?? (() => new Date()))().toISOString() };
