@@ -177,3 +177,9 @@ export {
 } from './probes/host/index.js';
 export type { ProbeHostOptions, HostSources } from './probes/host/index.js';
 export { AddressClassSchema } from './probes/address-class.js';
+
+// Watch mode building blocks: debounced alerts, notifiers (Discord, Slack, ntfy, JSON), alert commands.
+export * from './watch/index.js';
+// Where a Plex token can be found on this host (flag, env, login config, the server's own Preferences).
+export { discoverToken } from './cli/token.js';
+export type { DiscoverTokenInput, DiscoveredToken, TokenAttempt, TokenSource, TokenAttemptOutcome } from './cli/token.js';

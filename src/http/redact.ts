@@ -10,7 +10,7 @@ export const REDACTED = 'REDACTED';
 const SECRET_NAMES = ['X-Plex-Token', 'authToken', 'accessToken', 'authenticationToken', 'PlexOnlineToken', 'token'];
 const NAMES = SECRET_NAMES.join('|');
 
-const QUERY_PATTERN = new RegExp(`([?&;](?:${NAMES})=)[^&#\\s"'<>]*`, 'gi');
+const QUERY_PATTERN = new RegExp(`((?:^|[?&;\\s,(\\[{])(?:${NAMES})=)[^&#\\s"'<>]*`, 'gi');
 const HEADER_PATTERN = /(X-Plex-Token\s*:\s*)[^\s,;"'}]+/gi;
 const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:\\s*)"[^"]*"`, 'gi');
 const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"]*"|'[^']*')`, 'gi');

@@ -43,3 +43,12 @@ describe('redaction', () => {
     expect(sanitizeCause(`plain ${TOKEN}`, [TOKEN])).toBe('plain REDACTED');
   });
 });
+
+describe('redaction of token assignments in free text', () => {
+  it('scrubs X-Plex-Token=value at the start of text or after a space', () => {
+    expect(redactText(`X-Plex-Token=${TOKEN}`)).toBe('X-Plex-Token=REDACTED');
+    expect(redactText(`curl with X-Plex-Token=${TOKEN} failed`)).toBe('curl with X-Plex-Token=REDACTED failed');
+    expect(redactText(`(token=${TOKEN})`)).toBe('(token=REDACTED)');
+    expect(redactText('mytoken=abc stays')).toBe('mytoken=abc stays');
+  });
+});
