@@ -10,7 +10,7 @@ export const REDACTED = 'REDACTED';
 const SECRET_NAMES = ['X-Plex-Token', 'authToken', 'accessToken', 'authenticationToken', 'PlexOnlineToken', 'token'];
 const NAMES = SECRET_NAMES.join('|');
 
-const QUERY_PATTERN = new RegExp(`((?:^|[?&;\\s,(\\[{])(?:${NAMES})=)[^&#\\s"'<>]*`, 'gi');
+const QUERY_PATTERN = new RegExp(`((?:^|[?&;\\s,(\\[{])(?:${NAMES})=)[^&#\\s"'<>)\\]},]*`, 'gi');
 const HEADER_PATTERN = /(X-Plex-Token\s*:\s*)[^\s,;"'}]+/gi;
 const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:\\s*)"[^"]*"`, 'gi');
 const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"]*"|'[^']*')`, 'gi');
@@ -30,12 +30,13 @@ export function redactUrl(url: string): string {
 
 /** Scrubs token shapes and the given literal secrets (plain and URL-encoded) from free text. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
+  // Quoted forms first: the query pattern would otherwise claim `authToken=` of an XML attribute.
   let out = text
-    .replace(QUERY_PATTERN, `$1${REDACTED}`)
-    .replace(HEADER_PATTERN, `$1${REDACTED}`)
     .replace(JSON_FIELD_PATTERN, `$1"${REDACTED}"`)
     .replace(XML_ATTR_PATTERN, `$1"${REDACTED}"`)
-    .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`);
+    .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`)
+    .replace(HEADER_PATTERN, `$1${REDACTED}`)
+    .replace(QUERY_PATTERN, (whole, prefix: string) => (whole.length === prefix.length ? whole : `${prefix}${REDACTED}`));
   for (const secret of secrets) {
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
