@@ -5,13 +5,9 @@
 import type { z } from 'zod';
 import type { Observation } from './observation.js';
 
-/**
- * The value type of each collector id. Built-in collectors declare theirs (src/collect/builtin/values.ts); user
- * collectors can add their own with declaration merging:
- * `declare module 'plex-diagnose' { interface ObservationValues { 'my.check': { ok: boolean } } }`.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ObservationValues {}
+import type { ObservationValues } from './observation-values.js';
+
+export type { ObservationValues };
 
 export type KnownObservationId = keyof ObservationValues & string;
 export type ValueOf<Id extends string> = Id extends KnownObservationId ? ObservationValues[Id] : unknown;

@@ -68,7 +68,8 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
     found.push({ diagnosis, explains: descriptor.explains ?? rule.meta.explains ?? [], order: resolved.order });
   };
   try {
-    rule.evaluate({ ...createReader(snapshot.observations), id: rule.id, options: resolved.options, report });
+    const about = { target: snapshot.target, context: snapshot.context, createdAt: snapshot.createdAt };
+    rule.evaluate({ ...createReader(snapshot.observations), id: rule.id, options: resolved.options, snapshot: about, report });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { check: { ...check, status: 'crashed', reason: message }, found: [] };

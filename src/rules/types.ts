@@ -3,6 +3,7 @@
  * snapshot's observations and reports what it finds with evidence, confidence and an exact fix. No I/O, no clock.
  */
 import type { ObservationReader } from '../collect/define-collector.js';
+import type { Snapshot } from '../collect/snapshot.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Confidence = 'high' | 'medium' | 'low';
@@ -81,6 +82,8 @@ export interface RuleContext<MessageIds extends string = string, FixIds extends 
   readonly id: string;
   /** Options from the rule config (`{ severity, options }`). */
   readonly options: Options | undefined;
+  /** What the run was pointed at and how: target URL, whether a token was used, when it was collected. */
+  readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'>;
   report(descriptor: ReportDescriptor<MessageIds, FixIds>): void;
 }
 

@@ -1,0 +1,22 @@
+// The built-in collectors. Which of them run is decided by the enabled rules' `requires` and `uses`.
+import type { AnyCollector } from '../define-collector.js';
+import { probeConnectionsCollector, probePlexDirectDnsCollector } from './connections.js';
+import { probeGdmCollector, probeHostCollector, probeNatPmpCollector, probeUpnpCollector } from './network.js';
+import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
+import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
+
+export const builtinCollectors: readonly AnyCollector[] = [
+  serverIdentity,
+  serverRoot,
+  serverPrefs,
+  serverAccount,
+  plexTvUser,
+  plexTvResources,
+  plexTvPublicIp,
+  probeHostCollector,
+  probeUpnpCollector,
+  probeNatPmpCollector,
+  probeGdmCollector,
+  probeConnectionsCollector,
+  probePlexDirectDnsCollector,
+];

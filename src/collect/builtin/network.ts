@@ -1,0 +1,64 @@
+/** Collectors over the local network: this host, the router (UPnP IGD, NAT-PMP) and GDM discovery. */
+import { GdmDiscovery } from '../../probes/gdm.js';
+import { HostInfo } from '../../probes/host/index.js';
+import { NatPmpValue } from '../../probes/natpmp.js';
+import { parseHostPort } from '../../probes/udp.js';
+import { UpnpProbeValue } from '../../probes/upnp/schema.js';
+import { UsageError } from '../../errors.js';
+import { defineCollector, type CollectorContext } from '../define-collector.js';
+import type { CollectServices } from '../services.js';
+import { probeBudget, unwrapProbe } from './probe-value.js';
+
+type Ctx = CollectorContext<CollectServices>;
+const base = (ctx: Ctx) => ({ timeoutMs: probeBudget(ctx.timeoutMs), signal: ctx.signal });
+
+export const probeHostCollector = defineCollector({
+  id: 'probe.host',
+  title: 'This host (interfaces, routes, container, VPN)',
+  schema: HostInfo,
+  collect: async (ctx: Ctx) => unwrapProbe(await ctx.services.probes.host(base(ctx))),
+});
+
+export const probeUpnpCollector = defineCollector({
+  id: 'probe.upnp',
+  title: 'Router UPnP IGD (WAN address, port mappings)',
+  timeoutMs: 12_000,
+  schema: UpnpProbeValue,
+  async collect(ctx: Ctx) {
+    const { upnpLocation, ssdpAddress } = ctx.services.network;
+    return unwrapProbe(
+      await ctx.services.probes.upnp({
+        ...base(ctx),
+        ...(upnpLocation ? { location: upnpLocation } : {}),
+        ...(ssdpAddress ? { ssdpAddress } : {}),
+      }),
+    );
+  },
+});
+
+export const probeNatPmpCollector = defineCollector({
+  id: 'probe.natpmp',
+  title: 'Router NAT-PMP (WAN address)',
+  schema: NatPmpValue,
+  async collect(ctx: Ctx) {
+    const gateway = ctx.services.network.natPmpGateway;
+    const parsed = gateway === undefined ? undefined : parseHostPort(gateway, 5351);
+    if (gateway !== undefined && !parsed) throw new UsageError(`--natpmp-gateway "${gateway}" is not host[:port]`);
+    return unwrapProbe(await ctx.services.probes.natpmp({ ...base(ctx), ...(parsed ? { gateway: parsed.address, port: parsed.port } : {}) }));
+  },
+});
+
+export const probeGdmCollector = defineCollector({
+  id: 'probe.gdm',
+  title: 'Local discovery (GDM)',
+  schema: GdmDiscovery,
+  async collect(ctx: Ctx) {
+    const targets = ctx.services.network.gdmTargets?.map((text) => {
+      const parsed = parseHostPort(text, 32414);
+      if (!parsed) throw new UsageError(`--gdm-target "${text}" is not host:port`);
+      return parsed;
+    });
+    // GDM listens for the whole window by design; a shorter window than the collector's deadline keeps runs quick.
+    return unwrapProbe(await ctx.services.probes.gdm({ timeoutMs: Math.min(2000, probeBudget(ctx.timeoutMs)), signal: ctx.signal, ...(targets ? { targets } : {}) }));
+  },
+});

@@ -1,0 +1,78 @@
+/** Collectors over plex.tv: the account's view of this server and of the address it connects from. */
+import { z } from 'zod';
+import { classifyAddress } from '../../net/address.js';
+import { AddressClassSchema } from '../../probes/address-class.js';
+import { findServer, PlexDevice, PlexUser, serversOf, withoutSecrets, type PlexDeviceWithoutSecrets } from '../../plextv/index.js';
+import { defineCollector, type CollectorContext } from '../define-collector.js';
+import type { CollectServices } from '../services.js';
+
+function plexTv(ctx: CollectorContext<CollectServices>, needsToken: boolean) {
+  const client = ctx.services.plexTv;
+  if (!client) return ctx.skip('plex.tv is turned off (--no-plextv)');
+  if (needsToken && !ctx.services.tokenProvided) return ctx.skip('no token: plex.tv needs one (pass --token, set PLEX_TOKEN or run `plex-diagnose login`)');
+  return client;
+}
+
+export const plexTvUser = defineCollector({
+  id: 'plextv.user',
+  title: 'plex.tv account',
+  schema: PlexUser,
+  collect: (ctx: CollectorContext<CollectServices>) => plexTv(ctx, true).user({ signal: ctx.signal }),
+});
+
+export const ResourcesValue = z.object({
+  /** This server's device record (no access token), when it could be matched. */
+  server: (PlexDevice as unknown as z.ZodType<PlexDeviceWithoutSecrets>).optional(),
+  /** How `server` was picked: by the /identity machineIdentifier, or as the account's only server. */
+  matchedBy: z.enum(['machine-identifier', 'only-server', 'none']),
+  /** Every server the account can see, briefly (to explain a failed match). */
+  servers: z.array(
+    z.object({
+      name: z.string().optional(),
+      clientIdentifier: z.string(),
+      owned: z.boolean().optional(),
+      presence: z.boolean().optional(),
+      publicAddress: z.string().optional(),
+    }),
+  ),
+});
+export type ResourcesValue = z.infer<typeof ResourcesValue>;
+
+export const plexTvResources = defineCollector({
+  id: 'plextv.resources',
+  title: "plex.tv's record of this server",
+  after: ['server.identity'],
+  schema: ResourcesValue,
+  async collect(ctx: CollectorContext<CollectServices>): Promise<ResourcesValue> {
+    const devices = await plexTv(ctx, true).resources({ signal: ctx.signal });
+    const servers = serversOf(devices);
+    const machineIdentifier = ctx.get('server.identity')?.machineIdentifier;
+    const matched = machineIdentifier ? findServer(servers, machineIdentifier) : undefined;
+    const owned = servers.filter((s) => s.owned !== false);
+    const server = matched ?? (!machineIdentifier && owned.length === 1 ? owned[0] : undefined);
+    return {
+      ...(server ? { server: withoutSecrets(server) } : {}),
+      matchedBy: matched ? 'machine-identifier' : server ? 'only-server' : 'none',
+      servers: servers.map((s) => ({
+        name: s.name,
+        clientIdentifier: s.clientIdentifier,
+        owned: s.owned,
+        presence: s.presence,
+        publicAddress: s.publicAddress,
+      })),
+    };
+  },
+});
+
+export const PublicIpValue = z.object({ address: z.string(), class: AddressClassSchema });
+export type PublicIpValue = z.infer<typeof PublicIpValue>;
+
+export const plexTvPublicIp = defineCollector({
+  id: 'plextv.publicIp',
+  title: 'Public address (as plex.tv sees this machine)',
+  schema: PublicIpValue,
+  async collect(ctx: CollectorContext<CollectServices>): Promise<PublicIpValue> {
+    const address = await plexTv(ctx, false).publicIp({ signal: ctx.signal });
+    return { address, class: classifyAddress(address) };
+  },
+});

@@ -1,0 +1,54 @@
+/** Collectors over the Plex Media Server's own API. */
+import { isAuthError } from '../../errors.js';
+import { ServerIdentity, ServerRoot, MyPlexAccount, ServerPrefs } from '../../server/index.js';
+import { defineCollector, type CollectorContext } from '../define-collector.js';
+import type { CollectServices } from '../services.js';
+import { probeBudget } from './probe-value.js';
+
+const NO_TOKEN = 'no token: pass --token, set PLEX_TOKEN or run `plex-diagnose login`';
+
+/**
+ * Token-less runs still try: a server lists networks allowed without auth (allowedNetworks). A 401 then means
+ * "needs a token" (skipped, with the reason), not "the token is wrong".
+ */
+async function withOptionalToken<T>(ctx: CollectorContext<CollectServices>, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!ctx.services.tokenProvided && isAuthError(error)) ctx.skip(`${NO_TOKEN} (the server answered ${error.status})`);
+    throw error;
+  }
+}
+
+const call = (ctx: CollectorContext<CollectServices>) => ({ signal: ctx.signal, timeoutMs: probeBudget(ctx.timeoutMs) });
+
+export const serverIdentity = defineCollector({
+  id: 'server.identity',
+  title: 'Plex Media Server /identity',
+  schema: ServerIdentity,
+  collect: (ctx: CollectorContext<CollectServices>) => ctx.services.server.identity(call(ctx)),
+});
+
+export const serverRoot = defineCollector({
+  id: 'server.root',
+  title: 'Plex Media Server status',
+  after: ['server.identity'],
+  schema: ServerRoot,
+  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.root(call(ctx))),
+});
+
+export const serverPrefs = defineCollector({
+  id: 'server.prefs',
+  title: 'Plex Media Server settings',
+  after: ['server.identity'],
+  schema: ServerPrefs,
+  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.prefs(call(ctx))),
+});
+
+export const serverAccount = defineCollector({
+  id: 'server.account',
+  title: 'Remote access mapping state',
+  after: ['server.identity'],
+  schema: MyPlexAccount,
+  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.account(call(ctx))),
+});

@@ -1,0 +1,85 @@
+/**
+ * Plex's own verdict, explained. plex.tv tests the server's public endpoint and the server reports the outcome as
+ * mappingState/mappingError (plex-api.md §3). Usually a symptom: the rules that find *why* explain it.
+ */
+import { defineRule } from '../define-rule.js';
+import { mappingState, publicPort, serverPublicAddress } from '../facts.js';
+
+export default defineRule({
+  id: 'mapping-failed',
+  meta: {
+    severity: 'error',
+    category: 'remote-access',
+    title: "Plex's own remote access check passes",
+    requires: ['server.account'],
+    uses: ['server.root', 'server.prefs'],
+    messages: {
+      unreachable: "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",
+      publishError: 'The server could not publish its address to plex.tv (mappingError=publisherror): it cannot reach plex.tv, or plex.tv refused it.',
+      badAuth: "plex.tv rejected the server's own credentials (mappingError=badauth).",
+      doubleNat: 'Plex reports double NAT (mappingError=doublenat): the router it mapped the port on is itself behind another NAT.',
+      myPlexGone: 'The server lost its connection to plex.tv (mappingError=myplexgone).',
+      jumboFrames: 'Plex reports a packet-size problem (mappingError=jumboframes): large packets are lost somewhere on the path.',
+      failedNoError: 'Remote access is not mapped (mappingState=failed) and Plex gives no error code: no port mapping could be made.',
+      other: 'Remote access failed with mappingError={{error}}{{detail}}.',
+      waiting: 'Plex is still setting up remote access (mappingState=waiting): run again in a minute.',
+    },
+    fixes: {
+      retest: 'Fix the cause named above, then press Retry in Settings → Remote Access.',
+      allowPlexTv: 'Let the server reach plex.tv over HTTPS (port 443) without a proxy or filter, then press Retry in Settings → Remote Access.',
+      signInAgain: 'Sign the server out of plex.tv and back in (Settings → General). For Docker, recreate the container with a fresh PLEX_CLAIM from https://plex.tv/claim.',
+      mtu: 'Use a standard MTU of 1500 on the server and the router (turn jumbo frames off), then press Retry in Settings → Remote Access.',
+    },
+  },
+  evaluate(ctx) {
+    const mapping = mappingState(ctx);
+    if (!mapping) return;
+    const evidence = [
+      {
+        source: mapping.source,
+        observed: `mappingState=${mapping.state ?? '(none)'}, mappingError=${mapping.error || '(none)'}${mapping.message ? `, "${mapping.message}"` : ''}`,
+        expected: 'mappingState=mapped, no mappingError',
+      },
+    ];
+    if (mapping.state === 'waiting' && !mapping.error) {
+      ctx.report({ messageId: 'waiting', evidence, confidence: 'medium' });
+      return;
+    }
+    if (mapping.state !== 'failed' && !mapping.error) return;
+    const port = publicPort(ctx);
+    const address = serverPublicAddress(ctx)?.address;
+    const endpoint = `${address ?? 'your public address'}:${port.port}`;
+    switch (mapping.error) {
+      case 'unreachable':
+        ctx.report({ messageId: 'unreachable', data: { endpoint }, evidence, confidence: 'high', fix: { fixId: 'retest' } });
+        return;
+      case 'publisherror':
+        ctx.report({ messageId: 'publishError', evidence, confidence: 'high', fix: { fixId: 'allowPlexTv' } });
+        return;
+      case 'badauth':
+        ctx.report({ messageId: 'badAuth', evidence, confidence: 'high', fix: { fixId: 'signInAgain' } });
+        return;
+      case 'doublenat':
+        ctx.report({ messageId: 'doubleNat', evidence, confidence: 'high', fix: { fixId: 'retest' } });
+        return;
+      case 'myplexgone':
+        ctx.report({ messageId: 'myPlexGone', evidence, confidence: 'high', fix: { fixId: 'allowPlexTv' } });
+        return;
+      case 'jumboframes':
+        ctx.report({ messageId: 'jumboFrames', evidence, confidence: 'high', fix: { fixId: 'mtu' } });
+        return;
+      case undefined:
+      case '':
+        ctx.report({ messageId: 'failedNoError', evidence, confidence: 'high', fix: { fixId: 'retest' } });
+        return;
+      default:
+        ctx.report({
+          messageId: 'other',
+          data: { error: mapping.error, detail: mapping.message ? ` ("${mapping.message}")` : '' },
+          evidence,
+          confidence: 'high',
+          fix: { fixId: 'retest' },
+        });
+    }
+  },
+});

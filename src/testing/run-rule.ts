@@ -1,0 +1,21 @@
+import type { Observation } from '../collect/observation.js';
+import type { Snapshot } from '../collect/snapshot.js';
+import { analyze } from '../rules/engine.js';
+import type { AnyRule, RuleSetting } from '../rules/types.js';
+import type { Diagnosis, RuleCheck } from '../report/types.js';
+import { buildSnapshot } from './observations.js';
+
+export interface RuleRun {
+  diagnoses: Diagnosis[];
+  check: RuleCheck;
+}
+
+/**
+ * Runs one rule over a snapshot (or bare observations wrapped in one): what a rule test needs, with whichever test
+ * framework. Pass `setting` to test severity overrides or rule options.
+ */
+export function runRule(rule: AnyRule, input: Snapshot | Record<string, Observation>, setting?: RuleSetting): RuleRun {
+  const snapshot = 'schemaVersion' in input && 'observations' in input ? (input as Snapshot) : buildSnapshot(input as Record<string, Observation>);
+  const report = analyze(snapshot, { rules: [rule], ...(setting ? { ruleConfig: { [rule.id]: setting } } : {}) });
+  return { diagnoses: report.diagnoses, check: report.checks[0]! };
+}

@@ -1,0 +1,71 @@
+/**
+ * Table-driven rule tests, ESLint RuleTester style: `valid` cases must run and report nothing, `invalid` cases must
+ * report exactly the expected message ids (in order), with every placeholder filled.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../src/collect/observation.js';
+import type { Snapshot } from '../../src/collect/snapshot.js';
+import type { AnyRule, Confidence, FixAction } from '../../src/rules/types.js';
+import { buildSnapshot, healthyObservations } from '../../src/testing/observations.js';
+import { runRule } from '../../src/testing/run-rule.js';
+
+export interface RuleCase {
+  name: string;
+  /** Changes to the healthy observations (mutate the record), or a full replacement. */
+  observations?: ((o: Record<string, Observation>) => void) | Record<string, Observation>;
+  snapshot?: Partial<Snapshot>;
+}
+
+export interface Expected {
+  messageId: string;
+  confidence?: Confidence;
+  data?: Record<string, unknown>;
+  fixId?: string;
+  actions?: FixAction[];
+  /** Substrings the rendered message (or fix) must contain. */
+  mentions?: string[];
+}
+
+export function buildCase(c: RuleCase): Snapshot {
+  let observations = healthyObservations();
+  if (typeof c.observations === 'function') c.observations(observations);
+  else if (c.observations) observations = c.observations;
+  return buildSnapshot(observations, c.snapshot);
+}
+
+export function ruleTester(rule: AnyRule, cases: { valid: RuleCase[]; invalid: (RuleCase & { expect: Expected[] })[]; skipped?: (RuleCase & { reason: RegExp })[] }): void {
+  describe(rule.id, () => {
+    for (const c of cases.valid) {
+      it(`stays silent: ${c.name}`, () => {
+        const { diagnoses, check } = runRule(rule, buildCase(c));
+        expect(check.status, check.reason).toBe('passed');
+        expect(diagnoses.map((d) => d.messageId)).toEqual([]);
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`reports: ${c.name}`, () => {
+        const { diagnoses, check } = runRule(rule, buildCase(c));
+        expect(check.status, check.reason).not.toBe('crashed');
+        expect(diagnoses.map((d) => d.messageId)).toEqual(c.expect.map((e) => e.messageId));
+        c.expect.forEach((wanted, i) => {
+          const got = diagnoses[i]!;
+          expect(got.message).not.toMatch(/\{\{/);
+          expect(got.fix?.message ?? '').not.toMatch(/\{\{/);
+          expect(got.evidence.length, 'a finding without evidence').toBeGreaterThan(0);
+          if (wanted.confidence) expect(got.confidence).toBe(wanted.confidence);
+          if (wanted.data) expect(got.data).toMatchObject(wanted.data);
+          if (wanted.fixId) expect(got.fix?.fixId).toBe(wanted.fixId);
+          if (wanted.actions) expect(got.fix?.actions).toEqual(wanted.actions);
+          for (const text of wanted.mentions ?? []) expect(`${got.message}\n${got.fix?.message ?? ''}`).toContain(text);
+        });
+      });
+    }
+    for (const c of cases.skipped ?? []) {
+      it(`is skipped: ${c.name}`, () => {
+        const { check } = runRule(rule, buildCase(c));
+        expect(check.status).toBe('skipped');
+        expect(check.reason).toMatch(c.reason);
+      });
+    }
+  });
+}

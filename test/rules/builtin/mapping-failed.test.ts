@@ -1,0 +1,40 @@
+import rule from '../../../src/rules/builtin/mapping-failed.js';
+import { accountValue, ok, skipped } from '../../../src/testing/observations.js';
+import { ruleTester } from '../../helpers/rule-tester.js';
+
+const account = (overrides: Record<string, unknown>) => (o: Record<string, unknown>) => {
+  o['server.account'] = ok(accountValue(overrides));
+};
+
+ruleTester(rule, {
+  valid: [
+    { name: 'mapped, no error (healthy)' },
+    { name: 'remote access off: state unknown, no error', observations: account({ mappingState: 'unknown', mappingError: '' }) },
+  ],
+  invalid: [
+    {
+      name: 'unreachable, addresses cleared as a real server does',
+      observations: account({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }),
+      // The endpoint falls back to plex.tv's record of the server's public address.
+      expect: [{ messageId: 'unreachable', confidence: 'high', data: { endpoint: '84.1.1.2:32400' }, fixId: 'retest' }],
+    },
+    {
+      name: 'Tautulli\'s "mapped, but unreachable" shape: state mapped with error unreachable',
+      observations: account({ mappingState: 'mapped', mappingError: 'unreachable' }),
+      expect: [{ messageId: 'unreachable' }],
+    },
+    { name: 'publisherror', observations: account({ mappingState: 'failed', mappingError: 'publisherror' }), expect: [{ messageId: 'publishError', fixId: 'allowPlexTv' }] },
+    { name: 'badauth', observations: account({ mappingState: 'failed', mappingError: 'badauth' }), expect: [{ messageId: 'badAuth', fixId: 'signInAgain' }] },
+    { name: 'doublenat', observations: account({ mappingState: 'failed', mappingError: 'doublenat' }), expect: [{ messageId: 'doubleNat' }] },
+    { name: 'myplexgone', observations: account({ mappingState: 'failed', mappingError: 'myplexgone' }), expect: [{ messageId: 'myPlexGone' }] },
+    { name: 'jumboframes', observations: account({ mappingState: 'failed', mappingError: 'jumboframes' }), expect: [{ messageId: 'jumboFrames', fixId: 'mtu' }] },
+    { name: 'failed without an error code', observations: account({ mappingState: 'failed', mappingError: '' }), expect: [{ messageId: 'failedNoError' }] },
+    {
+      name: 'an error code Plex adds later is kept and shown',
+      observations: account({ mappingState: 'failed', mappingError: 'quantumtunnel', mappingErrorMessage: 'new thing' }),
+      expect: [{ messageId: 'other', data: { error: 'quantumtunnel' }, mentions: ['new thing'] }],
+    },
+    { name: 'still waiting', observations: account({ mappingState: 'waiting', mappingError: '' }), expect: [{ messageId: 'waiting', confidence: 'medium' }] },
+  ],
+  skipped: [{ name: 'no token, so no account', observations: (o) => void (o['server.account'] = skipped('no token')), reason: /needs server.account, which was skipped: no token/ }],
+});
