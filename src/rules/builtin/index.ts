@@ -2,10 +2,26 @@
 // each has test/rules/builtin/<id>.test.ts and docs/rules/<id>.md (test/docs.test.ts enforces both).
 import { ruleDocsUrl } from '../docs-header.js';
 import type { AnyRule } from '../types.js';
+import cgnat from './cgnat.js';
+import doubleNat from './double-nat.js';
+import ispBlocksPort from './isp-blocks-port.js';
+import manualPortMismatch from './manual-port-mismatch.js';
 import mappingFailed from './mapping-failed.js';
+import noPortForward from './no-port-forward.js';
+import vpnOnServer from './vpn-on-server.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
 }
 
-export const builtinRules: readonly AnyRule[] = [mappingFailed].map(withDocsUrl);
+export const builtinRules: readonly AnyRule[] = [
+  // Causes on the path to the internet, most specific first.
+  vpnOnServer,
+  cgnat,
+  doubleNat,
+  manualPortMismatch,
+  noPortForward,
+  ispBlocksPort,
+  // Plex's own verdict (usually explained by one of the above).
+  mappingFailed,
+].map(withDocsUrl);

@@ -1,0 +1,61 @@
+/**
+ * Carrier-grade NAT: the ISP shares one public IPv4 address among many customers, so nothing inbound reaches your
+ * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
+ * address plex.tv sees (another NAT beyond the router rewrites it).
+ */
+import { defineRule } from '../define-rule.js';
+import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
+
+export default defineRule({
+  id: 'cgnat',
+  meta: {
+    severity: 'error',
+    category: 'network',
+    title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
+    requires: [],
+    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.publicIp', 'server.account', 'plextv.resources'],
+    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
+    messages: {
+      sharedAddressSpace:
+        'Your router\'s WAN address {{wan}} is in 100.64.0.0/10, the range ISPs use for carrier-grade NAT: connections from the internet cannot reach your router at all.',
+      wanDiffersFromPublic:
+        'Your router\'s WAN address is {{wan}}, but plex.tv sees your connections come from {{public}}: a NAT beyond your router (typically the ISP\'s carrier-grade NAT) rewrites them, so forwards to {{wan}} never see internet traffic.',
+    },
+    fixes: {
+      askIsp:
+        'Ask your ISP for a public IPv4 address (often sold as "public IP", "static IP" or "opt out of CGNAT"). Otherwise reach the server another way: IPv6 (Settings → Network → Enable IPv6, if your ISP gives you IPv6), a tunnel or reverse proxy on a VPS whose URL you add to Custom server access URLs (customConnections), or accept the bandwidth-limited Relay.',
+    },
+  },
+  evaluate(ctx) {
+    if (vantage(ctx) === 'elsewhere') return;
+    const wan = routerWan(ctx);
+    if (wan.status !== 'ok' || !wan.address) return;
+    const routerEvidence = { source: `router (${wan.source})`, observed: `WAN address ${wan.address} (${wan.addressClass})`, expected: 'a public address' };
+    if (wan.addressClass === 'cgnat') {
+      ctx.report({
+        messageId: 'sharedAddressSpace',
+        data: { wan: wan.address },
+        evidence: [routerEvidence],
+        confidence: seesServersRouter(ctx) ? 'high' : 'medium',
+        fix: { fixId: 'askIsp' },
+      });
+      return;
+    }
+    if (wan.addressClass !== 'public' || !seesServersRouter(ctx)) return;
+    // Compare with what plex.tv sees of *this* machine, on the router's LAN. When this host routes through a VPN that
+    // address is the VPN's; the vpn-on-server rule speaks to that instead.
+    if (ctx.get('probe.host')?.vpn.active) return;
+    const seen = thisMachinePublicAddress(ctx);
+    if (!seen || seen.address === wan.address) return;
+    const server = serverPublicAddress(ctx);
+    // The server egressing differently from this machine is a VPN/proxy on the server, not CGNAT.
+    if (server && server.address !== seen.address) return;
+    ctx.report({
+      messageId: 'wanDiffersFromPublic',
+      data: { wan: wan.address, public: seen.address },
+      evidence: [routerEvidence, { source: seen.source, observed: `plex.tv sees this network as ${seen.address}`, expected: wan.address }],
+      confidence: 'medium',
+      fix: { fixId: 'askIsp' },
+    });
+  },
+});

@@ -1,0 +1,77 @@
+/**
+ * A second router (usually the ISP's modem-router) in front of yours: your router's WAN address is private, so a
+ * forward on it never sees internet traffic. Read from the router itself (UPnP / NAT-PMP), or from Plex's own
+ * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all (netlab.md): an empty
+ * answer means "not public", without saying which kind.
+ */
+import { defineRule } from '../define-rule.js';
+import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';
+
+export default defineRule({
+  id: 'double-nat',
+  meta: {
+    severity: 'error',
+    category: 'network',
+    title: 'Your router has the public address (no second NAT in front of it)',
+    requires: [],
+    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'server.account', 'server.root', 'server.prefs'],
+    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only'],
+    messages: {
+      privateWan:
+        'Your router\'s WAN address is {{wan}}, a private address: another router or modem in front of it translates addresses too (double NAT), so a forward on your router alone is never reached from the internet.',
+      wanNotPublic:
+        'Your router reports no usable WAN address over {{source}} (routers do that when their own WAN address is private or shared): it sits behind another NAT, a modem-router or the ISP\'s carrier-grade NAT.',
+      plexSaysDoubleNat: 'Plex itself reports double NAT (mappingError=doublenat).',
+    },
+    fixes: {
+      bridgeOrForward:
+        'Best: put the modem/ISP router in bridge (modem-only) mode so your router gets the public address. Otherwise, on the modem forward TCP {{port}} to your router\'s WAN address {{wan}} (or make {{wan}} its DMZ / exposed host), and keep your router\'s forward to the server.',
+      findUpstream:
+        'Find the device in front of your router (the modem\'s admin page, often http://192.168.0.1 or http://192.168.100.1) and put it in bridge mode, or forward TCP {{port}} on it to your router. If there is no such device, your ISP uses CGNAT: see cgnat.',
+    },
+  },
+  evaluate(ctx) {
+    const where = vantage(ctx);
+    // Router facts describe the server's router only when this run shares its LAN; without a host probe, say less.
+    if (where === 'elsewhere') return;
+    const wan = routerWan(ctx);
+    const port = publicPort(ctx).port;
+    const confidenceFromVantage = seesServersRouter(ctx) ? 'high' : 'medium';
+    if (wan.status === 'ok' && wan.addressClass === 'private') {
+      ctx.report({
+        messageId: 'privateWan',
+        data: { wan: wan.address! },
+        evidence: [{ source: `router (${wan.source})`, observed: `WAN address ${wan.address} (private)`, expected: 'a public address' }],
+        confidence: confidenceFromVantage,
+        fix: { fixId: 'bridgeOrForward', data: { wan: wan.address!, port } },
+      });
+      return;
+    }
+    if (wan.status === 'empty') {
+      const upnp = ctx.get('probe.upnp');
+      ctx.report({
+        messageId: 'wanNotPublic',
+        data: { source: wan.source! },
+        evidence: [
+          {
+            source: `router (${wan.source})`,
+            observed: wan.source === 'UPnP' ? `GetExternalIPAddress returned "" (connection status ${upnp?.status?.connectionStatus ?? 'unknown'})` : 'NAT-PMP: network failure (no external address)',
+            expected: 'a public address',
+          },
+        ],
+        confidence: 'medium',
+        fix: { fixId: 'findUpstream', data: { port } },
+      });
+      return;
+    }
+    const mapping = mappingState(ctx);
+    if (mapping?.error === 'doublenat') {
+      ctx.report({
+        messageId: 'plexSaysDoubleNat',
+        evidence: [{ source: mapping.source, observed: 'mappingError=doublenat' }],
+        confidence: 'medium',
+        fix: { fixId: 'findUpstream', data: { port } },
+      });
+    }
+  },
+});

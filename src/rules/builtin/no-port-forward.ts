@@ -1,0 +1,112 @@
+/**
+ * Nothing forwards the public port to the server: Plex is left to map it automatically (UPnP / NAT-PMP) and the router
+ * offers neither, or the router speaks UPnP but holds no mapping for the server. A container on a bridge network cannot
+ * map ports at all (pms-docker README: "essentially behind two routers").
+ */
+import { containerNetworkOf } from '../../net/address.js';
+import { defineRule } from '../define-rule.js';
+import { mappingFailed, mappingState, publicPort, routerMappingsToServer, seesServersRouter, serverLanEndpoint, vantage } from '../facts.js';
+
+export default defineRule({
+  id: 'no-port-forward',
+  meta: {
+    severity: 'error',
+    category: 'port-forwarding',
+    title: 'A port forward reaches the server',
+    requires: ['server.account', 'server.prefs'],
+    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources'],
+    explains: ['mapping-failed', 'relay-only'],
+    messages: {
+      noAutomaticMapping:
+        'Plex is left to open its port automatically, but the router answers neither UPnP nor NAT-PMP, and no manual public port is set: nothing forwards a port to {{server}}:{{serverPort}}.',
+      upnpWithoutMapping:
+        'The router speaks UPnP but holds no port mapping to {{server}}:{{serverPort}}: Plex\'s automatic mapping did not take (UPnP refused for this host, or switched off for it).',
+      containerCannotMap:
+        'Plex runs in a container on a bridge network, so it cannot open a port on the router by itself (it sits behind the container host and the router), and no manual public port is set.',
+      unverifiedManual:
+        'plex.tv cannot reach the manual public port {{port}}, and the router\'s forwards cannot be read from here (no UPnP): check that TCP {{port}} is forwarded to {{server}}:{{serverPort}}.',
+    },
+    fixes: {
+      forwardManually:
+        'On the router, forward TCP {{port}} to {{server}}:{{serverPort}} (give the server a fixed DHCP lease first). Then in Plex: Settings → Remote Access → "Manually specify public port" = {{port}}.',
+      allowUpnp:
+        'Allow UPnP port mapping for {{server}} on the router (miniupnpd: an `allow` line for it; some routers list UPnP per device), or forward TCP {{port}} to {{server}}:{{serverPort}} by hand and set "Manually specify public port" to {{port}}.',
+      checkForward: 'In the router\'s port-forwarding page, make sure TCP {{port}} → {{server}}:{{serverPort}} exists and is enabled; if it does, see isp-blocks-port.',
+    },
+  },
+  evaluate(ctx) {
+    const mapping = mappingState(ctx);
+    const network = ctx.get('server.prefs')?.network;
+    if (!mappingFailed(mapping) || network?.PublishServerOnPlexOnlineKey === false) return;
+    const server = serverLanEndpoint(ctx);
+    const where = { server: server.address ?? 'the server', serverPort: server.port };
+    const stateEvidence = { source: mapping!.source, observed: `mappingState=${mapping!.state ?? '(none)'}, mappingError=${mapping!.error || '(none)'}`, expected: 'mappingState=mapped' };
+    const manual = network?.ManualPortMappingMode === true;
+    const upnp = ctx.observation('probe.upnp');
+    const natpmp = ctx.observation('probe.natpmp');
+    const port = publicPort(ctx).port;
+
+    if (manual) {
+      if (upnp?.status === 'ok' || !seesServersRouter(ctx)) return; // a readable table is manual-port-mismatch's job
+      ctx.report({
+        messageId: 'unverifiedManual',
+        data: { port, ...where },
+        evidence: [stateEvidence, { source: 'server.prefs', observed: `ManualPortMappingMode=1, ManualPortMappingPort=${port}` }, { source: 'probe.upnp', observed: upnp?.status === 'failed' ? upnp.error.message : 'not available' }],
+        confidence: 'low',
+        fix: { fixId: 'checkForward', data: { port, ...where } },
+      });
+      return;
+    }
+
+    const manualActions = [
+      { type: 'set-pref' as const, pref: 'ManualPortMappingMode', value: true },
+      { type: 'set-pref' as const, pref: 'ManualPortMappingPort', value: server.port },
+    ];
+    const host = ctx.get('probe.host');
+    // In a container with host networking the default route leaves through the host's own interface; on a bridge it
+    // leaves through an address in the runtime's range.
+    const routeInterface = host?.interfaces.find((i) => i.name === host.defaultRoute?.interface);
+    const bridged = routeInterface?.addresses.find((a) => containerNetworkOf(a.address));
+    if (vantage(ctx) === 'server-host' && host?.container.inContainer && bridged) {
+      ctx.report({
+        messageId: 'containerCannotMap',
+        evidence: [
+          stateEvidence,
+          { source: 'probe.host', observed: `in a container (${host.container.evidence.join('; ') || host.container.runtime}); default route via ${routeInterface!.name} ${bridged.address}` },
+          { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
+        ],
+        confidence: 'medium',
+        fix: { fixId: 'forwardManually', data: { port: server.port, ...where } },
+      });
+      return;
+    }
+    if (!seesServersRouter(ctx)) return;
+    if (upnp?.status === 'failed' && natpmp?.status !== 'ok') {
+      ctx.report({
+        messageId: 'noAutomaticMapping',
+        data: where,
+        evidence: [
+          stateEvidence,
+          { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
+          { source: 'probe.upnp', observed: upnp.error.message, expected: 'a UPnP IGD answers' },
+          { source: 'probe.natpmp', observed: natpmp?.status === 'failed' ? natpmp.error.message : 'not checked', expected: 'a NAT-PMP answer' },
+        ],
+        confidence: natpmp?.status === 'failed' ? 'high' : 'medium',
+        fix: { fixId: 'forwardManually', data: { port: server.port, ...where }, ...(server.address ? { actions: manualActions } : {}) },
+      });
+      return;
+    }
+    if (upnp?.status === 'ok' && upnp.value.mappingsComplete && server.address && routerMappingsToServer(ctx, server).length === 0 && natpmp?.status !== 'ok') {
+      ctx.report({
+        messageId: 'upnpWithoutMapping',
+        data: where,
+        evidence: [
+          stateEvidence,
+          { source: 'probe.upnp', observed: `${upnp.value.mappings.length} mapping(s), none to ${server.address}:${server.port}`, expected: `a mapping to ${server.address}:${server.port}` },
+        ],
+        confidence: 'medium',
+        fix: { fixId: 'allowUpnp', data: { port: server.port, ...where } },
+      });
+    }
+  },
+});

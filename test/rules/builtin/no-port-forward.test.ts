@@ -1,0 +1,70 @@
+import rule from '../../../src/rules/builtin/no-port-forward.js';
+import type { Observation } from '../../../src/collect/observation.js';
+import { HostInfo } from '../../../src/probes/host/index.js';
+import { HOME, accountValue, failed, hostValue, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
+import { ruleTester } from '../../helpers/rule-tester.js';
+
+type O = Record<string, Observation>;
+const failedMapping = (o: O): void => {
+  o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: '', publicAddress: '', publicPort: 0 }));
+};
+const noRouterProtocols = (o: O): void => {
+  failedMapping(o);
+  o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered within 3000 ms', { phase: 'timeout' });
+  o['probe.natpmp'] = failed('ETIMEDOUT', 'no NAT-PMP answer after 4 tries', { phase: 'timeout' });
+};
+const bridgedContainerHost = HostInfo.parse({
+  ...hostValue({ address: '172.17.0.2', gateway: '172.17.0.1', container: true }),
+  container: { inContainer: true, runtime: 'docker', evidence: ['/.dockerenv exists'] },
+});
+
+ruleTester(rule, {
+  valid: [
+    { name: 'healthy: mapped' },
+    { name: 'remote access turned off on purpose', observations: (o) => (noRouterProtocols(o), (o['server.prefs'] = ok(prefsValue({ PublishServerOnPlexOnlineKey: false })))) },
+    { name: 'failed, but UPnP holds a mapping to the server (the forward exists: not this rule)', observations: failedMapping },
+    { name: 'manual mode with a readable router table (manual-port-mismatch decides)', observations: (o) => (failedMapping(o), (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 40000 })))) },
+    { name: 'NAT-PMP answered, so Plex can map through it', observations: (o) => (noRouterProtocols(o), (o['probe.natpmp'] = ok({ gateway: HOME.router, port: 5351, externalIp: HOME.wan, externalIpClass: 'public', epochSeconds: 5, attempts: 1 }))) },
+    { name: 'run from another network', observations: noRouterProtocols, snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
+  ],
+  invalid: [
+    {
+      name: 'automatic mode, no UPnP and no NAT-PMP on the router',
+      observations: noRouterProtocols,
+      expect: [
+        {
+          messageId: 'noAutomaticMapping',
+          confidence: 'high',
+          data: { server: HOME.server, serverPort: 32400 },
+          fixId: 'forwardManually',
+          actions: [
+            { type: 'set-pref', pref: 'ManualPortMappingMode', value: true },
+            { type: 'set-pref', pref: 'ManualPortMappingPort', value: 32400 },
+          ],
+          mentions: ['forward TCP 32400 to 192.168.1.10:32400'],
+        },
+      ],
+    },
+    {
+      name: 'no UPnP and NAT-PMP not checked: a weaker claim',
+      observations: (o) => (noRouterProtocols(o), delete o['probe.natpmp']),
+      expect: [{ messageId: 'noAutomaticMapping', confidence: 'medium' }],
+    },
+    {
+      name: 'UPnP answers but holds no mapping to the server',
+      observations: (o) => (failedMapping(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [{ externalPort: 8080, internalClient: '192.168.1.50', internalPort: 80 }] }))), (o['probe.natpmp'] = failed('ETIMEDOUT', 'none', { phase: 'timeout' }))),
+      expect: [{ messageId: 'upnpWithoutMapping', confidence: 'medium', fixId: 'allowUpnp' }],
+    },
+    {
+      name: 'Plex in a bridged container, run on that container, automatic mode',
+      observations: (o) => (noRouterProtocols(o), (o['probe.host'] = ok(bridgedContainerHost))),
+      snapshot: { target: { url: 'http://172.17.0.2:32400' } },
+      expect: [{ messageId: 'containerCannotMap', confidence: 'medium', fixId: 'forwardManually' }],
+    },
+    {
+      name: 'manual port set, router unreadable: only a checklist',
+      observations: (o) => (noRouterProtocols(o), (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 32400 })))),
+      expect: [{ messageId: 'unverifiedManual', confidence: 'low', data: { port: 32400 }, fixId: 'checkForward' }],
+    },
+  ],
+});
