@@ -8,7 +8,7 @@ const unreachable = (o: O): void => {
   o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }));
 };
 const manual = (port: number) => (o: O) => void (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: port })));
-const table = (...mappings: Parameters<typeof upnpValue>[0]['mappings'][]) => (o: O) => void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
+const table = (...mappings: NonNullable<NonNullable<Parameters<typeof upnpValue>[0]>['mappings']>[]) => (o: O) => void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
 
 ruleTester(rule, {
   valid: [
