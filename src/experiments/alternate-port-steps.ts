@@ -47,7 +47,7 @@ export interface PickPortContext {
   leaseSeconds: number;
   step: (name: string, ok: boolean, detail?: string) => void;
   signal: AbortSignal | undefined;
-  /** @default crypto.randomInt */
+  /** Picks a random integer in [min, maxExclusive) (crypto.randomInt in the experiment; a sequence in tests). */
   random: (min: number, maxExclusive: number) => number;
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlternatePortJournal, AlternatePortResult, type AlternatePortStep } from '../../src/experiments/alternate-port-schema.js';
 import { MAPPING_DESCRIPTION, runAlternatePortExperiment } from '../../src/experiments/alternate-port.js';
 import type { FakeMapping } from '../../src/testing/fake-igd.js';
-import { FORWARD_32400, ispBlocks32400, SERVER_LAN_IP, startLab, type Lab } from './helpers.js';
+import { FORWARD_32400, ispBlocks32400, SERVER_LAN_IP, startLab, TOKEN, type Lab } from './helpers.js';
 
 const labs: Lab[] = [];
 async function lab(...args: Parameters<typeof startLab>): Promise<Lab> {
@@ -64,6 +64,7 @@ describe('runAlternatePortExperiment', () => {
       previousPrefs: { ManualPortMappingMode: true, ManualPortMappingPort: 32400 },
       mapping: { externalPort: port, internalPort: 32400, internalClient: SERVER_LAN_IP, protocol: 'TCP' },
     });
+    expect(JSON.stringify([during.journal, result])).not.toContain(TOKEN);
     await expectRestored(l, prefsBefore, tableBefore);
     expect(l.refreshCount()).toBe(1);
     expect(stepNames(result.steps)).toEqual(['read-state', 'add-mapping', 'write-journal', 'set-prefs', 'refresh-reachability', 'poll-account', 'restore-prefs', 'delete-mapping', 'remove-journal']);
