@@ -1,0 +1,58 @@
+// The fake Plex Media Server in the LAN (or container) namespace, on 0.0.0.0:32400. It publishes itself to the fake
+// plex.tv (which sees the address after real NAT) and asks for the connect-back check. In automatic mode it maps its
+// port over UPnP with the project's IGD client, like a real PMS does.
+import { config, followRequests, loadDist, log, ready } from './runner.mjs';
+
+const options = config();
+const { startFakePlexServer } = await loadDist('testing.js', ['startFakePlexServer']);
+
+/** UPnP the way a PMS does it: find the IGD by SSDP, then AddPortMapping to itself. undefined = no mapping. */
+async function upnpMapping(privatePort) {
+  const { discoverIgd, createIgdClient } = await loadDist('index.js', ['discoverIgd', 'createIgdClient']);
+  const found = await discoverIgd({ timeoutMs: options.upnpTimeoutMs });
+  if (found.status !== 'ok') {
+    log('automatic mapping: no IGD:', found.error);
+    return undefined;
+  }
+  const client = createIgdClient(found.value, { timeoutMs: options.upnpTimeoutMs });
+  const externalPort = options.automaticExternalPort;
+  const added = await client.addPortMapping({
+    externalPort,
+    internalPort: privatePort,
+    internalClient: options.privateAddress,
+    protocol: 'TCP',
+    description: 'Plex Media Server',
+    leaseSeconds: 7200,
+  });
+  log(`automatic mapping via ${found.value.controlUrl}: ${externalPort} -> ${options.privateAddress}:${privatePort}:`, added.status, added.status === 'ok' ? '' : added);
+  return added.status === 'ok' ? { externalPort } : undefined;
+}
+
+const server = await startFakePlexServer({
+  host: options.host,
+  port: options.port,
+  token: process.env.PD_LAB_TOKEN,
+  friendlyName: options.friendlyName,
+  ...(options.machineIdentifier ? { machineIdentifier: options.machineIdentifier } : {}),
+  claimed: options.claimed,
+  signedIn: options.signedIn,
+  prefs: {
+    ...options.prefs,
+    ManualPortMappingMode: options.portMapping === 'manual',
+    ManualPortMappingPort: options.manualPort,
+  },
+  account: { privateAddress: options.privateAddress },
+  ...(options.plexTvUrl ? { plexTv: { url: options.plexTvUrl } } : {}),
+  ...(options.portMapping === 'automatic' ? { automaticMapping: upnpMapping } : {}),
+  plexTvTimeoutMs: 5000,
+});
+followRequests(server.requests, (r) => `${r.method} ${r.path}${r.hadToken ? ' (token)' : ''}`);
+const account = server.state.account;
+const summary = () => ({
+  mappingState: account.mappingState,
+  mappingError: account.mappingError,
+  publicAddress: server.state.lastPublish?.publicAddress,
+  reachability: server.state.lastReachability,
+});
+log(`fake PMS ${server.machineIdentifier} on ${server.url}:`, summary());
+ready({ url: server.url, machineIdentifier: server.machineIdentifier, ...summary() });

@@ -1,0 +1,32 @@
+/**
+ * Once per `npm run test:lab`: say in one line why the lab is skipped (the test files then skip silently), remove labs
+ * a crashed earlier run left behind, and at the end check that nothing of this run's labs remains (namespaces,
+ * processes, /etc/netns entries, lab dirs).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_LAB_TOOLS, checkLabAvailability } from './harness/availability.js';
+import { LAB_ROOT } from './harness/paths.js';
+import { cleanupStaleLabs, findLeftovers } from './harness/registry.js';
+
+export default function setup(): (() => void) | undefined {
+  const availability = checkLabAvailability(ALL_LAB_TOOLS);
+  if (!availability.available) {
+    console.warn(`lab skipped: ${availability.reason}`);
+    return undefined;
+  }
+  const cleaned = cleanupStaleLabs();
+  if (cleaned.length > 0) console.warn(`lab: removed ${cleaned.length} lab(s) left by a crashed run: ${cleaned.join(', ')}`);
+  mkdirSync(LAB_ROOT, { recursive: true });
+  // Every lab of this run appends its prefix here (lab.ts); the test processes inherit the variable.
+  const runFile = join(LAB_ROOT, `run-${process.pid}.prefixes`);
+  writeFileSync(runFile, '');
+  process.env.PD_LAB_RUN_FILE = runFile;
+  return () => {
+    const prefixes = readFileSync(runFile, 'utf8').split('\n').filter(Boolean);
+    rmSync(runFile, { force: true });
+    const leftovers = prefixes.flatMap((prefix) => findLeftovers(prefix));
+    if (leftovers.length > 0) throw new Error(`the lab left things behind:\n  ${leftovers.join('\n  ')}`);
+    console.info(`lab: ${prefixes.length} lab(s) built and removed, nothing left behind`);
+  };
+}
