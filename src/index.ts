@@ -183,3 +183,48 @@ export * from './watch/index.js';
 // Where a Plex token can be found on this host (flag, env, login config, the server's own Preferences).
 export { discoverToken } from './cli/token.js';
 export type { DiscoverTokenInput, DiscoveredToken, TokenAttempt, TokenSource, TokenAttemptOutcome } from './cli/token.js';
+
+// fix: the report's machine-applicable actions as PMS pref changes, with an undo journal.
+export {
+  planFix,
+  applyFix,
+  undoFix,
+  fixJournalPath,
+  undoneJournalPath,
+  readFixJournal,
+  FixPlan,
+  FixChange,
+  FixSkipped,
+  FixSkipKind,
+  ApplyFixResult,
+  UndoFixResult,
+  FixMismatch,
+  FixJournal,
+  FixJournalChange,
+  FixJournalState,
+  FIX_JOURNAL_VERSION,
+  FixError,
+  isFixError,
+  FixPrefValue,
+  samePrefValue,
+} from './fix/index.js';
+export type { ApplyFixOptions, UndoFixOptions, FixErrorReason } from './fix/index.js';
+// The opt-in alternate-port experiment (changes state, always restores).
+export {
+  runAlternatePortExperiment,
+  restorePendingExperiment,
+  alternatePortJournalPath,
+  AlternatePortResult,
+  AlternatePortOutcome,
+  AlternatePortStep,
+  AlternatePortJournal,
+  MappingView,
+  RestoreOutcome,
+  PendingRestoreResult,
+  ALTERNATE_PORT_OUTCOMES,
+  ALTERNATE_PORT_RANGE,
+  MAPPING_DESCRIPTION,
+  MAPPING_LEASE_SECONDS,
+  DEFAULT_RESTORE_TIMEOUT_MS,
+} from './experiments/index.js';
+export type { AlternatePortOptions, RestorePendingOptions } from './experiments/index.js';

@@ -6,15 +6,14 @@
  * the file but never echo its content (Node's JSON.parse message quotes the text it choked on).
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { writePrivateFile } from '../internal/private-file.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
-const DIR_MODE = 0o700;
-const FILE_MODE = 0o600;
 
 export const CliConfig = z.looseObject({
   /** Our X-Plex-Client-Identifier: stable, so plex.tv shows one device for every run instead of one per run. */
@@ -122,42 +121,15 @@ export async function readConfig(options: ConfigLocationOptions = {}): Promise<S
   return parsed.data;
 }
 
-/** Creates the directory 0700, or tightens an existing one that is group/world accessible. */
-async function ensurePrivateDir(dir: string, platform: NodeJS.Platform): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
-  // POSIX modes mean little on Windows (ACLs govern there); chmod would only flip the read-only bit.
-  if (platform === 'win32') return;
-  const current = await stat(dir);
-  if ((current.mode & 0o777) !== DIR_MODE) await chmod(dir, DIR_MODE);
-}
-
 /**
  * Writes the config atomically with mode 0600 and returns its path. The content is validated first, so a bad
  * write can never produce a file that the next read rejects.
  */
 export async function writeConfig(config: CliConfig, options: ConfigLocationOptions = {}): Promise<string> {
-  const platform = options.platform ?? process.platform;
   const valid = CliConfig.parse(config);
-  const dir = configDir(options);
   const file = configPath(options);
-  await ensurePrivateDir(dir, platform);
-  const temp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  // 'wx': never follow or reuse an existing file at the temp name; the mode applies from creation, so the token is
-  // never readable by others, not even between open and chmod.
-  const handle = await open(temp, 'wx', FILE_MODE);
-  try {
-    await handle.writeFile(`${JSON.stringify(valid, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    if (platform !== 'win32') await chmod(temp, FILE_MODE); // the umask can only narrow; this makes it exact
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  // The directory is this tool's own (dirname of the file), created 0700; the file 0600 from creation on.
+  await writePrivateFile(file, `${JSON.stringify(valid, null, 2)}\n`, { platform: options.platform ?? process.platform });
   return file;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Private state files (the fix undo journal, the experiment's restore journal): a 0700 directory, 0600 files and
  * atomic writes (temp file + fsync + rename), so a crash never leaves half a journal and nobody else can read it.
- * The same rules as the CLI config file (src/cli/config.ts), which could call these helpers too.
+ * The CLI config file (src/cli/config.ts) is written with the same helpers.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';

@@ -5,7 +5,7 @@ export type { AlertTracker, AlertTrackerOptions, PendingState, RunOutcome } from
 export { runWatch } from './run-watch.js';
 export type { RunWatchOptions, WatchResult, WatchRunInfo } from './run-watch.js';
 export { abortableSleep } from './sleep.js';
-export { parseInterval, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './interval.js';
+export { parseInterval, parseDuration, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './interval.js';
 export { sendAlert, parseRetryAfter } from './notify.js';
 export type { SendAlertOptions, SendAlertResult } from './notify.js';
 export { detectFormat, buildPayload } from './notify-format.js';

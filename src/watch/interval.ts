@@ -15,6 +15,16 @@ const EXAMPLES = 'e.g. 30s, 5m, 1h, 1h30m, 1500ms, or a number of seconds';
 
 /** Parses an interval into milliseconds; throws a UsageError naming the input for anything else. */
 export function parseInterval(text: string): number {
+  return parseDuration(text);
+}
+
+/**
+ * Parses a duration ("30s", "1500ms", "5m", a number of seconds) within bounds; `what` names it in errors.
+ * @param options.minMs @default 1000
+ */
+export function parseDuration(text: string, options: { minMs?: number; what?: string } = {}): number {
+  const minMs = options.minMs ?? MIN_INTERVAL_MS;
+  const what = options.what ?? 'interval';
   const input = String(text).trim().toLowerCase();
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(input)) {
@@ -27,10 +37,10 @@ export function parseInterval(text: string): number {
       ms += Number(match[1]) * UNIT_MS[match[2]!]!;
       consumed = PART.lastIndex;
     }
-    if (input === '' || consumed !== input.length) throw new UsageError(`invalid interval "${String(text).slice(0, 40)}" (${EXAMPLES})`);
+    if (input === '' || consumed !== input.length) throw new UsageError(`invalid ${what} "${String(text).slice(0, 40)}" (${EXAMPLES})`);
   }
   ms = Math.round(ms);
-  if (ms < MIN_INTERVAL_MS) throw new UsageError(`interval "${text}" is too short: the minimum is 1s`);
-  if (ms > MAX_INTERVAL_MS) throw new UsageError(`interval "${text}" is too long: the maximum is 24d`);
+  if (ms < minMs) throw new UsageError(`${what} "${text}" is too short: the minimum is ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`}`);
+  if (ms > MAX_INTERVAL_MS) throw new UsageError(`${what} "${text}" is too long: the maximum is 24d`);
   return ms;
 }
