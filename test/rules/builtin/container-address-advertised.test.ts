@@ -18,6 +18,7 @@ import {
   skipped,
   type ConnectionSpec,
 } from '../../../src/testing/observations.js';
+import type { FixAction } from '../../../src/rules/types.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
@@ -63,7 +64,7 @@ const dockerHost = (o: O) =>
     ]),
   ));
 
-const lanAction = (value: string) => [{ type: 'set-pref', pref: 'customConnections', value }];
+const lanAction = (value: string): FixAction[] => [{ type: 'set-pref', pref: 'customConnections', value }];
 
 /** The sanitised plex-api.rs capture of a Docker server (local 172.18.0.3, a custom URL, a relay). */
 function dockerCapture(o: O): void {
