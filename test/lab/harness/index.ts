@@ -9,3 +9,4 @@ export type { LabPlexServer } from './services.js';
 export { checkLabAvailability, ALL_LAB_TOOLS } from './availability.js';
 export type { LabAvailability } from './availability.js';
 export { cleanupStaleLabs, assertNoLeftovers, findLeftovers } from './registry.js';
+export { distDir, REPO_ROOT, LAB_ROOT } from './paths.js';
