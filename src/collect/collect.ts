@@ -61,6 +61,7 @@ export function createServices(options: CollectOptions): CollectServices {
   const timeoutMs = options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS;
   const dispatcher = options.dispatcher ? { dispatcher: options.dispatcher } : {};
   const server = createServerClient({ baseUrl: options.url, token: options.token, timeoutMs, signal: options.signal, ...dispatcher });
+  const serverForRestore = createServerClient({ baseUrl: options.url, token: options.token, timeoutMs, ...dispatcher });
   const plexTv =
     options.plexTv === false
       ? undefined
@@ -74,6 +75,7 @@ export function createServices(options: CollectOptions): CollectServices {
         });
   return {
     server,
+    serverForRestore,
     ...(plexTv ? { plexTv } : {}),
     tokenProvided: Boolean(options.token),
     probes: { ...defaultProbes, ...options.probes },
@@ -87,9 +89,12 @@ export async function collect(options: CollectOptions): Promise<Snapshot> {
   const started = performance.now();
   const createdAt = new Date().toISOString();
   const resolved = resolveRules(options.rules ?? builtinRules, options.ruleConfig, options.only);
-  const wanted = new Set([...collectorsFor(resolved), ...(options.include ?? [])]);
+  const registry = [...builtinCollectors, ...(options.collectors ?? [])];
+  // A rule may name a collector that only exists when opted in (an experiment): it is then simply not collected.
+  const known = new Set(registry.map((collector) => collector.id));
+  const wanted = [...new Set([...collectorsFor(resolved), ...(options.include ?? [])])].filter((id) => known.has(id));
   const services = createServices(options);
-  const observations = await runCollectors([...builtinCollectors, ...(options.collectors ?? [])], wanted, {
+  const observations = await runCollectors(registry, wanted, {
     services,
     collectorTimeoutMs: options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),

@@ -3,6 +3,7 @@
  * their collectors' types with declaration merging:
  * `declare module 'plex-diagnose' { interface ObservationValues { 'my.check': { ok: boolean } } }`.
  */
+import type { AlternatePortResult } from '../experiments/alternate-port-schema.js';
 import type { GdmDiscovery } from '../probes/gdm.js';
 import type { HostInfo } from '../probes/host/index.js';
 import type { NatPmpValue } from '../probes/natpmp.js';
@@ -26,4 +27,5 @@ export interface ObservationValues {
   'probe.gdm': GdmDiscovery;
   'probe.connections': ConnectionsValue;
   'probe.plexDirectDns': PlexDirectDnsCollection;
+  'experiment.alternatePort': AlternatePortResult;
 }

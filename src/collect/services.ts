@@ -49,6 +49,11 @@ export interface NetworkOptions {
 export interface CollectServices {
   /** The target Plex Media Server. */
   server: ServerClient;
+  /**
+   * The same server, not bound to the collection's abort signal: for restoring what an experiment changed, which must
+   * still reach the server after Ctrl-C.
+   */
+  serverForRestore?: ServerClient;
   /** plex.tv; absent when disabled (`--no-plextv`). */
   plexTv?: PlexTvClient;
   /** Whether a token was given (the clients hold it; collectors never see it). */

@@ -19,15 +19,6 @@ import {
   thisMachinePublicAddress,
 } from '../facts.js';
 
-/** The part of the experiment's result this rule reads. */
-interface AlternatePortOutcome {
-  outcome: 'reachable' | 'unreachable' | 'inconclusive' | 'not-run';
-  externalPort: number;
-  kept?: boolean;
-  before?: { mappingState?: string; mappingError?: string; publicPort?: number };
-  after?: { mappingState?: string; mappingError?: string; publicPort?: number };
-}
-
 export default defineRule({
   id: 'isp-blocks-port',
   meta: {
@@ -65,29 +56,30 @@ export default defineRule({
       expected: 'mappingState=mapped',
     };
 
-    const experiment = ctx.get('experiment.alternatePort') as AlternatePortOutcome | undefined;
-    if (experiment && (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')) {
+    const experiment = ctx.get('experiment.alternatePort');
+    const altPort = experiment?.externalPort;
+    if (experiment && altPort !== undefined && (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')) {
       const experimentEvidence = {
         source: 'experiment.alternatePort',
-        observed: `router mapped ${experiment.externalPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
+        observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
       };
       if (experiment.outcome === 'reachable') {
         ctx.report({
           messageId: 'proven',
-          data: { port, altPort: experiment.externalPort },
+          data: { port, altPort: altPort },
           evidence: [stateEvidence, experimentEvidence],
           confidence: 'high',
           fix: {
             fixId: 'useAlternatePort',
-            data: { ...where, altPort: experiment.externalPort, keptNote: experiment.kept ? ' (the experiment kept its UPnP mapping for you)' : '' },
+            data: { ...where, altPort: altPort, keptNote: experiment.kept ? ' (the experiment kept its UPnP mapping for you)' : '' },
             actions: [
               { type: 'set-pref', pref: 'ManualPortMappingMode', value: true },
-              { type: 'set-pref', pref: 'ManualPortMappingPort', value: experiment.externalPort },
+              { type: 'set-pref', pref: 'ManualPortMappingPort', value: altPort },
             ],
           },
         });
       } else {
-        ctx.report({ messageId: 'inboundBlocked', data: { port, altPort: experiment.externalPort }, evidence: [stateEvidence, experimentEvidence], confidence: 'medium', fix: { fixId: 'askIsp' } });
+        ctx.report({ messageId: 'inboundBlocked', data: { port, altPort: altPort }, evidence: [stateEvidence, experimentEvidence], confidence: 'medium', fix: { fixId: 'askIsp' } });
       }
       return;
     }
