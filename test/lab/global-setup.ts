@@ -3,7 +3,7 @@
  * a crashed earlier run left behind, and at the end check that nothing of this run's labs remains (namespaces,
  * processes, /etc/netns entries, lab dirs).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_LAB_TOOLS, checkLabAvailability } from './harness/availability.js';
 import { LAB_ROOT } from './harness/paths.js';
@@ -18,6 +18,12 @@ export default function setup(): (() => void) | undefined {
   const cleaned = cleanupStaleLabs();
   if (cleaned.length > 0) console.warn(`lab: removed ${cleaned.length} lab(s) left by a crashed run: ${cleaned.join(', ')}`);
   mkdirSync(LAB_ROOT, { recursive: true });
+  // Run files of runs that were interrupted before their teardown (Ctrl-C): their labs were handled above or by the
+  // interrupted run's own signal handlers; the list itself is litter.
+  for (const name of readdirSync(LAB_ROOT)) {
+    const pid = /^run-(\d+)\.prefixes$/.exec(name)?.[1];
+    if (pid && !existsSync(`/proc/${pid}`)) rmSync(join(LAB_ROOT, name), { force: true });
+  }
   // Every lab of this run appends its prefix here (lab.ts); the test processes inherit the variable.
   const runFile = join(LAB_ROOT, `run-${process.pid}.prefixes`);
   writeFileSync(runFile, '');

@@ -5,18 +5,30 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
-import { findLeftovers, startLab, withLab, cleanupStaleLabs, assertNoLeftovers } from './harness/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { findLeftovers, startLab, withLab, cleanupStaleLabs, assertNoLeftovers, type LabProcess } from './harness/index.js';
+import { runCommand } from './harness/command.js';
 import { LAB_ROOT, REPO_ROOT } from './harness/paths.js';
 import { describeLab, forward, fromInternet, machineIdentifierOf } from './support.js';
 
 const created: string[] = [];
 const bare = { plex: false, plexTv: false, dns: 'none' } as const;
+
+/** True while the process exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
 
 /** Starts the fixture that holds a lab, and returns it with the lab's prefix once the lab is up. */
 async function holdLab(): Promise<{ child: ReturnType<typeof spawn>; prefix: string }> {
@@ -94,18 +106,26 @@ describeLab('lab harness: isolation and teardown', () => {
   it('exec has a deadline; stop() kills a process that ignores SIGTERM and its children in the namespace', async () => {
     const lab = await startLab({ name: 'stubborn', ...bare });
     created.push(lab.prefix);
+    let stubborn: LabProcess | undefined;
+    let inside: number[] = [];
     try {
       const slow = await lab.exec('lan', ['sleep', '30'], { timeoutMs: 200 });
       expect(slow).toMatchObject({ timedOut: true, code: null, signal: 'SIGKILL' });
       const done = await lab.exec('lan', ['sh', '-c', 'echo out; echo err >&2; exit 3']);
       expect(done).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
-      // The shell ignores SIGTERM (SIGKILL after the grace period); its sleep child is found by `ip netns pids`.
-      const stubborn = lab.spawn('lan', 'stubborn', ['sh', '-c', 'trap "" TERM; sleep 600 & wait']);
-      await lab.exec('lan', ['sh', '-c', 'until pgrep -x sleep >/dev/null; do sleep 0.02; done'], { timeoutMs: 5000 });
-      expect(stubborn.running()).toBe(true);
+      // The shell ignores SIGTERM (SIGKILL after the grace period); its sleep child, not ours, is found by `ip netns pids`.
+      stubborn = lab.spawn('lan', 'stubborn', ['sh', '-c', 'trap "" TERM; sleep 600 & wait']);
+      for (let attempt = 0; attempt < 100 && inside.length < 2; attempt++) {
+        inside = (await runCommand(['ip', 'netns', 'pids', lab.namespace('lan')])).stdout.split(/\s+/).filter(Boolean).map(Number);
+        await delay(20);
+      }
+      expect(inside).toHaveLength(2);
+      expect(inside).toContain(stubborn.pid);
     } finally {
       await lab.stop();
     }
+    expect(stubborn?.running()).toBe(false);
+    expect(inside.filter(isAlive)).toEqual([]);
     expect(findLeftovers(lab.prefix)).toEqual([]);
   });
 

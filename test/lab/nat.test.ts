@@ -38,7 +38,10 @@ describeLab('lab: NAT, port forwards and ISP filtering', () => {
     await withLab(scenario, async (lab) => {
       const blocked = await fromInternet(lab, 32400, { timeoutMs: 500 });
       expect(blocked.error?.code).toBe('ETIMEDOUT');
-      expect(await readAccount(lab)).toMatchObject({ mappingState: 'failed', mappingError: 'unreachable' });
+      const account = await refreshAndReadAccount(lab);
+      expect(account).toMatchObject({ mappingState: 'failed', mappingError: 'unreachable' });
+      // plex.tv's connect-back met the same silence (a timeout, not a refusal).
+      expect(String(account.mappingErrorMessage)).toMatch(/no response within|timed? ?out/i);
 
       const alternate = await fromInternet(lab, 40123);
       expect(machineIdentifierOf(alternate)).toBe(lab.plex!.machineIdentifier);

@@ -74,7 +74,7 @@ export interface Lab {
   tool<T = Record<string, unknown>>(role: LabRole, script: string, args: readonly string[], options?: ExecOptions): Promise<T>;
   /** One HTTP request from inside a namespace. */
   http(role: LabRole, request: LabHttpRequest): Promise<LabHttpResult>;
-  /** The tail of every log, for failure messages. */
+  /** The tail of every log (`lines` each, @default 25), for failure messages. */
   logs(lines?: number): Promise<string>;
   /** Stops every process, deletes the namespaces, /etc/netns entries and the lab dir. Idempotent; never throws. */
   stop(): Promise<void>;
@@ -136,8 +136,8 @@ export async function startLab(input: LabScenario): Promise<Lab> {
     waitForPort: (role, ip, port, options = {}) => waitForSocket(ns(role), ip, port, options.protocol ?? 'tcp', options.timeoutMs ?? 5000),
     waitForReady: (proc, timeoutMs = 15_000) => waitForReady(proc, timeoutMs),
   };
-  const logs = async (lines = 25): Promise<string> => {
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.log')).sort();
+  const logs = async (lines = 25, except = ''): Promise<string> => {
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.log') && !except.includes(`--- ${name} log`)).sort();
     return (await Promise.all(names.map((name) => logTail({ name, logPath: join(dir, name) }, lines)))).join('\n');
   };
 
@@ -176,9 +176,10 @@ export async function startLab(input: LabScenario): Promise<Lab> {
       stop,
     };
   } catch (error) {
-    const detail = await logs();
-    await stop();
     const message = error instanceof Error ? error.message : String(error);
+    // The failing service's own tail is already in the message; add the others'.
+    const detail = await logs(25, message);
+    await stop();
     throw new Error(`lab "${scenario.name}" (${prefix}) failed to start: ${message}${detail ? `\n${detail}` : ''}`, { cause: error });
   }
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runCommand } from './command.js';
 import type { LabRole } from './scenario.js';
@@ -77,7 +78,7 @@ export async function readLog(proc: Pick<LabProcess, 'logPath'>): Promise<string
 /** The last lines of a log, for error messages. */
 export async function logTail(proc: Pick<LabProcess, 'logPath' | 'name'>, lines = 20): Promise<string> {
   const text = (await readLog(proc)).trimEnd();
-  return `--- ${proc.name} log (${proc.logPath}) ---\n${text.split('\n').slice(-lines).join('\n') || '(empty)'}`;
+  return `--- ${basename(proc.logPath)} log (${proc.logPath}) ---\n${text.split('\n').slice(-lines).join('\n') || '(empty)'}`;
 }
 
 /** The line runner scripts print once they serve: `PD_LAB_READY {json}` (test/lab/bin/runner.mjs). */
