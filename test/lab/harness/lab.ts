@@ -32,6 +32,7 @@ export interface LabHttpRequest {
   method?: string;
   /** @default {} */
   headers?: Record<string, string>;
+  /** @default none */
   body?: string;
   /** @default 3000 */
   timeoutMs?: number;
