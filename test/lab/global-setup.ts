@@ -32,7 +32,11 @@ export default function setup(): (() => void) | undefined {
     const prefixes = readFileSync(runFile, 'utf8').split('\n').filter(Boolean);
     rmSync(runFile, { force: true });
     const leftovers = prefixes.flatMap((prefix) => findLeftovers(prefix));
-    if (leftovers.length > 0) throw new Error(`the lab left things behind:\n  ${leftovers.join('\n  ')}`);
+    if (leftovers.length > 0) {
+      // Fail the run, but leave the machine clean: every test process has exited, so their labs are stale now.
+      const cleaned = cleanupStaleLabs();
+      throw new Error(`the lab left things behind (removed now: ${cleaned.join(', ') || 'none'}):\n  ${leftovers.join('\n  ')}`);
+    }
     console.info(`lab: ${prefixes.length} lab(s) built and removed, nothing left behind`);
   };
 }
