@@ -54,6 +54,28 @@ const list = [
     network: { container: { address: '172.18.0.3' }, router: { forwards: [{ externalPort: 32400 }] }, vantage: 'lan' },
   }),
   defineScenario({
+    name: 'dns-rebinding',
+    title: 'DNS rebinding protection blocks plex.direct',
+    description: `The router's DNS forwarder drops answers that point into the LAN, so 192-168-1-10.<hash>.plex.direct does not resolve: apps cannot use the secure local connection and go out through ${HOME.wan} or the Relay.`,
+    expected: { ruleId: 'plex-direct-dns-rebinding', messageId: 'rebindingBlocked' },
+    network: { dns: 'rebind-empty' },
+  }),
+  defineScenario({
+    name: 'remote-access-disabled',
+    title: 'Remote access is turned off',
+    description: 'Settings → Remote Access is disabled (PublishServerOnPlexOnlineKey=0): the server does not publish a public address, whatever the router does.',
+    expected: { ruleId: 'remote-access-disabled', messageId: 'disabled' },
+    server: { prefs: { PublishServerOnPlexOnlineKey: false } },
+  }),
+  defineScenario({
+    name: 'custom-url-no-port',
+    title: 'A custom access URL without a port',
+    description: `The owner published https://plex.example.com (a reverse proxy behind the router's 443 forward) without writing :443; Plex apps do not assume a default port for custom URLs.`,
+    expected: { ruleId: 'custom-url-problem', messageId: 'noPort' },
+    server: { prefs: { customConnections: 'https://plex.example.com' } },
+    network: { names: { 'plex.example.com': HOME.wan }, router: { forwards: [{ externalPort: 443, description: 'reverse proxy' }] } },
+  }),
+  defineScenario({
     name: 'vpn-on-server',
     title: 'A VPN on the server',
     description: `The server's default route goes through WireGuard (wg0): plex.tv sees it at the VPN's ${VPN_EXIT} and tests port 32400 there, not on your router.`,
