@@ -1,13 +1,39 @@
-// The CLI entry. It stays tiny so `--version` and `--help` answer before any heavy module loads;
-// everything else is behind a dynamic import.
+// The CLI entry. `--version` and `--help` answer before any heavy module loads; everything else is one dynamic import.
 import { VERSION } from '../version.js';
+import { topLevelHelp } from './help.js';
 
 const argv = process.argv.slice(2);
-if (argv.includes('--version') || argv.includes('-v')) {
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`${VERSION}\n`);
-} else if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`plex-diagnose ${VERSION}: why can't people reach my Plex server, and what exactly do I change?\n\nUsage: plex-diagnose [--url <server>] [--token <token>]\n`);
+} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+  process.stdout.write(topLevelHelp(VERSION));
 } else {
-  process.stderr.write(`plex-diagnose: unknown arguments: ${argv.join(' ')}\n`);
-  process.exitCode = 2;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const stop = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      // First signal: stop cleanly; experiments restore what they changed before the process ends.
+      process.stderr.write(`\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`);
+      controller.abort(new Error(signal));
+    } else {
+      process.stderr.write('plex-diagnose: quitting without waiting; an interrupted experiment is restored on the next run\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const { main } = await import('./main.js');
+  process.exitCode = await main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  // stdin may have been opened for a prompt; let the process end once the work is done.
+  process.stdin.unref?.();
 }

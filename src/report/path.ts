@@ -62,7 +62,7 @@ export function describePath(snapshot: Snapshot, diagnoses: readonly Diagnosis[]
 
   const seen = serverPublicAddress(ctx) ?? thisMachinePublicAddress(ctx);
   const port = publicPort(ctx).port;
-  hops.push({ kind: 'public', label: 'Public address (as plex.tv sees it)', detail: seen ? `${seen.address}:${port}` : `port ${port}`, status: seen ? 'ok' : 'unknown' });
+  hops.push({ kind: 'public', label: 'Public address', detail: seen ? `${seen.address}:${port} (as plex.tv sees it)` : `port ${port}`, status: seen ? 'ok' : 'unknown' });
 
   const mapping = mappingState(ctx);
   hops.push({ kind: 'internet', label: 'Internet', ...(mapping?.state ? { detail: `plex.tv check: ${mapping.state}${mapping.error ? ` (${mapping.error})` : ''}` } : {}), status: mapping ? 'ok' : 'unknown' });
@@ -75,7 +75,8 @@ export function describePath(snapshot: Snapshot, diagnoses: readonly Diagnosis[]
     if (!hop) continue;
     const status = diagnosis.rank === 'root-cause' ? 'broken' : 'warning';
     if (hop.status === 'broken' && status === 'warning') continue;
-    if (hop.status !== 'broken' || !hop.note) hop.note = diagnosis.message;
+    // The picture names the finding; the finding itself is printed in full below it.
+    hop.note = hop.status === status && hop.note ? `${hop.note}, ${diagnosis.ruleId}` : diagnosis.ruleId;
     hop.status = status;
   }
   return { hops };

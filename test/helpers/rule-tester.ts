@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/collect/observation.js';
 import type { Snapshot } from '../../src/collect/snapshot.js';
-import type { AnyRule, Confidence, FixAction } from '../../src/rules/types.js';
+import type { AnyRule, Confidence, FixAction, RuleSetting } from '../../src/rules/types.js';
 import { buildSnapshot, healthyObservations } from '../../src/testing/observations.js';
 import { runRule } from '../../src/testing/run-rule.js';
 
@@ -14,6 +14,8 @@ export interface RuleCase {
   /** Changes to the healthy observations (mutate the record), or a full replacement. */
   observations?: ((o: Record<string, Observation>) => void) | Record<string, Observation>;
   snapshot?: Partial<Snapshot>;
+  /** A rule setting for this case (severity override or rule options). */
+  setting?: RuleSetting;
 }
 
 export interface Expected {
@@ -37,14 +39,14 @@ export function ruleTester(rule: AnyRule, cases: { valid: RuleCase[]; invalid: (
   describe(rule.id, () => {
     for (const c of cases.valid) {
       it(`stays silent: ${c.name}`, () => {
-        const { diagnoses, check } = runRule(rule, buildCase(c));
+        const { diagnoses, check } = runRule(rule, buildCase(c), c.setting);
         expect(check.status, check.reason).toBe('passed');
         expect(diagnoses.map((d) => d.messageId)).toEqual([]);
       });
     }
     for (const c of cases.invalid) {
       it(`reports: ${c.name}`, () => {
-        const { diagnoses, check } = runRule(rule, buildCase(c));
+        const { diagnoses, check } = runRule(rule, buildCase(c), c.setting);
         expect(check.status, check.reason).not.toBe('crashed');
         expect(diagnoses.map((d) => d.messageId)).toEqual(c.expect.map((e) => e.messageId));
         c.expect.forEach((wanted, i) => {
@@ -62,7 +64,7 @@ export function ruleTester(rule: AnyRule, cases: { valid: RuleCase[]; invalid: (
     }
     for (const c of cases.skipped ?? []) {
       it(`is skipped: ${c.name}`, () => {
-        const { check } = runRule(rule, buildCase(c));
+        const { check } = runRule(rule, buildCase(c), c.setting);
         expect(check.status).toBe('skipped');
         expect(check.reason).toMatch(c.reason);
       });

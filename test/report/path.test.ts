@@ -8,7 +8,7 @@ describe('describePath', () => {
     expect(report.path?.hops.map((h) => [h.kind, h.detail, h.status])).toEqual([
       ['server', '192.168.1.10:32400', 'ok'],
       ['router', 'LAN 192.168.1.1 · WAN 84.1.1.2', 'ok'],
-      ['public', '84.1.1.2:32400', 'ok'],
+      ['public', '84.1.1.2:32400 (as plex.tv sees it)', 'ok'],
       ['internet', 'plex.tv check: mapped', 'ok'],
     ]);
   });

@@ -25,22 +25,24 @@ function paint(c: Colors, status: GroupStatus, text: string): string {
   return c.green(text);
 }
 
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 function dots(title: string, width = 30): string {
   return `${title} ${'.'.repeat(Math.max(2, width - title.length))}`;
 }
 
 export function formatPathText(path: NetworkPath, c: Colors): string[] {
-  const parts = path.hops.map((hop) => {
-    const text = hop.detail ? `${hop.label} (${hop.detail})` : hop.label;
-    if (hop.status === 'broken') return c.red(c.bold(`✗ ${text}`));
-    if (hop.status === 'warning') return c.yellow(`! ${text}`);
-    if (hop.status === 'unknown') return c.dim(`? ${text}`);
-    return text;
+  const width = Math.max(...path.hops.map((hop) => hop.label.length));
+  const lines: string[] = [];
+  path.hops.forEach((hop, i) => {
+    const mark = hop.status === 'broken' ? c.red('✗') : hop.status === 'warning' ? c.yellow('!') : hop.status === 'unknown' ? c.dim('?') : ' ';
+    const label = hop.status === 'broken' ? c.red(c.bold(hop.label.padEnd(width))) : hop.label.padEnd(width);
+    const note = hop.note && hop.status !== 'ok' ? `   ${hop.status === 'broken' ? c.red(`← ${hop.note}`) : c.yellow(`← ${hop.note}`)}` : '';
+    lines.push(`  ${mark} ${label}  ${hop.detail ?? ''}${note}`.trimEnd());
+    if (i < path.hops.length - 1) lines.push(`    ${c.dim('│')}`);
   });
-  const lines = [`  ${parts.join(c.dim(' ──▶ '))}`];
-  for (const hop of path.hops) {
-    if (hop.note && hop.status !== 'ok') lines.push(`    ${hop.status === 'broken' ? c.red('✗') : c.yellow('!')} ${hop.label}: ${hop.note}`);
-  }
   return lines;
 }
 
@@ -68,7 +70,8 @@ export function formatText(report: Report, options: FormatOptions = {}): string 
 
   for (const group of groupChecks(report)) {
     if (group.status === 'off' && !verbose) continue;
-    lines.push(`${paint(c, group.status, GROUP_BOX[group.status])} ${dots(categoryTitle(group.category))} ${groupStatusInfo(group)}`);
+    // One line per group: the finding's full text follows below, so the status line only has to be recognisable.
+    lines.push(`${paint(c, group.status, GROUP_BOX[group.status])} ${dots(categoryTitle(group.category))} ${shorten(groupStatusInfo(group), verbose ? 400 : 80)}`);
     if (verbose) {
       for (const check of group.checks) {
         const reason = check.reason ? c.dim(` (${check.reason})`) : '';

@@ -3,6 +3,12 @@
 import { ruleDocsUrl } from '../docs-header.js';
 import type { AnyRule } from '../types.js';
 import cgnat from './cgnat.js';
+import plexTvUnreachable from './plextv-unreachable.js';
+import remoteAccessDisabled from './remote-access-disabled.js';
+import serverNotClaimed from './server-not-claimed.js';
+import serverStale from './server-stale.js';
+import serverUnreachable from './server-unreachable.js';
+import tokenRejected from './token-rejected.js';
 import doubleNat from './double-nat.js';
 import ispBlocksPort from './isp-blocks-port.js';
 import manualPortMismatch from './manual-port-mismatch.js';
@@ -15,6 +21,12 @@ function withDocsUrl(rule: AnyRule): AnyRule {
 }
 
 export const builtinRules: readonly AnyRule[] = [
+  // The server and the account: nothing else can work until these do.
+  serverUnreachable,
+  serverNotClaimed,
+  tokenRejected,
+  plexTvUnreachable,
+  remoteAccessDisabled,
   // Causes on the path to the internet, most specific first.
   vpnOnServer,
   cgnat,
@@ -22,6 +34,7 @@ export const builtinRules: readonly AnyRule[] = [
   manualPortMismatch,
   noPortForward,
   ispBlocksPort,
-  // Plex's own verdict (usually explained by one of the above).
+  // Plex's own verdict (usually explained by one of the above), and its consequences.
   mappingFailed,
+  serverStale,
 ].map(withDocsUrl);

@@ -1,0 +1,33 @@
+/**
+ * `demo [scenario]`: the whole pipeline (collectors, rules, report) against a simulated setup: a real fake Plex Media
+ * Server and a real fake plex.tv on loopback, with the router and the internet described by the scenario.
+ */
+import { diagnose } from '../../diagnose.js';
+import { exitCodeFor } from '../../report/exit-code.js';
+import { DEFAULT_SCENARIO, scenarios, startScenario } from '../../testing/scenarios/index.js';
+import type { CommandContext } from '../main.js';
+import { createProgress } from '../progress.js';
+import { renderReport } from '../render.js';
+import { outputSettings } from '../settings.js';
+
+export default async function demoCommand({ values, positionals, output }: CommandContext): Promise<number> {
+  const settings = outputSettings(values);
+  if (values.list === true) {
+    for (const scenario of Object.values(scenarios)) output.out(`${scenario.name.padEnd(24)} ${scenario.title}\n`);
+    return 0;
+  }
+  const name = positionals[0] ?? DEFAULT_SCENARIO;
+  const running = await startScenario(name);
+  const progress = createProgress(output.streams.stderr);
+  try {
+    progress.note(`demo: ${running.scenario.title}\n  ${running.scenario.description}\n  (simulated: a fake Plex server and a fake plex.tv on this machine; \`plex-diagnose demo --list\` for more)`);
+    output.secrets.push(running.options.token ?? '');
+    const report = await diagnose({ ...running.options, signal: output.streams.signal, onProgress: (event) => progress.onProgress(event) });
+    progress.stop();
+    output.out(renderReport(report, output, settings));
+    return exitCodeFor(report, settings.failOn);
+  } finally {
+    progress.stop();
+    await running.close();
+  }
+}

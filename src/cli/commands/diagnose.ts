@@ -1,0 +1,39 @@
+import { collect } from '../../collect/collect.js';
+import { analyze } from '../../diagnose.js';
+import { exitCodeFor } from '../../report/exit-code.js';
+import type { AlternatePortResult } from '../../experiments/index.js';
+import type { CommandContext } from '../main.js';
+import { prepareRun } from '../pipeline.js';
+import { createProgress } from '../progress.js';
+import { renderReport } from '../render.js';
+import { outputSettings } from '../settings.js';
+
+export function describeExperiment(result: AlternatePortResult): string {
+  const restored = result.kept
+    ? 'kept: Plex now uses that port and the router mapping is permanent'
+    : result.restored.prefs && result.restored.mapping
+      ? 'every change was restored'
+      : `NOT fully restored: ${result.restored.errors.join('; ')}`;
+  const port = result.externalPort === undefined ? '' : ` on port ${result.externalPort}`;
+  return `experiment alternate-port${port}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}; ${restored}`;
+}
+
+export default async function diagnoseCommand({ values, output }: CommandContext): Promise<number> {
+  const settings = outputSettings(values);
+  const progress = createProgress(output.streams.stderr);
+  try {
+    const run = await prepareRun(values, output, progress);
+    const snapshot = await collect(run.collectOptions);
+    for (const result of await run.settled()) progress.note(describeExperiment(result));
+    if (output.streams.signal.aborted) {
+      progress.note('interrupted: the diagnosis is incomplete');
+      return 130;
+    }
+    const report = analyze(snapshot, run.analyzeOptions);
+    progress.stop();
+    output.out(renderReport(report, output, settings));
+    return exitCodeFor(report, settings.failOn);
+  } finally {
+    progress.stop();
+  }
+}

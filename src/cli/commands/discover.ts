@@ -1,0 +1,30 @@
+import { discoverGdm } from '../../probes/gdm.js';
+import { parseHostPort } from '../../probes/udp.js';
+import { parseDuration } from '../../watch/interval.js';
+import type { CommandContext } from '../main.js';
+
+export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
+  const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
+  const raw = Array.isArray(values['gdm-target']) ? (values['gdm-target'] as string[]) : [];
+  const targets = raw.map((text) => parseHostPort(text, 32414)).filter((t): t is NonNullable<typeof t> => t !== undefined);
+  const result = await discoverGdm({ timeoutMs, signal: output.streams.signal, ...(targets.length ? { targets } : {}) });
+  const servers = result.status === 'ok' ? result.value.servers : [];
+  if (values.json === true) {
+    output.out(`${JSON.stringify(result.status === 'ok' ? result.value : { servers: [], error: result.error }, null, 2)}\n`);
+    return 0;
+  }
+  if (result.status === 'failed') {
+    output.err(`GDM discovery failed: ${result.error.message}\n`);
+    return 1;
+  }
+  if (servers.length === 0) {
+    output.out(`No Plex server answered GDM discovery within ${timeoutMs} ms (sent to ${result.value.targets.join(', ')}).\n`);
+    for (const failure of result.value.sendErrors) output.out(`  could not send to ${failure.target}: ${failure.code}\n`);
+    return 0;
+  }
+  for (const server of servers) {
+    const host = server.address.includes(':') ? `[${server.address}]` : server.address;
+    output.out(`${server.name ?? '(unnamed)'}  http://${host}:${server.port ?? 32400}  ${server.machineIdentifier}${server.version ? `  ${server.version}` : ''}\n`);
+  }
+  return 0;
+}

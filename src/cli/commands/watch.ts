@@ -1,0 +1,77 @@
+/**
+ * `watch`: diagnose on a schedule; alert when a state has persisted `--debounce` runs (a problem, a change of cause,
+ * a recovery). Survives network loss and server restarts (a failed run is a state, not an exit), never asks Plex to
+ * re-check reachability, stops cleanly on SIGINT/SIGTERM.
+ */
+import { collect } from '../../collect/collect.js';
+import { analyze } from '../../diagnose.js';
+import { UsageError } from '../../errors.js';
+import { redactText } from '../../http/redact.js';
+import { runAlertCommand } from '../../watch/exec.js';
+import { parseInterval } from '../../watch/interval.js';
+import { sendAlert } from '../../watch/notify.js';
+import { createAlertTracker } from '../../watch/tracker.js';
+import { runWatch } from '../../watch/run-watch.js';
+import type { Alert } from '../../watch/alert.js';
+import type { CommandContext } from '../main.js';
+import { prepareRun } from '../pipeline.js';
+import { createProgress } from '../progress.js';
+import { positiveInteger } from '../settings.js';
+
+function notifyUrls(values: CommandContext['values']): string[] {
+  const urls = Array.isArray(values.notify) ? (values.notify as string[]) : [];
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new UsageError(`--notify "${url.slice(0, 60)}" is not an http(s) URL`);
+  }
+  return urls;
+}
+
+export default async function watchCommand({ values, output }: CommandContext): Promise<number> {
+  const intervalMs = parseInterval(typeof values.interval === 'string' ? values.interval : '5m');
+  const debounce = positiveInteger(values, 'debounce', 2)!;
+  const maxRuns = positiveInteger(values, 'max-runs', undefined);
+  const urls = notifyUrls(values);
+  const exec = typeof values.exec === 'string' ? values.exec : undefined;
+  const json = values.json === true;
+  const line = (record: Record<string, unknown>, text: string): void => output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
+  const progress = createProgress(output.streams.stderr, false);
+  const run = await prepareRun(values, output, progress, { allowExperiments: false });
+  output.err(`watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`);
+
+  const deliver = async (alert: Alert, signal: AbortSignal): Promise<void> => {
+    line({ type: 'alert', ...alert }, `[${alert.at}] ALERT ${alert.kind}: ${alert.summary}`);
+    for (const url of urls) {
+      const result = await sendAlert(url, alert, { signal });
+      if (!result.ok) output.err(`notify ${redactText(new URL(url).host)} failed after ${result.attempts} attempt(s): ${result.error?.message ?? result.status}\n`);
+    }
+    if (exec) {
+      const result = await runAlertCommand(exec, alert, { env: output.streams.env, signal });
+      if (result.exitCode !== 0) output.err(`--exec exited with ${result.timedOut ? 'a timeout' : (result.exitCode ?? result.signal)}${result.stderrTail ? `: ${result.stderrTail.trim().split('\n').pop()}` : ''}\n`);
+    }
+  };
+
+  const result = await runWatch({
+    intervalMs,
+    tracker: createAlertTracker({ debounce }),
+    signal: output.streams.signal,
+    ...(maxRuns ? { maxRuns } : {}),
+    runOnce: async (signal) => analyze(await collect({ ...run.collectOptions, signal, onProgress: () => undefined }), run.analyzeOptions),
+    onAlert: deliver,
+    onRun: (info) => {
+      const status = info.error ? 'diagnosis failed' : info.report ? `${info.report.summary.status} (${info.report.summary.errors} errors, ${info.report.summary.warnings} warnings)` : '';
+      const top = info.report?.diagnoses.find((d) => d.rank === 'root-cause');
+      line(
+        { type: 'run', run: info.run, at: info.at, status: info.error ? 'diagnosis-failed' : info.report?.summary.status, rootCause: top ? { ruleId: top.ruleId, messageId: top.messageId } : undefined },
+        `[${info.at}] run ${info.run}: ${status}${top ? `: ${top.ruleId}` : ''}`,
+      );
+    },
+  });
+  output.err(`watch stopped (${result.stoppedBy === 'signal' ? 'interrupted' : `after ${result.runs} runs`}): ${result.runs} runs, ${result.alerts} alerts${result.failedAlerts ? `, ${result.failedAlerts} undelivered` : ''}\n`);
+  return 0;
+}
