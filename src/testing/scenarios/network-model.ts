@@ -12,8 +12,6 @@ export type Reach = { kind: 'server' } | { kind: 'refused' } | { kind: 'timeout'
 
 /** The public port Plex uses unless told otherwise; automatic mappings ask for it too. */
 export const DEFAULT_PUBLIC_PORT = 32400;
-/** The router's UPnP description port, as miniupnpd's default config has it (only shown, never dialled). */
-export const ROUTER_UPNP_PORT = 5000;
 export const NATPMP_PORT = 5351;
 
 export interface ResolvedForward {

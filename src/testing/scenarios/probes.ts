@@ -25,7 +25,7 @@ import type { FakeGdm } from '../fake-gdm.js';
 import type { FakeIgd } from '../fake-igd.js';
 import type { FakeNatPmp } from '../fake-natpmp.js';
 import { HOME } from '../observations.js';
-import { NATPMP_PORT, ROUTER_UPNP_PORT, type NetworkModel, type Reach } from './network-model.js';
+import { NATPMP_PORT, type NetworkModel, type Reach } from './network-model.js';
 import { relabelResult } from './relabel.js';
 
 /** The real peers a scenario runs, and the facts for what it cannot run. */
@@ -143,12 +143,11 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
         message: `no UPnP IGD answered the SSDP search to ${SSDP_ADDRESS} in time: UPnP is off on the router, or multicast does not reach it`,
       }, 3000);
     }
-    const result = await probeUpnp({ ...options, location: undefined, ssdpAddress: igd.ssdpAddress, discoveryTimeoutMs: Math.min(DISCOVERY_WINDOW_MS, options.timeoutMs ?? DISCOVERY_WINDOW_MS) });
-    const pairs = [
-      [hostPort(igd.host, igd.httpPort), hostPort(HOME.router, ROUTER_UPNP_PORT)],
-      [igd.ssdpAddress, SSDP_ADDRESS],
-    ] as const;
-    return relabelResult(result, pairs, (value) => ({ ...value, ...(value.ssdpFrom ? { ssdpFrom: HOME.router } : {}) }));
+    const { location: _location, ...rest } = options;
+    const result = await probeUpnp({ ...rest, ssdpAddress: igd.ssdpAddress, discoveryTimeoutMs: Math.min(DISCOVERY_WINDOW_MS, options.timeoutMs ?? DISCOVERY_WINDOW_MS) });
+    // The description and control URLs keep the fake's loopback address on purpose: the alternate-port experiment
+    // dials `controlUrl`, and a relabelled http://192.168.1.1:5000 would send its AddPortMapping to a real router.
+    return relabelResult(result, [[igd.ssdpAddress, SSDP_ADDRESS]], (value) => ({ ...value, ...(value.ssdpFrom ? { ssdpFrom: HOME.router } : {}) }));
   };
 
   const natpmp: ProbeSet['natpmp'] = async (options = {}) => {
