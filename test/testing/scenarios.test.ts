@@ -82,7 +82,9 @@ describe('scenario presets', () => {
       } else {
         expect(report.diagnoses.length, headline(report).join('\n')).toBeGreaterThan(0);
         const [first] = report.diagnoses;
-        expect({ ruleId: first!.ruleId, messageId: first!.messageId, rank: first!.rank }, headline(report).join('\n')).toEqual({ ...scenario.expected, rank: 'root-cause' });
+        const { also = [], ...expected } = scenario.expected;
+        expect({ ruleId: first!.ruleId, messageId: first!.messageId, rank: first!.rank }, headline(report).join('\n')).toEqual({ ...expected, rank: 'root-cause' });
+        for (const finding of also) expect(report.diagnoses.map((d) => ({ ruleId: d.ruleId, messageId: d.messageId }))).toContainEqual(finding);
       }
     });
   });

@@ -5,8 +5,17 @@
  */
 import type { FakeDnsMode } from '../fake-dns.js';
 
-/** What `diagnose` must report first: a rule's finding (rank root-cause), or nothing of severity warning or error. */
-export type ScenarioExpectation = { ruleId: string; messageId: string } | 'healthy';
+/** A rule's finding, by the ids tests check (wording may change, ids do not). */
+export interface ExpectedFinding {
+  ruleId: string;
+  messageId: string;
+}
+
+/**
+ * What `diagnose` must report: first a rule's finding (rank root-cause), plus `also` anywhere in the report (e.g. a
+ * symptom the root cause explains); or, for 'healthy', nothing of severity warning or error.
+ */
+export type ScenarioExpectation = (ExpectedFinding & { also?: readonly ExpectedFinding[] }) | 'healthy';
 
 /** A forward on the router: external TCP port → LAN host and port. */
 export interface ScenarioForward {

@@ -76,6 +76,15 @@ const list = [
     network: { names: { 'plex.example.com': HOME.wan }, router: { forwards: [{ externalPort: 443, description: 'reverse proxy' }] } },
   }),
   defineScenario({
+    name: 'relay-only',
+    title: 'Only the Relay gets in',
+    description:
+      "The router speaks UPnP but refuses Plex's mapping request (UPnP denied for this host) and answers no NAT-PMP; nobody forwarded a port. Outside your network apps fall back to the bandwidth-limited Plex Relay.",
+    // The relay is the symptom people notice; the rule that says why (no forward) heads the report and explains it.
+    expected: { ruleId: 'no-port-forward', messageId: 'upnpWithoutMapping', also: [{ ruleId: 'relay-only', messageId: 'relayOnly' }] },
+    network: { router: { upnpRefusesMapping: true, natPmp: false } },
+  }),
+  defineScenario({
     name: 'vpn-on-server',
     title: 'A VPN on the server',
     description: `The server's default route goes through WireGuard (wg0): plex.tv sees it at the VPN's ${VPN_EXIT} and tests port 32400 there, not on your router.`,
