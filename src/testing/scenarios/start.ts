@@ -81,9 +81,20 @@ function upnpMapping(igd: FakeIgd, internalClient: string) {
 
 export async function startScenario(which: ScenarioName | (string & {}) | Scenario, options: StartScenarioOptions = {}): Promise<RunningScenario> {
   const scenario = typeof which === 'string' ? scenarioNamed(which) : which;
+  const token = options.token ?? `scenario-${randomBytes(16).toString('hex')}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(scenario, token, options);
+    } catch (error) {
+      // The server's port is chosen before it binds (see pickServerEndpoint): another process may take it meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnce(scenario: Scenario, token: string, options: StartScenarioOptions): Promise<RunningScenario> {
   const network = scenario.network ?? {};
   const router = network.router ?? {};
-  const token = options.token ?? `scenario-${randomBytes(16).toString('hex')}`;
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(closers.reverse().map((close) => close()));
