@@ -1,6 +1,54 @@
 // The public surface. Every export is named here; anything not listed is internal and may change.
 export { VERSION } from './version.js';
 
+// The diagnosis: collect → snapshot → analyze → report.
+export { diagnose, analyze, readSnapshot } from './diagnose.js';
+export type { DiagnoseOptions, AnalyzeOptions } from './diagnose.js';
+export { collect, DEFAULT_COLLECTOR_TIMEOUT_MS } from './collect/collect.js';
+export type { CollectOptions } from './collect/collect.js';
+export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './collect/snapshot.js';
+export { Observation, ObservationError, SkipCollection, CollectionFailure } from './collect/observation.js';
+export type { CollectProgress } from './collect/scheduler.js';
+export type { CollectServices, NetworkOptions, ProbeSet } from './collect/services.js';
+export { defineCollector } from './collect/define-collector.js';
+export type { Collector, CollectorContext, ObservationReader, ObservationValues, AnyCollector } from './collect/define-collector.js';
+export { builtinCollectors } from './collect/builtin/index.js';
+export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/builtin/connections.js';
+export { ResourcesValue, PublicIpValue } from './collect/builtin/plextv.js';
+
+// Rules.
+export { defineRule } from './rules/define-rule.js';
+export { builtinRules } from './rules/builtin/index.js';
+export type {
+  Rule,
+  AnyRule,
+  RuleMeta,
+  RuleContext,
+  RuleCategory,
+  RuleConfig,
+  RuleSetting,
+  ReportDescriptor,
+  Severity,
+  Confidence,
+  Evidence,
+  FixAction,
+  SetPrefAction,
+} from './rules/types.js';
+
+// The report and its formats.
+export type { Report, Diagnosis, DiagnosisRank, RuleCheck, CheckStatus, ObservationSummary, ReportSummary, NetworkPath, PathHop } from './report/types.js';
+export { REPORT_SCHEMA_VERSION } from './report/types.js';
+export { formatText } from './report/format/text.js';
+export { formatMarkdown, formatPathMermaid } from './report/format/markdown.js';
+export { formatJson } from './report/format/json.js';
+export type { FormatOptions } from './report/format/style.js';
+export { exitCodeFor } from './report/exit-code.js';
+export type { FailOn } from './report/exit-code.js';
+export { redactReport, redactSnapshot, redactValue } from './report/redact.js';
+export type { RedactOptions } from './report/redact.js';
+export { createIpAnonymizer } from './report/anonymize-ips.js';
+export type { IpAnonymizer } from './report/anonymize-ips.js';
+
 export {
   PlexDiagnoseError,
   HttpError,
@@ -13,6 +61,7 @@ export {
   ResponseValidationError,
   RedirectError,
   UsageError,
+  SnapshotError,
   isPlexDiagnoseError,
   isHttpError,
   isAuthError,

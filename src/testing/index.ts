@@ -32,3 +32,24 @@ export { startFakeNatPmp } from './fake-natpmp.js';
 export type { FakeNatPmp, FakeNatPmpOptions, FakeNatPmpMode, FakeNatPmpMapping } from './fake-natpmp.js';
 export { startFakeGdm, renderGdmReply, GDM_DOCSTRING_SERVER } from './fake-gdm.js';
 export type { FakeGdm, FakeGdmOptions, FakeGdmServer } from './fake-gdm.js';
+
+// Rule tests: observation and snapshot builders for a healthy home network, and a one-rule runner.
+export {
+  HOME,
+  ok,
+  failed,
+  skipped,
+  prefsValue,
+  accountValue,
+  upnpValue,
+  natPmpValue,
+  hostValue,
+  deviceValue,
+  resourcesValue,
+  probedConnection,
+  healthyObservations,
+  buildSnapshot,
+} from './observations.js';
+export type { ConnectionSpec } from './observations.js';
+export { runRule } from './run-rule.js';
+export type { RuleRun } from './run-rule.js';
