@@ -81,7 +81,7 @@ interface Exchange {
 async function exchange(options: NatPmpOptions, request: Buffer, accept: (packet: NatPmpPacket) => boolean, signal: AbortSignal, deadlineAt: number): Promise<Exchange> {
   const gateway = options.gateway ?? (await defaultIpv4Gateway({ ...(options.fsRoot ? { fsRoot: options.fsRoot } : {}), ...(options.platform ? { platform: options.platform } : {}) }));
   if (!gateway) throw new ProbeFailure({ phase: 'request', code: 'ENOGATEWAY', message: 'no IPv4 default gateway found to ask over NAT-PMP' });
-  if (ipFamily(gateway) !== 4) throw new ProbeFailure({ phase: 'request', code: 'EINVALIDARG', message: `NAT-PMP needs an IPv4 gateway, got "${gateway}"` });
+  if (ipFamily(gateway) !== 4) throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `NAT-PMP needs an IPv4 gateway, got "${gateway}"` });
   const port = options.port ?? NATPMP_PORT;
   const where = `${gateway}:${port}`;
   const local = new AbortController();
@@ -156,7 +156,7 @@ const isPort = (value: number, allowZero = false): boolean => Number.isInteger(v
 function mapRequest(options: NatPmpMapOptions, externalPort: number, lifetimeSeconds: number): Promise<ProbeResult<NatPmpMapping>> {
   return runWindowedProbe(options, DEFAULT_NATPMP_TIMEOUT_MS, async (signal, deadlineAt) => {
     if (!isPort(options.internalPort) || !isPort(externalPort, true) || !(Number.isInteger(lifetimeSeconds) && lifetimeSeconds >= 0 && lifetimeSeconds <= 0xffffffff)) {
-      throw new ProbeFailure({ phase: 'request', code: 'EINVALIDARG', message: `invalid mapping ${externalPort} -> ${options.internalPort} for ${lifetimeSeconds} s` });
+      throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `invalid mapping ${externalPort} -> ${options.internalPort} for ${lifetimeSeconds} s` });
     }
     const request = encodeMappingRequest({ protocol: options.protocol, internalPort: options.internalPort, externalPort, lifetimeSeconds });
     const accept = (p: NatPmpPacket): boolean => p.kind === 'mapping' && p.protocol === options.protocol && (p.resultCode !== 0 || p.internalPort === options.internalPort);

@@ -3,6 +3,7 @@
  * The shape matches a collector observation (`status: 'ok' | 'failed'`), so a probe result can be stored as one.
  */
 import type { NetworkPhase } from '../errors.js';
+import { z } from 'zod';
 import { withDeadline } from '../internal/deadline.js';
 
 export type ProbePhase = NetworkPhase;
@@ -78,4 +79,16 @@ function defaultClassify(error: unknown): ProbeError {
   if (error instanceof ProbeFailure) return error.detail;
   const code = typeof (error as { code?: unknown })?.code === 'string' ? ((error as { code: string }).code) : 'EUNKNOWN';
   return { phase: 'request', code, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The zod schema of a `ProbeResult<T>`, for snapshot validation. */
+export function probeResultSchema<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('status', [
+    z.object({ status: z.literal('ok'), value, durationMs: z.number() }),
+    z.object({
+      status: z.literal('failed'),
+      error: z.object({ phase: z.enum(['dns', 'connect', 'tls', 'request', 'response', 'timeout']), code: z.string(), message: z.string() }),
+      durationMs: z.number(),
+    }),
+  ]);
 }

@@ -162,7 +162,7 @@ describe('probeNatPmp against the fake gateway', () => {
   });
 
   it('rejects an IPv6 gateway and aborts on the signal', async () => {
-    expect(await probeNatPmp({ gateway: '::1', timeoutMs: 500 })).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
+    expect(await probeNatPmp({ gateway: '::1', timeoutMs: 500 })).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
     const gateway = await fake({ mode: 'silent' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -195,7 +195,7 @@ describe('natPmpMapPort / natPmpUnmapPort', () => {
     expect(refused).toMatchObject({ status: 'failed', error: { code: 'ENATPMP_NOT_AUTHORIZED' } });
     const before = gateway.requests;
     const invalid = await natPmpMapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'tcp', internalPort: 0, timeoutMs: 1000 });
-    expect(invalid).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
+    expect(invalid).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
     expect(gateway.requests).toBe(before);
   });
 });

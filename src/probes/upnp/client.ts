@@ -103,7 +103,7 @@ function toEntry(values: z.infer<typeof SoapMapping>): PortMappingEntry {
 const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65535;
 
 function invalid<T>(message: string): IgdCallResult<T> {
-  return { status: 'failed', error: { phase: 'request', code: 'EINVALIDARG', message }, durationMs: 0 };
+  return { status: 'failed', error: { phase: 'request', code: 'EINVAL', message }, durationMs: 0 };
 }
 
 export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = {}): IgdClient {

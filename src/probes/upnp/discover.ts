@@ -67,7 +67,7 @@ export async function findIgd(options: DiscoverIgdOptions, signal: AbortSignal, 
   }
   const ssdpAddress = options.ssdpAddress ?? `${SSDP_MULTICAST_ADDRESS}:${SSDP_PORT}`;
   const target = parseHostPort(ssdpAddress, SSDP_PORT);
-  if (!target) throw new ProbeFailure({ phase: 'request', code: 'EINVALIDARG', message: `invalid ssdpAddress "${ssdpAddress}"` });
+  if (!target) throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `invalid ssdpAddress "${ssdpAddress}"` });
 
   const local = new AbortController();
   const stop = (): void => local.abort();

@@ -70,10 +70,10 @@ describe('createIgdClient against the fake IGD', () => {
   it('validates its inputs before touching the network', async () => {
     const igd = await fake();
     const client = createIgdClient(igd);
-    expect(await client.addPortMapping({ externalPort: 0, internalPort: 32400, internalClient: '127.0.0.1', protocol: 'TCP' })).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
-    expect(await client.addPortMapping({ externalPort: 1, internalPort: 32400, internalClient: 'my-nas', protocol: 'TCP' })).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
-    expect(await client.getGenericPortMappingEntry(-1)).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
-    expect(await client.deletePortMapping(70000, 'UDP')).toMatchObject({ status: 'failed', error: { code: 'EINVALIDARG' } });
+    expect(await client.addPortMapping({ externalPort: 0, internalPort: 32400, internalClient: '127.0.0.1', protocol: 'TCP' })).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
+    expect(await client.addPortMapping({ externalPort: 1, internalPort: 32400, internalClient: 'my-nas', protocol: 'TCP' })).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
+    expect(await client.getGenericPortMappingEntry(-1)).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
+    expect(await client.deletePortMapping(70000, 'UDP')).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
     expect(igd.requests.soap).toEqual([]);
   });
 

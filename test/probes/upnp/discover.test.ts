@@ -126,7 +126,7 @@ describe('discoverIgd against the fake IGD (unicast SSDP on loopback)', () => {
 
   it('rejects a bad ssdpAddress as a failed result, not an exception', async () => {
     const result = await discoverIgd({ ssdpAddress: 'nonsense:port', timeoutMs: 300 });
-    expect(result).toMatchObject({ status: 'failed', error: { phase: 'request', code: 'EINVALIDARG' } });
+    expect(result).toMatchObject({ status: 'failed', error: { phase: 'request', code: 'EINVAL' } });
   });
 
   it('fails EABORTED when the caller aborts', async () => {
