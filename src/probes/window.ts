@@ -28,15 +28,4 @@ export function remainingMs(deadlineAt: number): number {
 }
 
 /** Resolves after `ms` or when `signal` fires, whichever is first. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+export { abortableSleep as delay } from '../internal/sleep.js';

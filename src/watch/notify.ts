@@ -16,7 +16,7 @@ import { redactText } from '../http/redact.js';
 import { httpRequest } from '../http/transport.js';
 import { VERSION } from '../version.js';
 import type { Alert } from './alert.js';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../internal/sleep.js';
 import { buildPayload, detectFormat, type NotifyFormat } from './notify-format.js';
 
 export interface SendAlertOptions {

@@ -8,7 +8,7 @@
 import { UsageError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import type { Alert, WatchState } from './alert.js';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../internal/sleep.js';
 import type { AlertTracker, PendingState } from './tracker.js';
 
 export interface WatchRunInfo {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runWatch, type WatchRunInfo } from '../../src/watch/run-watch.js';
-import { abortableSleep } from '../../src/watch/sleep.js';
+import { abortableSleep } from '../../src/internal/sleep.js';
 import { createAlertTracker } from '../../src/watch/tracker.js';
 import type { Alert } from '../../src/watch/alert.js';
 import type { Report } from '../../src/report/types.js';

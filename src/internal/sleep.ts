@@ -1,4 +1,4 @@
-/** A timer that ends early, without rejecting, when the signal aborts: the waits of the watch loop and the notifier. */
+/** A timer that ends early, without rejecting, when the signal aborts: every wait that must never outlive a stop. */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
