@@ -3,6 +3,12 @@
 import { ruleDocsUrl } from '../docs-header.js';
 import type { AnyRule } from '../types.js';
 import cgnat from './cgnat.js';
+import containerAddressAdvertised from './container-address-advertised.js';
+import customUrlProblem from './custom-url-problem.js';
+import lanNetworksMisconfigured from './lan-networks-misconfigured.js';
+import plexDirectDnsRebinding from './plex-direct-dns-rebinding.js';
+import relayOnly from './relay-only.js';
+import secureConnectionsRequired from './secure-connections-required.js';
 import plexTvUnreachable from './plextv-unreachable.js';
 import remoteAccessDisabled from './remote-access-disabled.js';
 import serverNotClaimed from './server-not-claimed.js';
@@ -34,7 +40,14 @@ export const builtinRules: readonly AnyRule[] = [
   manualPortMismatch,
   noPortForward,
   ispBlocksPort,
+  // The LAN side: what local clients are given to dial, and whether they can.
+  containerAddressAdvertised,
+  plexDirectDnsRebinding,
+  secureConnectionsRequired,
+  customUrlProblem,
+  lanNetworksMisconfigured,
   // Plex's own verdict (usually explained by one of the above), and its consequences.
   mappingFailed,
+  relayOnly,
   serverStale,
 ].map(withDocsUrl);
