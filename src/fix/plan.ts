@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { Diagnosis, DiagnosisRank, Report } from '../report/types.js';
 import { isSecretPref, type PrefSetting } from '../server/schemas/prefs.js';
 import type { ServerPrefs } from '../server/schemas/network-prefs.js';
+import type { EditListAction } from '../rules/types.js';
+import { applyListEdits, splitList } from './list-edits.js';
 import { currentPrefValue, FixPrefValue, samePrefValue, typedForPref } from './values.js';
 
 export const FixChange = z.object({
@@ -54,7 +56,10 @@ const RANK_ORDER: Record<DiagnosisRank, number> = { 'root-cause': 0, contributin
 
 interface Ask {
   pref: string;
-  value: FixPrefValue;
+  /** A whole new value (set-pref) ... */
+  value?: FixPrefValue;
+  /** ... or an edit of a comma list (edit-list), composed with the other edits of the same pref. */
+  edit?: EditListAction;
   ruleId: string;
   reason: string;
 }
@@ -65,8 +70,9 @@ function asksOf(diagnoses: readonly Diagnosis[]): Ask[] {
   const asks: Ask[] = [];
   for (const diagnosis of ordered) {
     for (const action of diagnosis.fix?.actions ?? []) {
-      if (action.type !== 'set-pref') continue;
-      asks.push({ pref: action.pref, value: action.value, ruleId: diagnosis.ruleId, reason: diagnosis.message });
+      const base = { pref: action.pref, ruleId: diagnosis.ruleId, reason: diagnosis.message };
+      if (action.type === 'set-pref') asks.push({ ...base, value: action.value });
+      else if (action.type === 'edit-list') asks.push({ ...base, edit: action });
     }
   }
   return asks;
@@ -82,9 +88,23 @@ interface Wanted {
   reasons: string[];
 }
 
+/**
+ * List edits become one wanted value: every edit applied, in rank order, to the current list. Mixed with a whole-value
+ * set-pref of the same pref they are two different wanted values, hence a conflict.
+ */
+function composeListEdits(setting: PrefSetting | undefined, asks: readonly Ask[]): Ask[] {
+  const edits = asks.filter((ask) => ask.edit);
+  if (edits.length === 0) return [...asks];
+  const current = setting ? currentPrefValue(setting) : undefined;
+  const value = applyListEdits(splitList(current), edits.map((ask) => ask.edit!)).join(',');
+  const composed = edits.map((ask) => ({ pref: ask.pref, value, ruleId: ask.ruleId, reason: ask.reason }));
+  return [...asks.filter((ask) => !ask.edit), ...composed];
+}
+
 function groupByValue(type: string | undefined, asks: readonly Ask[]): Wanted[] {
   const wanted: Wanted[] = [];
   for (const ask of asks) {
+    if (ask.value === undefined) continue;
     const typed = typedForPref(type, ask.value) ?? ask.value;
     const same = wanted.find((w) => samePrefValue(type, w.value, typed));
     if (same) {
@@ -98,7 +118,7 @@ function groupByValue(type: string | undefined, asks: readonly Ask[]): Wanted[] 
 }
 
 function planPref(pref: string, asks: readonly Ask[], setting: PrefSetting | undefined, plan: FixPlan): void {
-  const wanted = groupByValue(setting?.type, asks);
+  const wanted = groupByValue(setting?.type, composeListEdits(setting, asks));
   const skip = (w: Wanted, kind: FixSkipKind, reason: string): void => {
     plan.skipped.push({ pref, to: w.value, kind, reason, ruleIds: w.ruleIds });
   };

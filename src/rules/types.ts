@@ -59,7 +59,21 @@ export interface SetPrefAction {
   pref: string;
   value: string | number | boolean;
 }
-export type FixAction = SetPrefAction;
+/**
+ * An edit of a comma-list pref (customConnections, allowedNetworks, LanNetworksBandwidth). Edits from several findings
+ * compose on the current value, where whole-value `set-pref`s of the same list would conflict.
+ */
+export interface EditListAction {
+  type: 'edit-list';
+  pref: string;
+  /** Entries appended when not already present. */
+  add?: string[];
+  /** Entries removed (exact match after trimming). */
+  remove?: string[];
+  /** Entries rewritten in place. */
+  replace?: { from: string; to: string }[];
+}
+export type FixAction = SetPrefAction | EditListAction;
 
 export interface ReportDescriptor<MessageIds extends string = string, FixIds extends string = string> {
   messageId: MessageIds;

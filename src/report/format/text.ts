@@ -2,6 +2,7 @@
  * The doctor-style text report (flutter's glyphs and layout, expo's summary line): the path picture, a line per
  * check group, then each finding with its evidence, confidence and the exact fix, then one summary line.
  */
+import type { FixAction } from '../../rules/types.js';
 import type { Diagnosis, NetworkPath, Report } from '../types.js';
 import { groupChecks, groupStatusInfo, type GroupStatus } from './checks.js';
 import { categoryTitle, colors, formatMs, plural, type Colors, type FormatOptions } from './style.js';
@@ -46,6 +47,16 @@ export function formatPathText(path: NetworkPath, c: Colors): string[] {
   return lines;
 }
 
+export function describeAction(action: FixAction): string {
+  if (action.type === 'set-pref') return `set ${action.pref}=${String(action.value)}`;
+  const parts = [
+    ...(action.add ?? []).map((entry) => `add ${entry}`),
+    ...(action.remove ?? []).map((entry) => `remove ${entry}`),
+    ...(action.replace ?? []).map(({ from, to }) => `change ${from} to ${to}`),
+  ];
+  return `edit ${action.pref}: ${parts.join(', ')}`;
+}
+
 function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
   const mark = d.severity === 'error' ? c.red(SEVERITY_MARK.error) : d.severity === 'warning' ? c.yellow(SEVERITY_MARK.warning) : c.cyan(SEVERITY_MARK.info);
   const lines = [`${mark} ${c.bold(d.ruleId)}  ${d.message} ${c.dim(`(confidence: ${d.confidence})`)}`];
@@ -55,7 +66,7 @@ function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
   }
   if (d.fix) {
     lines.push(`    ${c.green('→ Fix:')} ${d.fix.message}`);
-    for (const action of d.fix.actions) lines.push(`      ${c.dim('plex-diagnose fix can set')} ${action.pref}=${String(action.value)}`);
+    for (const action of d.fix.actions) lines.push(`      ${c.dim('plex-diagnose fix can')} ${describeAction(action)}`);
   }
   if (verbose && d.docsUrl) lines.push(`    ${c.dim(`Docs: ${d.docsUrl}`)}`);
   return lines;

@@ -119,7 +119,7 @@ function advertiseFix(ctx: FactsContext, findings: ContainerFindings, network: k
   const existing = ctx.get('server.prefs')?.network.customConnections;
   const customConnections = [...(existing ?? []), lanUrl].join(',');
   // Applying it is certain only when the URL the user gave is that LAN address and we know the current entries.
-  const actions = lan?.certain && existing !== undefined ? [{ type: 'set-pref' as const, pref: 'customConnections', value: customConnections }] : [];
+  const actions = lan?.certain && existing !== undefined ? [{ type: 'edit-list' as const, pref: 'customConnections', add: [lanUrl] }] : [];
   return {
     fixId: 'advertiseLanAddress' as const,
     data: { customConnections, advertiseIp: `${lanUrl}/`, hostNetworking: HOST_NETWORKING[network], bridgePorts: BRIDGE_PORTS, lanUrl },

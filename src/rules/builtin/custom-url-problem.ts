@@ -104,7 +104,7 @@ export default defineRule({
           evidence: [{ ...prefEvidence, expected: corrected }],
           confidence: 'high',
           fix: confirmed
-            ? { fixId: 'addPort', data: { corrected }, actions: [{ type: 'set-pref', pref: 'customConnections', value: corrected }] }
+            ? { fixId: 'addPort', data: { corrected }, actions: [{ type: 'edit-list', pref: 'customConnections', replace: [{ from: entry.text, to: withPort(entry.text, entry.defaultPort) }] }] }
             : { fixId: 'addPortUnconfirmed', data: { corrected, defaultPort: entry.defaultPort } },
         });
       }

@@ -100,7 +100,7 @@ export default defineRule({
           data: { entry: entry.text },
           evidence,
           confidence: 'high',
-          fix: { fixId: 'removeEveryone', data: { corrected: withoutEveryone || '(empty)' }, actions: [{ type: 'set-pref', pref: 'allowedNetworks', value: withoutEveryone }] },
+          fix: { fixId: 'removeEveryone', data: { corrected: withoutEveryone || '(empty)' }, actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: everyone.map((e) => e.text) }] },
         });
       } else if (coversPublicAddresses(entry)) {
         // A single public address may be intended (your own VPS); the exposure is real either way.
@@ -119,7 +119,7 @@ function checkLanCoverage(ctx: Ctx, lan: NetworkEntry[], value: string, written:
     const subnet = subnetHolding(ctx, address);
     if (subnet) {
       const corrected = [...written, subnet].join(',');
-      return { fixId: 'addLanNetwork' as const, data: { corrected }, actions: [{ type: 'set-pref' as const, pref: 'LanNetworksBandwidth', value: corrected }] };
+      return { fixId: 'addLanNetwork' as const, data: { corrected }, actions: [{ type: 'edit-list' as const, pref: 'LanNetworksBandwidth', add: [subnet] }] };
     }
     const bits = address.includes(':') ? 64 : 24;
     return { fixId: 'addLanNetworkGuess' as const, data: { guess: networkOfCidr(`${address}/${bits}`) ?? `${address}/${bits}` } };

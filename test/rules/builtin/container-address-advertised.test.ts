@@ -64,7 +64,8 @@ const dockerHost = (o: O) =>
     ]),
   ));
 
-const lanAction = (value: string): FixAction[] => [{ type: 'set-pref', pref: 'customConnections', value }];
+/** The LAN URL appended to customConnections (composed with other edits by the fix planner). */
+const lanAction = (url: string): FixAction[] => [{ type: 'edit-list', pref: 'customConnections', add: [url] }];
 
 /** The sanitised plex-api.rs capture of a Docker server (local 172.18.0.3, a custom URL, a relay). */
 function dockerCapture(o: O): void {
@@ -125,7 +126,7 @@ ruleTester(rule, {
     {
       name: 'existing custom URLs are kept and the LAN URL appended',
       observations: all(advertises(['172.18.0.3']), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan, custom('https://plex.example.com:443')),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: lanAction('https://plex.example.com:443,http://192.168.1.10:32400') }],
+      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: lanAction('http://192.168.1.10:32400') }],
     },
     {
       name: 'the URL given was the LAN plex.direct name: its port and address are used',

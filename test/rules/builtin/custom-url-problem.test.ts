@@ -11,7 +11,8 @@ type Probed = Parameters<typeof probedConnection>[0];
 const TIMEOUT = { code: 'ETIMEDOUT', phase: 'timeout' };
 const REFUSED = { code: 'ECONNREFUSED', phase: 'connect' };
 const custom = (value: string) => (o: O) => void (o['server.prefs'] = ok(prefsValue({ customConnections: value })));
-const setCustom = (value: string): FixAction[] => [{ type: 'set-pref', pref: 'customConnections', value }];
+/** The entry rewritten with its port (composed with other edits by the fix planner). */
+const addPort = (from: string, to: string): FixAction[] => [{ type: 'edit-list', pref: 'customConnections', replace: [{ from, to }] }];
 
 /** What probing each custom URL found (`address` is the URL's host), after plex.tv's usual three connections. */
 const probed =
@@ -54,12 +55,12 @@ ruleTester(rule, {
     {
       name: 'an https URL without a port; the default port answers as this server, so the fix is applied',
       observations: all(custom('https://plex.example.com'), probed({ uri: 'https://plex.example.com' })),
-      expect: [{ messageId: 'noPort', confidence: 'high', data: { entry: 'https://plex.example.com', defaultPort: 443 }, fixId: 'addPort', actions: setCustom('https://plex.example.com:443') }],
+      expect: [{ messageId: 'noPort', confidence: 'high', data: { entry: 'https://plex.example.com', defaultPort: 443 }, fixId: 'addPort', actions: addPort('https://plex.example.com', 'https://plex.example.com:443') }],
     },
     {
       name: 'the corrected list keeps the other entries as written, paths included',
       observations: all(custom('http://192.168.1.10:32400,https://plex.example.com/plex/'), probed({ uri: 'http://192.168.1.10:32400' }, { uri: 'https://plex.example.com/plex/' })),
-      expect: [{ messageId: 'noPort', actions: setCustom('http://192.168.1.10:32400,https://plex.example.com:443/plex/') }],
+      expect: [{ messageId: 'noPort', actions: addPort('https://plex.example.com/plex/', 'https://plex.example.com:443/plex/') }],
     },
     {
       name: 'IPv6 without a port, not probed: the corrected list is shown, not applied',

@@ -48,7 +48,7 @@ ruleTester(rule, {
           confidence: 'high',
           data: { address: '192.168.1.10', value: '192.168.2.0/24' },
           fixId: 'addLanNetwork',
-          actions: [{ type: 'set-pref', pref: 'LanNetworksBandwidth', value: '192.168.2.0/24,192.168.1.0/24' }],
+          actions: [{ type: 'edit-list', pref: 'LanNetworksBandwidth', add: ['192.168.1.0/24'] }],
         },
       ],
     },
@@ -70,19 +70,19 @@ ruleTester(rule, {
     {
       name: 'only the server itself is listed; this LAN laptop counts as remote',
       observations: all(lanList('192.168.1.10/32'), laptopOnLan),
-      expect: [{ messageId: 'lanMissesThisMachine', confidence: 'high', data: { address: '192.168.1.20' }, actions: [{ type: 'set-pref', pref: 'LanNetworksBandwidth', value: '192.168.1.10/32,192.168.1.0/24' }] }],
+      expect: [{ messageId: 'lanMissesThisMachine', confidence: 'high', data: { address: '192.168.1.20' }, actions: [{ type: 'edit-list', pref: 'LanNetworksBandwidth', add: ['192.168.1.0/24'] }] }],
     },
     {
       name: 'allowedNetworks 0.0.0.0/0: removed by the fix',
       observations: allowed('0.0.0.0/0'),
-      expect: [{ messageId: 'allowedEveryone', confidence: 'high', data: { entry: '0.0.0.0/0' }, fixId: 'removeEveryone', actions: [{ type: 'set-pref', pref: 'allowedNetworks', value: '' }] }],
+      expect: [{ messageId: 'allowedEveryone', confidence: 'high', data: { entry: '0.0.0.0/0' }, fixId: 'removeEveryone', actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: ['0.0.0.0/0'] }] }],
     },
     {
       name: 'the LAN plus 0.0.0.0/0 and ::/0: both reported, the LAN kept',
       observations: allowed('192.168.1.0/24,0.0.0.0/0,::/0'),
       expect: [
-        { messageId: 'allowedEveryone', data: { entry: '0.0.0.0/0' }, actions: [{ type: 'set-pref', pref: 'allowedNetworks', value: '192.168.1.0/24' }] },
-        { messageId: 'allowedEveryone', data: { entry: '::/0' }, actions: [{ type: 'set-pref', pref: 'allowedNetworks', value: '192.168.1.0/24' }] },
+        { messageId: 'allowedEveryone', data: { entry: '0.0.0.0/0' }, actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: ['0.0.0.0/0', '::/0'] }] },
+        { messageId: 'allowedEveryone', data: { entry: '::/0' }, actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: ['0.0.0.0/0', '::/0'] }] },
       ],
     },
     { name: 'everything in the netmask form (0.0.0.0/0.0.0.0)', observations: allowed('0.0.0.0/0.0.0.0'), expect: [{ messageId: 'allowedEveryone' }] },
