@@ -62,6 +62,14 @@ function normaliseDevice(value: unknown): unknown {
   return { ...rest, connections: [...unwrapList(connections, 'connection'), ...unwrapList(Connection, 'Connection')] };
 }
 
+/**
+ * An array that keeps the items its schema accepts and drops the rest. One malformed connection or device (a future
+ * field shape, a client record missing an id) must not cost the diagnosis every other record.
+ */
+function tolerantArray<T extends z.ZodType>(item: T) {
+  return z.preprocess((value) => (Array.isArray(value) ? value.filter((entry) => item.safeParse(entry).success) : value), z.array(item));
+}
+
 export const PlexDevice = z
   .preprocess(
     normaliseDevice,
@@ -101,7 +109,7 @@ export const PlexDevice = z
       publicAddressMatches: plexBoolOpt,
       dnsRebindingProtection: plexBoolOpt,
       natLoopbackSupported: plexBoolOpt,
-      connections: z.array(PlexConnection),
+      connections: tolerantArray(PlexConnection),
     }),
   )
   .transform(withoutUndefined);
@@ -124,7 +132,7 @@ function extractDevices(value: unknown): unknown {
   return value;
 }
 
-export const PlexDeviceList = z.preprocess(extractDevices, z.array(PlexDevice));
+export const PlexDeviceList = z.preprocess(extractDevices, tolerantArray(PlexDevice));
 export type PlexDeviceList = z.infer<typeof PlexDeviceList>;
 
 /** XML elements that are lists in resources payloads (everything else stays an object). */

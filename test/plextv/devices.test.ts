@@ -125,12 +125,16 @@ describe('PlexDevice tolerance', () => {
     expect(PlexDeviceList.parse(noConnections)[0]!.connections).toEqual([]);
   });
 
-  it('rejects what is not a device list, naming the path', () => {
+  it('rejects what is not a device list', () => {
     expect(PlexDeviceList.safeParse({ hello: 'world' }).success).toBe(false);
-    const missingId = PlexDeviceList.safeParse([{ name: 'x', connections: [] }]);
-    expect(missingId.success).toBe(false);
-    expect(missingId.error?.issues[0]?.path).toEqual([0, 'clientIdentifier']);
     expect(PlexConnection.safeParse({ uri: 'not a url' }).success).toBe(false);
+  });
+
+  it('drops a malformed device or connection and keeps the rest', () => {
+    const good = { name: 'ok', clientIdentifier: 'abc', provides: 'server', connections: [{ protocol: 'http', address: '192.168.1.10', port: 32400, uri: 'http://192.168.1.10:32400' }, { uri: 'not a url' }] };
+    const list = PlexDeviceList.parse([{ name: 'no id', connections: [] }, good]);
+    expect(list.map((d) => d.clientIdentifier)).toEqual(['abc']);
+    expect(list[0]!.connections.map((c) => c.uri)).toEqual(['http://192.168.1.10:32400']);
   });
 });
 
