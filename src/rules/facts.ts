@@ -38,7 +38,8 @@ export function serverLanEndpoint(ctx: FactsContext): ServerLanEndpoint {
   const account = ctx.get('server.account');
   const target = targetEndpoint(ctx);
   const port = account?.privatePort || (target && target.port !== 80 && target.port !== 443 ? target.port : undefined) || DEFAULT_PLEX_PORT;
-  if (account?.privateAddress && classifyAddress(account.privateAddress) === 'private') {
+  // A container's bridge address is what the server sees of itself, not where the LAN reaches it.
+  if (account?.privateAddress && classifyAddress(account.privateAddress) === 'private' && !containerNetworkOf(account.privateAddress)) {
     return { address: account.privateAddress, source: 'server.account privateAddress', port };
   }
   const local = ctx

@@ -53,3 +53,19 @@ export {
 export type { ConnectionSpec } from './observations.js';
 export { runRule } from './run-rule.js';
 export type { RuleRun } from './run-rule.js';
+
+// Scenario presets: a whole setup (fake server, fake plex.tv, the router and the internet around them) per name.
+export { scenarios, startScenario, defineScenario, DEFAULT_SCENARIO } from './scenarios/index.js';
+export type {
+  Scenario,
+  ScenarioDefinition,
+  ScenarioExpectation,
+  ExpectedFinding,
+  ScenarioForward,
+  ScenarioNetwork,
+  ScenarioRouter,
+  ScenarioServer,
+  ScenarioName,
+  RunningScenario,
+  StartScenarioOptions,
+} from './scenarios/index.js';
