@@ -10,8 +10,9 @@ cd "$scratch"
 version=$(npx -y "./$tarball" --version)
 expected=$(node -p "require('$root/package.json').version")
 [ "$version" = "$expected" ] || { echo "packed CLI printed '$version', expected '$expected'" >&2; exit 1; }
-if npx -y "./$tarball" --help | grep -q "demo"; then
-  npx -y "./$tarball" demo --no-color >"$scratch/demo.txt" || [ $? -eq 1 ]
-  grep -q "plex-diagnose" "$scratch/demo.txt"
-fi
+# The default demo is a broken setup: exit 1 (problems found) is the expected outcome, and it must name the cause.
+status=0
+npx -y "./$tarball" demo --no-color >"$scratch/demo.txt" || status=$?
+[ "$status" -eq 1 ] || { echo "packed demo exited $status, expected 1"; cat "$scratch/demo.txt"; exit 1; }
+grep -q "isp-blocks-port" "$scratch/demo.txt" || { echo "packed demo did not name the root cause"; cat "$scratch/demo.txt"; exit 1; }
 echo "packed tarball OK: $tarball ($version)"
