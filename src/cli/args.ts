@@ -25,7 +25,12 @@ function parseArgsOptions(options: readonly OptionSpec[]): NonNullable<ParseArgs
 
 function explain(error: unknown, command: CommandName): UsageError {
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  // Some parseArgs messages span lines ("argument is ambiguous.\nDid you forget...?\nTo specify..."): a reason is one line.
+  const message = (error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
   const hint = `see \`plex-diagnose ${command === 'diagnose' ? '' : `${command} `}--help\``;
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? message;

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { discoverGdm } from '../../probes/gdm.js';
 import { parseHostPort } from '../../probes/udp.js';
 import { parseDuration } from '../../watch/interval.js';
@@ -6,7 +7,12 @@ import type { CommandContext } from '../main.js';
 export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
   const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
   const raw = Array.isArray(values['gdm-target']) ? (values['gdm-target'] as string[]) : [];
-  const targets = raw.map((text) => parseHostPort(text, 32414)).filter((t): t is NonNullable<typeof t> => t !== undefined);
+  // A bad target is a usage error here as in diagnose, not silently dropped (which would search the default targets).
+  const targets = raw.map((text) => {
+    const target = parseHostPort(text, 32414);
+    if (!target) throw new UsageError(`--gdm-target "${text}" is not host:port`);
+    return target;
+  });
   const result = await discoverGdm({ timeoutMs, signal: output.streams.signal, ...(targets.length ? { targets } : {}) });
   const servers = result.status === 'ok' ? result.value.servers : [];
   if (values.json === true) {
