@@ -85,6 +85,12 @@ export interface FakePlexServerOptions {
   automaticMapping?: (privatePort: number) => Promise<{ externalPort: number } | undefined>;
   /** Deadline of each call to the fake plex.tv. @default 5000 */
   plexTvTimeoutMs?: number;
+  /**
+   * The 32-hex `<hash>` of a `*.<hash>.plex.direct` certificate, as every current PMS has: published to the fake
+   * plex.tv, which then lists `https://<ip-dashed>.<hash>.plex.direct:<port>` connections (plex-api.md §6).
+   * @default undefined (plain `http://ip:port` connections)
+   */
+  certificateHash?: string;
 }
 
 export interface FakePlexServer {
@@ -229,6 +235,7 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
       subscriptionActive,
       subscriptionState: subscriptionActive ? 'Active' : 'Unknown',
     },
+    ...(options.certificateHash ? { certificateHash: options.certificateHash } : {}),
   };
   mapping = {
     state,

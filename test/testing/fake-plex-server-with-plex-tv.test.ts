@@ -36,6 +36,24 @@ describe('fake PMS + fake plex.tv', () => {
     expect(plexTv.requests.find((r) => r.path === '/__fake/servers/publish')).toMatchObject({ tokenValid: true });
   });
 
+  it('with a certificate hash, plex.tv lists the server under https plex.direct names; without one, plain http', async () => {
+    const plexTv = await startFakePlexTv({ tokens: [TOKEN], connectBackTimeoutMs: 500 });
+    cleanups.push(() => plexTv.close());
+    const hash = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    const withCert = await startFakePlexServer({ token: TOKEN, plexTv: { url: plexTv.url }, certificateHash: hash, account: { privateAddress: '192.168.1.10' } });
+    cleanups.push(() => withCert.close());
+    const without = await startFakePlexServer({ token: TOKEN, plexTv: { url: plexTv.url }, account: { privateAddress: '192.168.1.10' } });
+    cleanups.push(() => without.close());
+
+    expect(withCert.state.lastPublish?.body.certificateHash).toBe(hash);
+    const listed = plexTv.servers.get(withCert.machineIdentifier)!.request;
+    expect(listed.certificateHash).toBe(hash);
+    const uris = (id: string) => plexTv.devices.find((d) => d.clientIdentifier === id)?.connections.filter((c) => c.local).map((c) => c.uri);
+    expect(uris(withCert.machineIdentifier)).toEqual([`https://192-168-1-10.${hash}.plex.direct:${withCert.port}`]);
+    expect(without.state.lastPublish?.body).not.toHaveProperty('certificateHash');
+    expect(uris(without.machineIdentifier)).toEqual([`http://192.168.1.10:${without.port}`]);
+  });
+
   it('a token plex.tv does not accept is a publish error', async () => {
     const plexTv = await startFakePlexTv({ tokens: ['some-other-token'] });
     cleanups.push(() => plexTv.close());

@@ -75,6 +75,7 @@ export function publishBody(context: MappingContext, publicPort: number | undefi
     httpsRequired: state.prefs.secureConnections === '0',
     relayEnabled: prefBool(state, 'RelayEnabled'),
     customConnections: prefList(state, 'customConnections'),
+    ...(state.certificateHash ? { certificateHash: state.certificateHash } : {}),
     remoteAccessEnabled,
   };
 }

@@ -51,6 +51,8 @@ export interface FakePlexServerState {
   lastPublish?: FakePublishRecord;
   /** The last reachability check, when one was made. */
   lastReachability?: FakeReachabilityRecord;
+  /** The `<hash>` of the server's `*.<hash>.plex.direct` certificate, published so plex.tv lists plex.direct uris. */
+  certificateHash?: string;
 }
 
 /**
