@@ -3,6 +3,7 @@
  * each under its own deadline. A collector never takes the run down: a throw is `failed`, a hang is `failed` at its
  * deadline, a missing need is `skipped`. The wall time is the critical path of the needs graph, not the sum.
  */
+import { setMaxListeners } from 'node:events';
 import { UsageError } from '../errors.js';
 import { createReader, type AnyCollector, type CollectorContext, type ObservationMap } from './define-collector.js';
 import { SkipCollection, toObservationError, type Observation } from './observation.js';
@@ -46,12 +47,35 @@ export function planCollectors(registry: readonly AnyCollector[], wanted: Iterab
   return ordered;
 }
 
+/**
+ * A signal that follows the caller's, for the collectors to share: the caller's signal gets one listener however
+ * many collectors run at once (Node warns about a leak past 10 listeners on one signal, on the user's stderr).
+ */
+function followSignal(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; release(): void } {
+  if (!signal) return { signal: undefined, release: () => undefined };
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const forward = (): void => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return { signal: controller.signal, release: () => signal.removeEventListener('abort', forward) };
+}
+
 export async function runCollectors<Services>(
   registry: readonly AnyCollector[],
   wanted: Iterable<string>,
   options: ScheduleOptions<Services>,
 ): Promise<ObservationMap> {
   const plan = planCollectors(registry, wanted);
+  const linked = followSignal(options.signal);
+  try {
+    return await runPlan(plan, { ...options, signal: linked.signal });
+  } finally {
+    linked.release();
+  }
+}
+
+async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<Services>): Promise<ObservationMap> {
   const observations: ObservationMap = {};
   const reader = createReader(observations);
   const settled = new Map<string, Promise<void>>();

@@ -3,6 +3,8 @@
  * (and once the race is over), so its I/O stops; the result arrives at the deadline even if the work ignores it.
  * Probes and collectors both stand on this: nothing a peer does can hang them.
  */
+import { setMaxListeners } from 'node:events';
+
 export interface DeadlineOutcomes<T> {
   /** The result when the deadline passes first. */
   timeout: () => T;
@@ -17,6 +19,9 @@ export async function withDeadline<T>(
 ): Promise<T> {
   if (options.signal?.aborted) return outcomes.aborted();
   const controller = new AbortController();
+  // The work fans this signal out to every call it makes (a collector probing 24 connections adds 48 listeners):
+  // that is by design, not a leak, and Node's warning past 10 listeners would land on the user's stderr.
+  setMaxListeners(0, controller.signal);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const deadline = new Promise<T>((resolve) => {
