@@ -167,9 +167,12 @@ export async function startFakePlexTv(options: FakePlexTvOptions = {}): Promise<
     });
 
     if (latencyMs > 0) {
+      // Stop waiting when the client goes away; the listener is removed again (keep-alive sockets serve many requests).
       const gone = new AbortController();
-      request.socket.once('close', () => gone.abort());
+      const onClose = (): void => gone.abort();
+      request.socket.once('close', onClose);
       await sleep(latencyMs, gone.signal);
+      request.socket.off('close', onClose);
       if (gone.signal.aborted) return;
     }
     const asXml = wantsXml(request);
