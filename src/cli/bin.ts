@@ -2,6 +2,14 @@
 import { VERSION } from '../version.js';
 import { topLevelHelp } from './help.js';
 
+// A reader that goes away (`plex-diagnose rules | head -1`) is not a crash: the rest of the output has nowhere to go.
+// Writes after EPIPE fail quietly, and the command still finishes (an experiment must still restore what it changed).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`${VERSION}\n`);
