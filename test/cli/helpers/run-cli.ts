@@ -4,7 +4,7 @@
  * PLEX_DIAGNOSE_CONFIG_DIR always in a temp dir of the test's own; PLEX_DIAGNOSE_PLEXTV_URL pointing nowhere unless given,
  * so a run never reaches the real plex.tv.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,5 +140,47 @@ export function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', 
     };
     source.on('data', onData);
     child.once('close', onClose);
+  });
+}
+
+/** Whether `script` (util-linux) is here to give the CLI a terminal. */
+export function hasScript(): boolean {
+  try {
+    return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs: what a person at a terminal
+ * gets (colour, the spinner). Output comes back with \r\n line ends; `input` is typed into the terminal.
+ */
+export function runCliInTerminal(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const command = [process.execPath, cliPath(), ...args].map(shellQuote).join(' ');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? REPO_ROOT, env: { TERM: 'xterm', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`plex-diagnose ${args.join(' ')} (on a terminal) did not exit within ${timeoutMs} ms\n${stdout}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    if (options.input !== undefined) child.stdin.write(options.input);
+    options.onSpawn?.(child);
   });
 }
