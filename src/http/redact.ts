@@ -16,6 +16,8 @@ const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:
 const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"]*"|'[^']*')`, 'gi');
 const XML_ELEMENT_PATTERN = /(<authentication-token[^>]*>)[^<]*(<\/authentication-token>)/gi;
 
+const SHAPE_HINT = /[=:<]/;
+
 /** Shortest literal secret we scrub by value; shorter strings would mangle ordinary text. */
 const MIN_SECRET_LENGTH = 6;
 
@@ -30,20 +32,37 @@ export function redactUrl(url: string): string {
 
 /** Scrubs token shapes and the given literal secrets (plain and URL-encoded) from free text. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
+  return createTextRedactor(secrets)(text);
+}
+
+/**
+ * `redactText` with the secrets compiled once: for redacting many strings (every string of a snapshot or report),
+ * where building the secret patterns per string cost more than the scrubbing itself.
+ */
+export function createTextRedactor(secrets: readonly string[] = []): (text: string) => string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+  }
+  // One alternation, longest first, so a secret that contains another is replaced whole.
+  const literal = forms.size ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
+  return (text) => {
+    // Every token shape has a '=', ':' or '<' in it; most strings of a snapshot (ids, states, addresses) have none.
+    const out = SHAPE_HINT.test(text) ? redactShapes(text) : text;
+    return literal ? out.replace(literal, REDACTED) : out;
+  };
+}
+
+function redactShapes(text: string): string {
   // Quoted forms first: the query pattern would otherwise claim `authToken=` of an XML attribute.
-  let out = text
+  return text
     .replace(JSON_FIELD_PATTERN, `$1"${REDACTED}"`)
     .replace(XML_ATTR_PATTERN, `$1"${REDACTED}"`)
     .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`)
     .replace(HEADER_PATTERN, `$1${REDACTED}`)
     .replace(QUERY_PATTERN, (whole, prefix: string) => (whole.length === prefix.length ? whole : `${prefix}${REDACTED}`));
-  for (const secret of secrets) {
-    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      out = out.replace(new RegExp(escapeRegExp(form), 'g'), REDACTED);
-    }
-  }
-  return out;
 }
 
 /** Returns a copy of the headers with the token header's value replaced. */

@@ -3,7 +3,7 @@
  * shape, and any literal secrets given); with `ips`, addresses are anonymised consistently (see anonymize-ips.ts).
  */
 import type { Snapshot } from '../collect/snapshot.js';
-import { redactText } from '../http/redact.js';
+import { createTextRedactor } from '../http/redact.js';
 import { createIpAnonymizer } from './anonymize-ips.js';
 import type { Report } from './types.js';
 
@@ -35,9 +35,9 @@ function walk(value: unknown, scrub: (text: string) => string): unknown {
 
 function scrubber(options: RedactOptions): (text: string) => string {
   const anonymizer = options.ips ? createIpAnonymizer(options.key) : undefined;
-  const secrets = options.secrets ?? [];
+  const redactText = createTextRedactor(options.secrets ?? []);
   return (text) => {
-    const clean = redactText(text, secrets);
+    const clean = redactText(text);
     return anonymizer ? anonymizer.text(clean) : clean;
   };
 }
