@@ -28,18 +28,28 @@ describe('scenario normalisation', () => {
     expect(addressesOf(normalizeScenario({ container: {} })).serverIp).toBe('172.17.0.2');
   });
 
+  it('gives the Plex server a plex.direct certificate hash, fresh per lab, unless told otherwise', () => {
+    const first = normalizeScenario({}).plex;
+    const second = normalizeScenario({}).plex;
+    expect(first && first.certificateHash).toMatch(/^[0-9a-f]{32}$/);
+    expect(first && first.certificateHash).not.toBe(second && second.certificateHash);
+    expect(normalizeScenario({ plex: { certificateHash: 'ab'.repeat(16) } }).plex).toMatchObject({ certificateHash: 'ab'.repeat(16) });
+    expect(normalizeScenario({ plex: { certificateHash: false } }).plex).toMatchObject({ certificateHash: false });
+  });
+
   it('refuses what would end up malformed in an nft rule or a config file', () => {
     expect(() => normalizeScenario({ router: { forwards: [{ externalPort: 32400, internalHost: '192.168.1.10; flush ruleset', internalPort: 32400 }] } })).toThrow(/IPv4 internalHost/);
     expect(() => normalizeScenario({ router: { forwards: [{ externalPort: 0, internalHost: '192.168.1.10', internalPort: 32400 }] } })).toThrow(/ports 1-65535/);
     expect(() => normalizeScenario({ modem: { forwards: [{ externalPort: 1, internalHost: '10.0.0.2', internalPort: 1 }] } })).toThrow(/double-nat/);
     expect(() => normalizeScenario({ container: { bridge: '172.17.0.0' } })).toThrow(/CIDR/);
     expect(() => normalizeScenario({ router: { upnpExternalIp: 'public' } })).toThrow(/IPv4/);
+    expect(() => normalizeScenario({ plex: { certificateHash: '/CN=evil' } })).toThrow(/32 lowercase hex/);
   });
 
   it('names the extra binaries a scenario needs', () => {
-    expect(toolsFor({ dns: 'none' })).toEqual([]);
-    expect(toolsFor({ router: { upnp: 'miniupnpd' } })).toEqual(['miniupnpd', 'dnsmasq']);
-    expect(toolsFor({ router: { upnp: 'consumer-igd' }, dns: 'none' })).toEqual([]);
+    expect(toolsFor({ dns: 'none', plex: false })).toEqual([]);
+    expect(toolsFor({ router: { upnp: 'miniupnpd' }, plex: { certificateHash: false } })).toEqual(['miniupnpd', 'dnsmasq']);
+    expect(toolsFor({ router: { upnp: 'consumer-igd' }, dns: 'none' })).toEqual(['openssl']);
   });
 });
 

@@ -1,9 +1,18 @@
-// The fake Plex Media Server in the LAN (or container) namespace, on 0.0.0.0:32400. It publishes itself to the fake
+// The fake Plex Media Server in the LAN (or container) namespace, on :32400. It publishes itself to the fake
 // plex.tv (which sees the address after real NAT) and asks for the connect-back check. In automatic mode it maps its
-// port over UPnP with the project's IGD client, like a real PMS does.
+// port over UPnP with the project's IGD client, like a real PMS does. With a plex.direct certificate (the default,
+// as on every current PMS) it answers HTTP and HTTPS on the same port, through the front in pms-front.mjs.
+import { readFileSync } from 'node:fs';
+import { startPmsFront } from './pms-front.mjs';
 import { config, followRequests, loadDist, log, ready } from './runner.mjs';
 
 const options = config();
+if (options.tls) {
+  // The front must listen before the first publish: plex.tv's connect-back comes in through it.
+  const tls = { cert: readFileSync(options.tls.certFile, 'utf8'), key: readFileSync(options.tls.keyFile, 'utf8') };
+  await startPmsFront({ host: options.privateAddress, port: options.port, target: { host: '127.0.0.1', port: options.port }, tls });
+  log(`HTTP + HTTPS front on ${options.privateAddress}:${options.port} (certificate for *.${options.certificateHash}.plex.direct)`);
+}
 const { startFakePlexServer } = await loadDist('testing.js', ['startFakePlexServer']);
 
 /** UPnP the way a PMS does it: find the IGD by SSDP, then AddPortMapping to itself. undefined = no mapping. */
@@ -29,7 +38,7 @@ async function upnpMapping(privatePort) {
 }
 
 const server = await startFakePlexServer({
-  host: options.host,
+  host: options.tls ? '127.0.0.1' : options.host,
   port: options.port,
   token: process.env.PD_LAB_TOKEN,
   friendlyName: options.friendlyName,
@@ -45,6 +54,7 @@ const server = await startFakePlexServer({
   ...(options.plexTvUrl ? { plexTv: { url: options.plexTvUrl } } : {}),
   ...(options.portMapping === 'automatic' ? { automaticMapping: upnpMapping } : {}),
   plexTvTimeoutMs: 5000,
+  ...(options.certificateHash ? { certificateHash: options.certificateHash } : {}),
 });
 followRequests(server.requests, (r) => `${r.method} ${r.path}${r.hadToken ? ' (token)' : ''}`);
 const account = server.state.account;

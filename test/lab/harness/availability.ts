@@ -48,7 +48,7 @@ export function checkLabAvailability(tools: readonly string[] = []): LabAvailabi
   else if (process.getuid?.() !== 0) reason = 'not root (the lab creates network namespaces; run `npm run test:lab` as root, e.g. in CI)';
   else {
     const missing = ['ip', 'nft', ...tools].filter((tool) => !findBinary(tool));
-    if (missing.length > 0) reason = `missing ${missing.join(', ')} (Debian: iproute2 nftables miniupnpd dnsmasq-base)`;
+    if (missing.length > 0) reason = `missing ${missing.join(', ')} (Debian: iproute2 nftables miniupnpd miniupnpc natpmpc dnsmasq-base openssl)`;
     else reason = probeNetns();
   }
   const answer: LabAvailability = reason ? { available: false, reason } : { available: true };
@@ -56,5 +56,9 @@ export function checkLabAvailability(tools: readonly string[] = []): LabAvailabi
   return answer;
 }
 
-/** Every binary the lab's self-tests and scenarios use. */
-export const ALL_LAB_TOOLS = ['miniupnpd', 'dnsmasq'] as const;
+/**
+ * Every binary the lab's self-tests and scenarios use besides ip and nft: the daemons, the independent UPnP/NAT-PMP
+ * clients the tests check against, openssl for the plex.direct certificate, and unshare + chroot for the plain LAN
+ * host the CLI runs on (bin/plain-host.sh).
+ */
+export const ALL_LAB_TOOLS = ['miniupnpd', 'dnsmasq', 'upnpc', 'natpmpc', 'openssl', 'unshare', 'chroot'] as const;

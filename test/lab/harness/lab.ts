@@ -38,6 +38,8 @@ export interface LabHttpRequest {
   timeoutMs?: number;
   /** Source address to bind, e.g. the remote client's 198.51.100.20 in inet. @default the kernel's choice */
   localAddress?: string;
+  /** https: the PEM CA to trust instead of the system's (e.g. `lab.plex.caFile`). @default the system's CAs */
+  caFile?: string;
 }
 
 export interface LabHttpResult {
@@ -46,6 +48,8 @@ export interface LabHttpResult {
   body?: string;
   /** ETIMEDOUT (no answer: dropped), ECONNREFUSED (reset), EHOSTUNREACH/ENETUNREACH, ... */
   error?: { code?: string; message: string };
+  /** https only: the certificate verified, and its subject CN. */
+  tls?: { authorized: boolean; subject?: string };
   durationMs: number;
 }
 

@@ -3,6 +3,7 @@
  * forwards, what the ISP blocks, which resolver the LAN uses, and which fakes run where. Addresses follow the verified
  * topology in /work/shared/reference/netlab.md ("Topology").
  */
+import { randomBytes } from 'node:crypto';
 
 /** The namespaces a lab can have, by role. */
 export type LabRole = 'lan' | 'rtr' | 'modem' | 'isp' | 'inet' | 'ctr';
@@ -64,6 +65,12 @@ export interface PlexServerOptions {
   signedIn?: boolean;
   /** SSDP + SOAP deadline of the automatic mapping. @default 1500 */
   upnpTimeoutMs?: number;
+  /**
+   * The `<hash>` of the server's `*.<hash>.plex.direct` certificate, which every current PMS has: plex.tv then lists
+   * its connections as `https://<ip-dashed>.<hash>.plex.direct:<port>`. false = a server without one (plain http
+   * connections). @default a random 32-hex hash per lab
+   */
+  certificateHash?: string | false;
 }
 
 export interface PlexTvOptions {
@@ -123,7 +130,7 @@ export interface NormalizedScenario {
   dns: 'none' | 'plain' | 'rebind-protect';
   container?: { bridge: string; hostAddress: string; serverAddress: string; prefixLength: number; publish: number[] };
   plexTv: Required<PlexTvOptions> | false;
-  plex: (Required<Omit<PlexServerOptions, 'machineIdentifier'>> & { machineIdentifier?: string }) | false;
+  plex: (Required<Omit<PlexServerOptions, 'machineIdentifier' | 'certificateHash'>> & { machineIdentifier?: string; certificateHash: string | false }) | false;
 }
 
 /** The bridge's first host address for the "docker0" side, the second for the container (172.17.0.1 / .2). */
@@ -157,6 +164,9 @@ export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
   checkForwards(scenario.modem?.forwards ?? [], 'modem.forwards');
   if ((scenario.isp?.block ?? []).some((block) => !isPort(block.port))) throw new Error('lab: isp.block ports must be 1-65535');
   if (router.upnpExternalIp !== undefined && !IPV4.test(router.upnpExternalIp)) throw new Error('lab: router.upnpExternalIp must be an IPv4 address');
+  const hash = scenario.plex ? scenario.plex.certificateHash : undefined;
+  // It ends up in an openssl subject and in DNS names.
+  if (typeof hash === 'string' && !/^[0-9a-f]{32}$/.test(hash)) throw new Error('lab: plex.certificateHash must be 32 lowercase hex characters');
   return {
     name: scenario.name ?? 'lab',
     wan,
@@ -186,6 +196,7 @@ export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
             claimed: scenario.plex?.claimed ?? true,
             signedIn: scenario.plex?.signedIn ?? true,
             upnpTimeoutMs: scenario.plex?.upnpTimeoutMs ?? 1500,
+            certificateHash: scenario.plex?.certificateHash ?? randomBytes(16).toString('hex'),
             ...(scenario.plex?.machineIdentifier ? { machineIdentifier: scenario.plex.machineIdentifier } : {}),
           },
   };
@@ -221,5 +232,9 @@ export function addressesOf(scenario: NormalizedScenario): LabAddresses {
 /** Binaries a scenario needs besides ip, nft and node. */
 export function toolsFor(scenario: LabScenario): string[] {
   const normalized = normalizeScenario(scenario);
-  return [...(normalized.router.upnp === 'miniupnpd' ? ['miniupnpd'] : []), ...(normalized.dns === 'none' ? [] : ['dnsmasq'])];
+  return [
+    ...(normalized.router.upnp === 'miniupnpd' ? ['miniupnpd'] : []),
+    ...(normalized.dns === 'none' ? [] : ['dnsmasq']),
+    ...(normalized.plex && normalized.plex.certificateHash ? ['openssl'] : []),
+  ];
 }

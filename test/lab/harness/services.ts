@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePlexDirectCertificate } from './certificates.js';
 import { IGD_CHAIN } from './nft.js';
 import { LAB_BIN } from './paths.js';
 import type { LabProcess, SpawnOptions } from './processes.js';
@@ -29,6 +30,10 @@ export interface LabPlexServer {
   role: LabRole;
   /** The ready report of the runner: mapping state and public address after the first publish. */
   startup: Record<string, unknown>;
+  /** The hash of its `*.<hash>.plex.direct` certificate, when it has one (the default). */
+  certificateHash?: string;
+  /** The lab CA that signed that certificate: give it to clients as NODE_EXTRA_CA_CERTS. */
+  caFile?: string;
 }
 
 const runner = (script: string, config: Record<string, unknown>): string[] => ['node', join(LAB_BIN, script), JSON.stringify(config)];
@@ -104,6 +109,7 @@ export async function startPlexServer(host: ServiceHost, scenario: NormalizedSce
   const plex = scenario.plex;
   if (!plex) return undefined;
   const role: LabRole = scenario.container ? 'ctr' : 'lan';
+  const certificate = plex.certificateHash ? await makePlexDirectCertificate(host.dir, plex.certificateHash) : undefined;
   const config = {
     dir: host.dir,
     host: '0.0.0.0',
@@ -120,8 +126,16 @@ export async function startPlexServer(host: ServiceHost, scenario: NormalizedSce
     machineIdentifier: plex.machineIdentifier,
     claimed: plex.claimed,
     signedIn: plex.signedIn,
+    certificateHash: plex.certificateHash || undefined,
+    tls: certificate ? { certFile: certificate.certFile, keyFile: certificate.keyFile } : undefined,
   };
   const proc = host.spawn(role, 'fake-pms', runner('fake-pms.mjs', config), { env: { PD_LAB_TOKEN: host.token } });
   const startup = await host.waitForReady(proc, READY_TIMEOUT_MS);
-  return { url: `http://${addresses.serverLanIp}:32400`, machineIdentifier: String(startup.machineIdentifier), role, startup };
+  return {
+    url: `http://${addresses.serverLanIp}:32400`,
+    machineIdentifier: String(startup.machineIdentifier),
+    role,
+    startup,
+    ...(plex.certificateHash && certificate ? { certificateHash: plex.certificateHash, caFile: certificate.caFile } : {}),
+  };
 }
