@@ -51,7 +51,7 @@ export async function prepareRun(
   resolveRules(rules, ruleOptions.ruleConfig, ruleOptions.only);
 
   const target = await resolveTarget(settings, output);
-  const token = await resolveToken(settings, output);
+  const token = await resolveToken(settings, output, target);
   progress.note(`server: ${target.url}${target.source === 'gdm' ? ' (found by GDM)' : target.source === 'default' ? ' (default: no --url and no GDM answer)' : ''}`);
   progress.note(describeToken(token));
   const clientIdentifier = settings.plexTv && token.token ? await getOrCreateClientIdentifier({ env: output.streams.env }) : undefined;

@@ -16,7 +16,8 @@ import { isDecodeError } from '../errors.js';
 import { plexStringOpt } from '../schema/plex-values.js';
 import { isBinaryPlist, PlistFormatError, readPlistScalars } from './plist.js';
 
-export type TokenAttemptOutcome = 'not-found' | 'no-token' | 'unreadable' | 'malformed';
+/** 'other-server': a server's own token, not used because the target is another server (see cli/target.ts). */
+export type TokenAttemptOutcome = 'not-found' | 'no-token' | 'unreadable' | 'malformed' | 'other-server';
 
 export type PreferencesKind = 'xml' | 'plist' | 'registry';
 

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import { discoverGdm, type GdmServer } from '../probes/gdm.js';
 import { parseHostPort } from '../probes/udp.js';
+import { createServerClient } from '../server/client.js';
 import { discoverToken, type DiscoveredToken } from './token.js';
 import type { CliOutput } from './io.js';
 import { ask } from './prompt.js';
@@ -43,10 +44,34 @@ export async function resolveTarget(settings: CollectSettings, output: CliOutput
   throw new UsageError(`several Plex servers answered; pass --url with one of them:\n${listing}`);
 }
 
-export async function resolveToken(settings: CollectSettings, output: CliOutput): Promise<DiscoveredToken> {
+/** Deadline of the /identity check of a token found in a server's own preferences. */
+const IDENTITY_CHECK_MS = 5000;
+
+/**
+ * The token for `target`. One read from a server's own preferences (Preferences.xml, plist, registry) is used only
+ * for that server: on a host with a Plex install, `--url` may name another server, and the owner's token must not
+ * go to it (design.md: the token goes only to the PMS it belongs to and to plex.tv). The target's `/identity`
+ * (asked without a token) must name the MachineIdentifier stored next to the token.
+ */
+export async function resolveToken(settings: CollectSettings, output: CliOutput, target: ResolvedTarget): Promise<DiscoveredToken> {
   const found = await discoverToken({ ...(settings.token !== undefined ? { flag: settings.token } : {}), env: output.streams.env });
-  if (found.token) output.secrets.push(found.token);
-  return found;
+  if (!found.token) return found;
+  output.secrets.push(found.token);
+  if (found.source !== 'preferences' || !found.machineIdentifier) return found;
+  const mismatch = await otherServer(target.url, found.machineIdentifier, Math.min(settings.timeoutMs, IDENTITY_CHECK_MS), output.streams.signal);
+  if (!mismatch) return found;
+  return { tried: [...found.tried, { source: 'preferences', ...(found.path ? { path: found.path } : {}), outcome: 'other-server', detail: `${found.path ?? 'the server preferences'}: ${mismatch}` }] };
+}
+
+/** Why the server at `url` is not the one with `machineIdentifier`, or undefined when it is. */
+async function otherServer(url: string, machineIdentifier: string, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const identity = await createServerClient({ baseUrl: url, timeoutMs, signal }).identity();
+    if (identity.machineIdentifier === machineIdentifier) return undefined;
+    return `its token belongs to server ${machineIdentifier}, and ${url} is server ${identity.machineIdentifier}: not sent there`;
+  } catch (error) {
+    return `its token belongs to server ${machineIdentifier}, and ${url} could not be asked which server it is (${error instanceof Error ? error.message : String(error)}): not sent there`;
+  }
 }
 
 /** A one-line account of where the token came from, or why there is none (never the token itself). */

@@ -25,7 +25,7 @@ function describePlan(plan: FixPlan): string {
 async function undo({ values, output }: CommandContext): Promise<number> {
   const settings = collectSettings(values, output.streams.env);
   const target = await resolveTarget(settings, output);
-  const token = await resolveToken(settings, output);
+  const token = await resolveToken(settings, output, target);
   if (!token.token) throw new UsageError("fix --undo needs the server owner's token (--token, PLEX_TOKEN or `plex-diagnose login`)");
   const server = createServerClient({ baseUrl: target.url, token: token.token, timeoutMs: settings.timeoutMs });
   const journalPath = typeof values.journal === 'string' ? values.journal : fixJournalPath((await server.identity({ signal: output.streams.signal })).machineIdentifier, { env: output.streams.env });
