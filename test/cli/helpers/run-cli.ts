@@ -40,6 +40,8 @@ export interface CliSandbox {
   readonly dir: string;
   readonly home: string;
   readonly configDir: string;
+  /** What PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR points at (not created). */
+  readonly pmsDir: string;
   /** The base environment of every run in this sandbox. */
   env(extra?: Record<string, string | undefined>): Record<string, string>;
   run(args: readonly string[], options?: RunCliOptions): Promise<CliResult>;
@@ -56,9 +58,9 @@ export async function createSandbox(): Promise<CliSandbox> {
       HOME: home,
       PLEX_DIAGNOSE_CONFIG_DIR: configDir,
       PLEX_DIAGNOSE_PLEXTV_URL: NOWHERE_URL,
-      // The standard Preferences.xml locations (/var/lib/plexmediaserver, /config, ...) are outside the sandbox; point
-      // the PMS data directory variable into it so a Plex install on the test machine can never lend its token.
-      PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: join(dir, 'no-pms'),
+      // Searched first for Preferences.xml, before the standard locations (/var/lib/plexmediaserver, /config, ...):
+      // an empty folder of the sandbox, which a test fills to imitate the server's own data directory.
+      PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: join(dir, 'pms'),
       ...extra,
     };
     return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -67,6 +69,7 @@ export async function createSandbox(): Promise<CliSandbox> {
     dir,
     home,
     configDir,
+    pmsDir: join(dir, 'pms'),
     env,
     run: (args, options = {}) => runCli(args, { ...options, env: env(options.env) }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
