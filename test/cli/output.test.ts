@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.cleanup());
 
 describe.concurrent('text', () => {
-  it('--no-color: the doctor-style report, exactly (snapshot)', async () => {
+  it('--no-color: the doctor-style report, exactly (snapshot)', async ({ expect }) => {
     const result = await sandbox.run(['analyze', ISP, '--no-color']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('');
@@ -37,7 +37,7 @@ describe.concurrent('text', () => {
     await expect(result.stdout).toMatchFileSnapshot('__snapshots__/analyze-isp-blocks-32400.txt');
   });
 
-  it('NO_COLOR=1 prints the same as --no-color, and a healthy setup exits 0', async () => {
+  it('NO_COLOR=1 prints the same as --no-color, and a healthy setup exits 0', async ({ expect }) => {
     const [flag, env] = await Promise.all([sandbox.run(['analyze', HEALTHY, '--no-color']), sandbox.run(['analyze', HEALTHY], { env: { NO_COLOR: '1' } })]);
     expect(env.stdout).toBe(flag.stdout);
     expect(env.stdout).not.toMatch(ANSI);
@@ -114,7 +114,7 @@ describe.concurrent('--json', () => {
 });
 
 describe.concurrent('--markdown', () => {
-  it('is forum-ready: the mermaid path, a checks table, every finding; addresses anonymised (snapshot)', async () => {
+  it('is forum-ready: the mermaid path, a checks table, every finding; addresses anonymised (snapshot)', async ({ expect }) => {
     const result = await sandbox.run(['analyze', ISP, '--markdown']);
     expect(result.code).toBe(1);
     const text = result.stdout;
