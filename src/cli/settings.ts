@@ -79,7 +79,8 @@ function hostPort(value: string, option: string, defaultPort: number): string {
   return value;
 }
 
-function httpUrl(value: string, option: string): string {
+/** An http(s) URL flag, else a UsageError naming the flag. */
+export function httpUrl(value: string, option: string): string {
   try {
     const url = new URL(value);
     if (url.protocol === 'http:' || url.protocol === 'https:') return value;

@@ -2,12 +2,14 @@ import { createPlexTvClient } from '../../plextv/index.js';
 import { parseDuration } from '../../watch/interval.js';
 import { getOrCreateClientIdentifier, updateConfig } from '../config.js';
 import type { CommandContext } from '../main.js';
+import { httpUrl } from '../settings.js';
 
 /** The PIN flow: print the link and code, wait for the sign-in, store the token (0600), never print it. */
 export default async function loginCommand({ values, output }: CommandContext): Promise<number> {
   const env = output.streams.env;
   const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { what: 'timeout' }) : 300_000;
-  const baseUrl = typeof values['plextv-url'] === 'string' ? values['plextv-url'] : env.PLEX_DIAGNOSE_PLEXTV_URL || undefined;
+  const rawUrl = typeof values['plextv-url'] === 'string' ? values['plextv-url'] : env.PLEX_DIAGNOSE_PLEXTV_URL || undefined;
+  const baseUrl = rawUrl === undefined ? undefined : httpUrl(rawUrl, 'plextv-url');
   const clientIdentifier = await getOrCreateClientIdentifier({ env });
   const plexTv = createPlexTvClient({ clientIdentifier, signal: output.streams.signal, ...(baseUrl ? { baseUrl } : {}) });
   const pin = await plexTv.createPin();
