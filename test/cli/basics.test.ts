@@ -104,6 +104,7 @@ const USAGE_ERRORS: [name: string, argv: string[], reason: RegExp][] = [
   ['analyze with two files', ['analyze', 'a.json', 'b.json'], /^plex-diagnose: unexpected argument "b.json" for analyze/],
   ['explain of an unknown rule', ['explain', 'no-such-rule'], /^plex-diagnose: no rule "no-such-rule".*`plex-diagnose rules` lists them$/],
   ['demo of an unknown scenario', ['demo', 'flooded-basement'], /^plex-diagnose: unknown scenario "flooded-basement"; known: healthy, isp-blocks-32400, /],
+  ['a login --plextv-url that is not http', ['login', '--plextv-url', 'ftp://plex.tv'], /^plex-diagnose: --plextv-url "ftp:\/\/plex.tv" is not an http\(s\) URL$/],
   ['a bad login --timeout', ['login', '--timeout', 'forever'], /^plex-diagnose: invalid timeout "forever"/],
   ['a bad discover --timeout', ['discover', '--timeout', 'a while'], /^plex-diagnose: invalid timeout "a while"/],
   ['a value that looks like a flag', ['discover', '--timeout', '-1s'], /^plex-diagnose: Option '--timeout' argument is ambiguous\. Did you forget to specify the option argument for '--timeout'\? To specify an option argument starting with a dash use '--timeout=-XYZ' \(see `plex-diagnose discover --help`\)$/],
