@@ -102,7 +102,16 @@ const CONTAINER_RANGES: { cidr: string; network: ContainerNetwork }[] = [
   { cidr: '172.16.0.0/12', network: 'docker' },
 ];
 
+// Parsed once: rules ask this for every connection, and parsing eight CIDRs per call was most of a diagnosis's CPU.
+const PARSED_CONTAINER_RANGES = CONTAINER_RANGES.map(({ cidr, network }) => ({ range: ipaddr.parseCIDR(cidr), network }));
+
 /** Which container network an address most likely belongs to, if it sits in a runtime's default range. */
 export function containerNetworkOf(address: string): ContainerNetwork | undefined {
-  return CONTAINER_RANGES.find((range) => isInCidr(address, range.cidr))?.network;
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    ip = ipaddr.parse(stripBrackets(address));
+  } catch {
+    return undefined;
+  }
+  return PARSED_CONTAINER_RANGES.find(({ range: [network, bits] }) => ip.kind() === network.kind() && ip.match(network, bits))?.network;
 }

@@ -25,10 +25,22 @@ export function probedConnections(ctx: ObservationReader): ProbedConnection[] {
   return ctx.get('probe.connections')?.connections ?? [];
 }
 
+// One index per reader (a rule's context lives for one evaluation; weakly held), rebuilt if the list it was made
+// from changes: rules look up every connection, and a linear scan parsing every URI again made analysis quadratic.
+const indexes = new WeakMap<ObservationReader, { list: readonly ProbedConnection[]; byUri: Map<string, ProbedConnection> }>();
+
 /** The probed entry for a URI (plex.tv's form or a customConnections entry), if it was probed. */
 export function probedFor(ctx: ObservationReader, uri: string): ProbedConnection | undefined {
-  const wanted = comparableUri(uri);
-  return probedConnections(ctx).find((c) => comparableUri(c.uri) === wanted);
+  const list = probedConnections(ctx);
+  let index = indexes.get(ctx);
+  if (index?.list !== list) {
+    const byUri = new Map<string, ProbedConnection>();
+    // The first entry wins, as a linear search would have it.
+    for (const connection of list) if (!byUri.has(comparableUri(connection.uri))) byUri.set(comparableUri(connection.uri), connection);
+    index = { list, byUri };
+    indexes.set(ctx, index);
+  }
+  return index.byUri.get(comparableUri(uri));
 }
 
 /** The IP a client dials for a connection: the plex.direct-encoded address, the URI's IP host, else `address`. */
