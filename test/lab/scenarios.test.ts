@@ -72,8 +72,10 @@ describeLab('scenarios: the CLI on the server\'s LAN names the cause', () => {
           expect(evidence.some((e) => e.source === 'experiment.alternatePort')).toBe(true);
           const altPort = Number(top!.data && (top!.data as Record<string, unknown>).altPort);
           expect(altPort).toBeGreaterThan(1024);
-          expect(await routerAndServerState(lab)).toEqual(before);
+          // Before: automatic mode and Plex's own UPnP mapping of 32400; after: exactly that again.
+          expect(before.prefs).toEqual({ ManualPortMappingMode: 'false', ManualPortMappingPort: '32400' });
           expect(before.mappings).toEqual([expect.objectContaining({ externalPort: 32400, internalClient: lab.addresses.serverIp, description: 'Plex Media Server' })]);
+          expect(await routerAndServerState(lab)).toEqual(before);
           expect((await fromInternet(lab, altPort, { timeoutMs: 500 })).error?.code).toBe('ECONNREFUSED');
           expect(await readAccount(lab)).toMatchObject({ mappingState: 'failed' });
           // The undo journal is removed once everything is restored.
