@@ -62,7 +62,9 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
     const server = createServerClient({ baseUrl: run.target.url, token: run.collectOptions.token, timeoutMs: run.settings.timeoutMs });
     const journalPath = typeof values.journal === 'string' ? values.journal : fixJournalPath(plan.machineIdentifier ?? snapshot.target.machineIdentifier ?? 'server', { env: output.streams.env });
     const result = await applyFix(plan, { server, journalPath, signal: output.streams.signal });
-    output.out(`Applied ${result.applied.length} change(s)${result.verified ? ', verified' : ''}. Undo with \`plex-diagnose fix --undo\` (journal: ${result.journalPath ?? journalPath}).\n`);
+    // A journal somewhere else is only found again when --undo is told where it is.
+    const undoCommand = `plex-diagnose fix --undo${typeof values.journal === 'string' ? ` --journal ${values.journal}` : ''}`;
+    output.out(`Applied ${result.applied.length} change(s)${result.verified ? ', verified' : ''}. Undo with \`${undoCommand}\` (journal: ${result.journalPath ?? journalPath}).\n`);
     if (!result.verified) output.err(`not confirmed by the server: ${result.mismatches.map((m) => m.pref).join(', ') || result.verifyError}\n`);
     return result.verified ? 0 : 1;
   } catch (error) {
