@@ -58,6 +58,7 @@ export async function prepareRun(
 
   const runs: Promise<AlternatePortResult>[] = [];
   const collectors = [...extensions.collectors];
+  const journalPath = alternatePortJournalPath({ env: output.streams.env });
   if (settings.experiments.includes('alternate-port')) {
     if (!options.allowExperiments) throw new UsageError('--experiment is not available for this command');
     if (!token.token) throw new UsageError("--experiment alternate-port needs the server owner's token (it changes a server setting)");
@@ -65,10 +66,15 @@ export async function prepareRun(
     if (!settings.yes && !(await confirm(output.streams, 'Run it?'))) {
       throw new UsageError(output.streams.stdin.isTTY ? 'experiment not confirmed' : '--experiment changes settings on your server and router: pass --yes to run it without a prompt');
     }
-    const journalPath = alternatePortJournalPath({ env: output.streams.env });
+  }
+  // An experiment killed before it could restore (a second Ctrl-C, a crash, a reboot) left a journal: any run with the
+  // owner's token puts things back first, as bin.ts promises ("restored on the next run"), not only the next experiment.
+  if (token.token) {
     const server = createServerClient({ baseUrl: target.url, token: token.token, timeoutMs: settings.timeoutMs });
     const pending = await restorePendingExperiment({ server, journalPath });
     if (pending.found) progress.note(pending.journalRemoved ? 'restored what an interrupted experiment had changed' : `an interrupted experiment could not be fully restored: ${pending.restored?.errors.join('; ')}`);
+  }
+  if (settings.experiments.includes('alternate-port')) {
     collectors.push(
       alternatePortCollector({
         keep: settings.keep,
