@@ -42,8 +42,8 @@ export interface HomeOptions {
   /** Pref overrides for the fake server. @default automatic mapping (ManualPortMappingMode off) */
   prefs?: FakePlexServerOptions['prefs'];
   claimed?: boolean;
-  /** Inbound ports the ISP drops. @default [] */
-  ispBlockedPorts?: number[];
+  /** Inbound ports the ISP drops; 'all' for every port (a filter in front of the router, not of one port). @default [] */
+  ispBlockedPorts?: number[] | 'all';
   /**
    * Forwards on the router before the server starts, by external port, to the server. 'none': nothing (and Plex's
    * own UPnP request is refused). @default [] with Plex mapping 32400 itself over UPnP
@@ -74,8 +74,8 @@ export interface Home {
   readonly natPmp: FakeNatPmp;
   readonly dns: FakeDnsServer;
   readonly gdm: FakeGdm;
-  /** Ports the ISP drops; change it and the next reachability check follows. */
-  readonly ispBlockedPorts: Set<number>;
+  /** What the ISP drops inbound; change it and the next reachability check follows. */
+  readonly isp: { blocksAll: boolean; blockedPorts: Set<number> };
   /** The flags that point the CLI at this home (no token: tests choose how to pass it). */
   args(extra?: readonly string[]): string[];
   /** The network flags only (for runs that discover the server themselves). */
@@ -95,7 +95,7 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     closers.length = 0;
   };
   try {
-    const blocked = new Set(options.ispBlockedPorts ?? []);
+    const isp = { blocksAll: options.ispBlockedPorts === 'all', blockedPorts: new Set(Array.isArray(options.ispBlockedPorts) ? options.ispBlockedPorts : []) };
     const wan = options.routerWan ?? WAN;
     let serverPort = 0;
     const forward = (externalPort: number): FakeMapping => ({
@@ -133,7 +133,7 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
       // plex.tv's connect-back, modelled: the router must map the port to the server and the ISP must let it through.
       reachability: async (port) => {
         const mapped = igd.mappings().some((m) => m.enabled && m.protocol === 'TCP' && m.externalPort === port && m.internalPort === serverPort);
-        if (mapped && !blocked.has(port)) return { reachable: true };
+        if (mapped && !isp.blocksAll && !isp.blockedPorts.has(port)) return { reachable: true };
         return { reachable: false, error: `connect ETIMEDOUT ${WAN}:${port}` };
       },
       // Plex's automatic mapping: a real AddPortMapping to the fake router (which refuses it with forwards: 'none').
@@ -172,7 +172,7 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
       natPmp,
       dns,
       gdm,
-      ispBlockedPorts: blocked,
+      isp,
       networkArgs,
       args: (extra = []) => ['--url', server.url, ...networkArgs(), ...extra],
       close,
