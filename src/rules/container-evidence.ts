@@ -93,14 +93,17 @@ export function examineConnection(ctx: FactsContext, connection: LocalConnection
   const indirect: Evidence[] = [];
   const findings = { where, direct, indirect, usableFromLan: false };
   const failure = connectionFailure(connection.probed);
+  // Only a failure to connect says LAN devices cannot reach the address; a TLS or HTTP failure after the TCP
+  // handshake means the address answers (something else is wrong with it).
+  const unreachable = failure && (failure.step === 'tcp' || connection.probed?.tcp?.status !== 'ok') ? failure : undefined;
 
   if (where === 'same-lan' && reachedThisServer(connection.probed)) return { ...findings, usableFromLan: true };
   if (where === 'server-host' && !inContainer && addresses.some((a) => a.address === connection.address && !bridges.has(a.interface))) {
     return { ...findings, usableFromLan: true };
   }
-  if ((where === 'same-lan' || where === 'server-host') && failure && connection.probed) {
+  if ((where === 'same-lan' || where === 'server-host') && unreachable && connection.probed) {
     const from = where === 'same-lan' ? 'this machine, on the server\'s LAN' : 'the server\'s own host';
-    direct.push({ source: 'probe.connections', observed: `${describeConnectionFailure(connection.probed, failure)} from ${from}`, expected: 'a TCP connection' });
+    direct.push({ source: 'probe.connections', observed: `${describeConnectionFailure(connection.probed, unreachable)} from ${from}`, expected: 'a TCP connection' });
   }
   if (where === 'server-host' && !inContainer) {
     const bridge = addresses.find((a) => bridges.has(a.interface) && a.cidr && isInCidr(connection.address, a.cidr));

@@ -15,7 +15,7 @@ export default defineRule({
     title: 'Your router has the public address (no second NAT in front of it)',
     requires: [],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'server.account', 'server.root', 'server.prefs'],
-    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only'],
+    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {
       privateWan:
         'Your router\'s WAN address is {{wan}}, a private address: another router or modem in front of it translates addresses too (double NAT), so a forward on your router alone is never reached from the internet.',

@@ -4,7 +4,7 @@
  * port. Read from the router's UPnP table; static forwards that a router does not list there are invisible to it.
  */
 import { defineRule } from '../define-rule.js';
-import { mappingFailed, mappingState, routerMappingsFor, routerMappingsToServer, seesServersRouter, serverLanEndpoint } from '../facts.js';
+import { mappingFailed, mappingState, routerMappingsFor, routerMappingsToServer, routerWan, seesServersRouter, serverLanEndpoint } from '../facts.js';
 
 export default defineRule({
   id: 'manual-port-mismatch',
@@ -75,6 +75,9 @@ export default defineRule({
       return;
     }
     if (manual === undefined || forPort.length > 0 || !upnp.mappingsComplete) return;
+    // A router without a public WAN address (miniupnpd then refuses every mapping) lists nothing over UPnP: its
+    // silence says nothing about hand-made forwards.
+    if (routerWan(ctx).status !== 'ok') return;
     const toServer = routerMappingsToServer(ctx, server).filter((m) => m.enabled);
     const manualEvidence = { source: 'server.prefs', observed: `ManualPortMappingMode=1, ManualPortMappingPort=${manual}` };
     if (toServer.length > 0) {

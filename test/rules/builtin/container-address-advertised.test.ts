@@ -107,6 +107,10 @@ ruleTester(rule, {
       },
     },
     { name: 'nothing was collected at all', observations: {} },
+    {
+      name: 'the container address answers TCP from the LAN but fails TLS: reachable, so not this finding',
+      observations: all(advertises([HOME.server, '172.17.0.2']), probes({ address: '172.17.0.2', local: true, identity: { code: 'ERR_SSL_WRONG_VERSION_NUMBER', phase: 'tls' } }), laptopOnLan),
+    },
   ],
   invalid: [
     {

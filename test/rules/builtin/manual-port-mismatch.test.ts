@@ -23,6 +23,15 @@ ruleTester(rule, {
         o['probe.upnp'] = ok({ ...upnpValue({ mappings: [] }), mappingsComplete: false });
       },
     },
+    {
+      name: 'manual 40000 behind a router without a public WAN (miniupnpd then lists nothing): its silence proves nothing',
+      observations: (o) => {
+        unreachable(o);
+        manual(40000)(o);
+        o['probe.upnp'] = ok(upnpValue({ externalIp: '', mappings: [] }));
+        o['probe.natpmp'] = failed('ENATPMP_NETWORK_FAILURE', 'network failure', { phase: 'response' });
+      },
+    },
     { name: 'run from another network', observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o)), snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
   ],
   invalid: [
