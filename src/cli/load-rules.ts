@@ -3,9 +3,9 @@
  * `collectors` (named or on a default object), a default array of rules, or a single default rule. TypeScript
  * modules load through tsx when the project has it (Node 20 cannot strip types itself).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { AnyCollector } from '../collect/define-collector.js';
@@ -39,20 +39,36 @@ export interface UserExtensions {
   collectors: AnyCollector[];
 }
 
+/**
+ * The URL of tsx's ESM API (`tsx/esm/api` under the import condition): from the user's project first (a TypeScript
+ * rule pack brings its own tsx), else next to the CLI. Not `require.resolve('tsx/esm/api')`: that picks the CommonJS
+ * entry, whose tsImport fails to find its own ESM half (tsx 4.23: "Cannot find module .../dist/esm/api/esm/index.mjs").
+ */
+function tsxEsmApi(cwd: string): string | undefined {
+  try {
+    const manifest = createRequire(join(cwd, 'package.json')).resolve('tsx/package.json');
+    const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./esm/api'] as
+      | string
+      | { import?: string | { default?: string } }
+      | undefined;
+    const target = typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
+    if (target) return pathToFileURL(join(dirname(manifest), target)).href;
+  } catch {
+    // not in the user's project: try next to the CLI
+  }
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return undefined;
+  }
+}
+
 async function importModule(file: string, cwd: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (['.ts', '.mts', '.cts'].includes(extname(file))) {
-    let apiPath: string;
-    try {
-      apiPath = createRequire(join(cwd, 'package.json')).resolve('tsx/esm/api');
-    } catch {
-      try {
-        apiPath = createRequire(import.meta.url).resolve('tsx/esm/api');
-      } catch {
-        throw new UsageError(`--rules ${file}: loading a TypeScript module needs tsx in your project (npm i -D tsx), or compile it to .js`);
-      }
-    }
-    const { tsImport } = (await import(pathToFileURL(apiPath).href)) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+    const api = tsxEsmApi(cwd);
+    if (!api) throw new UsageError(`--rules ${file}: loading a TypeScript module needs tsx in your project (npm i -D tsx), or compile it to .js`);
+    const { tsImport } = (await import(api)) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
     return tsImport(url, import.meta.url);
   }
   return (await import(url)) as Record<string, unknown>;
