@@ -9,6 +9,7 @@
 import { diagnose, type DiagnoseOptions } from './diagnose.js';
 import { UsageError, isPlexDiagnoseError } from './errors.js';
 import { redactText, redactUrl } from './http/redact.js';
+import { linkSignals } from './internal/link-signals.js';
 import type { Report } from './report/types.js';
 
 export interface DiagnoseManyOptions {
@@ -52,13 +53,6 @@ function describeFailure(error: unknown, token: string | undefined): DiagnoseMan
   return { code: 'PLEXDIAG_INTERNAL', message: redactText(message, secrets) };
 }
 
-/** The target's own signal and the batch's, as one (either stops it). */
-function combined(batch: AbortSignal | undefined, own: AbortSignal | undefined): AbortSignal | undefined {
-  if (!batch) return own;
-  if (!own) return batch;
-  return AbortSignal.any([batch, own]);
-}
-
 /**
  * Diagnoses every target, at most `concurrency` at a time, and resolves with one result per target in input order.
  * Never rejects for a target's sake; rejects only for a bad `concurrency` (a UsageError, before anything runs).
@@ -82,15 +76,19 @@ export async function diagnoseMany(targets: readonly DiagnoseOptions[], options:
     if (options.signal?.aborted) return settle(index, { status: 'aborted', url, durationMs: 0 });
     const started = performance.now();
     const durationMs = (): number => Math.round(performance.now() - started);
+    // The target's own signal and the batch's, as one; not AbortSignal.any, the batch's lives long (link-signals.ts).
+    let linked: ReturnType<typeof linkSignals> | undefined;
     try {
-      const signal = combined(options.signal, target.signal);
-      const report = await diagnose({ ...target, ...(signal ? { signal } : {}) });
+      linked = linkSignals(options.signal, target.signal);
+      const report = await diagnose({ ...target, ...(linked.signal ? { signal: linked.signal } : {}) });
       // A run cut short by the batch's signal has only skipped checks: not a report anyone should act on.
       if (options.signal?.aborted) return settle(index, { status: 'aborted', url, durationMs: durationMs() });
       settle(index, { status: 'ok', url, durationMs: durationMs(), report });
     } catch (error) {
       if (options.signal?.aborted) return settle(index, { status: 'aborted', url, durationMs: durationMs() });
       settle(index, { status: 'failed', url, durationMs: durationMs(), error: describeFailure(error, target?.token) });
+    } finally {
+      linked?.release();
     }
   };
 

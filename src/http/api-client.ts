@@ -4,6 +4,7 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { AuthError, HttpError, type PlexApiErrorEntry } from '../errors.js';
+import { linkSignals } from '../internal/link-signals.js';
 import { decodeBody, decodeText, excerpt, looksLikeHtml } from './decode.js';
 import { httpRequest, type HttpMethod, type HttpResponse, type QueryValue } from './transport.js';
 import { parseWith } from './validate.js';
@@ -53,22 +54,27 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const secrets = options.token ? [options.token] : [];
 
   async function send(method: HttpMethod, path: string, call: CallOptions = {}): Promise<HttpResponse> {
-    const signal = mergeSignals(options.signal, call.signal);
+    // Not AbortSignal.any: the client's signal lives long (see link-signals.ts).
+    const linked = linkSignals(options.signal, call.signal);
     const useToken = call.auth !== false && options.token !== undefined;
-    const response = await httpRequest({
-      method,
-      url: `${baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
-      query: call.query,
-      headers: { Accept: ACCEPT[call.accept ?? 'json'], ...options.headers, ...call.headers },
-      token: useToken ? options.token : undefined,
-      body: call.body,
-      timeoutMs: call.timeoutMs ?? options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      dispatcher: options.dispatcher,
-      signal,
-    });
-    if (response.status >= 200 && response.status < 300) return response;
-    throw statusError(method, response, { hadToken: useToken, secrets });
+    try {
+      const response = await httpRequest({
+        method,
+        url: `${baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
+        query: call.query,
+        headers: { Accept: ACCEPT[call.accept ?? 'json'], ...options.headers, ...call.headers },
+        token: useToken ? options.token : undefined,
+        body: call.body,
+        timeoutMs: call.timeoutMs ?? options.timeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        dispatcher: options.dispatcher,
+        signal: linked.signal,
+      });
+      if (response.status >= 200 && response.status < 300) return response;
+      throw statusError(method, response, { hadToken: useToken, secrets });
+    } finally {
+      linked.release();
+    }
   }
 
   return {
@@ -81,12 +87,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return parseWith(schema, data, { ...context, what });
     },
   };
-}
-
-function mergeSignals(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length <= 1) return present[0];
-  return AbortSignal.any(present);
 }
 
 /** plex.tv's error bodies: JSON `{"errors":[{code,message,status}]}` or XML `<errors><error code message/></errors>`. */

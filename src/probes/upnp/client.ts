@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Dispatcher } from 'undici';
+import { linkSignals } from '../../internal/link-signals.js';
 import { isIpAddress } from '../../net/address.js';
 import { plexBoolOpt, plexNumber, plexNumberOpt } from '../../schema/plex-values.js';
 import type { ProbeError } from '../types.js';
@@ -108,16 +109,17 @@ function invalid<T>(message: string): IgdCallResult<T> {
 
 export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = {}): IgdClient {
   const call = async <T>(action: string, args: readonly SoapArgument[], callOptions: IgdCallOptions | undefined, map: (values: Record<string, string>) => T | undefined): Promise<IgdCallResult<T>> => {
-    const signals = [options.signal, callOptions?.signal].filter((signal): signal is AbortSignal => signal !== undefined);
+    // Not AbortSignal.any: a client's signal may live long (see link-signals.ts).
+    const linked = linkSignals(options.signal, callOptions?.signal);
     const result = await soapCall({
       controlUrl: igd.controlUrl,
       serviceType: igd.serviceType,
       action,
       args,
       timeoutMs: callOptions?.timeoutMs ?? options.timeoutMs ?? DEFAULT_IGD_CALL_TIMEOUT_MS,
-      ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
+      ...(linked.signal ? { signal: linked.signal } : {}),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    }).finally(() => linked.release());
     if (result.kind === 'error') return { status: 'failed', error: result.error, durationMs: result.durationMs };
     if (result.kind === 'fault') {
       const upnpError = result.code === undefined ? { description: result.description } : { code: result.code, description: result.description };
