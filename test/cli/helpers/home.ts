@@ -61,6 +61,8 @@ export interface HomeOptions {
   plexDirect?: boolean;
   /** What the LAN's resolver (`--resolver`) does to plex.direct answers. @default 'plex-direct' */
   dns?: FakeDnsMode;
+  /** The fake server's port (docs/cli.md's examples use Plex's own 32400). @default 0 (an ephemeral port) */
+  serverPort?: number;
   /** Also announce the server over GDM. @default true */
   gdm?: boolean;
 }
@@ -123,6 +125,7 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     const igdClient = createIgdClient({ serviceType: igd.serviceType, controlUrl: igd.controlUrl }, { timeoutMs: 2000 });
     const server = await startFakePlexServer({
       token,
+      ...(options.serverPort ? { port: options.serverPort } : {}),
       machineIdentifier: MACHINE_ID,
       friendlyName: 'Basement',
       prefs: { ManualPortMappingMode: false, ...options.prefs },
