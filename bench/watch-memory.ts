@@ -5,6 +5,7 @@
 import { runWatch } from '../src/watch/run-watch.js';
 import { createAlertTracker } from '../src/watch/tracker.js';
 import { REPORT_SCHEMA_VERSION, type Report } from '../src/report/types.js';
+import { report as reportFigure, section } from './lib/figures.js';
 
 const CYCLES = Number(process.argv[2] ?? 10_000);
 const LIMIT_BYTES = 5 * 1024 * 1024;
@@ -66,5 +67,6 @@ const before = process.memoryUsage().heapUsed;
 const { alerts } = await cycles(CYCLES);
 gc();
 const growth = process.memoryUsage().heapUsed - before;
-console.log(`${CYCLES} cycles, ${alerts} alerts: heap growth ${(growth / 1024 / 1024).toFixed(2)} MB (limit 5 MB)`);
+section('watch loop alone (stubbed diagnosis, every alert delivered)');
+reportFigure({ name: `runWatch heap growth over ${CYCLES} stubbed cycles`, value: growth / 1024 / 1024, unit: 'MB', target: LIMIT_BYTES / 1024 / 1024, note: `${alerts} alerts` });
 if (growth > LIMIT_BYTES) process.exitCode = 1;

@@ -1,0 +1,71 @@
+/**
+ * Watch mode must run for months: RSS of a process running real runWatch cycles (a real, small diagnosis over HTTP
+ * against a real loopback fake server, alerts confirmed and delivered) after 10,000 cycles vs after 100. Target: less
+ * than 5 MB of growth. The watcher runs alone in a child process (RSS is per process; the fakes run in another one;
+ * the watcher runs the built package, without a TypeScript loader) and switches between a healthy server and one with
+ * remote access off every three cycles, so alerts keep flowing.
+ *
+ * Cycles run back to back (interval 0): the worst case for V8's heap sizing, which grows the heap with the allocation
+ * rate. So the same run is also measured from cycle 1,000 (after that warm-up) and with `--optimize-for-size`.
+ *
+ * Run alone: `npx tsx bench/watch-rss.ts [--cycles 10000]`
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildCli } from './lib/build-cli.js';
+import { startFakeHost, type FakeHost } from './lib/fake-host.js';
+import { numberArg, report, section } from './lib/figures.js';
+
+const CYCLES = numberArg('cycles', 10_000);
+const EARLY = 100;
+const WARM = Math.min(1000, CYCLES);
+const LIMIT_MB = 5;
+
+interface Sample {
+  cycle: number;
+  rssMb: number;
+  heapMb: number;
+}
+interface WatchRun {
+  samples: Sample[];
+  runs: number;
+  alerts: number;
+  failedRuns: number;
+  ms: number;
+}
+
+async function watch(dist: string, fakes: FakeHost, nodeFlags: string[]): Promise<WatchRun> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...nodeFlags, fileURLToPath(new URL('./lib/watch-child.mjs', import.meta.url)), JSON.stringify({ dist, urls: fakes.urls, token: fakes.token, cycles: CYCLES, samples: [EARLY, WARM, CYCLES] })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the watcher exited ${String(code)}: ${out}`);
+  return { ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<WatchRun, 'ms'>), ms: performance.now() - started };
+}
+
+const at = (run: WatchRun, cycle: number): Sample => run.samples.find((s) => s.cycle === cycle)!;
+const growth = (run: WatchRun, from: number): string => {
+  const a = at(run, from);
+  const b = at(run, CYCLES);
+  return `RSS ${a.rssMb.toFixed(1)} → ${b.rssMb.toFixed(1)} MB, heap used ${a.heapMb.toFixed(1)} → ${b.heapMb.toFixed(1)} MB (after gc)`;
+};
+
+const built = await buildCli();
+const fakes = await startFakeHost({ latencyMs: 0, servers: 2, mode: 'fleet', serverPrefs: [{}, { PublishServerOnPlexOnlineKey: false }] });
+section(`watch mode: ${CYCLES} real runWatch cycles, back to back, against a loopback fake server`);
+try {
+  const plain = await watch(built.dir, fakes, []);
+  const facts = `${plain.runs} runs, ${plain.failedRuns} failed, ${plain.alerts} alerts; ${(plain.ms / plain.runs).toFixed(1)} ms per cycle`;
+  report({ name: `watch: RSS growth, cycle ${EARLY} → ${CYCLES}`, value: at(plain, CYCLES).rssMb - at(plain, EARLY).rssMb, unit: 'MB', target: LIMIT_MB, note: `${growth(plain, EARLY)}; ${facts}` });
+  report({ name: `watch: RSS growth, cycle ${WARM} → ${CYCLES} (after warm-up)`, value: at(plain, CYCLES).rssMb - at(plain, WARM).rssMb, unit: 'MB', target: LIMIT_MB, note: growth(plain, WARM) });
+  const small = await watch(built.dir, fakes, ['--optimize-for-size']);
+  report({ name: `watch with node --optimize-for-size: RSS growth, cycle ${EARLY} → ${CYCLES}`, value: at(small, CYCLES).rssMb - at(small, EARLY).rssMb, unit: 'MB', target: LIMIT_MB, note: growth(small, EARLY) });
+} finally {
+  await fakes.close();
+  await built.remove();
+}
