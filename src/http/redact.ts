@@ -10,11 +10,14 @@ export const REDACTED = 'REDACTED';
 const SECRET_NAMES = ['X-Plex-Token', 'authToken', 'accessToken', 'authenticationToken', 'PlexOnlineToken', 'token'];
 const NAMES = SECRET_NAMES.join('|');
 
-const QUERY_PATTERN = new RegExp(`((?:^|[?&;\\s,(\\[{])(?:${NAMES})=)[^&#\\s"'<>)\\]},]*`, 'gi');
-const HEADER_PATTERN = /(X-Plex-Token\s*:\s*)[^\s,;"'}]+/gi;
-const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:\\s*)"[^"]*"`, 'gi');
-const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"]*"|'[^']*')`, 'gi');
-const XML_ELEMENT_PATTERN = /(<authentication-token[^>]*>)[^<]*(<\/authentication-token>)/gi;
+// Redaction also runs over JSON text (the CLI scrubs every line it writes, `--json` included), so no pattern may
+// consume a backslash (it could be the escape of a quote), write a quote that was not there, or match across the end
+// of a JSON string (a quoted value never holds a quote or JSON punctuation; Plex tokens never do either).
+const QUERY_PATTERN = new RegExp(`((?:^|[?&;\\s,(\\[{])(?:${NAMES})=)[^&#\\s"'<>)\\]},\\\\]*`, 'gi');
+const HEADER_PATTERN = /(X-Plex-Token\s*:\s*)[^\s,;"'}\\]+/gi;
+const JSON_FIELD_PATTERN = new RegExp(`("(?:${NAMES}|authentication-token)"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+const XML_ATTR_PATTERN = new RegExp(`(\\b(?:${NAMES})\\s*=\\s*)("[^"',:{}\\[\\]\\n]*"|'[^'",:{}\\[\\]\\n]*')`, 'gi');
+const XML_ELEMENT_PATTERN = /(<authentication-token[^>]*>)[^<"]*(<\/authentication-token>)/gi;
 
 const SHAPE_HINT = /[=:<]/;
 
@@ -45,6 +48,8 @@ export function createTextRedactor(secrets: readonly string[] = []): (text: stri
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
     forms.add(secret);
     forms.add(encodeURIComponent(secret));
+    // As it reads inside JSON text, when it has characters JSON escapes (a quote, a backslash).
+    forms.add(JSON.stringify(secret).slice(1, -1));
   }
   // One alternation, longest first, so a secret that contains another is replaced whole.
   const literal = forms.size ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
@@ -59,7 +64,7 @@ function redactShapes(text: string): string {
   // Quoted forms first: the query pattern would otherwise claim `authToken=` of an XML attribute.
   return text
     .replace(JSON_FIELD_PATTERN, `$1"${REDACTED}"`)
-    .replace(XML_ATTR_PATTERN, `$1"${REDACTED}"`)
+    .replace(XML_ATTR_PATTERN, (_whole, prefix: string, quoted: string) => `${prefix}${quoted[0]}${REDACTED}${quoted[0]}`)
     .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`)
     .replace(HEADER_PATTERN, `$1${REDACTED}`)
     .replace(QUERY_PATTERN, (whole, prefix: string) => (whole.length === prefix.length ? whole : `${prefix}${REDACTED}`));
