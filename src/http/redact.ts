@@ -54,9 +54,10 @@ export function createTextRedactor(secrets: readonly string[] = []): (text: stri
   // One alternation, longest first, so a secret that contains another is replaced whole.
   const literal = forms.size ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
   return (text) => {
+    // Known secrets first: a shape pattern that stops at one of a token's characters would leave the rest behind.
+    const out = literal ? text.replace(literal, REDACTED) : text;
     // Every token shape has a '=', ':' or '<' in it; most strings of a snapshot (ids, states, addresses) have none.
-    const out = SHAPE_HINT.test(text) ? redactShapes(text) : text;
-    return literal ? out.replace(literal, REDACTED) : out;
+    return SHAPE_HINT.test(out) ? redactShapes(out) : out;
   };
 }
 

@@ -63,4 +63,12 @@ describe('redacting JSON text', () => {
     expect(redactText(`<D authToken='abc123def'/>`)).toBe(`<D authToken='REDACTED'/>`);
     expect(redactText(`<D authToken="abc123def"/>`)).toBe(`<D authToken="REDACTED"/>`);
   });
+
+  it('scrubs a known secret whole before any shape pattern can cut it in two', () => {
+    const secret = "'aa.bb.cc'dd";
+    for (const text of [`?X-Plex-Token=${secret}`, `<D authToken=${secret}/>`, `X-Plex-Token: ${secret}`]) {
+      const out = createTextRedactor([secret])(text);
+      expect(out).not.toMatch(/aa|bb|cc|dd/);
+    }
+  });
 });
