@@ -40,7 +40,7 @@ async function writePreferences(box: CliSandbox, attributes: Record<string, stri
   return file;
 }
 
-describe('the server, without --url', () => {
+describe.concurrent('the server, without --url', () => {
   it('diagnoses the one server GDM finds', async () => {
     const result = await sandbox.run([...home.networkArgs(), '--gdm-target', gdmTarget(home.gdm), '--token', home.token, '--json']);
     expect(result.stderr).toContain(`server: ${home.server.url} (found by GDM)\n`);
@@ -60,7 +60,8 @@ describe('the server, without --url', () => {
     expect(parseReport(flagWins.stdout).target.url).toBe(home.server.url);
   });
 
-  describe('two servers answering', () => {
+  // One after the other: the terminal case talks to the second server, the other checks that nothing did.
+  describe.sequential('two servers answering', () => {
     let attic: FakePlexServer;
     let gdm: FakeGdm;
     beforeAll(async () => {
@@ -123,7 +124,7 @@ describe('the server, without --url', () => {
   });
 });
 
-describe('the token', () => {
+describe.concurrent('the token', () => {
   const tokenRun = (extra: string[] = [], env: Record<string, string | undefined> = {}, box = sandbox) => box.run(home.args(['--json', ...extra]), { env });
 
   it('--token', async () => {
@@ -178,33 +179,36 @@ describe('the token', () => {
   });
 
   it("a Preferences.xml token is not sent to another server than the one it belongs to", async () => {
-    const box = await createSandbox();
+    // A home of its own: no other test's requests to tell apart from this run's.
+    const [box, other] = await Promise.all([createSandbox(), startHome()]);
     try {
       const otherId = 'a'.repeat(40);
-      const file = await writePreferences(box, { MachineIdentifier: otherId, PlexOnlineToken: home.token });
-      const before = home.server.requests.length;
-      const result = await tokenRun([], {}, box);
-      expect(result.stderr).toContain(`${file}: its token belongs to server ${otherId}, and ${home.server.url} is server ${home.server.machineIdentifier}: not sent there`);
+      const file = await writePreferences(box, { MachineIdentifier: otherId, PlexOnlineToken: other.token });
+      const result = await box.run(other.args(['--json']));
+      expect(result.stderr).toContain(`${file}: its token belongs to server ${otherId}, and ${other.server.url} is server ${other.server.machineIdentifier}: not sent there`);
       expect(parseReport(result.stdout).context.tokenProvided).toBe(false);
-      expect(home.server.requests.slice(before).filter((r) => r.hadToken)).toEqual([]);
-      expectNoToken(result);
+      expect(other.server.requests.length).toBeGreaterThan(0);
+      expect(other.server.requests.filter((r) => r.hadToken)).toEqual([]);
+      expectNoToken(result, other.token);
     } finally {
-      await box.cleanup();
+      await Promise.all([box.cleanup(), other.close()]);
     }
   });
 
-  it('none: the token-free checks run, and the output says what was skipped and why', async () => {
+  it('none: the token-free checks run, and the output says what was skipped and why', async ({ onTestFinished }) => {
     // A fresh sandbox: after any run with a token, the config holds a client identifier, and the message names that file.
-    const box = await createSandbox();
-    const before = home.server.requests.length;
-    const text = await box.run(home.args(['--no-color'])).finally(() => box.cleanup());
+    // A home of its own: every request it sees is this test's.
+    const [box, bare] = await Promise.all([createSandbox(), startHome()]);
+    onTestFinished(() => bare.close());
+    const text = await box.run(bare.args(['--no-color'])).finally(() => box.cleanup());
     expect(text.stderr).toContain('no token found (no --token, no PLEX_TOKEN, no login, no readable Preferences.xml): running the checks that need none; `plex-diagnose login` gets one\n');
     // The path picture and the checks that ran, then the groups that could not run, with the reason.
     expect(text.stdout).toMatch(/\[-\] Remote access \.+ skipped: needs server\.prefs, which was skipped: no token/);
     expect(text.stdout).toMatch(/\d+ checks run: \d+ passed, 0 failed, \d+ skipped/);
-    expect(home.server.requests.slice(before).every((r) => !r.hadToken)).toBe(true);
+    expect(bare.server.requests.length).toBeGreaterThan(0);
+    expect(bare.server.requests.every((r) => !r.hadToken)).toBe(true);
 
-    const json = await tokenRun([]);
+    const json = await sandbox.run(bare.args(['--json']));
     const report = parseReport(json.stdout);
     expect(report.context.tokenProvided).toBe(false);
     const skipped = report.checks.filter((c) => c.status === 'skipped');

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/options.js';
+import type { Alert } from '../../src/watch/alert.js';
 import { alertEnvironment } from '../../src/watch/exec.js';
 import { REPO_ROOT } from './paths.js';
 import { optionsTable } from './helpers/cli-doc.js';
@@ -51,7 +52,7 @@ describe('docs/cli.md', () => {
   });
 
   it('lists every variable --exec commands get, and says PLEX_TOKEN is not one', () => {
-    const alert = { kind: 'problem', at: '2026-01-01T00:00:00.000Z', state: { status: 'problem', causes: [] }, previous: null, causes: [], summary: 's' } as const;
+    const alert: Alert = { kind: 'problem', at: '2026-01-01T00:00:00.000Z', state: { status: 'problem', causes: [] }, previous: null, causes: [], summary: 's' };
     const names = Object.keys(alertEnvironment(alert, {})).filter((key) => key.startsWith('PLEX_DIAGNOSE_ALERT_'));
     expect(names.length).toBeGreaterThan(5);
     const exec = doc.slice(doc.indexOf('#### `--exec <command>`'), doc.indexOf('### fix'));

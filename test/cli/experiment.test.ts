@@ -6,19 +6,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { createSandbox, waitForOutput, type CliResult, type CliSandbox } from './helpers/run-cli.js';
 import { SERVER_LAN, startHome, type Home, type HomeOptions } from './helpers/home.js';
 import { findings, parseReport } from './helpers/report-shape.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.allSettled(cleanups.splice(0).map((c) => c()));
-});
-
-async function setup(options: HomeOptions): Promise<{ home: Home; box: CliSandbox }> {
+/** A home and a sandbox of the test's own (the tests run concurrently), closed when the test ends. */
+async function setup(context: TestContext, options: HomeOptions): Promise<{ home: Home; box: CliSandbox }> {
   const [home, box] = await Promise.all([startHome(options), createSandbox()]);
-  cleanups.push(() => home.close(), () => box.cleanup());
+  context.onTestFinished(async () => {
+    await Promise.allSettled([home.close(), box.cleanup()]);
+  });
   return { home, box };
 }
 
@@ -30,9 +28,9 @@ const noToken = (home: Home, result: CliResult): void => expect(result.stdout + 
 /** The alternate port the experiment picked, from its progress lines. */
 const alternatePort = (stderr: string): number => Number(/experiment: add-mapping: (\d+) → /.exec(stderr)?.[1]);
 
-describe('--experiment alternate-port', () => {
-  it('proves the ISP block: isp-blocks-port/proven with high confidence, and every change restored', async () => {
-    const { home, box } = await setup({ ispBlockedPorts: [32400] });
+describe.concurrent('--experiment alternate-port', () => {
+  it('proves the ISP block: isp-blocks-port/proven with high confidence, and every change restored', async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const before = stateOf(home);
     const result = await box.run(experiment(home, ['--yes', '--json']));
     noToken(home, result);
@@ -59,8 +57,8 @@ describe('--experiment alternate-port', () => {
     expect(existsSync(journalOf(box))).toBe(false);
   });
 
-  it('--keep keeps a working port: Plex on the alternate port, the router mapping made permanent', async () => {
-    const { home, box } = await setup({ ispBlockedPorts: [32400] });
+  it('--keep keeps a working port: Plex on the alternate port, the router mapping made permanent', async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const result = await box.run(experiment(home, ['--yes', '--keep', '--no-color']));
     const port = alternatePort(result.stderr);
     expect(result.stderr).toContain(`experiment alternate-port on port ${port}: reachable; kept: Plex now uses that port and the router mapping is permanent`);
@@ -73,10 +71,10 @@ describe('--experiment alternate-port', () => {
     expect(findings(parseReport(next.stdout))).toEqual([]);
   });
 
-  it('Ctrl-C midway (after Plex was pointed at the test port): everything is put back, exit 130', async () => {
+  it('Ctrl-C midway (after Plex was pointed at the test port): everything is put back, exit 130', async (context) => {
     // Every port filtered: plex.tv's verdict on the test port stays "failed", which the experiment does not believe
     // for 10 s (it may be the old port's), so the run is waiting when the signal comes.
-    const { home, box } = await setup({ ispBlockedPorts: 'all' });
+    const { home, box } = await setup(context, { ispBlockedPorts: 'all' });
     const before = stateOf(home);
     let changedMidway: ReturnType<typeof stateOf> | undefined;
     const result = await box.run(experiment(home, ['--yes']), {
@@ -100,8 +98,8 @@ describe('--experiment alternate-port', () => {
     expect(existsSync(journalOf(box))).toBe(false);
   });
 
-  it('killed midway (no chance to restore): the journal stays, and the next run with the token restores from it', async () => {
-    const { home, box } = await setup({ ispBlockedPorts: 'all' });
+  it('killed midway (no chance to restore): the journal stays, and the next run with the token restores from it', async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: 'all' });
     const before = stateOf(home);
     const killed = await box.run(experiment(home, ['--yes']), {
       onSpawn: (child) => void waitForOutput(child, 'stderr', /experiment: set-prefs: /).then(() => child.kill('SIGKILL')),
@@ -118,8 +116,8 @@ describe('--experiment alternate-port', () => {
     expect(parseReport(next.stdout).context.experiments).toEqual([]);
   });
 
-  it('asks first: without --yes and without a terminal it explains, then stops with exit 2 and changes nothing', async () => {
-    const { home, box } = await setup({ ispBlockedPorts: [32400] });
+  it('asks first: without --yes and without a terminal it explains, then stops with exit 2 and changes nothing', async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const before = stateOf(home);
     const soap = home.igd.requests.soap.length;
     const result = await box.run(experiment(home));
@@ -130,8 +128,8 @@ describe('--experiment alternate-port', () => {
     expect(stateOf(home)).toEqual(before);
   });
 
-  it("needs the owner's token: exit 2 before anything changes", async () => {
-    const { home, box } = await setup({ ispBlockedPorts: [32400] });
+  it("needs the owner's token: exit 2 before anything changes", async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const soap = home.igd.requests.soap.length;
     const result = await box.run(home.args(['--experiment', 'alternate-port', '--yes']));
     expect(result.stderr.trimEnd().split('\n').at(-1)).toBe("plex-diagnose: --experiment alternate-port needs the server owner's token (it changes a server setting)");

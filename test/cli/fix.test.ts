@@ -6,20 +6,18 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { createSandbox, hasScript, runCliInTerminal, type CliResult, type CliSandbox } from './helpers/run-cli.js';
 import { MACHINE_ID, SERVER_LAN, startHome, type Home, type HomeOptions } from './helpers/home.js';
 import { findings, parseReport } from './helpers/report-shape.js';
 
 const MISMATCH: HomeOptions = { prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 }, forwards: [32400] };
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.allSettled(cleanups.splice(0).map((c) => c()));
-});
-
-async function setup(options: HomeOptions): Promise<{ home: Home; box: CliSandbox; fix: (args?: string[]) => Promise<CliResult> }> {
+/** A home and a sandbox of the test's own (the tests run concurrently), closed when the test ends. */
+async function setup(context: TestContext, options: HomeOptions): Promise<{ home: Home; box: CliSandbox; fix: (args?: string[]) => Promise<CliResult> }> {
   const [home, box] = await Promise.all([startHome(options), createSandbox()]);
-  cleanups.push(() => home.close(), () => box.cleanup());
+  context.onTestFinished(async () => {
+    await Promise.allSettled([home.close(), box.cleanup()]);
+  });
   const fix = async (args: string[] = []): Promise<CliResult> => {
     const result = await box.run(['fix', ...home.args(['--token', home.token, ...args])]);
     expect(result.stdout + result.stderr).not.toContain(home.token);
@@ -31,9 +29,9 @@ async function setup(options: HomeOptions): Promise<{ home: Home; box: CliSandbo
 const prefPuts = (home: Home) => home.server.requests.filter((r) => r.method === 'PUT' && r.path === '/:/prefs');
 const defaultJournal = (box: CliSandbox): string => join(box.configDir, `undo-${MACHINE_ID}.json`);
 
-describe('fix', () => {
-  it('dry run: shows the exact change and why, changes nothing, writes no journal', async () => {
-    const { home, box, fix } = await setup(MISMATCH);
+describe.concurrent('fix', () => {
+  it('dry run: shows the exact change and why, changes nothing, writes no journal', async (context) => {
+    const { home, box, fix } = await setup(context, MISMATCH);
     const result = await fix();
     expect(result.stdout).toBe(
       [
@@ -49,8 +47,8 @@ describe('fix', () => {
     expect(existsSync(defaultJournal(box))).toBe(false);
   });
 
-  it('--yes applies it on the server with a 0600 journal; the problem is gone; --undo restores; a second --undo has nothing to undo', async () => {
-    const { home, box, fix } = await setup(MISMATCH);
+  it('--yes applies it on the server with a 0600 journal; the problem is gone; --undo restores; a second --undo has nothing to undo', async (context) => {
+    const { home, box, fix } = await setup(context, MISMATCH);
     const applied = await fix(['--yes']);
     expect(applied.stdout).toContain(`Applied 1 change(s), verified. Undo with \`plex-diagnose fix --undo\` (journal: ${defaultJournal(box)}).`);
     expect(applied.code).toBe(0);
@@ -75,8 +73,8 @@ describe('fix', () => {
     expect(home.server.state.prefs.ManualPortMappingPort).toBe('44400');
   });
 
-  it('--journal keeps the journal where asked, and the undo hint names it', async () => {
-    const { home, box, fix } = await setup({ prefs: { PublishServerOnPlexOnlineKey: false } });
+  it('--journal keeps the journal where asked, and the undo hint names it', async (context) => {
+    const { home, box, fix } = await setup(context, { prefs: { PublishServerOnPlexOnlineKey: false } });
     const journal = join(box.dir, 'my-undo.json');
     const applied = await fix(['--yes', '--journal', journal]);
     expect(applied.stdout).toContain('  PublishServerOnPlexOnlineKey: false → true    (remote-access-disabled: ');
@@ -90,8 +88,8 @@ describe('fix', () => {
     expect(home.server.state.prefs.PublishServerOnPlexOnlineKey).toBe('0');
   });
 
-  it.skipIf(!hasScript())('on a terminal it asks; "y" applies, anything else is a dry run', async () => {
-    const { home, box } = await setup(MISMATCH);
+  it.skipIf(!hasScript())('on a terminal it asks; "y" applies, anything else is a dry run', async (context) => {
+    const { home, box } = await setup(context, MISMATCH);
     const ask = (answer: string) =>
       runCliInTerminal(['fix', ...home.args(['--token', home.token])], {
         env: box.env(),
@@ -116,16 +114,16 @@ describe('fix', () => {
     expect(home.server.state.prefs.ManualPortMappingPort).toBe('32400');
   });
 
-  it('nothing to change: says so (the report lists what to do by hand), exit 0', async () => {
-    const { home, fix } = await setup({ ispBlockedPorts: [32400] });
+  it('nothing to change: says so (the report lists what to do by hand), exit 0', async (context) => {
+    const { home, fix } = await setup(context, { ispBlockedPorts: [32400] });
     const result = await fix(['--yes']);
     expect(result.stdout).toBe('Nothing plex-diagnose can change for you. The report lists what to change by hand (router, ISP).\n');
     expect(result.code).toBe(0);
     expect(prefPuts(home)).toEqual([]);
   });
 
-  it('without a token, or with no journal to undo: exit 2 with the reason', async () => {
-    const { home, box } = await setup(MISMATCH);
+  it('without a token, or with no journal to undo: exit 2 with the reason', async (context) => {
+    const { home, box } = await setup(context, MISMATCH);
     const noToken = await box.run(['fix', ...home.args(['--yes'])]);
     expect(noToken.stderr.trimEnd().split('\n').at(-1)).toBe("plex-diagnose: fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)");
     expect(noToken.code).toBe(2);

@@ -21,7 +21,7 @@ afterAll(() => home?.close());
 const stored = (box: CliSandbox): { token?: string; clientIdentifier?: string; account?: { username?: string } } =>
   JSON.parse(readFileSync(join(box.configDir, 'config.json'), 'utf8')) as never;
 
-describe('login', () => {
+describe.concurrent('login', () => {
   it('prints the link and code, waits for the sign-in, stores the token 0600 and never prints it; diagnose then uses it', async () => {
     const box = await createSandbox();
     try {
@@ -58,13 +58,16 @@ describe('login', () => {
   });
 
   it('takes plex.tv from PLEX_DIAGNOSE_PLEXTV_URL too', async () => {
+    const plexTv = await startFakePlexTv({ tokens: ['SECRET-login-env-token'], pinAuthorizeAfterPolls: 1 });
     const box = await createSandbox();
     try {
-      const result = await box.run(['login'], { env: { PLEX_DIAGNOSE_PLEXTV_URL: home.plexTv.url } });
+      const result = await box.run(['login'], { env: { PLEX_DIAGNOSE_PLEXTV_URL: plexTv.url } });
       expect(result.code).toBe(0);
-      expect(stored(box).token).toBe(home.token);
+      expect(stored(box).token).toBe('SECRET-login-env-token');
+      expect(result.stdout + result.stderr).not.toContain('SECRET-login-env-token');
     } finally {
       await box.cleanup();
+      await plexTv.close();
     }
   });
 

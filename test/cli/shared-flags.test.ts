@@ -26,7 +26,7 @@ afterAll(async () => {
 const gdm = (h: Home): string => `127.0.0.1:${h.gdm.port}`;
 const observationIds = (stdout: string): string[] => Object.keys(readSnapshot(stdout).observations).sort();
 
-describe('collect', () => {
+describe.concurrent('collect', () => {
   it('--ssdp-address, --natpmp-gateway, --resolver, --only, --rule, --timeout, --plextv-url, --token shape the snapshot', async () => {
     const ssdp = home.igd.requests.ssdp;
     const natPmp = home.natPmp.requests;
@@ -66,16 +66,21 @@ describe('collect', () => {
   });
 
   it('--gdm-target (no --url) and --no-plextv: the server found by GDM, plex.tv never asked', async () => {
-    const before = home.plexTv.requests.length;
-    const result = await sandbox.run(['collect', '--gdm-target', gdm(home), '--no-plextv', '--token', home.token, '--timeout', '2s', '--upnp-location', home.igd.location]);
-    const snapshot = readSnapshot(result.stdout);
-    expect(snapshot.target).toMatchObject({ url: home.server.url, machineIdentifier: home.server.machineIdentifier });
-    expect(snapshot.context.plexTv).toBe(false);
-    expect(home.plexTv.requests.length).toBe(before);
+    const own = await startHome();
+    try {
+      const before = own.plexTv.requests.length;
+      const result = await sandbox.run(['collect', '--gdm-target', gdm(own), '--no-plextv', '--token', own.token, '--timeout', '2s', '--upnp-location', own.igd.location]);
+      const snapshot = readSnapshot(result.stdout);
+      expect(snapshot.target).toMatchObject({ url: own.server.url, machineIdentifier: own.server.machineIdentifier });
+      expect(snapshot.context.plexTv).toBe(false);
+      expect(own.plexTv.requests.length).toBe(before);
+    } finally {
+      await own.close();
+    }
   });
 });
 
-describe('watch', () => {
+describe.concurrent('watch', () => {
   it('--gdm-target, --no-plextv, --only, --rule, --rules, --timeout, --upnp-location, --natpmp-gateway, --resolver, --ssdp-address, --no-color: one run shows them', async () => {
     const module = join(sandbox.dir, 'local-rule.mjs');
     writeFileSync(
@@ -95,7 +100,7 @@ describe('watch', () => {
   });
 });
 
-describe('fix', () => {
+describe.concurrent('fix', () => {
   it('--rule off for the rule that carries the change: nothing to change; --only its category: the change again', async () => {
     const mismatch = await startHome({ prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 }, forwards: [32400] });
     try {
@@ -122,7 +127,7 @@ describe('fix', () => {
   });
 });
 
-describe('analyze and demo', () => {
+describe.concurrent('analyze and demo', () => {
   it('analyze --only keeps the categories asked for', async () => {
     const result = await sandbox.run(['analyze', fixturePath('isp-blocks-32400'), '--json', '--only', 'relay']);
     const report = parseReport(result.stdout);

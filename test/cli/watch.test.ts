@@ -43,7 +43,7 @@ function parseLines(stdout: string): WatchLine[] {
     .map((line) => JSON.parse(line) as WatchLine);
 }
 
-describe('watch', () => {
+describe.concurrent('watch', () => {
   let home: Home;
   beforeAll(async () => {
     home = await startHome({ ispBlockedPorts: [32400] });
@@ -173,7 +173,7 @@ describe('watch', () => {
 
 });
 
-describe('watch, stopped', () => {
+describe.concurrent('watch, stopped', () => {
   let home: Home;
   beforeAll(async () => {
     home = await startHome({ ispBlockedPorts: [32400] });
@@ -191,9 +191,11 @@ describe('watch, stopped', () => {
   });
 
   it('SIGINT during a run that waits on a slow server ends it at once, not at the run\'s 10 s deadlines', async () => {
-    home.server.setLatency(30_000);
+    // A home of its own: the latency must not reach the other tests' runs.
+    const slow = await startHome();
+    slow.server.setLatency(30_000);
     try {
-      const result = await sandbox.run(['watch', ...home.args(['--token', home.token, '--timeout', '10s', '--interval', '1s'])], {
+      const result = await sandbox.run(['watch', ...slow.args(['--token', slow.token, '--timeout', '10s', '--interval', '1s'])], {
         // A run stuck for 10 s would overrun this: the interruption must not wait for it.
         timeoutMs: 8000,
         onSpawn: (child) => void waitForOutput(child, 'stderr', /Ctrl-C stops\n/).then(() => setTimeout(() => child.kill('SIGINT'), 300)),
@@ -202,7 +204,7 @@ describe('watch, stopped', () => {
       expect(result.stderr).toContain('watch stopped (interrupted): 0 runs, 0 alerts');
       expect(result.code).toBe(0);
     } finally {
-      home.server.setLatency(0);
+      await slow.close();
     }
   });
 });
