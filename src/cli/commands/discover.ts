@@ -17,7 +17,8 @@ export default async function discoverCommand({ values, output }: CommandContext
   const servers = result.status === 'ok' ? result.value.servers : [];
   if (values.json === true) {
     output.out(`${JSON.stringify(result.status === 'ok' ? result.value : { servers: [], error: result.error }, null, 2)}\n`);
-    return 0;
+    // The same exit code as the text output: a script must see that the search could not even be sent.
+    return result.status === 'ok' ? 0 : 1;
   }
   if (result.status === 'failed') {
     output.err(`GDM discovery failed: ${result.error.message}\n`);
