@@ -18,7 +18,10 @@ export default async function explainCommand({ positionals, output }: CommandCon
   const id = positionals[0]!;
   const rule = builtinRules.find((r) => r.id === id);
   if (!rule) {
-    const close = builtinRules.filter((r) => r.id.includes(id) || id.includes(r.id.split('-')[0]!)).map((r) => r.id);
+    // Ids that contain what was typed, or share a word with it ("isp-blocks" → isp-blocks-port); short words such as
+    // "no" would match unrelated rules.
+    const words = id.split('-').filter((word) => word.length >= 3);
+    const close = builtinRules.filter((r) => r.id.includes(id) || r.id.split('-').some((word) => words.includes(word))).map((r) => r.id);
     throw new UsageError(`no rule "${id}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; \`plex-diagnose rules\` lists them`);
   }
   const file = docsFile(id);
