@@ -45,6 +45,16 @@ describe.concurrent('discover', () => {
     expect(discovery.ignoredReplies).toBeGreaterThanOrEqual(1);
   });
 
+  it('a search that cannot be sent at all: exit 1, in text and in --json', async () => {
+    const [text, json] = await Promise.all([
+      sandbox.run(['discover', '--gdm-target', 'nonexistent.invalid:32414', '--timeout', '300ms']),
+      sandbox.run(['discover', '--json', '--gdm-target', 'nonexistent.invalid:32414', '--timeout', '300ms']),
+    ]);
+    expect(text.stderr).toBe('GDM discovery failed: could not send the GDM search to any target (ENOTFOUND)\n');
+    expect(JSON.parse(json.stdout)).toMatchObject({ servers: [], error: { code: 'ENOTFOUND' } });
+    expect([text.code, json.code]).toEqual([1, 1]);
+  });
+
   it('says so when nobody answers within --timeout, and still exits 0', async () => {
     const silent = await startFakeGdm({ servers: [] });
     try {
@@ -91,10 +101,12 @@ describe.concurrent('explain', () => {
     expect(result.stdout).toContain('\nMessages:\n  proven: Inbound TCP {{port}} is blocked');
   });
 
-  it('an unknown id is a usage error that points at `rules`', async () => {
-    const result = await sandbox.run(['explain', 'isp-blocks']);
-    expect(result.stderr).toBe('plex-diagnose: no rule "isp-blocks" (did you mean isp-blocks-port?); `plex-diagnose rules` lists them\n');
-    expect(result.code).toBe(2);
+  it('an unknown id is a usage error that points at `rules`, with the ids that share a word', async () => {
+    const [close, unrelated] = await Promise.all([sandbox.run(['explain', 'isp-blocks']), sandbox.run(['explain', 'nosuch'])]);
+    expect(close.stderr).toBe('plex-diagnose: no rule "isp-blocks" (did you mean isp-blocks-port?); `plex-diagnose rules` lists them\n');
+    expect(close.code).toBe(2);
+    expect(unrelated.stderr).toBe('plex-diagnose: no rule "nosuch"; `plex-diagnose rules` lists them\n');
+    expect(unrelated.code).toBe(2);
   });
 });
 
