@@ -5,7 +5,7 @@
  * it names, not only that the run ended well.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type CliResult, type CliSandbox } from './helpers/run-cli.js';
+import { createSandbox, hasScript, runCliInTerminal, type CliResult, type CliSandbox } from './helpers/run-cli.js';
 import { SERVER_LAN, startHome, WAN, type Home } from './helpers/home.js';
 import { findings, parseReport } from './helpers/report-shape.js';
 
@@ -125,5 +125,29 @@ describe('output flags on a live run', () => {
     }
     expect(result.stdout).toMatch(/\n {4}failed {2}isp-blocks-port\n/);
     noToken(home, result);
+  });
+});
+
+describe('progress', () => {
+  const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+
+  it.skipIf(!hasScript())('a spinner on a terminal while collecting; none into a pipe', async () => {
+    const slow = await startHome();
+    // Slow enough for the spinner (100 ms frames) to draw a few times.
+    slow.server.setLatency(400);
+    try {
+      const [terminal, piped] = await Promise.all([
+        runCliInTerminal([...slow.args(['--token', slow.token, '--no-color'])], { env: sandbox.env() }),
+        sandbox.run([...slow.args(['--token', slow.token, '--no-color'])]),
+      ]);
+      expect(terminal.stdout).toMatch(SPINNER);
+      expect(terminal.stdout).toMatch(/\(\d+ done\)/);
+      expect(piped.stderr).not.toMatch(SPINNER);
+      expect(piped.stderr).not.toContain('\r');
+      expect(piped.stderr).toBe(`server: ${slow.server.url}\ntoken: from --token\n`);
+      noToken(slow, terminal);
+    } finally {
+      await slow.close();
+    }
   });
 });
