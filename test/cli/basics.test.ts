@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/options.js';
 import { REPO_ROOT } from './paths.js';
 import { createSandbox, NOWHERE_URL, type CliSandbox } from './helpers/run-cli.js';
+import { distinctiveToken } from './helpers/home.js';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -117,5 +118,12 @@ describe.concurrent('usage errors: exit 2 with a one-line reason', () => {
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(reason);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('the token guard of every run', () => {
+  it('fails a run whose output contains a token a test made (here: echoed back as an unknown rule id)', async () => {
+    const token = distinctiveToken();
+    await expect(sandbox.run(['explain', token])).rejects.toThrow(`printed the token ${token}`);
   });
 });

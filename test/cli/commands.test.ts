@@ -117,6 +117,8 @@ describe.concurrent('demo', () => {
     expect(result.stderr).toContain('demo: The ISP filters inbound port 32400\n');
     expect(result.stderr).toContain('simulated: a fake Plex server and a fake plex.tv on this machine');
     expect(result.stdout).toContain('Root cause\n✗ isp-blocks-port');
+    // The scenario's own token (random per run, "scenario-<hex>") is never printed either.
+    expect(result.stdout + result.stderr).not.toMatch(/scenario-[0-9a-f]{32}/);
     await expect(scrub(result.stdout)).toMatchFileSnapshot('__snapshots__/demo.txt');
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGdm, startFakePlexServer, type FakeGdm, type FakePlexServer } from '../../src/testing/index.js';
 import { createSandbox, hasScript, runCliInTerminal, type CliResult, type CliSandbox } from './helpers/run-cli.js';
-import { startHome, type Home } from './helpers/home.js';
+import { distinctiveToken, startHome, type Home } from './helpers/home.js';
 import { parseReport } from './helpers/report-shape.js';
 
 let home: Home;
@@ -140,9 +140,10 @@ describe.concurrent('the token', () => {
     expect(fromEnv.stderr).toContain('token: from PLEX_TOKEN\n');
     expect(parseReport(fromEnv.stdout).checks.filter((c) => c.status === 'skipped')).toEqual([]);
     expectNoToken(fromEnv);
-    const flagWins = await tokenRun(['--token', home.token], { PLEX_TOKEN: 'SECRET-wrong-env-token' });
+    const wrongEnv = distinctiveToken();
+    const flagWins = await tokenRun(['--token', home.token], { PLEX_TOKEN: wrongEnv });
     expect(flagWins.stderr).toContain('token: from --token\n');
-    expectNoToken(flagWins, 'SECRET-wrong-env-token');
+    expectNoToken(flagWins, wrongEnv);
   });
 
   it('the login config file, after PLEX_TOKEN', async () => {
@@ -219,7 +220,7 @@ describe.concurrent('the token', () => {
   });
 
   it('a token the server rejects: the finding says so, and that token is not printed either', async () => {
-    const wrong = 'SECRET-rejected-token-0123456789';
+    const wrong = distinctiveToken();
     const result = await sandbox.run(home.args(['--token', wrong, '--no-color']));
     expect(result.stdout).toMatch(/token-rejected/);
     expect(result.code).toBe(1);

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createIgdClient } from '../../../src/probes/upnp/client.js';
+import { KNOWN_TOKENS } from './run-cli.js';
 import {
   startFakeDnsServer,
   startFakeGdm,
@@ -85,8 +86,11 @@ export interface Home {
   close(): Promise<void>;
 }
 
+/** A token no output could contain by chance; every run of the CLI is checked for it (KNOWN_TOKENS). */
 export function distinctiveToken(): string {
-  return `SECRET-TOKEN-${randomBytes(9).toString('hex')}`;
+  const token = `SECRET-TOKEN-${randomBytes(9).toString('hex')}`;
+  KNOWN_TOKENS.add(token);
+  return token;
 }
 
 export async function startHome(options: HomeOptions = {}): Promise<Home> {

@@ -32,6 +32,17 @@ export interface RunCliOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+/**
+ * Every token a test hands the CLI (helpers/home.ts registers each one it makes). Every run, in every test, fails
+ * when one of them shows up in its stdout or stderr: the token must never be printed, whatever the command.
+ */
+export const KNOWN_TOKENS = new Set<string>();
+
+function leakedToken(stdout: string, stderr: string): string | undefined {
+  for (const token of KNOWN_TOKENS) if (stdout.includes(token) || stderr.includes(token)) return token;
+  return undefined;
+}
+
 /** An address where nothing listens: the CLI's plex.tv unless a test gives its fake (never the real plex.tv). */
 export const NOWHERE_URL = 'http://127.0.0.1:9';
 
@@ -108,7 +119,9 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const leaked = leakedToken(stdout, stderr);
+      if (leaked) reject(new Error(`plex-diagnose ${args.join(' ')} printed the token ${leaked}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      else resolve({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
@@ -180,7 +193,9 @@ export function runCliInTerminal(args: readonly string[], options: RunCliOptions
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const leaked = leakedToken(stdout, stderr);
+      if (leaked) reject(new Error(`plex-diagnose ${args.join(' ')} (on a terminal) printed the token ${leaked}\n${stdout}`));
+      else resolve({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
     if (options.input !== undefined) child.stdin.write(options.input);
