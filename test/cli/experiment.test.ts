@@ -4,7 +4,7 @@
  * isp-blocks-port into proof. Whatever happens (success, --keep, Ctrl-C midway, a kill), the server's prefs and the
  * router's mapping table end exactly as they were, unless --keep asked otherwise.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { createSandbox, waitForOutput, type CliResult, type CliSandbox } from './helpers/run-cli.js';
@@ -108,6 +108,8 @@ describe.concurrent('--experiment alternate-port', () => {
     const port = alternatePort(killed.stderr);
     expect(home.server.state.prefs.ManualPortMappingPort).toBe(String(port));
     expect(existsSync(journalOf(box))).toBe(true);
+    expect(statSync(journalOf(box)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(journalOf(box), 'utf8')).not.toContain(home.token);
 
     const next = await box.run(home.args(['--token', home.token, '--json']));
     expect(next.stderr).toContain('restored what an interrupted experiment had changed');

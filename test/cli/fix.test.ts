@@ -4,7 +4,7 @@
  * --yes (or yes at the prompt) applies them on the server, verified, with an undo journal (0600); `fix --undo`
  * restores the previous values; a second undo has nothing to undo (exit 2).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { createSandbox, hasScript, runCliInTerminal, type CliResult, type CliSandbox } from './helpers/run-cli.js';
@@ -54,6 +54,7 @@ describe.concurrent('fix', () => {
     expect(applied.code).toBe(0);
     expect(home.server.state.prefs.ManualPortMappingPort).toBe('32400');
     expect(statSync(defaultJournal(box)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(defaultJournal(box), 'utf8')).not.toContain(home.token);
 
     // The fake server re-checks reachability when a mapping pref changes: remote access works now.
     expect(home.server.state.account.mappingState).toBe('mapped');
