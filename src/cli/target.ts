@@ -86,7 +86,9 @@ export function describeToken(found: DiscoveredToken): string {
     case 'preferences':
       return `token: from the server's preferences (${found.path})`;
     default: {
-      const reasons = found.tried.filter((t) => t.outcome !== 'not-found').map((t) => t.detail);
+      // A config file without a token is what any earlier run leaves (it keeps the client identifier): not logging in
+      // is the "no login" of the standard list, not a reason of its own.
+      const reasons = found.tried.filter((t) => t.outcome !== 'not-found' && !(t.source === 'config' && t.outcome === 'no-token')).map((t) => t.detail);
       return `no token found (${reasons.length ? reasons.join('; ') : 'no --token, no PLEX_TOKEN, no login, no readable Preferences.xml'}): running the checks that need none; \`plex-diagnose login\` gets one`;
     }
   }
