@@ -197,10 +197,12 @@ describe.concurrent('the token', () => {
   });
 
   it('none: the token-free checks run, and the output says what was skipped and why', async ({ onTestFinished }) => {
-    // A fresh sandbox: after any run with a token, the config holds a client identifier, and the message names that file.
-    // A home of its own: every request it sees is this test's.
+    // A home of its own: every request it sees is this test's. The config file as any earlier run leaves it: a client
+    // identifier and no token (not logged in is not a reason of its own).
     const [box, bare] = await Promise.all([createSandbox(), startHome()]);
     onTestFinished(() => bare.close());
+    await mkdir(box.configDir, { recursive: true, mode: 0o700 });
+    await writeFile(join(box.configDir, 'config.json'), JSON.stringify({ clientIdentifier: 'cli-test' }), { mode: 0o600 });
     const text = await box.run(bare.args(['--no-color'])).finally(() => box.cleanup());
     expect(text.stderr).toContain('no token found (no --token, no PLEX_TOKEN, no login, no readable Preferences.xml): running the checks that need none; `plex-diagnose login` gets one\n');
     // The path picture and the checks that ran, then the groups that could not run, with the reason.
