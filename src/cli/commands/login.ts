@@ -17,7 +17,8 @@ export default async function loginCommand({ values, output }: CommandContext): 
   const outcome = await plexTv.pollPin(pin.id, { signal: output.streams.signal, timeoutMs });
   if (outcome.status !== 'authorized') {
     output.err(outcome.status === 'expired' ? 'The code expired before anyone signed in. Run `plex-diagnose login` again.\n' : outcome.status === 'cancelled' ? 'Login cancelled.\n' : 'Nobody signed in in time. Run `plex-diagnose login` again.\n');
-    return 1;
+    // Ctrl-C is an interruption (130), as everywhere else in the CLI; an expired or unused code is a failure (1).
+    return outcome.status === 'cancelled' && output.streams.signal.aborted ? 130 : 1;
   }
   output.secrets.push(outcome.authToken);
   const user = await createPlexTvClient({ token: outcome.authToken, clientIdentifier, ...(baseUrl ? { baseUrl } : {}) })
