@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePlexTv } from '../../src/testing/index.js';
-import { createSandbox, type CliSandbox } from './helpers/run-cli.js';
+import { createSandbox, waitForOutput, type CliSandbox } from './helpers/run-cli.js';
 import { distinctiveToken, startHome, type Home } from './helpers/home.js';
 import { parseReport } from './helpers/report-shape.js';
 
@@ -94,6 +94,22 @@ describe.concurrent('login', () => {
       expect(result.stderr).toContain('waiting up to 1 s');
       expect(result.stderr).toContain('Nobody signed in in time. Run `plex-diagnose login` again.');
       expect(result.code).toBe(1);
+    } finally {
+      await box.cleanup();
+      await plexTv.close();
+    }
+  });
+
+  it('Ctrl-C while waiting: "Login cancelled.", exit 130, nothing stored', async () => {
+    const plexTv = await startFakePlexTv();
+    const box = await createSandbox();
+    try {
+      const result = await box.run(['login', '--plextv-url', plexTv.url], {
+        onSpawn: (child) => void waitForOutput(child, 'stderr', /Ctrl-C to stop\)\n/).then(() => child.kill('SIGINT')),
+      });
+      expect(result.stderr).toContain('Login cancelled.\n');
+      expect(result.code).toBe(130);
+      expect(stored(box).token).toBeUndefined();
     } finally {
       await box.cleanup();
       await plexTv.close();
