@@ -1,7 +1,8 @@
 /**
  * The critical path of a diagnosis, derived from the collectors themselves: the run's collectors (what the enabled
  * rules need, plus their needs), each weighted by the round trips it makes one after another, and the heaviest chain
- * through `needs`/`after`. That chain times the per-request latency is the least any scheduler can take.
+ * through `needs`/`after` (a collector with `prefetch` starts its round trips with the collection). That chain times
+ * the per-request latency is the least any scheduler can take.
  */
 import { builtinCollectors } from '../../src/collect/builtin/index.js';
 import { planCollectors } from '../../src/collect/scheduler.js';
@@ -30,7 +31,10 @@ export function criticalPath(roundTrips: (id: string) => number = () => 1): Crit
     // The plan is in dependency order, so every predecessor is already scored.
     const before = [...(collector.needs ?? []), ...(collector.after ?? [])].map((id) => best.get(id)!).sort((a, b) => b.cost - a.cost)[0];
     const own = roundTrips(collector.id);
-    best.set(collector.id, { cost: (before?.cost ?? 0) + own, chain: [...(before?.chain ?? []), collector.id] });
+    // A prefetching collector's round trips start with the collection, not after its predecessors.
+    const cost = collector.prefetch ? Math.max(before?.cost ?? 0, own) : (before?.cost ?? 0) + own;
+    const chain = collector.prefetch && own >= (before?.cost ?? 0) ? [collector.id] : [...(before?.chain ?? []), collector.id];
+    best.set(collector.id, { cost, chain });
   }
   const heaviest = [...best.values()].sort((a, b) => b.cost - a.cost)[0]!;
   return {

@@ -29,6 +29,22 @@ export interface CollectorContext<Services = unknown> extends ObservationReader 
   readonly services: Services;
   /** Ends the collector with `skipped` and this reason. */
   skip(reason: string): never;
+  /**
+   * What this collector's `prefetch` resolved to (it rejects with what `prefetch` threw, a `skip` included);
+   * undefined when the collector has no `prefetch`.
+   */
+  prefetched(): Promise<unknown>;
+}
+
+/** What `prefetch` gets: no observations to read yet, only the services. */
+export interface PrefetchContext<Services = unknown> {
+  /** Fires when the collection is aborted or once the collector has settled (its answer is no longer wanted). */
+  readonly signal: AbortSignal;
+  /** The collector's deadline in ms. */
+  readonly timeoutMs: number;
+  readonly services: Services;
+  /** Ends the collector with `skipped` and this reason (when its turn comes). */
+  skip(reason: string): never;
 }
 
 export interface Collector<Id extends string = string, T = unknown, Services = unknown> {
@@ -43,6 +59,13 @@ export interface Collector<Id extends string = string, T = unknown, Services = u
   readonly timeoutMs?: number;
   /** Validates this collector's value when a snapshot is loaded. */
   readonly schema?: z.ZodType<T>;
+  /**
+   * I/O that depends on none of `needs`/`after`, started with the collection instead of at this collector's turn: a
+   * request whose answer can only be interpreted once the others are in (plex.tv's device list, from which /identity
+   * picks this server). `collect` reads the result with `ctx.prefetched()`. Takes the request off the critical path.
+   * @default undefined (all I/O happens in `collect`)
+   */
+  readonly prefetch?: (context: PrefetchContext<Services>) => Promise<unknown>;
   collect(context: CollectorContext<Services>): Promise<T>;
 }
 

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { UsageError } from '../errors.js';
-import { createReader, type AnyCollector, type CollectorContext, type ObservationMap } from './define-collector.js';
+import { createReader, type AnyCollector, type CollectorContext, type ObservationMap, type PrefetchContext } from './define-collector.js';
 import { SkipCollection, toObservationError, type Observation } from './observation.js';
 import { withDeadline } from '../internal/deadline.js';
 
@@ -90,6 +90,16 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
   };
 
   const runOne = async (collector: AnyCollector): Promise<void> => {
+    // A concurrency limit asks for fewer requests at once: a prefetch would add one, so it waits for its turn then.
+    const early = collector.prefetch && limit === Number.POSITIVE_INFINITY ? startPrefetch(collector, options) : undefined;
+    try {
+      await runWhenReady(collector, early?.result);
+    } finally {
+      early?.stop();
+    }
+  };
+
+  const runWhenReady = async (collector: AnyCollector, prefetched: Promise<unknown> | undefined): Promise<void> => {
     await Promise.all([...(collector.needs ?? []), ...(collector.after ?? [])].map((id) => settled.get(id)));
     const missing = (collector.needs ?? []).find((id) => observations[id]?.status !== 'ok');
     if (missing) {
@@ -102,7 +112,7 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
     await acquire();
     try {
       options.onProgress?.({ type: 'start', id: collector.id, title: collector.title });
-      observations[collector.id] = await runWithDeadline(collector, reader, options);
+      observations[collector.id] = await runWithDeadline(collector, reader, options, prefetched);
       options.onProgress?.({ type: 'finish', id: collector.id, title: collector.title, observation: observations[collector.id]! });
     } finally {
       release();
@@ -114,10 +124,40 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
   return observations;
 }
 
+/**
+ * Starts a collector's `prefetch` (if any) at once, under a signal that follows the collection's and is aborted by
+ * `stop()` once the collector has settled. The result never rejects unhandled: `collect` sees it via ctx.prefetched().
+ */
+function startPrefetch<Services>(collector: AnyCollector, options: ScheduleOptions<Services>): { result: Promise<unknown>; stop(): void } {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const forward = (): void => controller.abort(new Error('aborted'));
+  if (options.signal?.aborted) forward();
+  else options.signal?.addEventListener('abort', forward, { once: true });
+  const context: PrefetchContext<Services> = {
+    signal: controller.signal,
+    timeoutMs: collector.timeoutMs ?? options.collectorTimeoutMs ?? 10_000,
+    services: options.services,
+    skip(reason: string): never {
+      throw new SkipCollection(reason);
+    },
+  };
+  const result = Promise.resolve().then(() => collector.prefetch!(context));
+  result.catch(() => undefined);
+  return {
+    result,
+    stop: () => {
+      options.signal?.removeEventListener('abort', forward);
+      controller.abort(new Error('settled'));
+    },
+  };
+}
+
 async function runWithDeadline<Services>(
   collector: AnyCollector,
   reader: ReturnType<typeof createReader>,
   options: ScheduleOptions<Services>,
+  prefetched: Promise<unknown> | undefined,
 ): Promise<Observation> {
   const timeoutMs = collector.timeoutMs ?? options.collectorTimeoutMs ?? 10_000;
   const started = performance.now();
@@ -134,6 +174,8 @@ async function runWithDeadline<Services>(
         skip(reason: string): never {
           throw new SkipCollection(reason);
         },
+        // Not started early (no prefetch, or a concurrency limit): run it now, as part of this collector's turn.
+        prefetched: () => (prefetched ??= Promise.resolve().then(() => collector.prefetch?.({ signal, timeoutMs, services: options.services, skip: context.skip }))),
       };
       try {
         const value = await collector.collect(context);

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { classifyAddress } from '../../net/address.js';
 import { AddressClassSchema } from '../../probes/address-class.js';
 import { findServer, PlexDevice, PlexUser, serversOf, withoutSecrets, type PlexDeviceWithoutSecrets } from '../../plextv/index.js';
-import { defineCollector, type CollectorContext } from '../define-collector.js';
+import { defineCollector, type CollectorContext, type PrefetchContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
 
-function plexTv(ctx: CollectorContext<CollectServices>, needsToken: boolean) {
+function plexTv(ctx: Pick<CollectorContext<CollectServices>, 'services' | 'skip'>, needsToken: boolean) {
   const client = ctx.services.plexTv;
   if (!client) return ctx.skip('plex.tv is turned off (--no-plextv)');
   if (needsToken && !ctx.services.tokenProvided) return ctx.skip('no token: plex.tv needs one (pass --token, set PLEX_TOKEN or run `plex-diagnose login`)');
@@ -43,8 +43,11 @@ export const plexTvResources = defineCollector({
   title: "plex.tv's record of this server",
   after: ['server.identity'],
   schema: ResourcesValue,
+  // The device list does not depend on /identity; only picking this server out of it does. Fetched from the start,
+  // it is no longer a link in the chain /identity → resources → connection probes (bench/e2e-latency.ts).
+  prefetch: (ctx: PrefetchContext<CollectServices>) => plexTv(ctx, true).resources({ signal: ctx.signal }),
   async collect(ctx: CollectorContext<CollectServices>): Promise<ResourcesValue> {
-    const devices = await plexTv(ctx, true).resources({ signal: ctx.signal });
+    const devices = (await ctx.prefetched()) as PlexDevice[];
     const servers = serversOf(devices);
     const machineIdentifier = ctx.get('server.identity')?.machineIdentifier;
     const matched = machineIdentifier ? findServer(servers, machineIdentifier) : undefined;

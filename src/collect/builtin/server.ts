@@ -22,6 +22,9 @@ async function withOptionalToken<T>(ctx: CollectorContext<CollectServices>, call
 
 const call = (ctx: CollectorContext<CollectServices>) => ({ signal: ctx.signal, timeoutMs: probeBudget(ctx.timeoutMs) });
 
+// None of these reads /identity, so none waits for it: all four requests go out at once (an unreachable server then
+// costs one deadline, not two; bench/e2e-latency.ts).
+
 export const serverIdentity = defineCollector({
   id: 'server.identity',
   title: 'Plex Media Server /identity',
@@ -32,7 +35,6 @@ export const serverIdentity = defineCollector({
 export const serverRoot = defineCollector({
   id: 'server.root',
   title: 'Plex Media Server status',
-  after: ['server.identity'],
   schema: ServerRoot,
   collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.root(call(ctx))),
 });
@@ -40,7 +42,6 @@ export const serverRoot = defineCollector({
 export const serverPrefs = defineCollector({
   id: 'server.prefs',
   title: 'Plex Media Server settings',
-  after: ['server.identity'],
   schema: ServerPrefs,
   collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.prefs(call(ctx))),
 });
@@ -48,7 +49,6 @@ export const serverPrefs = defineCollector({
 export const serverAccount = defineCollector({
   id: 'server.account',
   title: 'Remote access mapping state',
-  after: ['server.identity'],
   schema: MyPlexAccount,
   collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.account(call(ctx))),
 });
