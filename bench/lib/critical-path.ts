@@ -33,7 +33,8 @@ export function criticalPath(roundTrips: (id: string) => number = () => 1): Crit
     const own = roundTrips(collector.id);
     // A prefetching collector's round trips start with the collection, not after its predecessors.
     const cost = collector.prefetch ? Math.max(before?.cost ?? 0, own) : (before?.cost ?? 0) + own;
-    const chain = collector.prefetch && own >= (before?.cost ?? 0) ? [collector.id] : [...(before?.chain ?? []), collector.id];
+    // Shown as what it is: the prefetch runs alongside the chain it waits for ("a ‖ b (prefetched)").
+    const chain = collector.prefetch && before ? [`(${before.chain.join(' → ')} ‖ ${collector.id} prefetched)`] : [...(before?.chain ?? []), collector.id];
     best.set(collector.id, { cost, chain });
   }
   const heaviest = [...best.values()].sort((a, b) => b.cost - a.cost)[0]!;
