@@ -62,6 +62,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw explain(error, spec.name);
   }
   const values = parsed.values as Record<string, OptionValue>;
+  // An empty value (`--plextv-url ""`, an unset variable in a script) is a mistake, not "use the default": the
+  // default can be the real plex.tv or the multicast address the flag was meant to avoid. --token is exempt: an empty
+  // one falls through to the other token sources, and token discovery says so.
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'token') continue;
+    const items = Array.isArray(value) ? value : [value];
+    if (items.some((item) => typeof item === 'string' && item.trim() === '')) throw new UsageError(`--${name} is empty (see \`plex-diagnose ${spec.name === 'diagnose' ? '' : `${spec.name} `}--help\`)`);
+  }
   const help = values.help === true;
   if (!help) {
     const [min, max] = spec.positionals;

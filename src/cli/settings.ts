@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { NetworkOptions } from '../collect/services.js';
+import { isIpAddress } from '../net/address.js';
 import { parseHostPort } from '../probes/udp.js';
 import type { FailOn } from '../report/exit-code.js';
 import type { RuleConfig, Severity } from '../rules/types.js';
@@ -74,8 +75,20 @@ export interface CollectSettings {
   network: NetworkOptions;
 }
 
+/**
+ * A `host:port` flag (`192.168.1.1:5351`, `[fe80::1]:1900`, `router.lan`), parsed, else a UsageError naming the flag.
+ * The host must be an IP address or a host name: parseHostPort alone takes anything non-empty ("[::1", ":::").
+ */
+export function hostPortOption(value: string, option: string, defaultPort: number): { address: string; port: number } {
+  const parsed = parseHostPort(value, defaultPort);
+  if (!parsed || !(isIpAddress(parsed.address) || HOST_NAME.test(parsed.address))) throw new UsageError(`--${option} "${value}" is not host:port`);
+  return parsed;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$/i;
+
 function hostPort(value: string, option: string, defaultPort: number): string {
-  if (!parseHostPort(value, defaultPort)) throw new UsageError(`--${option} "${value}" is not host:port`);
+  hostPortOption(value, option, defaultPort);
   return value;
 }
 
@@ -101,6 +114,8 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
     if (!(EXPERIMENTS as readonly string[]).includes(name)) throw new UsageError(`unknown experiment "${name}" (known: ${EXPERIMENTS.join(', ')})`);
   }
   if (flag(values, 'no-plextv') && experiments.length) throw new UsageError('--experiment needs plex.tv (it asks plex.tv to test the server): drop --no-plextv');
+  // The flag, not PLEX_DIAGNOSE_PLEXTV_URL: an environment default does not contradict a flag.
+  if (flag(values, 'no-plextv') && str(values, 'plextv-url') !== undefined) throw new UsageError('--no-plextv and --plextv-url contradict each other: drop one');
   const network: NetworkOptions = {};
   const upnpLocation = str(values, 'upnp-location');
   if (upnpLocation) network.upnpLocation = httpUrl(upnpLocation, 'upnp-location');

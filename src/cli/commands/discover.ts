@@ -1,18 +1,13 @@
-import { UsageError } from '../../errors.js';
 import { discoverGdm } from '../../probes/gdm.js';
-import { parseHostPort } from '../../probes/udp.js';
 import { parseDuration } from '../../watch/interval.js';
 import type { CommandContext } from '../main.js';
+import { hostPortOption } from '../settings.js';
 
 export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
   const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
   const raw = Array.isArray(values['gdm-target']) ? (values['gdm-target'] as string[]) : [];
   // A bad target is a usage error here as in diagnose, not silently dropped (which would search the default targets).
-  const targets = raw.map((text) => {
-    const target = parseHostPort(text, 32414);
-    if (!target) throw new UsageError(`--gdm-target "${text}" is not host:port`);
-    return target;
-  });
+  const targets = raw.map((text) => hostPortOption(text, 'gdm-target', 32414));
   const result = await discoverGdm({ timeoutMs, signal: output.streams.signal, ...(targets.length ? { targets } : {}) });
   const servers = result.status === 'ok' ? result.value.servers : [];
   if (values.json === true) {
