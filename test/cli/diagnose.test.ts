@@ -69,7 +69,7 @@ describe('where the LAN probes send', () => {
 describe('plex.tv and deadlines', () => {
   it('--no-plextv: plex.tv is not asked at all, and the checks that need it say so', async () => {
     const before = home.plexTv.requests.length;
-    const result = await sandbox.run([...home.args(['--token', home.token, '--no-plextv', '--json'])]);
+    const result = await sandbox.run([...home.args(['--token', home.token, '--no-plextv', '--json'], { plexTv: false })]);
     expect(home.plexTv.requests.length).toBe(before);
     const report = parseReport(result.stdout);
     expect(report.context.plexTv).toBe(false);

@@ -90,7 +90,7 @@ describe.concurrent('the server, without --url', () => {
     });
 
     it.skipIf(!hasScript())('on a terminal: asks which one and diagnoses the choice', async () => {
-      const result = await runCliInTerminal([...home.networkArgs(), '--gdm-target', gdmTarget(gdm), '--no-plextv', '--json'], {
+      const result = await runCliInTerminal([...home.networkArgs({ plexTv: false }), '--gdm-target', gdmTarget(gdm), '--no-plextv', '--json'], {
         env: sandbox.env(),
         onSpawn: (child) => {
           // Answer once the question is on the terminal.
@@ -140,6 +140,9 @@ describe.concurrent('the token', () => {
     expect(fromEnv.stderr).toContain('token: from PLEX_TOKEN\n');
     expect(parseReport(fromEnv.stdout).checks.filter((c) => c.status === 'skipped')).toEqual([]);
     expectNoToken(fromEnv);
+    // An empty --token (an unset variable in a script) falls through to the next source, and stays allowed.
+    const emptyFlag = await tokenRun(['--token', ''], { PLEX_TOKEN: home.token });
+    expect(emptyFlag.stderr).toContain('token: from PLEX_TOKEN\n');
     const wrongEnv = distinctiveToken();
     const flagWins = await tokenRun(['--token', home.token], { PLEX_TOKEN: wrongEnv });
     expect(flagWins.stderr).toContain('token: from --token\n');

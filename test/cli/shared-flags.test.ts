@@ -118,7 +118,8 @@ describe.concurrent('fix', () => {
         module,
         "export default { id: 'local/relay-off', meta: { severity: 'warning', category: 'relay', title: 'Relay off', requires: ['server.prefs'], messages: { m: 'turn the relay off' }, fixes: { f: 'untick it' } }, evaluate(ctx) { ctx.report({ messageId: 'm', evidence: [], confidence: 'high', fix: { fixId: 'f', actions: [{ type: 'set-pref', pref: 'RelayEnabled', value: false }] } }); } };\n",
       );
-      const withModule = await sandbox.run(['fix', ...common, '--no-plextv', '--rules', module, '--only', 'relay']);
+      const withoutPlexTv = common.filter((arg, i) => arg !== '--plextv-url' && common[i - 1] !== '--plextv-url');
+      const withModule = await sandbox.run(['fix', ...withoutPlexTv, '--no-plextv', '--rules', module, '--only', 'relay']);
       expect(withModule.stdout).toContain('  RelayEnabled: true → false    (local/relay-off: turn the relay off)');
       expect(mismatch.server.state.prefs.ManualPortMappingPort).toBe('44400');
     } finally {

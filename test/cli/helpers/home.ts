@@ -79,10 +79,13 @@ export interface Home {
   readonly gdm: FakeGdm;
   /** What the ISP drops inbound; change it and the next reachability check follows. */
   readonly isp: { blocksAll: boolean; blockedPorts: Set<number> };
-  /** The flags that point the CLI at this home (no token: tests choose how to pass it). */
-  args(extra?: readonly string[]): string[];
+  /**
+   * The flags that point the CLI at this home (no token: tests choose how to pass it). `plexTv: false` leaves out
+   * --plextv-url, for runs with --no-plextv (the two together are a usage error).
+   */
+  args(extra?: readonly string[], options?: { plexTv?: boolean }): string[];
   /** The network flags only (for runs that discover the server themselves). */
-  networkArgs(): string[];
+  networkArgs(options?: { plexTv?: boolean }): string[];
   close(): Promise<void>;
 }
 
@@ -159,9 +162,8 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     const gdm = await startFakeGdm({ servers: options.gdm === false ? [] : [{ machineIdentifier: server.machineIdentifier, name: 'Basement', port: server.port, version: server.state.version }] });
     closers.push(() => gdm.close());
 
-    const networkArgs = (): string[] => [
-      '--plextv-url',
-      plexTv.url,
+    const networkArgs = (args: { plexTv?: boolean } = {}): string[] => [
+      ...(args.plexTv === false ? [] : ['--plextv-url', plexTv.url]),
       '--upnp-location',
       igd.location,
       '--natpmp-gateway',
@@ -181,7 +183,7 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
       gdm,
       isp,
       networkArgs,
-      args: (extra = []) => ['--url', server.url, ...networkArgs(), ...extra],
+      args: (extra = [], args = {}) => ['--url', server.url, ...networkArgs(args), ...extra],
       close,
     };
   } catch (error) {
