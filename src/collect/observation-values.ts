@@ -7,6 +7,7 @@ import type { AlternatePortResult } from '../experiments/alternate-port-schema.j
 import type { GdmDiscovery } from '../probes/gdm.js';
 import type { HostInfo } from '../probes/host/index.js';
 import type { NatPmpValue } from '../probes/natpmp.js';
+import type { TcpProbeValue } from '../probes/tcp.js';
 import type { UpnpProbeValue } from '../probes/upnp/schema.js';
 import type { PlexUser } from '../plextv/index.js';
 import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../server/index.js';
@@ -21,6 +22,7 @@ export interface ObservationValues {
   'plextv.user': PlexUser;
   'plextv.resources': ResourcesValue;
   'plextv.publicIp': PublicIpValue;
+  'probe.target': TcpProbeValue;
   'probe.host': HostInfo;
   'probe.upnp': UpnpProbeValue;
   'probe.natpmp': NatPmpValue;

@@ -249,6 +249,7 @@ export function healthyObservations(): Record<string, Observation> {
     'plextv.user': ok({ id: 1, uuid: 'u1', username: 'plexowner', title: 'plexowner', subscription: { active: true, status: 'Active', features: [] } }),
     'plextv.resources': ok(resourcesValue()),
     'plextv.publicIp': ok(PublicIpValue.parse({ address: HOME.wan, class: 'public' })),
+    'probe.target': ok({ address: HOME.server, port: HOME.port, family: 4, rttMs: 1 }),
     'probe.host': ok(hostValue()),
     'probe.upnp': ok(upnpValue()),
     'probe.natpmp': ok(natPmpValue()),

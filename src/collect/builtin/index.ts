@@ -1,7 +1,7 @@
 // The built-in collectors. Which of them run is decided by the enabled rules' `requires` and `uses`.
 import type { AnyCollector } from '../define-collector.js';
 import { probeConnectionsCollector, probePlexDirectDnsCollector } from './connections.js';
-import { probeGdmCollector, probeHostCollector, probeNatPmpCollector, probeUpnpCollector } from './network.js';
+import { probeGdmCollector, probeHostCollector, probeNatPmpCollector, probeTargetCollector, probeUpnpCollector } from './network.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -13,6 +13,7 @@ export const builtinCollectors: readonly AnyCollector[] = [
   plexTvUser,
   plexTvResources,
   plexTvPublicIp,
+  probeTargetCollector,
   probeHostCollector,
   probeUpnpCollector,
   probeNatPmpCollector,

@@ -3,6 +3,7 @@ import { GdmDiscovery } from '../../probes/gdm.js';
 import { HostInfo } from '../../probes/host/index.js';
 import { NatPmpValue } from '../../probes/natpmp.js';
 import { parseHostPort } from '../../probes/udp.js';
+import { TcpProbeValue } from '../../probes/tcp.js';
 import { UpnpProbeValue } from '../../probes/upnp/schema.js';
 import { UsageError } from '../../errors.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
@@ -60,5 +61,21 @@ export const probeGdmCollector = defineCollector({
     });
     // GDM listens for the whole window by design; a shorter window than the collector's deadline keeps runs quick.
     return unwrapProbe(await ctx.services.probes.gdm({ timeoutMs: Math.min(2000, probeBudget(ctx.timeoutMs)), signal: ctx.signal, ...(targets ? { targets } : {}) }));
+  },
+});
+
+/**
+ * A bare TCP connect to the URL the user gave, beside `/identity`: when the HTTP request times out, it tells "nothing
+ * answers at that address" from "the port accepts connections but Plex does not answer" (starting, hung, or another
+ * program on the port).
+ */
+export const probeTargetCollector = defineCollector({
+  id: 'probe.target',
+  title: 'TCP connect to the server URL',
+  schema: TcpProbeValue,
+  async collect(ctx: Ctx) {
+    const url = new URL(ctx.services.server.baseUrl);
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    return unwrapProbe(await ctx.services.probes.tcp(url.hostname.replace(/^\[(.*)\]$/, '$1'), port, base(ctx)));
   },
 });

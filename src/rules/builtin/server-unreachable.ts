@@ -17,12 +17,14 @@ export default defineRule({
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
     requires: [],
-    uses: ['server.identity', 'plextv.resources', 'plextv.publicIp'],
+    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp'],
     messages: {
       nameNotResolved: 'The server name {{host}} does not resolve ({{code}}): there is no such name, or this machine cannot reach its DNS server.',
       refused: 'Nothing accepts connections on {{host}}:{{port}} (connection refused): Plex Media Server is not running there, listens on another port, or is bound to another address.',
       noRoute: 'There is no route to {{host}} ({{code}}): this machine has no network path to that address.',
       timeout: '{{host}}:{{port}} did not answer in time ({{code}}): a firewall drops the packets, or no machine has that address.',
+      noAnswer:
+        '{{host}}:{{port}} accepts connections, but nothing answered the HTTP request in time ({{code}}): Plex Media Server is starting, hung, or another program holds the port.',
       ownPublicAddress:
         '{{host}} is the public address of the network this machine is on, and it did not answer ({{code}}): from inside, that only works when the router loops connections back (NAT loopback). This says little about Plex itself.',
       tls: 'The TLS handshake with {{host}}:{{port}} failed ({{code}}): {{why}}.',
@@ -47,6 +49,8 @@ export default defineRule({
       pointAtPlex:
         'Point plex-diagnose at Plex itself: `--url http://{{lanAddress}}:{{plexPort}}`. Plex answers `curl http://{{lanAddress}}:{{plexPort}}/identity` with `<MediaContainer … machineIdentifier="…">`. If a reverse proxy stands in front of Plex, check that it forwards to port 32400 on the server.',
       investigate: 'Run `curl -v {{url}}/identity` on this machine to see where the connection fails.',
+      restartPlex:
+        'Give a starting server a minute and run again. If it stays silent, restart it (`sudo systemctl restart plexmediaserver`, or `docker restart <container>`) and read its log ("Plex Media Server.log" in the server\'s Logs folder); `sudo ss -tlnp | grep {{port}}` shows which program holds the port.',
     },
     explains: ['mapping-failed', 'server-stale'],
   },
@@ -83,6 +87,11 @@ export default defineRule({
           ctx.report({ messageId: 'refused', data: common, evidence, confidence: 'high', fix: { fixId: 'startPlex', data: common } });
         } else if (failure.kind === 'no-route') {
           ctx.report({ messageId: 'noRoute', data: common, evidence, confidence: 'high', fix: { fixId: 'checkRoute', data: common } });
+        } else if (ctx.get('probe.target')) {
+          // The TCP handshake completed: the address and the port are right, the program behind them is silent.
+          const tcp = ctx.get('probe.target')!;
+          evidence.push({ source: 'probe.target', observed: `TCP connect to ${tcp.address}:${tcp.port} succeeded in ${tcp.rttMs} ms` });
+          ctx.report({ messageId: 'noAnswer', data: common, evidence, confidence: 'high', fix: { fixId: 'restartPlex', data: common } });
         } else {
           // A drop and a missing host look the same from here: the cause is a guess between the two.
           ctx.report({ messageId: 'timeout', data: common, evidence, confidence: 'medium', fix: { fixId: 'checkFirewall', data: common } });

@@ -17,6 +17,10 @@ const identityFails =
   (code: string, message: string, extra: Extra = {}, more: (o: Record<string, Observation>) => void = () => {}) =>
   (o: Record<string, Observation>) => {
     o['server.identity'] = failed(code, message, extra);
+    // The bare TCP connect beside /identity fails the same way when the failure is below HTTP.
+    if (extra.phase === 'timeout' || extra.phase === 'connect' || extra.phase === 'dns') {
+      o['probe.target'] = failed(extra.causeCode ?? 'ETIMEDOUT', `TCP connect failed (${extra.phase})`, { phase: extra.phase });
+    }
     more(o);
   };
 const network = (causeCode: string, phase: string) => identityFails('PLEXDIAG_NETWORK', `GET http://${HOME.server}:32400/identity: ${causeCode}`, { phase, causeCode });
@@ -31,6 +35,13 @@ ruleTester(rule, {
     { name: 'an aborted client call says nothing about the server', observations: identityFails('PLEXDIAG_ABORTED', 'GET /identity: aborted') },
   ],
   invalid: [
+    {
+      name: 'the port accepts TCP but /identity never answers: Plex is starting or hung',
+      observations: identityFails('PLEXDIAG_TIMEOUT', 'GET /identity: no response within 5000 ms', { phase: 'timeout' }, (o) => {
+        o['probe.target'] = ok({ address: HOME.server, port: 32400, family: 4, rttMs: 1 });
+      }),
+      expect: [{ messageId: 'noAnswer', confidence: 'high', fixId: 'restartPlex', mentions: ['systemctl restart plexmediaserver'] }],
+    },
     {
       name: 'a host name that does not resolve (ENOTFOUND)',
       observations: identityFails('PLEXDIAG_NETWORK', 'GET http://plexbox.lan:32400/identity: name not found', { phase: 'dns', causeCode: 'ENOTFOUND' }),
@@ -208,8 +219,9 @@ describe('server-unreachable against real loopback peers', () => {
     expect(finding?.messageId).toBe('timeout');
   });
 
-  it('an answer that never comes: timeout at the deadline', async () => {
+  it('a server that accepts the connection and never answers: told apart from a drop by the bare TCP connect', async () => {
     const [finding] = await diagnoseUrl(await fakeWith([{ path: '/identity', fault: { kind: 'hang' } }]), 300);
-    expect(finding?.messageId).toBe('timeout');
+    expect(finding?.messageId).toBe('noAnswer');
+    expect(finding?.confidence).toBe('high');
   });
 });
