@@ -4,6 +4,8 @@ export { VERSION } from './version.js';
 // The diagnosis: collect → snapshot → analyze → report.
 export { diagnose, analyze, readSnapshot } from './diagnose.js';
 export type { DiagnoseOptions, AnalyzeOptions } from './diagnose.js';
+export { diagnoseMany, DEFAULT_DIAGNOSE_MANY_CONCURRENCY } from './diagnose-many.js';
+export type { DiagnoseManyOptions, DiagnoseManyResult, DiagnoseManyError } from './diagnose-many.js';
 export { collect, DEFAULT_COLLECTOR_TIMEOUT_MS } from './collect/collect.js';
 export type { CollectOptions } from './collect/collect.js';
 export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './collect/snapshot.js';
@@ -11,7 +13,7 @@ export { Observation, ObservationError, SkipCollection, CollectionFailure } from
 export type { CollectProgress } from './collect/scheduler.js';
 export type { CollectServices, NetworkOptions, ProbeSet } from './collect/services.js';
 export { defineCollector } from './collect/define-collector.js';
-export type { Collector, CollectorContext, ObservationReader, ObservationValues, AnyCollector } from './collect/define-collector.js';
+export type { Collector, CollectorContext, ObservationReader, ObservationValues, AnyCollector, PrefetchContext } from './collect/define-collector.js';
 export { builtinCollectors } from './collect/builtin/index.js';
 export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/builtin/connections.js';
 export { ResourcesValue, PublicIpValue } from './collect/builtin/plextv.js';
