@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
-// The library is built dual (ESM + CJS, with .d.ts/.d.cts); the CLI is ESM only.
-// The CLI entry keeps heavy modules behind dynamic import() so that `--help` and `--version` start fast.
+// The library is built dual (ESM + CJS, with .d.ts/.d.cts); the CLI is ESM (cli.js) behind a small CommonJS launcher
+// (launcher.cjs, the bin), and keeps heavy modules behind dynamic import() so `--help` and `--version` start fast.
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
@@ -17,6 +17,17 @@ export default defineConfig([
     format: ['esm'],
     dts: false,
     sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The bin: a CommonJS launcher (faster to start on Node 20) that answers --version/--help and imports cli.js.
+    entry: { launcher: 'src/cli/launcher.ts' },
+    format: ['cjs'],
+    dts: false,
+    sourcemap: false,
     clean: false,
     target: 'node20',
     platform: 'node',

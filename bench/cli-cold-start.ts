@@ -64,14 +64,14 @@ section(`CLI cold start (fresh build, ${REPS} spawns each, interleaved; ${FIRST_
 try {
   const samples = { node: [] as number[], floor: [] as number[], cjsFloor: [] as number[], version: [] as number[], help: [] as number[], first: [] as number[] };
   spawnMs(['-e', '0'], env); // warm the file cache
-  spawnMs([cli.cli, '--version'], env);
+  spawnMs([cli.bin, '--version'], env);
   for (let i = 0; i < REPS; i++) {
     samples.node.push(spawnMs(['-e', '0'], env));
     samples.floor.push(spawnMs([floor], env));
     samples.cjsFloor.push(spawnMs([cjsFloor], env));
-    samples.version.push(spawnMs([cli.cli, '--version'], env));
-    samples.help.push(spawnMs([cli.cli, '--help'], env));
-    if (i < FIRST_REQUEST_REPS) samples.first.push(await firstRequestMs(cli.cli, env));
+    samples.version.push(spawnMs([cli.bin, '--version'], env));
+    samples.help.push(spawnMs([cli.bin, '--help'], env));
+    if (i < FIRST_REQUEST_REPS) samples.first.push(await firstRequestMs(cli.bin, env));
   }
   const baseline = median(samples.node);
   console.log(`    node -e 0: median ${baseline.toFixed(1)} ms (min ${Math.min(...samples.node).toFixed(1)})`);

@@ -12,7 +12,9 @@ import config from '../../tsup.config.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface BuiltCli {
-  /** Absolute path of cli.js. */
+  /** Absolute path of the bin users run (the CommonJS launcher, package.json `bin`). */
+  bin: string;
+  /** Absolute path of cli.js (the ES module CLI the launcher imports). */
   cli: string;
   dir: string;
   remove(): Promise<void>;
@@ -27,5 +29,5 @@ export async function buildCli(extraEntries: Record<string, string> = {}): Promi
   if (Object.keys(extraEntries).length) {
     await build({ ...configs[0], entry: extraEntries, format: ['esm'], dts: false, clean: false, outDir: dir, silent: true, config: false });
   }
-  return { cli: join(dir, 'cli.js'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { bin: join(dir, 'launcher.cjs'), cli: join(dir, 'cli.js'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
