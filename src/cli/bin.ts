@@ -1,20 +1,14 @@
 // The CLI entry. `--version` and `--help` answer before any heavy module loads; everything else is one dynamic import.
 import { VERSION } from '../version.js';
-import { topLevelHelp } from './help.js';
+import { ignoreClosedOutput } from './epipe.js';
+import { fastPathOutput } from './help.js';
 
-// A reader that goes away (`plex-diagnose rules | head -1`) is not a crash: the rest of the output has nowhere to go.
-// Writes after EPIPE fail quietly, and the command still finishes (an experiment must still restore what it changed).
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
-}
+ignoreClosedOutput();
 
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  process.stdout.write(`${VERSION}\n`);
-} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
-  process.stdout.write(topLevelHelp(VERSION));
+const fast = fastPathOutput(argv, VERSION);
+if (fast !== undefined) {
+  process.stdout.write(fast);
 } else {
   const controller = new AbortController();
   let interrupts = 0;

@@ -45,3 +45,11 @@ export function commandHelp(name: CommandName): string {
     '',
   ].join('\n');
 }
+
+/** What `--version` or `--help` alone print: the fast path the launcher and the ES module entry share. */
+export function fastPathOutput(argv: readonly string[], version: string): string | undefined {
+  if (argv.length !== 1) return undefined;
+  if (argv[0] === '--version' || argv[0] === '-v') return `${version}\n`;
+  if (argv[0] === '--help' || argv[0] === '-h') return topLevelHelp(version);
+  return undefined;
+}

@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../version.js';
-import { topLevelHelp } from './help.js';
+import { ignoreClosedOutput } from './epipe.js';
+import { fastPathOutput } from './help.js';
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  process.stdout.write(`${VERSION}\n`);
-} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
-  process.stdout.write(topLevelHelp(VERSION));
+ignoreClosedOutput();
+const fast = fastPathOutput(process.argv.slice(2), VERSION);
+if (fast !== undefined) {
+  process.stdout.write(fast);
 } else {
   // A computed specifier, so the bundler leaves the import to Node instead of inlining the ES module CLI.
   const cli = pathToFileURL(join(__dirname, 'cli.js')).href;

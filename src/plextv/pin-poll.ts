@@ -5,6 +5,7 @@
  * waiting will not fix them. Never hangs: every request runs under min(per-call deadline, time left).
  */
 import { isHttpError, isPlexDiagnoseError } from '../errors.js';
+import { abortableSleep } from '../internal/sleep.js';
 import { PIN_EXPIRED_ERROR_CODE, type PinOutcome, type PlexPin } from './pin.js';
 
 export interface PollPinOptions {
@@ -32,18 +33,6 @@ export function pinPollDelay(attempt: number, intervalMs = DEFAULT_PIN_POLL_INTE
 /** Reads the pin once; `signal` covers both the caller's cancel and the poll deadline. */
 export type FetchPin = (signal: AbortSignal, timeoutMs: number) => Promise<PlexPin>;
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Errors after which polling again may succeed: network trouble, a slow answer, a body we could not read. */
 const TRANSIENT_CODES = new Set(['PLEXDIAG_NETWORK', 'PLEXDIAG_TIMEOUT', 'PLEXDIAG_DECODE', 'PLEXDIAG_VALIDATION', 'PLEXDIAG_BODY_TOO_LARGE']);
@@ -84,7 +73,7 @@ export async function pollPinUntilDone(fetchPin: FetchPin, options: PollPinOptio
         if (isExpired(error)) return { status: 'expired' };
         if (!isTransient(error)) throw error;
       }
-      await wait(pinPollDelay(attempt, intervalMs, maxIntervalMs), signal);
+      await abortableSleep(pinPollDelay(attempt, intervalMs, maxIntervalMs), signal);
     }
   } finally {
     clearTimeout(timer);

@@ -13,7 +13,7 @@
  * - `malformed`: answers bytes that are not a valid DNS message (the query id, then junk).
  * Names outside plex.direct get NXDOMAIN in every answering mode.
  */
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import { startUdpResponder } from './udp-responder.js';
 import dnsPacket from 'dns-packet';
 import { classifyAddress } from '../net/address.js';
 import { parsePlexDirectName } from '../net/plex-direct.js';
@@ -66,10 +66,7 @@ export async function startFakeDnsServer(options: FakeDnsOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   let mode: FakeDnsMode = options.mode ?? 'plex-direct';
   const queries: FakeDnsQuery[] = [];
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  // An unhandled 'error' on a dgram socket kills the process; a test server must never do that.
-  socket.on('error', () => undefined);
-  socket.on('message', (message: Buffer, from: RemoteInfo) => {
+  const responder = await startUdpResponder(host, options.port ?? 0, (message, from, udp) => {
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(message);
@@ -79,18 +76,9 @@ export async function startFakeDnsServer(options: FakeDnsOptions = {}): Promise<
     const question = query.questions?.[0];
     if (question) queries.push({ name: question.name, type: question.type });
     if (mode === 'silent') return;
-    const reply = mode === 'malformed' ? malformedReply(message) : answer(query, mode, options);
-    socket.send(reply, from.port, from.address, () => undefined);
+    udp.send(mode === 'malformed' ? malformedReply(message) : answer(query, mode, options), from);
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port ?? 0, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  const port = socket.address().port;
-  let closed = false;
+  const port = responder.port;
   return {
     address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
     host,
@@ -99,12 +87,7 @@ export async function startFakeDnsServer(options: FakeDnsOptions = {}): Promise<
     setMode: (next) => {
       mode = next;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        closed = true;
-        socket.close(() => resolve());
-      }),
+    close: () => responder.close(),
   };
 }
 

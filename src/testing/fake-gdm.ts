@@ -3,7 +3,7 @@
  * header form python-plexapi's gdm.py docstring shows (plex-api.md §7; the raw bytes of a real PMS are [U], so this is
  * the parsed form written back as `Key: value` lines after `HTTP/1.0 200 OK`).
  */
-import { createSocket } from 'node:dgram';
+import { startUdpResponder } from './udp-responder.js';
 
 export interface FakeGdmServer {
   machineIdentifier: string;
@@ -66,10 +66,8 @@ export function renderGdmReply(server: FakeGdmServer): string {
 
 export async function startFakeGdm(options: FakeGdmOptions): Promise<FakeGdm> {
   const host = options.host ?? '127.0.0.1';
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   let searches = 0;
-  socket.on('error', () => undefined);
-  socket.on('message', (message, from) => {
+  const responder = await startUdpResponder(host, options.port ?? 0, (message, from, udp) => {
     if (!message.toString('latin1').startsWith('M-SEARCH * HTTP/1.')) return;
     searches += 1;
     const datagrams = [
@@ -77,28 +75,15 @@ export async function startFakeGdm(options: FakeGdmOptions): Promise<FakeGdm> {
       ...options.servers.map((server) => Buffer.from(renderGdmReply(server))),
     ];
     for (let i = 0; i < (options.repeat ?? 1); i++) {
-      for (const datagram of datagrams) {
-        try {
-          socket.send(datagram, from.port, from.address);
-        } catch {
-          // closed meanwhile
-        }
-      }
+      for (const datagram of datagrams) udp.send(datagram, from);
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port ?? 0, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
   });
   return {
     host,
-    port: socket.address().port,
+    port: responder.port,
     get searches() {
       return searches;
     },
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: () => responder.close(),
   };
 }

@@ -3,7 +3,8 @@
  * multicast is the namespace lab's job) and an HTTP server with a miniupnpd-like description and a SOAP control
  * endpoint backed by a live port-mapping table. Used by our tests, the alternate-port experiment tests and tool authors.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { startUdpResponder } from './udp-responder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeBody } from '../http/decode.js';
 import { takeFault, playFault, type FaultRule } from './faults.js';
@@ -189,23 +190,10 @@ function safeSend(socket: Socket, message: Buffer, to: RemoteInfo): void {
 }
 
 async function startSsdpResponder(host: string, port: number, onSearch: (searchTarget: string, from: RemoteInfo, socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  socket.on('error', () => undefined);
-  socket.on('message', (message, from) => {
+  return startUdpResponder(host, port, (message, from, responder) => {
     const text = message.toString('latin1');
     if (!/^M-SEARCH \* HTTP\/1\.1\r?\n/i.test(text)) return;
     const st = /^ST:\s*(.+?)\s*$/im.exec(text)?.[1];
-    if (st) onSearch(st, from, socket);
+    if (st) onSearch(st, from, responder.socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: socket.address().port,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  };
 }

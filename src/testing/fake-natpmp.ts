@@ -3,7 +3,8 @@
  * garbage, short packets and every result code (3 = "network failure", miniupnpd's answer when its WAN address is
  * reserved: netlab.md "upnp-cgnat").
  */
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
+import { startUdpResponder, type UdpResponder } from './udp-responder.js';
 
 export type FakeNatPmpMode =
   /** Answers like miniupnpd. */
@@ -60,15 +61,9 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
   const externalIp = (options.externalIp ?? '84.1.1.2').split('.').map(Number);
   const received: Buffer[] = [];
   const mappings: FakeNatPmpMapping[] = [];
-  const socket = createSocket('udp4');
-  socket.on('error', () => undefined);
-  const reply = (packet: Buffer, to: RemoteInfo): void => {
-    try {
-      socket.send(packet, to.port, to.address);
-    } catch {
-      // closed meanwhile
-    }
-  };
+  let responder: UdpResponder | undefined;
+  const reply = (packet: Buffer, to: RemoteInfo): void => responder?.send(packet, to);
+
   const header = (op: number, code: number, length: number): Buffer => {
     const packet = Buffer.alloc(length);
     packet.writeUInt8(0, 0);
@@ -78,7 +73,7 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
     return packet;
   };
 
-  socket.on('message', (message, from) => {
+  const handle = (message: Buffer, from: RemoteInfo): void => {
     received.push(Buffer.from(message));
     if (mode === 'silent' || message.length < 2) return;
     const version = message.readUInt8(0);
@@ -114,22 +109,16 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
       return reply(packet, from);
     }
     reply(header(128 + op, 5, 8), from);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port ?? 0, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
+  };
+  responder = await startUdpResponder(host, options.port ?? 0, handle);
   return {
     host,
-    port: socket.address().port,
+    port: responder.port,
     get requests() {
       return received.length;
     },
     received,
     mappings: () => mappings.map((m) => ({ ...m })),
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: () => responder!.close(),
   };
 }

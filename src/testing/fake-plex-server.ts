@@ -26,7 +26,7 @@ import {
 import { runMappingCycle, type MappingContext } from './fake-plex-server/publish.js';
 import type { FakeAccountState, FakePlexServerState } from './fake-plex-server/state.js';
 import { MAPPING_PREFS, queryOf, tokenOf, type FakePlexRequest } from './fake-plex-server/request.js';
-import { sleep, startLoopbackServer, wantsJson } from './http-server.js';
+import { delayAnswer, startLoopbackServer, wantsJson } from './http-server.js';
 
 export type { FakeAccountState, FakePlexServerState, FakePublishBody, FakePublishRecord, FakeReachabilityRecord } from './fake-plex-server/state.js';
 export type { FakePlexRequest } from './fake-plex-server/request.js';
@@ -135,15 +135,7 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     const tokenValid = sent !== undefined && (options.token === undefined || sent === options.token);
     requests.push({ method, path, query: queryOf(url), hadToken: sent !== undefined, tokenValid, accept: request.headers.accept });
     const format: PlexFormat = wantsJson(request) ? 'json' : 'xml';
-    if (latencyMs > 0) {
-      // Stop waiting when the client goes away; the listener is removed again (keep-alive sockets serve many requests).
-      const gone = new AbortController();
-      const onClose = (): void => gone.abort();
-      request.socket.once('close', onClose);
-      await sleep(latencyMs, gone.signal);
-      request.socket.off('close', onClose);
-      if (gone.signal.aborted) return;
-    }
+    if (!(await delayAnswer(request, latencyMs))) return;
     const fault = takeFault(faults, method, path);
     if (fault) return playFault(fault, request, response, format);
     if (!state) return sendHtml(response, 503, 'Service Unavailable');

@@ -87,3 +87,17 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       resolve();
     });
   });
+
+/**
+ * Waits `ms` before answering, as a slow server would; resolves false when the client went away meanwhile (then there
+ * is nobody to answer). The socket listener is removed again: keep-alive sockets serve many requests.
+ */
+export async function delayAnswer(request: IncomingMessage, ms: number): Promise<boolean> {
+  if (ms <= 0) return true;
+  const gone = new AbortController();
+  const onClose = (): void => gone.abort();
+  request.socket.once('close', onClose);
+  await sleep(ms, gone.signal);
+  request.socket.off('close', onClose);
+  return !gone.signal.aborted;
+}

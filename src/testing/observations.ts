@@ -5,7 +5,7 @@
  */
 import type { Observation } from '../collect/observation.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../collect/snapshot.js';
-import { ConnectionsValue, type ProbedConnection } from '../collect/builtin/connections.js';
+import { ConnectionsValue, PlexDirectDnsCollection, type ProbedConnection } from '../collect/builtin/connections.js';
 import { PublicIpValue, ResourcesValue } from '../collect/builtin/plextv.js';
 import { classifyAddress } from '../net/address.js';
 import { plexDirectHostname } from '../net/plex-direct.js';
@@ -226,6 +226,51 @@ export function probedConnection(spec: ConnectionSpec & { tcp?: 'open' | { code:
   return parsed.connections[0]!;
 }
 
+/** One resolver's answer for a plex.direct name: `ok` answers the encoded address unless `addresses` says otherwise. */
+export interface DnsAnswerSpec {
+  resolver?: string;
+  outcome: 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'nxdomain' | 'no-answer' | 'resolver-failed';
+  addresses?: string[];
+  code?: string;
+  /** What the public control name did through the same resolver. @default resolved */
+  control?: { resolved: boolean; code?: string };
+}
+
+const DNS_CONTROL = '1.1.1.1';
+
+/** The plex.direct DNS observation: one name per address, with each resolver's answer (the system one, ok, by default). */
+export function plexDirectDnsValue(
+  ...names: { address: string; verdict?: 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'resolver-failed'; answers?: DnsAnswerSpec[] }[]
+): PlexDirectDnsCollection {
+  return PlexDirectDnsCollection.parse({
+    names: names.map(({ address, verdict = 'ok', answers = [{ outcome: 'ok' }] }) => {
+      const hostname = plexDirectHostname(address, HOME.certificateHash);
+      return {
+        hostname,
+        result: {
+          status: 'ok',
+          durationMs: 3,
+          value: {
+            hostname,
+            expected: address,
+            encodedClass: classifyAddress(address),
+            controlHostname: plexDirectHostname(DNS_CONTROL, HOME.certificateHash),
+            verdict,
+            answers: answers.map((a) => ({
+              resolver: a.resolver ?? 'system',
+              addresses: a.addresses ?? (a.outcome === 'ok' ? [address] : []),
+              outcome: a.outcome,
+              ...(a.code ? { code: a.code } : {}),
+              control: { addresses: a.control?.resolved === false ? [] : [DNS_CONTROL], resolved: a.control?.resolved ?? true, ...(a.control?.code ? { code: a.control.code } : {}) },
+              durationMs: 3,
+            })),
+          },
+        },
+      };
+    }),
+  });
+}
+
 /** Every built-in observation for a healthy home server reached through a UPnP-mapped 32400. */
 export function healthyObservations(): Record<string, Observation> {
   return {
@@ -258,26 +303,7 @@ export function healthyObservations(): Record<string, Observation> {
         connections: [probedConnection({ address: HOME.server, local: true }), probedConnection({ address: HOME.wan }), probedConnection({ address: HOME.relay, port: 8443, relay: true })],
       }),
     ),
-    'probe.plexDirectDns': ok({
-      names: [HOME.server, HOME.wan].map((address) => {
-        const hostname = plexDirectHostname(address, HOME.certificateHash);
-        return {
-          hostname,
-          result: {
-            status: 'ok',
-            durationMs: 3,
-            value: {
-              hostname,
-              expected: address,
-              encodedClass: classifyAddress(address),
-              controlHostname: plexDirectHostname('1.1.1.1', HOME.certificateHash),
-              answers: [{ resolver: 'system', addresses: [address], outcome: 'ok', control: { addresses: ['1.1.1.1'], resolved: true }, durationMs: 3 }],
-              verdict: 'ok',
-            },
-          },
-        };
-      }),
-    }),
+    'probe.plexDirectDns': ok(plexDirectDnsValue({ address: HOME.server }, { address: HOME.wan })),
     'probe.gdm': ok({ servers: [{ machineIdentifier: HOME.machineIdentifier, name: HOME.name, port: HOME.port, address: HOME.server, addresses: [HOME.server], contentType: 'plex/media-server' }], targets: ['239.0.0.250:32414'], sendErrors: [], ignoredReplies: 0 }),
   };
 }

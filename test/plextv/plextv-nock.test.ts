@@ -8,7 +8,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, NetworkError } from '../../src/errors.js';
 import { createPlexTvClient } from '../../src/plextv/client.js';
-import { caught, fixture, fixtureJson, stringsOf } from './helpers.js';
+import { caught, fixture, stringsOf } from './helpers.js';
 
 const TOKEN = 'nock-plextv-token-5150';
 const CLIENT_ID = 'nock-client-identifier-1';

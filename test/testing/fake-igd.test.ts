@@ -1,18 +1,11 @@
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMSearch, parseSsdpReply } from '../../src/probes/upnp/ssdp.js';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions } from '../../src/testing/fake-igd.js';
+import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd.js';
 import { udpExchange } from './udp-helper.js';
+import { useFakeIgds } from '../helpers/fake-igd.js';
 
-const open: FakeIgd[] = [];
-async function fake(options: Partial<FakeIgdOptions> = {}): Promise<FakeIgd> {
-  const igd = await startFakeIgd({ externalIp: '84.1.1.2', ...options });
-  open.push(igd);
-  return igd;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((igd) => igd.close()));
-});
+const fake = useFakeIgds();
 
 async function post(igd: FakeIgd, action: string, body: string, serviceType = igd.serviceType) {
   const response = await request(igd.controlUrl, { method: 'POST', headers: { SOAPAction: `"${serviceType}#${action}"`, 'Content-Type': 'text/xml' }, body });

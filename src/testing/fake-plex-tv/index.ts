@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PlexDevice } from '../../plextv/devices.js';
 import { PlexUser } from '../../plextv/user.js';
 import { playFault, takeFault, type FaultRule } from '../faults.js';
-import { sleep, startLoopbackServer } from '../http-server.js';
+import { delayAnswer, startLoopbackServer } from '../http-server.js';
 import { FakePinStore } from './pins.js';
 import type { FakePublishedServer } from './publish.js';
 import { handleRoute, type FakeState } from './routes.js';
@@ -166,15 +166,7 @@ export async function startFakePlexTv(options: FakePlexTvOptions = {}): Promise<
       entry.status = response.statusCode;
     });
 
-    if (latencyMs > 0) {
-      // Stop waiting when the client goes away; the listener is removed again (keep-alive sockets serve many requests).
-      const gone = new AbortController();
-      const onClose = (): void => gone.abort();
-      request.socket.once('close', onClose);
-      await sleep(latencyMs, gone.signal);
-      request.socket.off('close', onClose);
-      if (gone.signal.aborted) return;
-    }
+    if (!(await delayAnswer(request, latencyMs))) return;
     const asXml = wantsXml(request);
     const fault = takeFault(faults, method, url.pathname);
     if (fault) return playFault(fault, request, response, asXml ? 'xml' : 'json');

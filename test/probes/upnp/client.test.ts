@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIgdClient, describeUpnpError } from '../../../src/probes/upnp/client.js';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions } from '../../../src/testing/fake-igd.js';
+import { useFakeIgds } from '../../helpers/fake-igd.js';
 
-const open: FakeIgd[] = [];
-async function fake(options: Partial<FakeIgdOptions> = {}): Promise<FakeIgd> {
-  const igd = await startFakeIgd({ externalIp: '84.1.1.2', ...options });
-  open.push(igd);
-  return igd;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((igd) => igd.close()));
-});
+const fake = useFakeIgds();
 
 describe('createIgdClient against the fake IGD', () => {
   it('adds, reads back and deletes a mapping (the alternate-port experiment round trip)', async () => {

@@ -1,18 +1,10 @@
 import { createSocket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discoverIgd } from '../../../src/probes/upnp/discover.js';
 import { IgdDiscovery } from '../../../src/probes/upnp/schema.js';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions } from '../../../src/testing/fake-igd.js';
+import { useFakeIgds } from '../../helpers/fake-igd.js';
 
-const open: FakeIgd[] = [];
-async function fake(options: Partial<FakeIgdOptions> = {}): Promise<FakeIgd> {
-  const igd = await startFakeIgd({ externalIp: '84.1.1.2', ...options });
-  open.push(igd);
-  return igd;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((igd) => igd.close()));
-});
+const fake = useFakeIgds();
 
 /** A UDP port with a socket bound to it that never answers (no ICMP either): "nothing answers". */
 async function silentPort(): Promise<{ port: number; close(): void }> {

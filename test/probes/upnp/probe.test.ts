@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { probeUpnp } from '../../../src/probes/upnp/probe.js';
 import { UpnpProbeValue } from '../../../src/probes/upnp/schema.js';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions, type FakeMapping } from '../../../src/testing/fake-igd.js';
+import type { FakeMapping } from '../../../src/testing/fake-igd.js';
+import { useFakeIgds } from '../../helpers/fake-igd.js';
 
-const open: FakeIgd[] = [];
-async function fake(options: Partial<FakeIgdOptions> = {}): Promise<FakeIgd> {
-  const igd = await startFakeIgd({ externalIp: '84.1.1.2', ...options });
-  open.push(igd);
-  return igd;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((igd) => igd.close()));
-});
+const fake = useFakeIgds();
 
 const PLEX: FakeMapping = { remoteHost: '', externalPort: 32400, protocol: 'TCP', internalPort: 32400, internalClient: '192.168.1.10', enabled: true, description: 'Plex Media Server', leaseSeconds: 604798 };
 const OTHER: FakeMapping = { remoteHost: '', externalPort: 51413, protocol: 'UDP', internalPort: 51413, internalClient: '192.168.1.20', enabled: false, description: 'torrent', leaseSeconds: 0 };

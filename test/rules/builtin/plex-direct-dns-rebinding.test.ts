@@ -1,58 +1,19 @@
 import rule from '../../../src/rules/builtin/plex-direct-dns-rebinding.js';
 import type { Observation } from '../../../src/collect/observation.js';
-import { PlexDirectDnsCollection } from '../../../src/collect/builtin/connections.js';
-import { classifyAddress } from '../../../src/net/address.js';
 import { plexDirectHostname } from '../../../src/net/plex-direct.js';
-import { HOME, deviceValue, failed, ok, prefsValue, resourcesValue, skipped } from '../../../src/testing/observations.js';
+import { HOME, deviceValue, failed, ok, plexDirectDnsValue, prefsValue, resourcesValue, skipped, type DnsAnswerSpec } from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 
-interface AnswerSpec {
-  resolver?: string;
-  addresses?: string[];
-  outcome: 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'nxdomain' | 'no-answer' | 'resolver-failed';
-  code?: string;
-  control?: { resolved: boolean; code?: string };
-}
+type AnswerSpec = DnsAnswerSpec;
 type Verdict = 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'resolver-failed';
 
 const OK: AnswerSpec = { outcome: 'ok' };
-const CONTROL = '1.1.1.1';
 
 /** One plex.direct name per address, each with the resolvers' answers and the probe's verdict. */
 function dns(...names: { address: string; verdict: Verdict; answers: AnswerSpec[] }[]) {
-  return (o: O) => {
-    o['probe.plexDirectDns'] = ok(
-      PlexDirectDnsCollection.parse({
-        names: names.map(({ address, verdict, answers }) => {
-          const hostname = plexDirectHostname(address, HOME.certificateHash);
-          return {
-            hostname,
-            result: {
-              status: 'ok',
-              durationMs: 3,
-              value: {
-                hostname,
-                expected: address,
-                encodedClass: classifyAddress(address),
-                controlHostname: plexDirectHostname(CONTROL, HOME.certificateHash),
-                verdict,
-                answers: answers.map((a) => ({
-                  resolver: a.resolver ?? 'system',
-                  addresses: a.addresses ?? (a.outcome === 'ok' ? [address] : []),
-                  outcome: a.outcome,
-                  ...(a.code ? { code: a.code } : {}),
-                  control: { addresses: a.control?.resolved === false ? [] : [CONTROL], resolved: a.control?.resolved ?? true, ...(a.control?.code ? { code: a.control.code } : {}) },
-                  durationMs: 3,
-                })),
-              },
-            },
-          };
-        }),
-      }),
-    );
-  };
+  return (o: O) => void (o['probe.plexDirectDns'] = ok(plexDirectDnsValue(...names)));
 }
 const wanOk = { address: HOME.wan, verdict: 'ok' as const, answers: [OK] };
 const flagged = (o: O) => void (o['plextv.resources'] = ok(resourcesValue(deviceValue({ dnsRebindingProtection: true }))));
