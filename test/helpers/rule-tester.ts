@@ -71,3 +71,10 @@ export function ruleTester(rule: AnyRule, cases: { valid: RuleCase[]; invalid: (
     }
   });
 }
+
+/** Several changes to the observations, applied in order: `all(advertises(...), laptopOnLan)`. */
+export const all =
+  (...steps: ((o: Record<string, Observation>) => void)[]) =>
+  (o: Record<string, Observation>): void => {
+    for (const step of steps) step(o);
+  };

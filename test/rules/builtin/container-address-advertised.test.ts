@@ -19,7 +19,7 @@ import {
   type ConnectionSpec,
 } from '../../../src/testing/observations.js';
 import type { FixAction } from '../../../src/rules/types.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
@@ -37,11 +37,6 @@ const probes = (...specs: Probed[]) => (o: O) => {
 const laptopOnLan = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '192.168.1.20' })));
 const laptopElsewhere = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '10.0.0.5' })));
 const custom = (value: string) => (o: O) => void (o['server.prefs'] = ok(prefsValue({ customConnections: value })));
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 
 const iface = (name: string, address: string, cidr: string) => ({ name, addresses: [{ address, family: 4, cidr, class: 'private', internal: false }] });
 /** A host's view: its interfaces, container bridges, and whether this run is inside a container. */

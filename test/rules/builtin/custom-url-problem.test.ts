@@ -3,7 +3,7 @@ import type { Observation } from '../../../src/collect/observation.js';
 import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/builtin/connections.js';
 import type { FixAction } from '../../../src/rules/types.js';
 import { HOME, deviceValue, failed, hostValue, ok, prefsValue, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
@@ -37,11 +37,6 @@ const selfSigned = (c: ProbedConnection) => {
 };
 const elsewhere = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '10.0.0.5' })));
 const noLoopback = (o: O) => void (o['plextv.resources'] = ok(resourcesValue(deviceValue({ natLoopbackSupported: false }))));
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 const PROXY = 'https://plex.example.com:443';
 
 ruleTester(rule, {

@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/lan-networks-misconfigured.js';
 import type { Observation } from '../../../src/collect/observation.js';
 import { accountValue, failed, hostValue, ok, prefsValue, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 
@@ -10,11 +10,6 @@ const lanList = (value: string) => prefs({ LanNetworksBandwidth: value });
 const allowed = (value: string) => prefs({ allowedNetworks: value });
 const laptopOnLan = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '192.168.1.20' })));
 const elsewhere = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '10.0.0.5' })));
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 
 ruleTester(rule, {
   valid: [

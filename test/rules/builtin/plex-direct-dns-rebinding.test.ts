@@ -2,7 +2,7 @@ import rule from '../../../src/rules/builtin/plex-direct-dns-rebinding.js';
 import type { Observation } from '../../../src/collect/observation.js';
 import { plexDirectHostname } from '../../../src/net/plex-direct.js';
 import { HOME, deviceValue, failed, ok, plexDirectDnsValue, prefsValue, resourcesValue, skipped, type DnsAnswerSpec } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 
@@ -17,11 +17,6 @@ function dns(...names: { address: string; verdict: Verdict; answers: AnswerSpec[
 }
 const wanOk = { address: HOME.wan, verdict: 'ok' as const, answers: [OK] };
 const flagged = (o: O) => void (o['plextv.resources'] = ok(resourcesValue(deviceValue({ dnsRebindingProtection: true }))));
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 const LAN_NAME = plexDirectHostname(HOME.server, HOME.certificateHash);
 const BLOCKED_BY_ROUTER = dns(
   { address: HOME.server, verdict: 'rebinding-blocked', answers: [OK, { resolver: '192.168.1.1', outcome: 'rebinding-blocked', code: 'ENOTFOUND' }] },

@@ -3,7 +3,7 @@ import type { Observation } from '../../../src/collect/observation.js';
 import { ConnectionsValue } from '../../../src/collect/builtin/connections.js';
 import { ServerRoot } from '../../../src/server/index.js';
 import { HOME, accountValue, deviceValue, failed, ok, prefsValue, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 
@@ -25,11 +25,6 @@ const customUrl = (uri: string, identity: 'match' | { code: string; phase: strin
   const address = new URL(uri).hostname;
   o['probe.connections'] = ok(ConnectionsValue.parse({ connections: [probedConnection({ address, uri, identity, ...(typeof identity === 'object' ? { tcp: identity } : {}) })] }));
 };
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 
 ruleTester(rule, {
   valid: [

@@ -4,18 +4,13 @@ import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/bu
 import type { FixAction } from '../../../src/rules/types.js';
 import { ServerRoot } from '../../../src/server/index.js';
 import { HOME, failed, ok, prefsValue, probedConnection } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
 
 const RELAX: FixAction[] = [{ type: 'set-pref', pref: 'secureConnections', value: 1 }];
 const required = (o: O) => void (o['server.prefs'] = ok(prefsValue({ secureConnections: 0 })));
-const all =
-  (...steps: ((o: O) => void)[]) =>
-  (o: O) => {
-    for (const step of steps) step(o);
-  };
 
 const root = (overrides: Record<string, unknown>) => (o: O) => {
   const base = { machineIdentifier: HOME.machineIdentifier, friendlyName: HOME.name, myPlex: true, myPlexSigninState: 'ok', myPlexMappingState: 'mapped', certificate: true };

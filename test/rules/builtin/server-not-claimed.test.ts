@@ -6,7 +6,7 @@ import { analyze } from '../../../src/rules/engine.js';
 import { ServerIdentity, ServerRoot } from '../../../src/server/index.js';
 import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
 import { HOME, accountValue, failed, healthyObservations, ok, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type Obs = Record<string, Observation>;
 const baseRoot = (healthyObservations()['server.root'] as { value: Record<string, unknown> }).value;
@@ -23,11 +23,6 @@ const account = (signInState: string) => (o: Obs) => {
 const gone = (id: string, reason = 'no token') => (o: Obs) => {
   o[id] = skipped(reason);
 };
-const all =
-  (...changes: ((o: Obs) => void)[]) =>
-  (o: Obs) => {
-    for (const change of changes) change(o);
-  };
 
 ruleTester(rule, {
   valid: [

@@ -5,7 +5,7 @@ import rule, { formatAge, serverStaleOptions } from '../../../src/rules/builtin/
 import { ServerIdentity } from '../../../src/server/index.js';
 import { HOME, buildSnapshot, deviceValue, failed, healthyObservations, ok, resourcesValue, skipped } from '../../../src/testing/observations.js';
 import { runRule } from '../../../src/testing/run-rule.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type Obs = Record<string, Observation>;
 const CREATED = Date.parse(HOME.createdAt);
@@ -16,11 +16,6 @@ const device = (overrides: Record<string, unknown>) => (o: Obs) => {
 };
 const serverDown = (o: Obs) => void (o['server.identity'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' }));
 const serverVersion = (version: string) => (o: Obs) => void (o['server.identity'] = ok(ServerIdentity.parse({ machineIdentifier: HOME.machineIdentifier, version, claimed: true })));
-const all =
-  (...changes: ((o: Obs) => void)[]) =>
-  (o: Obs) => {
-    for (const change of changes) change(o);
-  };
 
 ruleTester(rule, {
   valid: [

@@ -8,7 +8,7 @@ import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
 import { startFakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
 import type { FaultRule } from '../../../src/testing/faults.js';
 import { deviceValue, failed, ok, resourcesValue, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { all, ruleTester } from '../../helpers/rule-tester.js';
 
 type Obs = Record<string, Observation>;
 const PATHS: Record<string, string> = { 'server.root': '/', 'server.prefs': '/:/prefs', 'server.account': '/myplex/account' };
@@ -21,11 +21,6 @@ const serverAuth = (status: 401 | 403, ...ids: string[]) => (o: Obs) => {
 const plexTvAuth = (...ids: string[]) => (o: Obs) => {
   for (const id of ids) o[id] = failed('PLEXDIAG_AUTH', 'GET https://plex.tv/api/v2/user: 401 Unauthorized: token missing or invalid (User could not be authenticated)', { status: 401 });
 };
-const all =
-  (...changes: ((o: Obs) => void)[]) =>
-  (o: Obs) => {
-    for (const change of changes) change(o);
-  };
 const noToken = { context: { tokenProvided: false, plexTv: true, experiments: [] } };
 
 ruleTester(rule, {
