@@ -4,7 +4,7 @@
  * PLEX_DIAGNOSE_CONFIG_DIR always in a temp dir of the test's own; PLEX_DIAGNOSE_PLEXTV_URL pointing nowhere unless given,
  * so a run never reaches the real plex.tv.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,22 +96,19 @@ export function cliPath(): string {
   return join(cliDist(), 'cli.js');
 }
 
-/** Spawns `node .test-dist/<run>/cli.js ...args` with exactly `options.env` as its environment. */
-export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+/**
+ * Collects a CLI child's output until it exits: rejects after `timeoutMs` (killing it) and when the output holds any
+ * token a test made.
+ */
+function settle(child: ChildProcessWithoutNullStreams, label: string, timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: options.env ?? {},
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`plex-diagnose ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`plex-diagnose ${label} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -120,13 +117,20 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const leaked = leakedToken(stdout, stderr);
-      if (leaked) reject(new Error(`plex-diagnose ${args.join(' ')} printed the token ${leaked}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      if (leaked) reject(new Error(`plex-diagnose ${label} printed the token ${leaked}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
       else resolve({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-    options.onSpawn?.(child);
   });
+}
+
+/** Spawns `node .test-dist/<run>/cli.js ...args` with exactly `options.env` as its environment. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [cliPath(), ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? {}, stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = settle(child, args.join(' '), options.timeoutMs ?? 30_000);
+  child.stdin.end(options.input ?? '');
+  options.onSpawn?.(child);
+  return result;
 }
 
 /** Resolves once `child`'s stderr (as seen so far plus what comes) matches; rejects after `timeoutMs`. */
@@ -176,29 +180,9 @@ const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
  */
 export function runCliInTerminal(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   const command = [process.execPath, cliPath(), ...args].map(shellQuote).join(' ');
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? REPO_ROOT, env: { TERM: 'xterm', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`plex-diagnose ${args.join(' ')} (on a terminal) did not exit within ${timeoutMs} ms\n${stdout}`));
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const leaked = leakedToken(stdout, stderr);
-      if (leaked) reject(new Error(`plex-diagnose ${args.join(' ')} (on a terminal) printed the token ${leaked}\n${stdout}`));
-      else resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin.write(options.input);
-    options.onSpawn?.(child);
-  });
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? REPO_ROOT, env: { TERM: 'xterm', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = settle(child, `${args.join(' ')} (on a terminal)`, options.timeoutMs ?? 30_000);
+  if (options.input !== undefined) child.stdin.write(options.input);
+  options.onSpawn?.(child);
+  return result;
 }
