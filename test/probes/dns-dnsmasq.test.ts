@@ -3,7 +3,9 @@
  * and without `--stop-dns-rebind`, and with the fix the rules recommend (`--rebind-domain-ok=/plex.direct/`).
  * This proves the probe reads a real rebinding filter's answer, not only our imitation of it. Skipped without dnsmasq.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { userInfo } from 'node:os';
@@ -12,7 +14,12 @@ import { PlexDirectDnsValue, probePlexDirectDns } from '../../src/probes/dns.js'
 import { startFakeDnsServer, type FakeDnsServer } from '../../src/testing/fake-dns.js';
 
 const HASH = '0123456789abcdef0123456789abcdef';
-const hasDnsmasq = spawnSync('dnsmasq', ['--version'], { stdio: 'ignore' }).status === 0;
+// Found on disk rather than by running it: a spawn that fails under load must fail the test, not skip it.
+const dnsmasqPath = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin']
+  .filter(Boolean)
+  .map((dir) => join(dir, 'dnsmasq'))
+  .find((path) => existsSync(path));
+const hasDnsmasq = dnsmasqPath !== undefined;
 
 interface Dnsmasq {
   address: string;
@@ -36,7 +43,7 @@ async function startDnsmasq(upstreamPort: number, extra: string[]): Promise<Dnsm
     ...(process.getuid?.() === 0 ? [`--user=${userInfo().username}`] : []),
     ...extra,
   ];
-  const child: ChildProcess = spawn('dnsmasq', args, { stdio: 'ignore' });
+  const child: ChildProcess = spawn(dnsmasqPath!, args, { stdio: 'ignore' });
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
