@@ -34,6 +34,8 @@ export const IdentityProbeValue = z.object({
   /** The HTML `<title>` of a non-Plex page ("RT-AX88U Login"). */
   title: z.string().optional(),
   contentType: z.string().optional(),
+  /** The server's clock, from its `Date` header (ISO 8601): a skewed clock breaks TLS and sign-in. */
+  serverDate: z.string().optional(),
   /** Where a 3xx pointed (not followed), redacted. */
   location: z.string().optional(),
   /** The address the connection reached. */
@@ -98,6 +100,7 @@ export function probeIdentity(uri: string, options: IdentityProbeOptions = {}): 
       const location = header('location');
       const server = header('server');
       const contentType = header('content-type');
+      const date = Date.parse(header('date') ?? '');
       return IdentityProbeValue.parse({
         url: redactUrl(url.href),
         status: response.statusCode,
@@ -107,6 +110,7 @@ export function probeIdentity(uri: string, options: IdentityProbeOptions = {}): 
           : {}),
         ...(server ? { server: server.slice(0, 120) } : {}),
         ...(contentType ? { contentType: contentType.slice(0, 120) } : {}),
+        ...(Number.isFinite(date) ? { serverDate: new Date(date).toISOString() } : {}),
         ...(location && response.statusCode >= 300 && response.statusCode < 400 ? { location: resolveLocation(location, url) } : {}),
         ...(connection?.remoteAddress ? { connectedAddress: connection.remoteAddress } : {}),
         resolvedVia: route.resolvedVia,

@@ -185,7 +185,9 @@ export function resourcesValue(device: PlexDevice | undefined = deviceValue()): 
 }
 
 /** A probed connection: TCP open and /identity answering as this server, unless told otherwise. */
-export function probedConnection(spec: ConnectionSpec & { tcp?: 'open' | { code: string; phase: string }; identity?: 'match' | 'mismatch' | { code: string; phase: string } }): ProbedConnection {
+export function probedConnection(
+  spec: ConnectionSpec & { tcp?: 'open' | { code: string; phase: string }; identity?: 'match' | 'mismatch' | { code: string; phase: string }; serverDate?: string },
+): ProbedConnection {
   const port = spec.port ?? HOME.port;
   const uri = spec.uri ?? `https://${plexDirectHostname(spec.address, HOME.certificateHash)}:${port}`;
   const host = new URL(uri).hostname;
@@ -202,6 +204,7 @@ export function probedConnection(spec: ConnectionSpec & { tcp?: 'open' | { code:
             machineIdentifier: spec.identity === 'mismatch' ? 'ffffffffffffffffffffffffffffffffffffffff' : HOME.machineIdentifier,
             identityMatches: spec.identity !== 'mismatch',
             resolvedVia: 'dns',
+            ...(spec.serverDate ? { serverDate: spec.serverDate } : {}),
           },
           durationMs: 5,
         }

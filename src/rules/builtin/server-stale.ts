@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
+import type { FactsContext } from '../facts.js';
 import type { Confidence, Evidence } from '../types.js';
 
 export const DEFAULT_MAX_AGE_MINUTES = 60;
@@ -50,14 +51,18 @@ export default defineRule({
     category: 'server',
     title: "plex.tv's record of the server is current",
     requires: [],
-    uses: ['plextv.resources', 'server.identity'],
+    uses: ['plextv.resources', 'server.identity', 'probe.connections'],
     messages: {
       offline: 'plex.tv lists "{{name}}" as offline (presence=0){{lastSeen}}, yet the server answers at {{url}}: it is running but not connected to plex.tv, so it is not published.',
       lastSeenOld: 'plex.tv last heard from "{{name}}" {{age}} before this run (lastSeenAt {{lastSeenAt}}), more than {{maxAgeMinutes}} minutes: its published address may be out of date.',
+      clockSkew:
+        'The server\'s clock is {{skew}} {{direction}} this machine\'s (its Date header said {{serverDate}}, this run began {{collectedAt}}): one of the two clocks is wrong, and a wrong clock breaks TLS certificates and sign-in tokens.',
       versionMismatch:
         'plex.tv still lists "{{name}}" as version {{plexTvVersion}} while the server runs {{serverVersion}}: it has not re-published itself to plex.tv since it changed.',
     },
     fixes: {
+      syncClock:
+        'Turn on network time on the machine whose clock is wrong: Linux `sudo timedatectl set-ntp true` (then `timedatectl` shows "System clock synchronized: yes"), Windows Settings → Time & language → Sync now, a NAS its NTP setting; Docker containers use the host\'s clock.',
       reconnect:
         'On the server, check that it reaches plex.tv (`curl -sS https://plex.tv/:/ip` prints your public address), then restart Plex Media Server so it signs in to plex.tv again: `sudo systemctl restart plexmediaserver` (Linux), `docker restart <container>` (Docker), or quit it from the tray/menu bar and start it again (Windows/macOS).',
       republish:
@@ -66,6 +71,17 @@ export default defineRule({
   },
   evaluate(ctx) {
     const { maxAgeMinutes } = serverStaleOptions(ctx.options);
+    const skew = clockSkew(ctx);
+    if (skew) {
+      ctx.report({
+        messageId: 'clockSkew',
+        data: { skew: formatAge(Math.abs(skew.minutes)), direction: skew.minutes > 0 ? 'behind' : 'ahead of', serverDate: skew.serverDate, collectedAt: ctx.snapshot.createdAt },
+        evidence: [{ source: 'probe.connections', observed: `Date: ${skew.serverDate} from ${skew.uri}/identity`, expected: `about ${ctx.snapshot.createdAt}` }],
+        // Which of the two clocks is wrong cannot be told from here.
+        confidence: 'medium',
+        fix: { fixId: 'syncClock' },
+      });
+    }
     const device = ctx.get('plextv.resources')?.server;
     if (!device) return;
     const identity = ctx.get('server.identity');
@@ -121,3 +137,18 @@ export default defineRule({
     }
   },
 });
+
+/** Past this, certificates and tokens start to fail; below it, probe timing and rounding explain the difference. */
+const MAX_CLOCK_SKEW_MINUTES = 5;
+
+/** The server's Date header, read where /identity answered as this server, against the run's own clock. */
+function clockSkew(ctx: FactsContext): { minutes: number; serverDate: string; uri: string } | undefined {
+  const answered = ctx
+    .get('probe.connections')
+    ?.connections.find((c) => c.identity?.status === 'ok' && c.identity.value.identityMatches !== false && c.identity.value.serverDate);
+  const serverDate = answered?.identity?.status === 'ok' ? answered.identity.value.serverDate : undefined;
+  // minutesBetween(a, b) is b - a: positive when the server's clock is behind.
+  const minutes = serverDate ? minutesBetween(serverDate, ctx.snapshot.createdAt) : undefined;
+  if (!answered || !serverDate || minutes === undefined || Math.abs(minutes) <= MAX_CLOCK_SKEW_MINUTES) return undefined;
+  return { minutes, serverDate, uri: answered.uri };
+}

@@ -3,7 +3,8 @@ import type { Observation } from '../../../src/collect/observation.js';
 import { ResourcesValue } from '../../../src/collect/builtin/plextv.js';
 import rule, { formatAge, serverStaleOptions } from '../../../src/rules/builtin/server-stale.js';
 import { ServerIdentity } from '../../../src/server/index.js';
-import { HOME, buildSnapshot, deviceValue, failed, healthyObservations, ok, resourcesValue, skipped } from '../../../src/testing/observations.js';
+import { ConnectionsValue } from '../../../src/collect/builtin/connections.js';
+import { HOME, buildSnapshot, deviceValue, failed, healthyObservations, ok, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
 import { runRule } from '../../../src/testing/run-rule.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 
@@ -17,8 +18,15 @@ const device = (overrides: Record<string, unknown>) => (o: Obs) => {
 const serverDown = (o: Obs) => void (o['server.identity'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' }));
 const serverVersion = (version: string) => (o: Obs) => void (o['server.identity'] = ok(ServerIdentity.parse({ machineIdentifier: HOME.machineIdentifier, version, claimed: true })));
 
+/** The LAN connection answered with this Date header (the run's clock is HOME.createdAt, 10:00:00Z). */
+const serverClock = (serverDate: string, identity: 'match' | 'mismatch' = 'match') => (o: Obs) => {
+  o['probe.connections'] = ok(ConnectionsValue.parse({ connections: [probedConnection({ address: HOME.server, local: true, identity, serverDate })] }));
+};
+
 ruleTester(rule, {
   valid: [
+    { name: 'the server\'s clock two minutes off: within the noise', observations: serverClock('2026-11-25T09:58:00.000Z') },
+    { name: 'another server\'s clock is wrong, not this one\'s', observations: serverClock('2026-11-25T07:00:00.000Z', 'mismatch') },
     { name: 'healthy: online, seen now, same version' },
     { name: 'last seen 59 minutes ago (under the default 60)', observations: device({ lastSeenAt: minutesAgo(59) }) },
     { name: 'lastSeenAt in the future (this machine\'s clock is behind)', observations: device({ lastSeenAt: minutesAgo(-600) }) },
@@ -30,6 +38,12 @@ ruleTester(rule, {
     { name: 'versions compared only when the server tells its own', observations: all(serverDown, device({ productVersion: '1.40.0.0000-000000000' })) },
   ],
   invalid: [
+    {
+      name: 'the server\'s clock is three hours behind',
+      observations: serverClock('2026-11-25T07:00:00.000Z'),
+      expect: [{ messageId: 'clockSkew', confidence: 'medium', data: { direction: 'behind' }, fixId: 'syncClock', mentions: ['timedatectl set-ntp true'] }],
+    },
+    { name: 'the server\'s clock is a day ahead', observations: serverClock('2026-11-26T10:00:00.000Z'), expect: [{ messageId: 'clockSkew', data: { direction: 'ahead of' } }] },
     {
       name: 'plex.tv says offline while the server answers',
       observations: device({ presence: false, lastSeenAt: minutesAgo(192) }),
