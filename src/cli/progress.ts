@@ -3,6 +3,7 @@
  * never mixed into stdout, so `--json` output stays clean.
  */
 import type { CollectProgress } from '../collect/scheduler.js';
+import type { CliOutput } from './io.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -13,8 +14,10 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(stderr: NodeJS.WritableStream & { isTTY?: boolean }, enabled = Boolean(stderr.isTTY)): Progress {
-  if (!enabled) return { onProgress: () => undefined, note: (text) => void stderr.write(`${text}\n`), stop: () => undefined };
+/** Notes go through `output.err` (redacted like every other line); only the spinner's frames write to stderr directly. */
+export function createProgress(output: CliOutput, enabled = Boolean(output.streams.stderr.isTTY)): Progress {
+  const stderr = output.streams.stderr;
+  if (!enabled) return { onProgress: () => undefined, note: (text) => output.err(`${text}\n`), stop: () => undefined };
   const running = new Map<string, string>();
   let done = 0;
   let frame = 0;
@@ -34,7 +37,8 @@ export function createProgress(stderr: NodeJS.WritableStream & { isTTY?: boolean
       }
     },
     note(text) {
-      stderr.write(`\r\u001b[2K${text}\n`);
+      stderr.write('\r\u001b[2K');
+      output.err(`${text}\n`);
       render();
     },
     stop() {

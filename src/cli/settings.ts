@@ -114,6 +114,7 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
     if (!(EXPERIMENTS as readonly string[]).includes(name)) throw new UsageError(`unknown experiment "${name}" (known: ${EXPERIMENTS.join(', ')})`);
   }
   if (flag(values, 'no-plextv') && experiments.length) throw new UsageError('--experiment needs plex.tv (it asks plex.tv to test the server): drop --no-plextv');
+  if (flag(values, 'keep') && experiments.length === 0) throw new UsageError('--keep keeps what an experiment changed: it needs --experiment');
   // The flag, not PLEX_DIAGNOSE_PLEXTV_URL: an environment default does not contradict a flag.
   if (flag(values, 'no-plextv') && str(values, 'plextv-url') !== undefined) throw new UsageError('--no-plextv and --plextv-url contradict each other: drop one');
   const network: NetworkOptions = {};

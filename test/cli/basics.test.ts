@@ -93,6 +93,7 @@ const USAGE_ERRORS: [name: string, argv: string[], reason: RegExp][] = [
   ['an unknown --only category', ['--only', 'plumbing', '--url', NOWHERE_URL], /^plex-diagnose: unknown category "plumbing"; known: account, dns, /],
   ['an unknown experiment', ['--experiment', 'port-knocking', '--url', NOWHERE_URL], /^plex-diagnose: unknown experiment "port-knocking" \(known: alternate-port\)$/],
   ['an experiment without plex.tv', ['--experiment', 'alternate-port', '--no-plextv', '--url', NOWHERE_URL], /^plex-diagnose: --experiment needs plex.tv/],
+  ['--keep without an experiment', ['--keep', '--url', NOWHERE_URL], /^plex-diagnose: --keep keeps what an experiment changed: it needs --experiment/],
   ['a --url that is not a URL', ['--url', 'http://'], /^plex-diagnose: .*URL/i],
   ['a --plextv-url that is not http', ['--plextv-url', 'ftp://plex.tv', '--url', NOWHERE_URL], /^plex-diagnose: --plextv-url "ftp:\/\/plex.tv" is not an http\(s\) URL$/],
   ['a --upnp-location that is not http', ['--upnp-location', 'rootDesc.xml', '--url', NOWHERE_URL], /^plex-diagnose: --upnp-location "rootDesc.xml" is not an http\(s\) URL$/],

@@ -7,7 +7,7 @@ import { createProgress } from '../progress.js';
 import { describeExperiment } from './diagnose.js';
 
 export default async function collectCommand({ values, output }: CommandContext): Promise<number> {
-  const progress = createProgress(output.streams.stderr);
+  const progress = createProgress(output);
   try {
     const run = await prepareRun(values, output, progress);
     const snapshot = await collect({ ...run.collectOptions, redactIps: values['redact-ips'] === true });

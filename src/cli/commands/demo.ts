@@ -18,7 +18,7 @@ export default async function demoCommand({ values, positionals, output }: Comma
   }
   const name = positionals[0] ?? DEFAULT_SCENARIO;
   const running = await startScenario(name);
-  const progress = createProgress(output.streams.stderr);
+  const progress = createProgress(output);
   try {
     progress.note(`demo: ${running.scenario.title}\n  ${running.scenario.description}\n  (simulated: a fake Plex server and a fake plex.tv on this machine; \`plex-diagnose demo --list\` for more)`);
     output.secrets.push(running.options.token ?? '');

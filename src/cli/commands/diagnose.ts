@@ -20,7 +20,7 @@ export function describeExperiment(result: AlternatePortResult): string {
 
 export default async function diagnoseCommand({ values, output }: CommandContext): Promise<number> {
   const settings = outputSettings(values);
-  const progress = createProgress(output.streams.stderr);
+  const progress = createProgress(output);
   try {
     const run = await prepareRun(values, output, progress);
     const snapshot = await collect(run.collectOptions);

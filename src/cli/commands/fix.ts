@@ -40,7 +40,7 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
   const { values, output } = context;
   try {
     if (values.undo === true) return await undo(context);
-    const progress = createProgress(output.streams.stderr);
+    const progress = createProgress(output);
     const run = await prepareRun(values, output, progress, { allowExperiments: false });
     if (!run.collectOptions.token) throw new UsageError("fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)");
     const snapshot = await collect(run.collectOptions);

@@ -40,7 +40,7 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const exec = typeof values.exec === 'string' ? values.exec : undefined;
   const json = values.json === true;
   const line = (record: Record<string, unknown>, text: string): void => output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
-  const progress = createProgress(output.streams.stderr, false);
+  const progress = createProgress(output, false);
   const run = await prepareRun(values, output, progress, { allowExperiments: false });
   output.err(`watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`);
 
