@@ -5,11 +5,11 @@
  *
  * Run alone: `npx tsx bench/black-hole.ts [--timeout 1000] [--reps 5]`
  */
-import { collect } from '../src/collect/collect.js';
-import type { ConnectionsValue } from '../src/collect/builtin/connections.js';
+import { collect } from '../src/diagnose/collect.js';
+import type { ConnectionsValue } from '../src/collect/values/connections.js';
 import { probeBudget } from '../src/collect/builtin/probe-value.js';
-import { diagnose } from '../src/diagnose.js';
-import { probeIdentity } from '../src/probes/http.js';
+import { diagnose } from '../src/diagnose/diagnose.js';
+import { probeIdentity } from '../src/probes/identity/probe.js';
 import { probeTcp } from '../src/probes/tcp.js';
 import { startBlackHoleListener } from '../src/testing/black-hole.js';
 import { median, numberArg, report, section, timed } from './lib/figures.js';

@@ -26,7 +26,7 @@ interface ManyRun {
   inOrder: boolean;
 }
 
-const built = await buildCli({ 'diagnose-many': 'src/diagnose-many.ts' });
+const built = await buildCli({ 'diagnose-many': 'src/diagnose/diagnose-many.ts' });
 const fakes = await startFakeHost({ latencyMs: 0, servers: SERVERS, mode: 'fleet' });
 section(`diagnoseMany: ${SERVERS} fake servers, concurrency ${CONCURRENCY}`);
 try {

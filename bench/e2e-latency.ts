@@ -6,9 +6,9 @@
  *
  * Run alone: `npx tsx bench/e2e-latency.ts [--latency 100] [--reps 5]`
  */
-import { collect } from '../src/collect/collect.js';
-import type { ConnectionsValue } from '../src/collect/builtin/connections.js';
-import { diagnose } from '../src/diagnose.js';
+import { collect } from '../src/diagnose/collect.js';
+import type { ConnectionsValue } from '../src/collect/values/connections.js';
+import { diagnose } from '../src/diagnose/diagnose.js';
 import { criticalPath } from './lib/critical-path.js';
 import { median, numberArg, report, section, timed } from './lib/figures.js';
 import { startLatencySetup } from './lib/latency-setup.js';

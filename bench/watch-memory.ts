@@ -4,7 +4,7 @@
  */
 import { runWatch } from '../src/watch/run-watch.js';
 import { createAlertTracker } from '../src/watch/tracker.js';
-import { REPORT_SCHEMA_VERSION, type Report } from '../src/report/types.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../src/core/report.js';
 import { report as reportFigure, section } from './lib/figures.js';
 
 const CYCLES = Number(process.argv[2] ?? 10_000);

@@ -1,22 +1,22 @@
 // The public surface. Every export is named here; anything not listed is internal and may change.
-export { VERSION } from './version.js';
+export { VERSION } from './core/version.js';
 
 // The diagnosis: collect → snapshot → analyze → report.
-export { diagnose, analyze, readSnapshot } from './diagnose.js';
-export type { DiagnoseOptions, AnalyzeOptions } from './diagnose.js';
-export { diagnoseMany, DEFAULT_DIAGNOSE_MANY_CONCURRENCY } from './diagnose-many.js';
-export type { DiagnoseManyOptions, DiagnoseManyResult, DiagnoseManyError } from './diagnose-many.js';
-export { collect, DEFAULT_COLLECTOR_TIMEOUT_MS } from './collect/collect.js';
-export type { CollectOptions } from './collect/collect.js';
-export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './collect/snapshot.js';
-export { Observation, ObservationError, SkipCollection, CollectionFailure } from './collect/observation.js';
+export { diagnose, analyze, readSnapshot } from './diagnose/diagnose.js';
+export type { DiagnoseOptions, AnalyzeOptions } from './diagnose/diagnose.js';
+export { diagnoseMany, DEFAULT_DIAGNOSE_MANY_CONCURRENCY } from './diagnose/diagnose-many.js';
+export type { DiagnoseManyOptions, DiagnoseManyResult, DiagnoseManyError } from './diagnose/diagnose-many.js';
+export { collect, DEFAULT_COLLECTOR_TIMEOUT_MS } from './diagnose/collect.js';
+export type { CollectOptions } from './diagnose/collect.js';
+export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './core/snapshot.js';
+export { Observation, ObservationError, SkipCollection, CollectionFailure } from './core/observation.js';
 export type { CollectProgress } from './collect/scheduler.js';
 export type { CollectServices, NetworkOptions, ProbeSet } from './collect/services.js';
 export { defineCollector } from './collect/define-collector.js';
 export type { Collector, CollectorContext, ObservationReader, ObservationValues, AnyCollector, PrefetchContext } from './collect/define-collector.js';
 export { builtinCollectors } from './collect/builtin/index.js';
-export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/builtin/connections.js';
-export { ResourcesValue, PublicIpValue } from './collect/builtin/plextv.js';
+export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/values/connections.js';
+export { ResourcesValue, PublicIpValue } from './collect/values/plextv.js';
 
 // Rules.
 export { defineRule } from './rules/define-rule.js';
@@ -38,18 +38,18 @@ export type {
 } from './rules/types.js';
 
 // The report and its formats.
-export type { Report, Diagnosis, DiagnosisRank, RuleCheck, CheckStatus, ObservationSummary, ReportSummary, NetworkPath, PathHop } from './report/types.js';
-export { REPORT_SCHEMA_VERSION } from './report/types.js';
+export type { Report, Diagnosis, DiagnosisRank, RuleCheck, CheckStatus, ObservationSummary, ReportSummary, NetworkPath, PathHop } from './core/report.js';
+export { REPORT_SCHEMA_VERSION } from './core/report.js';
 export { formatText } from './report/format/text.js';
 export { formatMarkdown, formatPathMermaid } from './report/format/markdown.js';
 export { formatJson } from './report/format/json.js';
 export type { FormatOptions } from './report/format/style.js';
 export { exitCodeFor } from './report/exit-code.js';
 export type { FailOn } from './report/exit-code.js';
-export { redactReport, redactSnapshot, redactValue } from './report/redact.js';
-export type { RedactOptions } from './report/redact.js';
-export { createIpAnonymizer } from './report/anonymize-ips.js';
-export type { IpAnonymizer } from './report/anonymize-ips.js';
+export { redactReport, redactSnapshot, redactValue } from './core/redact-values.js';
+export type { RedactOptions } from './core/redact-values.js';
+export { createIpAnonymizer } from './core/anonymize-ips.js';
+export type { IpAnonymizer } from './core/anonymize-ips.js';
 
 export {
   PlexDiagnoseError,
@@ -71,17 +71,17 @@ export {
   isTimeoutError,
   isDecodeError,
   isResponseValidationError,
-} from './errors.js';
-export type { ErrorCode, NetworkPhase, PlexApiErrorEntry, DecodeFailure, ValidationIssue } from './errors.js';
+} from './core/errors.js';
+export type { ErrorCode, NetworkPhase, PlexApiErrorEntry, DecodeFailure, ValidationIssue } from './core/errors.js';
 
 export { httpRequest } from './http/transport.js';
 export type { HttpRequestOptions, HttpResponse, HttpMethod } from './http/transport.js';
-export { redactText, redactUrl } from './http/redact.js';
+export { redactText, redactUrl } from './core/redact.js';
 
-export { classifyAddress, isPublicAddress, isInCidr, containerNetworkOf } from './net/address.js';
-export type { AddressClass, ContainerNetwork } from './net/address.js';
-export { parsePlexDirectName, plexDirectHostname, isPlexDirectHost } from './net/plex-direct.js';
-export type { PlexDirectName } from './net/plex-direct.js';
+export { classifyAddress, isPublicAddress, isInCidr, containerNetworkOf } from './core/net/address.js';
+export type { AddressClass, ContainerNetwork } from './core/net/address.js';
+export { parsePlexDirectName, plexDirectHostname, isPlexDirectHost } from './core/net/plex-direct.js';
+export type { PlexDirectName } from './core/net/plex-direct.js';
 
 export type { ProbeResult, ProbeError, ProbeOptions, ProbePhase } from './probes/types.js';
 
@@ -105,7 +105,7 @@ export {
   NETWORK_PREF_KINDS,
   SECURE_CONNECTIONS_LABELS,
   REDACTED_PREF_VALUE,
-} from './server/index.js';
+} from './clients/server/index.js';
 export type {
   ServerClient,
   ServerClientOptions,
@@ -115,7 +115,7 @@ export type {
   PrefEnumValue,
   NetworkPrefId,
   SecureConnectionsLabel,
-} from './server/index.js';
+} from './clients/server/index.js';
 
 // The plex.tv client, its schemas and helpers.
 export {
@@ -140,7 +140,7 @@ export {
   serversOf,
   findServer,
   classifyConnection,
-} from './plextv/index.js';
+} from './clients/plextv/index.js';
 export type {
   PlexTvClient,
   PlexTvClientOptions,
@@ -154,16 +154,16 @@ export type {
   PlexDeviceWithoutSecrets,
   ConnectionKind,
   ConnectionClassification,
-} from './plextv/index.js';
+} from './clients/plextv/index.js';
 
 // Probes: TCP, identity over HTTP/TLS (plex.direct by IP with SNI), plex.direct DNS.
 export { probeTcp, tcpState, TcpProbeValue, DEFAULT_TCP_TIMEOUT_MS } from './probes/tcp.js';
 export type { TcpProbeOptions, TcpState } from './probes/tcp.js';
-export { probeIdentity, identityUrl, IdentityProbeValue, DEFAULT_IDENTITY_TIMEOUT_MS, IDENTITY_BODY_CAP_BYTES } from './probes/http.js';
-export type { IdentityProbeOptions } from './probes/http.js';
-export { IdentityBodyKind } from './probes/identity-body.js';
-export { ResolvedVia } from './probes/route.js';
-export { TlsInfo, TlsCertificateInfo } from './probes/tls-capture.js';
+export { probeIdentity, identityUrl, IdentityProbeValue, DEFAULT_IDENTITY_TIMEOUT_MS, IDENTITY_BODY_CAP_BYTES } from './probes/identity/probe.js';
+export type { IdentityProbeOptions } from './probes/identity/probe.js';
+export { IdentityBodyKind } from './probes/identity/body.js';
+export { ResolvedVia } from './probes/identity/route.js';
+export { TlsInfo, TlsCertificateInfo } from './probes/identity/tls-capture.js';
 export {
   probePlexDirectDns,
   isRebindingSuspect,
@@ -207,10 +207,10 @@ export type {
   ListPortMappingsResult,
   SsdpReply,
 } from './probes/upnp/index.js';
-export { probeNatPmp, natPmpMapPort, natPmpUnmapPort, NatPmpValue, NatPmpMapping } from './probes/natpmp.js';
-export type { NatPmpOptions, NatPmpMapOptions } from './probes/natpmp.js';
-export { parseNatPmpResponse, NATPMP_RESULT_CODES } from './probes/natpmp-packet.js';
-export type { NatPmpPacket, NatPmpProtocol } from './probes/natpmp-packet.js';
+export { probeNatPmp, natPmpMapPort, natPmpUnmapPort, NatPmpValue, NatPmpMapping } from './probes/natpmp/probe.js';
+export type { NatPmpOptions, NatPmpMapOptions } from './probes/natpmp/probe.js';
+export { parseNatPmpResponse, NATPMP_RESULT_CODES } from './probes/natpmp/packet.js';
+export type { NatPmpPacket, NatPmpProtocol } from './probes/natpmp/packet.js';
 export { discoverGdm, parseGdmReply, GdmDiscovery, GdmServer } from './probes/gdm.js';
 export type { DiscoverGdmOptions, GdmTarget, GdmReply } from './probes/gdm.js';
 export {
@@ -232,8 +232,8 @@ export { AddressClassSchema } from './probes/address-class.js';
 // Watch mode building blocks: debounced alerts, notifiers (Discord, Slack, ntfy, JSON), alert commands.
 export * from './watch/index.js';
 // Where a Plex token can be found on this host (flag, env, login config, the server's own Preferences).
-export { discoverToken } from './cli/token.js';
-export type { DiscoverTokenInput, DiscoveredToken, TokenAttempt, TokenSource, TokenAttemptOutcome } from './cli/token.js';
+export { discoverToken } from './this-host/discover-token.js';
+export type { DiscoverTokenInput, DiscoveredToken, TokenAttempt, TokenSource, TokenAttemptOutcome } from './this-host/discover-token.js';
 
 // fix: the report's machine-applicable actions as PMS pref changes, with an undo journal.
 export {

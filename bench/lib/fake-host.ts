@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server.js';
+import { startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv } from '../../src/testing/fake-plex-tv/index.js';
 import { deviceValue } from '../../src/testing/observations.js';
 

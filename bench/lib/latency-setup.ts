@@ -6,7 +6,7 @@
  * NAT-PMP, GDM) are `probes` overrides that answer after one `latencyMs`: one round trip to the router each.
  */
 import type { ProbeSet } from '../../src/collect/services.js';
-import type { DiagnoseOptions } from '../../src/diagnose.js';
+import type { DiagnoseOptions } from '../../src/diagnose/diagnose.js';
 import type { GdmDiscovery } from '../../src/probes/gdm.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { hostValue, natPmpValue, upnpValue } from '../../src/testing/observations.js';

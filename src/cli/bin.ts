@@ -1,5 +1,5 @@
 // The CLI entry. `--version` and `--help` answer before any heavy module loads; everything else is one dynamic import.
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { ignoreClosedOutput } from './epipe.js';
 import { fastPathOutput } from './help.js';
 

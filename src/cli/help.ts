@@ -1,5 +1,5 @@
 // Help text, generated from the options table. Kept free of heavy imports: `--help` must start fast.
-import { COMMANDS, GLOBAL_OPTIONS, commandSpec, type CommandName, type OptionSpec } from './options.js';
+import { COMMANDS, GLOBAL_OPTIONS, commandSpec, type CommandName, type OptionSpec } from './command-table.js';
 
 function optionLine(option: OptionSpec): string {
   const flag = `${option.short ? `-${option.short}, ` : '    '}--${option.name}${option.value ? ` <${option.value}>` : ''}`;

@@ -3,7 +3,7 @@
 // `--help` answer from here; everything else runs the ES module CLI next to this file.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { ignoreClosedOutput } from './epipe.js';
 import { fastPathOutput } from './help.js';
 

@@ -2,21 +2,14 @@
  * The CLI: argv → command → exit code. 0 nothing at or above --fail-on, 1 problems found, 2 usage or config error,
  * 3 internal error (a bug: the message says so). 130 when interrupted. Only this folder touches the process.
  */
-import { isPlexDiagnoseError } from '../errors.js';
-import { VERSION } from '../version.js';
-import { parseCommandLine, type OptionValue } from './args.js';
+import { isPlexDiagnoseError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import type { Command } from './command-context.js';
+import { parseCommandLine } from './parse-argv.js';
 import { commandHelp, topLevelHelp } from './help.js';
-import { createOutput, type CliOutput, type CliStreams } from './io.js';
-import type { CommandName } from './options.js';
+import { createOutput, type CliStreams } from './output.js';
+import type { CommandName } from './command-table.js';
 
-export interface CommandContext {
-  command: CommandName;
-  values: Record<string, OptionValue>;
-  positionals: string[];
-  output: CliOutput;
-}
-
-type Command = (context: CommandContext) => Promise<number>;
 
 // Commands load on demand: `rules` or `explain` never pay for the probes.
 const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {

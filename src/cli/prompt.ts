@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { CliStreams } from './io.js';
+import type { CliStreams } from './output.js';
 
 /** Asks a question on a TTY; resolves undefined when input is not a terminal or the run is aborted. */
 export async function ask(streams: CliStreams, question: string): Promise<string | undefined> {

@@ -3,7 +3,7 @@
  * as its needs have settled, under its own deadline. Shaped like arethetypeswrong's `defineCheck`: data + one function.
  */
 import type { z } from 'zod';
-import type { Observation } from './observation.js';
+import type { Observation } from '../core/observation.js';
 
 import type { ObservationValues } from './observation-values.js';
 

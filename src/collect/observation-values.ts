@@ -3,16 +3,16 @@
  * their collectors' types with declaration merging:
  * `declare module 'plex-diagnose' { interface ObservationValues { 'my.check': { ok: boolean } } }`.
  */
-import type { AlternatePortResult } from '../experiments/alternate-port-schema.js';
+import type { AlternatePortResult } from './values/alternate-port.js';
 import type { GdmDiscovery } from '../probes/gdm.js';
 import type { HostInfo } from '../probes/host/index.js';
-import type { NatPmpValue } from '../probes/natpmp.js';
+import type { NatPmpValue } from '../probes/natpmp/probe.js';
 import type { TcpProbeValue } from '../probes/tcp.js';
 import type { UpnpProbeValue } from '../probes/upnp/schema.js';
-import type { PlexUser } from '../plextv/index.js';
-import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../server/index.js';
-import type { ConnectionsValue, PlexDirectDnsCollection } from './builtin/connections.js';
-import type { PublicIpValue, ResourcesValue } from './builtin/plextv.js';
+import type { PlexUser } from '../clients/plextv/index.js';
+import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../clients/server/index.js';
+import type { ConnectionsValue, PlexDirectDnsCollection } from './values/connections.js';
+import type { PublicIpValue, ResourcesValue } from './values/plextv.js';
 
 export interface ObservationValues {
   'server.identity': ServerIdentity;

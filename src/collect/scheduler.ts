@@ -4,10 +4,10 @@
  * deadline, a missing need is `skipped`. The wall time is the critical path of the needs graph, not the sum.
  */
 import { setMaxListeners } from 'node:events';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { createReader, type AnyCollector, type CollectorContext, type ObservationMap, type PrefetchContext } from './define-collector.js';
-import { SkipCollection, toObservationError, type Observation } from './observation.js';
-import { withDeadline } from '../internal/deadline.js';
+import { SkipCollection, toObservationError, type Observation } from '../core/observation.js';
+import { withDeadline } from '../core/util/deadline.js';
 
 export type CollectProgress =
   | { type: 'start'; id: string; title: string }

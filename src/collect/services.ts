@@ -4,13 +4,13 @@
  */
 import { discoverGdm } from '../probes/gdm.js';
 import { probeHost } from '../probes/host/index.js';
-import { probeIdentity } from '../probes/http.js';
-import { probeNatPmp } from '../probes/natpmp.js';
+import { probeIdentity } from '../probes/identity/probe.js';
+import { probeNatPmp } from '../probes/natpmp/probe.js';
 import { probePlexDirectDns } from '../probes/dns.js';
 import { probeTcp } from '../probes/tcp.js';
 import { probeUpnp } from '../probes/upnp/probe.js';
-import type { PlexTvClient } from '../plextv/client.js';
-import type { ServerClient } from '../server/client.js';
+import type { PlexTvClient } from '../clients/plextv/client.js';
+import type { ServerClient } from '../clients/server/client.js';
 
 export interface ProbeSet {
   tcp: typeof probeTcp;

@@ -9,14 +9,14 @@
  * previous values, which is right whether or not the PUT took effect.
  */
 import { z } from 'zod';
-import { isPlexDiagnoseError } from '../errors.js';
-import type { ServerClient } from '../server/client.js';
-import type { ServerPrefs } from '../server/schemas/network-prefs.js';
-import type { PrefSetting } from '../server/schemas/prefs.js';
+import { isPlexDiagnoseError } from '../core/errors.js';
+import type { ServerClient } from '../clients/server/client.js';
+import type { ServerPrefs } from '../clients/server/schemas/network-prefs.js';
+import type { PrefSetting } from '../clients/server/schemas/prefs.js';
 import { FixError } from './errors.js';
 import { FixJournalChange, readFixJournal, undoneJournalPath, writeFixJournal, FIX_JOURNAL_VERSION, type FixJournal } from './journal.js';
 import type { FixPlan } from './plan.js';
-import { removeFile } from '../internal/private-file.js';
+import { removeFile } from '../core/util/private-file.js';
 import { currentPrefValue, FixPrefValue, samePrefValue } from './values.js';
 
 export const FixMismatch = z.object({

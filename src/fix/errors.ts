@@ -4,7 +4,7 @@
  * the target, and the underlying client error's code (PLEXDIAG_HTTP, PLEXDIAG_AUTH, PLEXDIAG_NETWORK, ...) when the
  * server refused or could not be reached. Messages name the journal path, never its content or the token.
  */
-import { isPlexDiagnoseError, PlexDiagnoseError, type ErrorCode } from '../errors.js';
+import { isPlexDiagnoseError, PlexDiagnoseError, type ErrorCode } from '../core/errors.js';
 
 /**
  * no-journal: nothing was ever applied here; nothing-to-undo: the last fix was already undone; malformed-journal:

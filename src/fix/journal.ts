@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { configDir, type ConfigLocationOptions } from '../cli/config.js';
-import { readPrivateFile, writePrivateFile } from '../internal/private-file.js';
+import { configDir, type ConfigLocationOptions } from '../this-host/config-file.js';
+import { readPrivateFile, writePrivateFile } from '../core/util/private-file.js';
 import { FixError } from './errors.js';
 import { FixPrefValue } from './values.js';
 

@@ -5,9 +5,9 @@
  * is shown and not applied; prefs the server does not list, secret prefs and values of the wrong type are refused.
  */
 import { z } from 'zod';
-import type { Diagnosis, DiagnosisRank, Report } from '../report/types.js';
-import { isSecretPref, type PrefSetting } from '../server/schemas/prefs.js';
-import type { ServerPrefs } from '../server/schemas/network-prefs.js';
+import type { Diagnosis, DiagnosisRank, Report } from '../core/report.js';
+import { isSecretPref, type PrefSetting } from '../clients/server/schemas/prefs.js';
+import type { ServerPrefs } from '../clients/server/schemas/network-prefs.js';
 import type { EditListAction } from '../rules/types.js';
 import { applyListEdits, splitList } from './list-edits.js';
 import { currentPrefValue, FixPrefValue, samePrefValue, typedForPref } from './values.js';

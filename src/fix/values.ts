@@ -4,7 +4,7 @@
  * makes "1" and true, or "32400" and 32400, the same value, so a fix is never re-applied or journalled as a change.
  */
 import { z } from 'zod';
-import type { PrefSetting } from '../server/schemas/prefs.js';
+import type { PrefSetting } from '../clients/server/schemas/prefs.js';
 
 /** A pref value as the server reports it or as `setPrefs` takes it. */
 export const FixPrefValue = z.union([z.string(), z.number(), z.boolean()]);

@@ -3,8 +3,8 @@
  */
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { AuthError, HttpError, type PlexApiErrorEntry } from '../errors.js';
-import { linkSignals } from '../internal/link-signals.js';
+import { AuthError, HttpError, type PlexApiErrorEntry } from '../core/errors.js';
+import { linkSignals } from '../core/util/link-signals.js';
 import { decodeBody, decodeText, excerpt, looksLikeHtml } from './decode.js';
 import { httpRequest, type HttpMethod, type HttpResponse, type QueryValue } from './transport.js';
 import { parseWith } from './validate.js';

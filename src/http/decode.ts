@@ -3,7 +3,7 @@
  * (older versions ignore Accept on some endpoints), and a captive portal answers HTML with a 200. Both XML and JSON
  * decode to the same object shape; validation (zod) comes after.
  */
-import { DecodeError, type ErrorContext } from '../errors.js';
+import { DecodeError, type ErrorContext } from '../core/errors.js';
 import { parseXml, validateXml, type XmlArrayPolicy } from './xml.js';
 
 export interface DecodeOptions extends ErrorContext {

@@ -2,7 +2,7 @@
  * Maps low-level error codes (libuv, OpenSSL, undici) to the phase that failed. Shared by the HTTP layer and the
  * probes, so that "DNS failed", "refused", "TLS failed" and "dropped mid-response" read the same everywhere.
  */
-import type { NetworkPhase } from '../errors.js';
+import type { NetworkPhase } from '../core/errors.js';
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'EREFUSED', 'ENOTIMP', 'ECONNREFUSED_DNS']);
 const CONNECT_CODES = new Set([

@@ -1,5 +1,5 @@
 import { platform, release } from 'node:os';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 export interface PlexClientIdentity {
   /** X-Plex-Product. @default 'plex-diagnose' */

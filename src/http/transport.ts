@@ -6,9 +6,9 @@
  * (and nock 15.0.0, which patches the global dispatcher, can intercept in tests). An explicit `dispatcher` wins.
  */
 import { request, type Dispatcher } from 'undici';
-import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../errors.js';
+import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../core/errors.js';
 import { describeCode, errorCodeOf, phaseOfCode } from './network-error.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../core/redact.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ResponseValidationError, type ErrorContext, type ValidationIssue } from '../errors.js';
+import { ResponseValidationError, type ErrorContext, type ValidationIssue } from '../core/errors.js';
 
 /** Parses decoded data with a schema; failures name the paths, never the values (they might hold a token). */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, context: ErrorContext & { what: string }): z.output<S> {

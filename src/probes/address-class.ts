@@ -1,9 +1,9 @@
 /**
- * zod schema for `AddressClass` (src/net/address.ts), so probe values that carry a classification validate on load.
+ * zod schema for `AddressClass` (src/core/net/address.ts), so probe values that carry a classification validate on load.
  * Kept beside the probes because net/address.ts exports only the type.
  */
 import { z } from 'zod';
-import type { AddressClass } from '../net/address.js';
+import type { AddressClass } from '../core/net/address.js';
 
 const CLASSES = ['public', 'private', 'cgnat', 'loopback', 'link-local', 'multicast', 'unspecified', 'reserved', 'invalid'] as const;
 

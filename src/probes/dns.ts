@@ -10,8 +10,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { classifyAddress } from '../net/address.js';
-import { parsePlexDirectName, plexDirectHostname } from '../net/plex-direct.js';
+import { classifyAddress } from '../core/net/address.js';
+import { parsePlexDirectName, plexDirectHostname } from '../core/net/plex-direct.js';
 import { AddressClassSchema } from './address-class.js';
 import { LookupFailure, queryServer, systemLookup, type ResolvedAddress } from './resolve.js';
 import { elapsed, ProbeFailure, runProbe, type ProbeOptions, type ProbeResult } from './types.js';

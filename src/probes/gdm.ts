@@ -5,7 +5,7 @@
  * (there is no way to know how many servers exist); an empty list is a valid observation, not a failure.
  */
 import { z } from 'zod';
-import { plexDateOpt } from '../schema/plex-values.js';
+import { plexDateOpt } from '../http/plex-values.js';
 import { ProbeFailure, type ProbeOptions, type ProbeResult } from './types.js';
 import { openUdpSession } from './udp.js';
 import { delay, remainingMs, runWindowedProbe } from './window.js';

@@ -2,9 +2,9 @@
  * The result shape every probe returns. Probes never throw: "port closed" is data for the rules, not an exception.
  * The shape matches a collector observation (`status: 'ok' | 'failed'`), so a probe result can be stored as one.
  */
-import type { NetworkPhase } from '../errors.js';
+import type { NetworkPhase } from '../core/errors.js';
 import { z } from 'zod';
-import { withDeadline } from '../internal/deadline.js';
+import { withDeadline } from '../core/util/deadline.js';
 
 export type ProbePhase = NetworkPhase;
 

@@ -28,4 +28,4 @@ export function remainingMs(deadlineAt: number): number {
 }
 
 /** Resolves after `ms` or when `signal` fires, whichever is first. */
-export { abortableSleep as delay } from '../internal/sleep.js';
+export { abortableSleep as delay } from '../core/util/sleep.js';

@@ -1,5 +1,5 @@
 import type { Severity } from '../rules/types.js';
-import type { Report } from './types.js';
+import type { Report } from '../core/report.js';
 
 /** The lowest severity that makes the run fail; 'none' never fails on findings. */
 export type FailOn = Severity | 'none';

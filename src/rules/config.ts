@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { AnyRule, RuleConfig, Severity } from './types.js';
 
 export interface ResolvedRule {

@@ -3,11 +3,11 @@
  * probed entry belongs to a URI, what address a connection makes a client dial, and how (if at all) a probe failed.
  * Pure functions of the snapshot.
  */
-import type { ProbedConnection } from '../collect/builtin/connections.js';
+import type { ProbedConnection } from '../collect/values/connections.js';
 import type { ObservationReader } from '../collect/define-collector.js';
-import { classifyConnection } from '../plextv/connections.js';
-import { containerNetworkOf, classifyAddress, isIpAddress } from '../net/address.js';
-import { parsePlexDirectName } from '../net/plex-direct.js';
+import { classifyConnection } from '../clients/plextv/connections.js';
+import { containerNetworkOf, classifyAddress, isIpAddress } from '../core/net/address.js';
+import { parsePlexDirectName } from '../core/net/plex-direct.js';
 import { classifyFailure, type ClassifiedFailure } from './observation-failure.js';
 
 /** A URI in a comparable form: scheme and host lower-cased, default ports and trailing slashes dropped. */

@@ -3,9 +3,9 @@
  * this run saw that says LAN devices can (or cannot) use them. Kept apart from the rule so the rule file reads as
  * "when" and "what to say".
  */
-import type { ProbedConnection } from '../collect/builtin/connections.js';
+import type { ProbedConnection } from '../collect/values/connections.js';
 import type { Evidence } from './types.js';
-import { classifyAddress, containerNetworkOf, isInCidr, type ContainerNetwork } from '../net/address.js';
+import { classifyAddress, containerNetworkOf, isInCidr, type ContainerNetwork } from '../core/net/address.js';
 import type { HostInfo } from '../probes/host/index.js';
 import { connectionFailure, describeConnectionFailure, dialledAddress, isLanAddress, probedConnections, probedFor, reachedThisServer, urlHostAddress } from './connection-facts.js';
 import { targetEndpoint, vantage, type FactsContext, type Vantage } from './facts.js';

@@ -3,7 +3,7 @@
  * `new URL()` drops a default port (`https://x:443` and `https://x` parse the same), so whether the owner wrote a
  * port is read from the text itself.
  */
-import { isIpAddress } from '../net/address.js';
+import { isIpAddress } from '../core/net/address.js';
 
 export type CustomEntry =
   | { kind: 'not-a-url'; text: string; suggestion?: string }

@@ -1,16 +1,16 @@
 /**
- * analyze(snapshot, rules) → Report. Pure and synchronous: no I/O, no clock. A rule whose requirements are missing
+ * evaluateRules(snapshot, rules) → Report. Pure and synchronous: no I/O, no clock. A rule whose requirements are missing
  * is skipped with the reason; a rule that throws is reported as crashed; neither affects the other rules.
  */
 import { createReader } from '../collect/define-collector.js';
-import type { Snapshot } from '../collect/snapshot.js';
-import { REPORT_SCHEMA_VERSION, type CheckStatus, type Diagnosis, type Report, type RuleCheck } from '../report/types.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { REPORT_SCHEMA_VERSION, type CheckStatus, type Diagnosis, type Report, type RuleCheck } from '../core/report.js';
 import { resolveRules, type ResolvedRule } from './config.js';
 import { interpolate } from './interpolate.js';
 import { rankDiagnoses, type RankInput } from './rank.js';
 import type { AnyRule, ReportDescriptor, RuleConfig } from './types.js';
 
-export interface AnalyzeOptions {
+export interface EvaluateRulesOptions {
   /** The rules to run (built-ins plus the user's). */
   rules: readonly AnyRule[];
   /** Per-rule overrides: 'off', a severity, or `{ severity, options }`. */
@@ -78,7 +78,7 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
   return { check: { ...check, status, findings: found.length }, found };
 }
 
-export function analyze(snapshot: Snapshot, options: AnalyzeOptions): Report {
+export function evaluateRules(snapshot: Snapshot, options: EvaluateRulesOptions): Report {
   const resolved = resolveRules(options.rules, options.ruleConfig, options.only);
   const checks: RuleCheck[] = [];
   const inputs: RankInput[] = [];

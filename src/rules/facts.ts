@@ -4,8 +4,8 @@
  * Pure functions of what was collected.
  */
 import type { ObservationReader } from '../collect/define-collector.js';
-import type { Snapshot } from '../collect/snapshot.js';
-import { classifyAddress, containerNetworkOf, isInCidr, type AddressClass } from '../net/address.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { classifyAddress, containerNetworkOf, isInCidr, type AddressClass } from '../core/net/address.js';
 import type { IndexedPortMapping } from '../probes/upnp/schema.js';
 
 export type FactsContext = ObservationReader & { readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'> };

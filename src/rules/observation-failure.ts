@@ -2,11 +2,11 @@
  * What kind of failure a failed observation records, for rules that explain "could not reach X". One place, so
  * `server-unreachable` and `plextv-unreachable` read codes the same way. Pure: it reads the stored error only.
  *
- * A stored error keeps `code`, `phase`, `status`, `causeCode` and `message` (src/collect/observation.ts). A decode
+ * A stored error keeps `code`, `phase`, `status`, `causeCode` and `message` (src/core/observation.ts). A decode
  * failure's `reason` is read when the error carries it; snapshots whose errors lack it are recognised by the
  * message `src/http/decode.ts` writes for an HTML body ("got an HTML page").
  */
-import type { Observation, ObservationError } from '../collect/observation.js';
+import type { Observation, ObservationError } from '../core/observation.js';
 import { isTlsCode, phaseOfCode } from '../http/network-error.js';
 
 export type FailureKind =

@@ -2,7 +2,7 @@
  * Ranking: a root cause outranks what it explains. If CGNAT and "unreachable from the internet" both fire, CGNAT
  * heads the report and "unreachable" is listed as contributing, explained by it.
  */
-import type { Diagnosis } from '../report/types.js';
+import type { Diagnosis } from '../core/report.js';
 import type { Confidence, Severity } from './types.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -3,23 +3,11 @@
  * snapshot's observations and reports what it finds with evidence, confidence and an exact fix. No I/O, no clock.
  */
 import type { ObservationReader } from '../collect/define-collector.js';
-import type { Snapshot } from '../collect/snapshot.js';
+import type { Snapshot } from '../core/snapshot.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-export type Confidence = 'high' | 'medium' | 'low';
+import type { Confidence, Evidence, FixAction, RuleCategory, Severity } from '../core/finding.js';
 
-/** Built-in categories; user rules may use their own strings. Used for grouping output and `--only`. */
-export type RuleCategory =
-  | 'server'
-  | 'account'
-  | 'remote-access'
-  | 'port-forwarding'
-  | 'network'
-  | 'dns'
-  | 'tls'
-  | 'lan'
-  | 'relay'
-  | (string & {});
+export type { Confidence, EditListAction, Evidence, FixAction, RuleCategory, SetPrefAction, Severity } from '../core/finding.js';
 
 export interface RuleMeta<MessageIds extends string = string, FixIds extends string = string> {
   /** Default severity; users can change it per rule. */
@@ -43,37 +31,6 @@ export interface RuleMeta<MessageIds extends string = string, FixIds extends str
   /** Link to the rule's documentation page. */
   docsUrl?: string;
 }
-
-export interface Evidence {
-  /** Where it was observed: a collector id ("server.account") or a short source ("router (UPnP)"). */
-  source: string;
-  /** What was observed, as text a person can check ("mappingError=unreachable"). */
-  observed: string;
-  /** What a healthy setup would show, when that helps. */
-  expected?: string;
-}
-
-/** A change `plex-diagnose fix` can apply to the Plex Media Server (a `PUT /:/prefs`). */
-export interface SetPrefAction {
-  type: 'set-pref';
-  pref: string;
-  value: string | number | boolean;
-}
-/**
- * An edit of a comma-list pref (customConnections, allowedNetworks, LanNetworksBandwidth). Edits from several findings
- * compose on the current value, where whole-value `set-pref`s of the same list would conflict.
- */
-export interface EditListAction {
-  type: 'edit-list';
-  pref: string;
-  /** Entries appended when not already present. */
-  add?: string[];
-  /** Entries removed (exact match after trimming). */
-  remove?: string[];
-  /** Entries rewritten in place. */
-  replace?: { from: string; to: string }[];
-}
-export type FixAction = SetPrefAction | EditListAction;
 
 export interface ReportDescriptor<MessageIds extends string = string, FixIds extends string = string> {
   messageId: MessageIds;

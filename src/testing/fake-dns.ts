@@ -15,8 +15,8 @@
  */
 import { startUdpResponder } from './udp-responder.js';
 import dnsPacket from 'dns-packet';
-import { classifyAddress } from '../net/address.js';
-import { parsePlexDirectName } from '../net/plex-direct.js';
+import { classifyAddress } from '../core/net/address.js';
+import { parsePlexDirectName } from '../core/net/plex-direct.js';
 
 export type FakeDnsMode =
   | 'plex-direct'

@@ -9,7 +9,7 @@ export type { FakeDnsServer, FakeDnsOptions, FakeDnsMode, FakeDnsQuery } from '.
 export { startBlackHoleListener } from './black-hole.js';
 export type { BlackHoleListener, BlackHoleOptions } from './black-hole.js';
 
-export { startFakePlexServer, FAKE_SETTINGS } from './fake-plex-server.js';
+export { startFakePlexServer, FAKE_SETTINGS } from './fake-plex-server/index.js';
 export type {
   FakePlexServer,
   FakePlexServerOptions,
@@ -21,13 +21,13 @@ export type {
   FakeReachabilityRecord,
   FakeSettingDefinition,
   FakePrefType,
-} from './fake-plex-server.js';
+} from './fake-plex-server/index.js';
 
 export { startFakePlexTv, DEFAULT_FAKE_TOKEN, FakePublishRequest } from './fake-plex-tv/index.js';
 export type { FakePlexTv, FakePlexTvOptions, FakePlexTvRequest, FakePublishedServer, FakePin } from './fake-plex-tv/index.js';
 
-export { startFakeIgd } from './fake-igd.js';
-export type { FakeIgd, FakeIgdOptions, FakeIgdRequests, FakeIgdFlavour, FakeMapping } from './fake-igd.js';
+export { startFakeIgd } from './fake-igd/index.js';
+export type { FakeIgd, FakeIgdOptions, FakeIgdRequests, FakeIgdFlavour, FakeMapping } from './fake-igd/index.js';
 export { startFakeNatPmp } from './fake-natpmp.js';
 export type { FakeNatPmp, FakeNatPmpOptions, FakeNatPmpMode, FakeNatPmpMapping } from './fake-natpmp.js';
 export { startFakeGdm, renderGdmReply, GDM_DOCSTRING_SERVER } from './fake-gdm.js';

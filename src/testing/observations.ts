@@ -3,17 +3,17 @@
  * network as the base, and small builders for the values a test wants to change. Every value is parsed through the
  * same zod schema a snapshot is validated with, so a test cannot build a shape the collectors would never produce.
  */
-import type { Observation } from '../collect/observation.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../collect/snapshot.js';
-import { ConnectionsValue, PlexDirectDnsCollection, type ProbedConnection } from '../collect/builtin/connections.js';
-import { PublicIpValue, ResourcesValue } from '../collect/builtin/plextv.js';
-import { classifyAddress } from '../net/address.js';
-import { plexDirectHostname } from '../net/plex-direct.js';
+import type { Observation } from '../core/observation.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../core/snapshot.js';
+import { ConnectionsValue, PlexDirectDnsCollection, type ProbedConnection } from '../collect/values/connections.js';
+import { PublicIpValue, ResourcesValue } from '../collect/values/plextv.js';
+import { classifyAddress } from '../core/net/address.js';
+import { plexDirectHostname } from '../core/net/plex-direct.js';
 import { HostInfo } from '../probes/host/index.js';
-import { NatPmpValue } from '../probes/natpmp.js';
+import { NatPmpValue } from '../probes/natpmp/probe.js';
 import { UpnpProbeValue, type IndexedPortMapping } from '../probes/upnp/schema.js';
-import { PlexDevice } from '../plextv/index.js';
-import { MyPlexAccount, NETWORK_PREF_KINDS, ServerIdentity, ServerRoot, networkPrefsFrom, type ServerPrefs } from '../server/index.js';
+import { PlexDevice } from '../clients/plextv/index.js';
+import { MyPlexAccount, NETWORK_PREF_KINDS, ServerIdentity, ServerRoot, networkPrefsFrom, type ServerPrefs } from '../clients/server/index.js';
 
 export const HOME = {
   machineIdentifier: '6a646027a56abb6dbdf72484564db8567c737430',

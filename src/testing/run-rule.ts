@@ -1,8 +1,8 @@
-import type { Observation } from '../collect/observation.js';
-import type { Snapshot } from '../collect/snapshot.js';
-import { analyze } from '../rules/engine.js';
+import type { Observation } from '../core/observation.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { evaluateRules } from '../rules/engine.js';
 import type { AnyRule, RuleSetting } from '../rules/types.js';
-import type { Diagnosis, RuleCheck } from '../report/types.js';
+import type { Diagnosis, RuleCheck } from '../core/report.js';
 import { buildSnapshot } from './observations.js';
 
 export interface RuleRun {
@@ -16,6 +16,6 @@ export interface RuleRun {
  */
 export function runRule(rule: AnyRule, input: Snapshot | Record<string, Observation>, setting?: RuleSetting): RuleRun {
   const snapshot = 'schemaVersion' in input && 'observations' in input ? (input as Snapshot) : buildSnapshot(input as Record<string, Observation>);
-  const report = analyze(snapshot, { rules: [rule], ...(setting ? { ruleConfig: { [rule.id]: setting } } : {}) });
+  const report = evaluateRules(snapshot, { rules: [rule], ...(setting ? { ruleConfig: { [rule.id]: setting } } : {}) });
   return { diagnoses: report.diagnoses, check: report.checks[0]! };
 }

@@ -6,9 +6,9 @@
  * passes the shape-based token redactor as well: reports carry no token, and this keeps it that way if one ever did.
  */
 import { z } from 'zod';
-import { isPlexDiagnoseError } from '../errors.js';
-import { redactText } from '../http/redact.js';
-import type { Diagnosis, Report } from '../report/types.js';
+import { isPlexDiagnoseError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
+import type { Diagnosis, Report } from '../core/report.js';
 import type { Severity } from '../rules/types.js';
 
 export const WatchStatus = z.enum(['healthy', 'problem', 'diagnosis-failed']);

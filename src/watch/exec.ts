@@ -7,7 +7,7 @@
  * the whole tree (`sh -c "sleep 30"` forks; killing only the shell would leave `sleep` holding the pipes open).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { redactText } from '../http/redact.js';
+import { redactText } from '../core/redact.js';
 import type { Alert } from './alert.js';
 
 export interface RunAlertCommandOptions {

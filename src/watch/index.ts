@@ -4,7 +4,7 @@ export { createAlertTracker, outcomeState } from './tracker.js';
 export type { AlertTracker, AlertTrackerOptions, PendingState, RunOutcome } from './tracker.js';
 export { runWatch } from './run-watch.js';
 export type { RunWatchOptions, WatchResult, WatchRunInfo } from './run-watch.js';
-export { abortableSleep } from '../internal/sleep.js';
+export { abortableSleep } from '../core/util/sleep.js';
 export { parseInterval, parseDuration, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './interval.js';
 export { sendAlert, parseRetryAfter } from './notify.js';
 export type { SendAlertOptions, SendAlertResult } from './notify.js';

@@ -4,7 +4,7 @@
  * Bounds: at least 1 s, because every run queries plex.tv and the server, and a tighter loop would hammer both for
  * no extra information; at most 24 days, because Node's timers overflow past 2^31-1 ms and would then fire at once.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export const MIN_INTERVAL_MS = 1000;
 export const MAX_INTERVAL_MS = 2 ** 31 - 1;

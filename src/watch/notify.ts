@@ -11,12 +11,12 @@
  * error message here quotes the URL: only the format and the host.
  */
 import type { Dispatcher } from 'undici';
-import { isNetworkError, isPlexDiagnoseError, isTimeoutError } from '../errors.js';
-import { redactText } from '../http/redact.js';
+import { isNetworkError, isPlexDiagnoseError, isTimeoutError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import { httpRequest } from '../http/transport.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import type { Alert } from './alert.js';
-import { abortableSleep } from '../internal/sleep.js';
+import { abortableSleep } from '../core/util/sleep.js';
 import { buildPayload, detectFormat, type NotifyFormat } from './notify-format.js';
 
 export interface SendAlertOptions {

@@ -5,10 +5,10 @@
  *
  * Delay, not rate: it sleeps `intervalMs` after each run, so a slow run never causes runs to pile up.
  */
-import { UsageError } from '../errors.js';
-import type { Report } from '../report/types.js';
+import { UsageError } from '../core/errors.js';
+import type { Report } from '../core/report.js';
 import type { Alert, WatchState } from './alert.js';
-import { abortableSleep } from '../internal/sleep.js';
+import { abortableSleep } from '../core/util/sleep.js';
 import type { AlertTracker, PendingState } from './tracker.js';
 
 export interface WatchRunInfo {

@@ -5,8 +5,8 @@
  * The tracker keeps only the confirmed state, one pending candidate and the last target seen, never a history, so a
  * watch that runs for months uses constant memory. It reads no clock: the caller passes each run's time.
  */
-import { UsageError } from '../errors.js';
-import type { Report } from '../report/types.js';
+import { UsageError } from '../core/errors.js';
+import type { Report } from '../core/report.js';
 import type { Severity } from '../rules/types.js';
 import {
   alertCause,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/options.js';
+import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/command-table.js';
 import { REPO_ROOT } from './paths.js';
 import { createSandbox, NOWHERE_URL, type CliSandbox } from './helpers/run-cli.js';
 import { distinctiveToken } from './helpers/home.js';

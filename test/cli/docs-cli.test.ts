@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/cli/options.js';
+import { COMMANDS } from '../../src/cli/command-table.js';
 import type { Alert } from '../../src/watch/alert.js';
 import { alertEnvironment } from '../../src/watch/exec.js';
 import { REPO_ROOT } from './paths.js';

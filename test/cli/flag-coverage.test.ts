@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, GLOBAL_OPTIONS, type CommandName } from '../../src/cli/options.js';
+import { COMMANDS, GLOBAL_OPTIONS, type CommandName } from '../../src/cli/command-table.js';
 
 /** command → flag → the test file (in test/cli) that runs that command with that flag and checks its effect. */
 const COVERAGE: Record<CommandName, Record<string, string>> = {

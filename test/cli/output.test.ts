@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { analyze, readSnapshot } from '../../src/diagnose.js';
-import { classifyAddress } from '../../src/net/address.js';
+import { analyze, readSnapshot } from '../../src/diagnose/diagnose.js';
+import { classifyAddress } from '../../src/core/net/address.js';
 import { fixturePath } from '../fixtures/cli/generate.js';
 import { createSandbox, hasScript, runCliInTerminal, type CliSandbox } from './helpers/run-cli.js';
 import { scrubAnonymised } from './helpers/scrub.js';

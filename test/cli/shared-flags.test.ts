@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSnapshot } from '../../src/diagnose.js';
+import { readSnapshot } from '../../src/diagnose/diagnose.js';
 import { fixturePath } from '../fixtures/cli/generate.js';
 import { createSandbox, type CliSandbox } from './helpers/run-cli.js';
 import { startHome, type Home } from './helpers/home.js';

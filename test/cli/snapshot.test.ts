@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSnapshot } from '../../src/diagnose.js';
+import { readSnapshot } from '../../src/diagnose/diagnose.js';
 import { createSandbox, type CliSandbox } from './helpers/run-cli.js';
 import { startHome, WAN, type Home } from './helpers/home.js';
 import { findings, parseReport, type CliReport } from './helpers/report-shape.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCollector, type AnyCollector } from '../../src/collect/define-collector.js';
-import { collect } from '../../src/collect/collect.js';
+import { collect } from '../../src/diagnose/collect.js';
 import { runCollectors } from '../../src/collect/scheduler.js';
-import { startFakePlexServer } from '../../src/testing/fake-plex-server.js';
+import { startFakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv } from '../../src/testing/fake-plex-tv/index.js';
 import { deviceValue } from '../../src/testing/observations.js';
 

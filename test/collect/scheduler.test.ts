@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineCollector, type AnyCollector } from '../../src/collect/define-collector.js';
 import { planCollectors, runCollectors, type CollectProgress } from '../../src/collect/scheduler.js';
-import { CollectionFailure } from '../../src/collect/observation.js';
-import { UsageError } from '../../src/errors.js';
+import { CollectionFailure } from '../../src/core/observation.js';
+import { UsageError } from '../../src/core/errors.js';
 
 /** A collector that resolves when released, so tests observe concurrency by events, not by timing. */
 function gate(): { promise: Promise<void>; open: () => void } {

@@ -7,8 +7,8 @@ import { applyFix, undoFix } from '../../src/fix/apply.js';
 import { FixError } from '../../src/fix/errors.js';
 import { FixJournal, fixJournalPath, undoneJournalPath } from '../../src/fix/journal.js';
 import { planFix, type FixPlan } from '../../src/fix/plan.js';
-import { createServerClient, type ServerClient } from '../../src/server/client.js';
-import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions } from '../../src/testing/fake-plex-server.js';
+import { createServerClient, type ServerClient } from '../../src/clients/server/client.js';
+import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions } from '../../src/testing/fake-plex-server/index.js';
 import { diagnosis, report, setPref } from './helpers.js';
 
 const TOKEN = 'fix-test-token-5c0ffee';

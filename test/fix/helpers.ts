@@ -1,9 +1,9 @@
 /** Shared builders for the fix tests: diagnoses with fix actions, and settings lists shaped like `/:/prefs`. */
-import type { Diagnosis, DiagnosisRank, Report } from '../../src/report/types.js';
+import type { Diagnosis, DiagnosisRank, Report } from '../../src/core/report.js';
 import type { FixAction } from '../../src/rules/types.js';
-import type { ServerPrefs } from '../../src/server/schemas/network-prefs.js';
-import { networkPrefsFrom } from '../../src/server/schemas/network-prefs.js';
-import type { PrefSetting } from '../../src/server/schemas/prefs.js';
+import type { ServerPrefs } from '../../src/clients/server/schemas/network-prefs.js';
+import { networkPrefsFrom } from '../../src/clients/server/schemas/network-prefs.js';
+import type { PrefSetting } from '../../src/clients/server/schemas/prefs.js';
 
 export function diagnosis(ruleId: string, rank: DiagnosisRank, actions: FixAction[], message = `${ruleId} fired`): Diagnosis {
   return {

@@ -6,21 +6,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, ResponseValidationError, UsageError } from '../../src/errors.js';
+import { DecodeError, ResponseValidationError, UsageError } from '../../src/core/errors.js';
 import { decodeBody } from '../../src/http/decode.js';
-import { parsePlexDirectName, plexDirectHostname } from '../../src/net/plex-direct.js';
-import { parsePublicIpBody } from '../../src/plextv/public-ip.js';
+import { parsePlexDirectName, plexDirectHostname } from '../../src/core/net/plex-direct.js';
+import { parsePublicIpBody } from '../../src/clients/plextv/public-ip.js';
 import { parseGdmReply } from '../../src/probes/gdm.js';
-import { describeBody } from '../../src/probes/identity-body.js';
-import { parseNatPmpResponse } from '../../src/probes/natpmp-packet.js';
+import { describeBody } from '../../src/probes/identity/body.js';
+import { parseNatPmpResponse } from '../../src/probes/natpmp/packet.js';
 import { ProbeFailure } from '../../src/probes/types.js';
 import { parseHostPort } from '../../src/probes/udp.js';
 import { parseDeviceDescription } from '../../src/probes/upnp/description.js';
 import { parseSoapResponse } from '../../src/probes/upnp/soap.js';
 import { parseSsdpReply } from '../../src/probes/upnp/ssdp.js';
-import { createIpAnonymizer } from '../../src/report/anonymize-ips.js';
-import { redactValue } from '../../src/report/redact.js';
-import { parseEnumValues } from '../../src/server/schemas/prefs.js';
+import { createIpAnonymizer } from '../../src/core/anonymize-ips.js';
+import { redactValue } from '../../src/core/redact-values.js';
+import { parseEnumValues } from '../../src/clients/server/schemas/prefs.js';
 import { parseDuration } from '../../src/watch/interval.js';
 
 /** Runs `parse` and returns what came out; any throw that `allowed` does not accept fails the property. */

@@ -1,6 +1,6 @@
 /**
  * The CLI given bad flags exits 2 with a one-line reason on stderr, before touching the network. The cases are
- * generated from the options table itself (src/cli/options.ts): every command × unknown flags and other commands'
+ * generated from the options table itself (src/cli/command-table.ts): every command × unknown flags and other commands'
  * flags, every valued flag without its value, every parsed flag with bad values, too many arguments, and the
  * contradicting pairs. test/cli/ has hand-picked cases with exact wording; this is the systematic sweep.
  *
@@ -15,7 +15,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { getGlobalDispatcher, MockAgent, setGlobalDispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../../src/cli/options.js';
+import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from '../../src/cli/command-table.js';
 import { buildSnapshot } from '../../src/testing/observations.js';
 
 const CLOSED = '127.0.0.1:9';

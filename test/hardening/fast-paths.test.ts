@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProbedConnection } from '../../src/collect/builtin/connections.js';
+import type { ProbedConnection } from '../../src/collect/values/connections.js';
 import { createReader } from '../../src/collect/define-collector.js';
-import { createTextRedactor, redactText } from '../../src/http/redact.js';
-import { containerNetworkOf, isInCidr, type ContainerNetwork } from '../../src/net/address.js';
+import { createTextRedactor, redactText } from '../../src/core/redact.js';
+import { containerNetworkOf, isInCidr, type ContainerNetwork } from '../../src/core/net/address.js';
 import { comparableUri, probedFor } from '../../src/rules/connection-facts.js';
 import { ok, probedConnection } from '../../src/testing/observations.js';
 

@@ -4,11 +4,11 @@
  * EventTarget memory leak detected" must not reach the user's stderr because of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect } from '../../src/collect/collect.js';
+import { collect } from '../../src/diagnose/collect.js';
 import { defineCollector } from '../../src/collect/define-collector.js';
-import { diagnose } from '../../src/diagnose.js';
+import { diagnose } from '../../src/diagnose/diagnose.js';
 import { runProbe } from '../../src/probes/types.js';
-import { startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server.js';
+import { startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv, type FakePlexTv } from '../../src/testing/fake-plex-tv/index.js';
 import { deviceValue, hostValue, natPmpValue, upnpValue } from '../../src/testing/observations.js';
 

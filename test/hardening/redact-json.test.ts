@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createTextRedactor, redactText } from '../../src/http/redact.js';
+import { createTextRedactor, redactText } from '../../src/core/redact.js';
 
 const PLEX_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
 const secret = fc.string({ unit: fc.constantFrom(...`${PLEX_ALPHABET}."'\\\\/=&%<>{}[]`), minLength: 8, maxLength: 24 }).filter((s) => /[a-z0-9]{3}/i.test(s));

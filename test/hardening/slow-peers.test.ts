@@ -8,13 +8,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BodyTooLargeError, TimeoutError } from '../../src/errors.js';
-import { createPlexTvClient } from '../../src/plextv/client.js';
-import { probeIdentity } from '../../src/probes/http.js';
+import { BodyTooLargeError, TimeoutError } from '../../src/core/errors.js';
+import { createPlexTvClient } from '../../src/clients/plextv/client.js';
+import { probeIdentity } from '../../src/probes/identity/probe.js';
 import { ProbeFailure, type ProbeError } from '../../src/probes/types.js';
 import { fetchDeviceDescription } from '../../src/probes/upnp/description.js';
 import { soapCall } from '../../src/probes/upnp/soap.js';
-import { createServerClient } from '../../src/server/client.js';
+import { createServerClient } from '../../src/clients/server/client.js';
 import { playFault, type FakeFault } from '../../src/testing/faults.js';
 import { startLoopbackServer, wantsJson, type LoopbackServer } from '../../src/testing/http-server.js';
 

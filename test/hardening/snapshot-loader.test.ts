@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, readSnapshot } from '../../src/diagnose.js';
-import { SnapshotError } from '../../src/errors.js';
+import { analyze, readSnapshot } from '../../src/diagnose/diagnose.js';
+import { SnapshotError } from '../../src/core/errors.js';
 import { formatJson } from '../../src/report/format/json.js';
 import { formatMarkdown } from '../../src/report/format/markdown.js';
 import { formatText } from '../../src/report/format/text.js';
-import { redactReport } from '../../src/report/redact.js';
+import { redactReport } from '../../src/core/redact-values.js';
 import { buildSnapshot, failed, healthyObservations, skipped } from '../../src/testing/observations.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

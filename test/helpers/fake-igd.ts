@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions } from '../../src/testing/fake-igd.js';
+import { startFakeIgd, type FakeIgd, type FakeIgdOptions } from '../../src/testing/fake-igd/index.js';
 
 /** A fake IGD per call (external address 84.1.1.2 unless given), all closed after each test. */
 export function useFakeIgds(): (options?: Partial<FakeIgdOptions>) => Promise<FakeIgd> {

@@ -3,8 +3,8 @@
  * report exactly the expected message ids (in order), with every placeholder filled.
  */
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/collect/observation.js';
-import type { Snapshot } from '../../src/collect/snapshot.js';
+import type { Observation } from '../../src/core/observation.js';
+import type { Snapshot } from '../../src/core/snapshot.js';
 import type { AnyRule, Confidence, FixAction, RuleSetting } from '../../src/rules/types.js';
 import { buildSnapshot, healthyObservations } from '../../src/testing/observations.js';
 import { runRule } from '../../src/testing/run-rule.js';

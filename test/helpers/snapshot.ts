@@ -1,5 +1,5 @@
-import type { Observation } from '../../src/collect/observation.js';
-import type { Snapshot } from '../../src/collect/snapshot.js';
+import type { Observation } from '../../src/core/observation.js';
+import type { Snapshot } from '../../src/core/snapshot.js';
 
 /** A minimal valid snapshot around the given observations. */
 export function makeSnapshot(observations: Record<string, Observation>, overrides: Partial<Snapshot> = {}): Snapshot {

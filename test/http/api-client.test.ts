@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiClient } from '../../src/http/api-client.js';
-import { AuthError, DecodeError, HttpError, ResponseValidationError } from '../../src/errors.js';
+import { AuthError, DecodeError, HttpError, ResponseValidationError } from '../../src/core/errors.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/testing/http-server.js';
 
 const TOKEN = 'api-client-token-XYZ987';

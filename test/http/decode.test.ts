@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { decodeBody } from '../../src/http/decode.js';
-import { DecodeError } from '../../src/errors.js';
+import { DecodeError } from '../../src/core/errors.js';
 
 const PAYLOADS = '/work/shared/reference/payloads';
 const decode = (text: string): unknown => decodeBody(Buffer.from(text));

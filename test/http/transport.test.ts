@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
 import { httpRequest } from '../../src/http/transport.js';
-import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../../src/errors.js';
+import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../../src/core/errors.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/testing/http-server.js';
 import { playFault, type FakeFault } from '../../src/testing/faults.js';
 

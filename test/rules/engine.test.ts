@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/rules/engine.js';
+import { evaluateRules } from '../../src/rules/engine.js';
 import { defineRule } from '../../src/rules/define-rule.js';
 import { collectorsFor, resolveRules } from '../../src/rules/config.js';
 import { exitCodeFor } from '../../src/report/exit-code.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { failed, makeSnapshot, ok, skipped } from '../helpers/snapshot.js';
 
 const cgnat = defineRule({
@@ -72,9 +72,9 @@ const crashing = defineRule({
 const rules = [note, unreachable, cgnat, crashing];
 const broken = makeSnapshot({ router: ok({ wan: '100.64.0.2' }), account: ok({ error: 'unreachable', port: 32400 }) });
 
-describe('analyze', () => {
+describe('evaluateRules', () => {
   it('renders messages and fixes, keeps evidence, data and actions', () => {
-    const report = analyze(broken, { rules });
+    const report = evaluateRules(broken, { rules });
     const cause = report.diagnoses.find((d) => d.ruleId === 'test-cgnat')!;
     expect(cause.message).toBe('Router WAN 100.64.0.2 is in 100.64.0.0/10.');
     expect(cause.fix?.message).toBe('Ask your ISP for a public IPv4 address for 100.64.0.2.');
@@ -84,7 +84,7 @@ describe('analyze', () => {
   });
 
   it('ranks a root cause above what it explains, then info last', () => {
-    const report = analyze(broken, { rules });
+    const report = evaluateRules(broken, { rules });
     expect(report.diagnoses.map((d) => [d.ruleId, d.rank])).toEqual([
       ['test-cgnat', 'root-cause'],
       ['test-unreachable', 'contributing'],
@@ -95,36 +95,36 @@ describe('analyze', () => {
   });
 
   it('keeps an explained finding a root cause when its explainer did not fire', () => {
-    const report = analyze(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ error: 'unreachable', port: 32400 }) }), { rules });
+    const report = evaluateRules(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ error: 'unreachable', port: 32400 }) }), { rules });
     expect(report.diagnoses[0]).toMatchObject({ ruleId: 'test-unreachable', rank: 'root-cause', explainedBy: [] });
   });
 
   it('reports a crashing rule as crashed and keeps the rest of the report', () => {
-    const report = analyze(broken, { rules });
+    const report = evaluateRules(broken, { rules });
     expect(report.checks.find((c) => c.ruleId === 'test-crash')).toMatchObject({ status: 'crashed', reason: expect.stringContaining('reading') });
     expect(report.diagnoses).toHaveLength(3);
     expect(report.summary.checks.crashed).toBe(1);
   });
 
   it('skips a rule whose requirement failed, was skipped or was not collected, with the reason', () => {
-    const report = analyze(makeSnapshot({ router: failed('ENOIGD', 'no UPnP IGD answered'), account: skipped('no token') }), { rules: [cgnat, unreachable] });
+    const report = evaluateRules(makeSnapshot({ router: failed('ENOIGD', 'no UPnP IGD answered'), account: skipped('no token') }), { rules: [cgnat, unreachable] });
     expect(report.checks).toEqual([
       expect.objectContaining({ ruleId: 'test-cgnat', status: 'skipped', reason: 'needs router, which failed: no UPnP IGD answered' }),
       expect.objectContaining({ ruleId: 'test-unreachable', status: 'skipped', reason: 'needs account, which was skipped: no token' }),
     ]);
-    const none = analyze(makeSnapshot({}), { rules: [cgnat] });
+    const none = evaluateRules(makeSnapshot({}), { rules: [cgnat] });
     expect(none.checks[0]).toMatchObject({ status: 'skipped', reason: 'router was not collected' });
   });
 
   it('treats an unknown messageId as a crash of that rule', () => {
     const bad = defineRule({ id: 'bad', meta: { severity: 'error', category: 'server', title: 'Bad', requires: [], messages: { a: 'a' } }, evaluate: (ctx) => ctx.report({ messageId: 'b' as 'a', evidence: [], confidence: 'low' }) });
-    expect(analyze(makeSnapshot({}), { rules: [bad] }).checks[0]).toMatchObject({ status: 'crashed', reason: 'rule "bad" reported unknown messageId "b"' });
+    expect(evaluateRules(makeSnapshot({}), { rules: [bad] }).checks[0]).toMatchObject({ status: 'crashed', reason: 'rule "bad" reported unknown messageId "b"' });
   });
 
   it('applies ESLint-style config: off, severity change, options', () => {
     const seen: unknown[] = [];
     const withOptions = defineRule({ id: 'opts', meta: { severity: 'info', category: 'server', title: 'Opts', requires: [], messages: { m: 'm' } }, evaluate: (ctx) => void seen.push(ctx.options) });
-    const report = analyze(broken, {
+    const report = evaluateRules(broken, {
       rules: [...rules, withOptions],
       ruleConfig: { 'test-cgnat': 'off', 'test-unreachable': 'warning', opts: { options: { limit: 3 } } },
     });
@@ -136,28 +136,28 @@ describe('analyze', () => {
   });
 
   it('rejects config for unknown rules, bad severities and unknown categories', () => {
-    expect(() => analyze(broken, { rules, ruleConfig: { 'no-such-rule': 'off' } })).toThrow(UsageError);
-    expect(() => analyze(broken, { rules, ruleConfig: { 'test-cgnat': 'fatal' as 'error' } })).toThrow(/severity must be/);
-    expect(() => analyze(broken, { rules, only: ['nat'] })).toThrow(/unknown category "nat"/);
+    expect(() => evaluateRules(broken, { rules, ruleConfig: { 'no-such-rule': 'off' } })).toThrow(UsageError);
+    expect(() => evaluateRules(broken, { rules, ruleConfig: { 'test-cgnat': 'fatal' as 'error' } })).toThrow(/severity must be/);
+    expect(() => evaluateRules(broken, { rules, only: ['nat'] })).toThrow(/unknown category "nat"/);
   });
 
   it('keeps only the categories asked for, and collects only what enabled rules need', () => {
-    const report = analyze(broken, { rules, only: ['network'] });
+    const report = evaluateRules(broken, { rules, only: ['network'] });
     expect(report.checks.map((c) => c.ruleId)).toEqual(['test-cgnat']);
     expect(collectorsFor(resolveRules(rules, {}, ['network']))).toEqual(['router']);
     expect(collectorsFor(resolveRules(rules, { 'test-cgnat': 'off' }))).toEqual(['account']);
   });
 
   it('is pure: the same snapshot gives the same report, and the snapshot is attached only on request', () => {
-    expect(analyze(broken, { rules })).toEqual(analyze(structuredClone(broken), { rules }));
-    expect(analyze(broken, { rules }).snapshot).toBeUndefined();
-    expect(analyze(broken, { rules, includeSnapshot: true }).snapshot).toBe(broken);
+    expect(evaluateRules(broken, { rules })).toEqual(evaluateRules(structuredClone(broken), { rules }));
+    expect(evaluateRules(broken, { rules }).snapshot).toBeUndefined();
+    expect(evaluateRules(broken, { rules, includeSnapshot: true }).snapshot).toBe(broken);
   });
 
   it('exits 0 on a healthy report and with failOn none', () => {
-    const healthy = analyze(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ port: 32400 }) }), { rules: [cgnat, unreachable] });
+    const healthy = evaluateRules(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ port: 32400 }) }), { rules: [cgnat, unreachable] });
     expect(healthy.summary.status).toBe('ok');
     expect(exitCodeFor(healthy)).toBe(0);
-    expect(exitCodeFor(analyze(broken, { rules }), 'none')).toBe(0);
+    expect(exitCodeFor(evaluateRules(broken, { rules }), 'none')).toBe(0);
   });
 });

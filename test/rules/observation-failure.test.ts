@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservationError } from '../../src/collect/observation.js';
+import type { ObservationError } from '../../src/core/observation.js';
 import { classifyFailure, failureOf, isHtmlBody, type FailureKind } from '../../src/rules/observation-failure.js';
 import { failed, ok, skipped } from '../../src/testing/observations.js';
 

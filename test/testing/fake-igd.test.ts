@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { buildMSearch, parseSsdpReply } from '../../src/probes/upnp/ssdp.js';
-import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd.js';
+import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd/index.js';
 import { udpExchange } from './udp-helper.js';
 import { useFakeIgds } from '../helpers/fake-igd.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseNatPmpResponse } from '../../src/probes/natpmp-packet.js';
+import { parseNatPmpResponse } from '../../src/probes/natpmp/packet.js';
 import { startFakeNatPmp, type FakeNatPmp } from '../../src/testing/fake-natpmp.js';
 import { udpExchange } from './udp-helper.js';
 

@@ -4,8 +4,8 @@
  */
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServerClient } from '../../src/server/client.js';
-import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions, type FakePublishBody } from '../../src/testing/fake-plex-server.js';
+import { createServerClient } from '../../src/clients/server/client.js';
+import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions, type FakePublishBody } from '../../src/testing/fake-plex-server/index.js';
 import { readRequestBody, startLoopbackServer, type LoopbackServer } from '../../src/testing/http-server.js';
 
 const TOKEN = 'publish-test-token-93b1c4';

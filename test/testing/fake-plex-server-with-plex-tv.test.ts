@@ -3,8 +3,8 @@
  * connects back (TCP + GET /identity) to the address and port it was told.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServerClient } from '../../src/server/client.js';
-import { startFakePlexServer } from '../../src/testing/fake-plex-server.js';
+import { createServerClient } from '../../src/clients/server/client.js';
+import { startFakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv } from '../../src/testing/fake-plex-tv/index.js';
 import { startLoopbackServer } from '../../src/testing/http-server.js';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { createServerClient } from '../../src/server/client.js';
-import { FAKE_SETTINGS, startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server.js';
+import { UsageError } from '../../src/core/errors.js';
+import { createServerClient } from '../../src/clients/server/client.js';
+import { FAKE_SETTINGS, startFakePlexServer, type FakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 
 const TOKEN = 'fake-server-token-0c7e11';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/errors.js';
+import { TimeoutError } from '../../src/core/errors.js';
 import { decodeBody } from '../../src/http/decode.js';
-import { createPlexTvClient } from '../../src/plextv/client.js';
-import { PlexDeviceList, RESOURCE_XML_ARRAYS } from '../../src/plextv/devices.js';
-import { PlexUser, USER_XML_ARRAYS } from '../../src/plextv/user.js';
+import { createPlexTvClient } from '../../src/clients/plextv/client.js';
+import { PlexDeviceList, RESOURCE_XML_ARRAYS } from '../../src/clients/plextv/devices.js';
+import { PlexUser, USER_XML_ARRAYS } from '../../src/clients/plextv/user.js';
 import { TOKEN, call, fakeWith } from './fake-plex-tv/helpers.js';
 
 // Publish and reachability (the testing-only endpoints) are in fake-plex-tv/publish.test.ts.

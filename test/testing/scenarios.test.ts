@@ -9,11 +9,11 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { collect } from '../../src/collect/collect.js';
-import { analyze, diagnose, readSnapshot } from '../../src/diagnose.js';
-import { UsageError } from '../../src/errors.js';
-import { ALTERNATE_PORT_COLLECTOR_ID, alternatePortCollector } from '../../src/experiments/collector.js';
-import type { Report } from '../../src/report/types.js';
+import { collect } from '../../src/diagnose/collect.js';
+import { analyze, diagnose, readSnapshot } from '../../src/diagnose/diagnose.js';
+import { UsageError } from '../../src/core/errors.js';
+import { ALTERNATE_PORT_COLLECTOR_ID, alternatePortCollector } from '../../src/experiments/alternate-port/collector.js';
+import type { Report } from '../../src/core/report.js';
 import { defineScenario, scenarios, startScenario, type RunningScenario, type Scenario } from '../../src/testing/scenarios/index.js';
 
 const ALL = Object.values(scenarios) as Scenario[];

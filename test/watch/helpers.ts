@@ -1,4 +1,4 @@
-import { REPORT_SCHEMA_VERSION, type Diagnosis, type Report } from '../../src/report/types.js';
+import { REPORT_SCHEMA_VERSION, type Diagnosis, type Report } from '../../src/core/report.js';
 import type { Severity } from '../../src/rules/types.js';
 
 /** A token-shaped secret planted in every place of a report a leak would show first (evidence, data, URLs). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_INTERVAL_MS, parseInterval } from '../../src/watch/interval.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 describe('parseInterval', () => {
   it.each([

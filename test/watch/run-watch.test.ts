@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runWatch, type WatchRunInfo } from '../../src/watch/run-watch.js';
-import { abortableSleep } from '../../src/internal/sleep.js';
+import { abortableSleep } from '../../src/core/util/sleep.js';
 import { createAlertTracker } from '../../src/watch/tracker.js';
 import type { Alert } from '../../src/watch/alert.js';
-import type { Report } from '../../src/report/types.js';
+import type { Report } from '../../src/core/report.js';
 import { cgnat, healthy, ispBlocks } from './helpers.js';
 
 type Step = 'H' | 'A' | 'B' | 'throw';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAlertTracker, outcomeState, type RunOutcome } from '../../src/watch/tracker.js';
 import { Alert } from '../../src/watch/alert.js';
-import { NetworkError, UsageError } from '../../src/errors.js';
+import { NetworkError, UsageError } from '../../src/core/errors.js';
 import { cgnat, healthy, ispBlocks, PLANTED_TOKEN, report } from './helpers.js';
 
 const H: RunOutcome = { report: healthy() };

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { analyze, readSnapshot } from '../../diagnose.js';
-import { UsageError } from '../../errors.js';
+import { analyze, readSnapshot } from '../../diagnose/diagnose.js';
+import { UsageError } from '../../core/errors.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { builtinRules } from '../../rules/builtin/index.js';
-import type { CommandContext } from '../main.js';
-import { loadUserExtensions } from '../load-rules.js';
-import { renderReport } from '../render.js';
-import { outputSettings, ruleSettings } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { loadUserExtensions } from '../load-user-rules.js';
+import { renderReport } from '../render-report.js';
+import { outputSettings, ruleSettings } from '../validate-flags.js';
 
 const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024;
 

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { collect } from '../../collect/collect.js';
-import { UsageError } from '../../errors.js';
-import type { CommandContext } from '../main.js';
-import { prepareRun } from '../pipeline.js';
-import { createProgress } from '../progress.js';
+import { collect } from '../../diagnose/collect.js';
+import { UsageError } from '../../core/errors.js';
+import type { CommandContext } from '../command-context.js';
+import { prepareRun } from '../prepare-run.js';
+import { createProgress } from '../spinner.js';
 import { describeExperiment } from './diagnose.js';
 
 export default async function collectCommand({ values, output }: CommandContext): Promise<number> {

@@ -2,13 +2,13 @@
  * `demo [scenario]`: the whole pipeline (collectors, rules, report) against a simulated setup: a real fake Plex Media
  * Server and a real fake plex.tv on loopback, with the router and the internet described by the scenario.
  */
-import { diagnose } from '../../diagnose.js';
+import { diagnose } from '../../diagnose/diagnose.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { DEFAULT_SCENARIO, scenarios, startScenario } from '../../testing/scenarios/index.js';
-import type { CommandContext } from '../main.js';
-import { createProgress } from '../progress.js';
-import { renderReport } from '../render.js';
-import { outputSettings } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { createProgress } from '../spinner.js';
+import { renderReport } from '../render-report.js';
+import { outputSettings } from '../validate-flags.js';
 
 export default async function demoCommand({ values, positionals, output }: CommandContext): Promise<number> {
   const settings = outputSettings(values);

@@ -1,12 +1,12 @@
-import { collect } from '../../collect/collect.js';
-import { analyze } from '../../diagnose.js';
+import { collect } from '../../diagnose/collect.js';
+import { analyze } from '../../diagnose/diagnose.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import type { AlternatePortResult } from '../../experiments/index.js';
-import type { CommandContext } from '../main.js';
-import { prepareRun } from '../pipeline.js';
-import { createProgress } from '../progress.js';
-import { renderReport } from '../render.js';
-import { outputSettings } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { prepareRun } from '../prepare-run.js';
+import { createProgress } from '../spinner.js';
+import { renderReport } from '../render-report.js';
+import { outputSettings } from '../validate-flags.js';
 
 export function describeExperiment(result: AlternatePortResult): string {
   const restored = result.kept

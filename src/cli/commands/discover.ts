@@ -1,7 +1,7 @@
 import { discoverGdm } from '../../probes/gdm.js';
 import { parseDuration } from '../../watch/interval.js';
-import type { CommandContext } from '../main.js';
-import { hostPortOption } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { hostPortOption } from '../validate-flags.js';
 
 export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
   const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { builtinRules } from '../../rules/builtin/index.js';
 import { HEADER_END, HEADER_START } from '../../rules/docs-header.js';
-import type { CommandContext } from '../main.js';
+import type { CommandContext } from '../command-context.js';
 
 /** docs/rules ships in the package; from src/ (tests) and from dist/ (users) it is two or one levels up. */
 function docsFile(id: string): string | undefined {

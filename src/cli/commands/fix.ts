@@ -2,17 +2,17 @@
  * `fix`: the Plex settings the diagnosis says to change, shown exactly (a dry run by default), applied with --yes (or
  * a confirmation on a TTY) with an undo journal; `fix --undo` restores the previous values.
  */
-import { collect } from '../../collect/collect.js';
-import { analyze } from '../../diagnose.js';
-import { UsageError } from '../../errors.js';
+import { collect } from '../../diagnose/collect.js';
+import { analyze } from '../../diagnose/diagnose.js';
+import { UsageError } from '../../core/errors.js';
 import { applyFix, fixJournalPath, isFixError, planFix, undoFix, type FixPlan } from '../../fix/index.js';
-import { createServerClient } from '../../server/client.js';
-import type { CommandContext } from '../main.js';
-import { prepareRun } from '../pipeline.js';
+import { createServerClient } from '../../clients/server/client.js';
+import type { CommandContext } from '../command-context.js';
+import { prepareRun } from '../prepare-run.js';
 import { confirm } from '../prompt.js';
-import { createProgress } from '../progress.js';
-import { collectSettings } from '../settings.js';
-import { resolveTarget, resolveToken } from '../target.js';
+import { createProgress } from '../spinner.js';
+import { collectSettings } from '../validate-flags.js';
+import { resolveTarget, resolveToken } from '../choose-server.js';
 
 const show = (value: unknown): string => (value === undefined ? '(unset)' : JSON.stringify(value));
 

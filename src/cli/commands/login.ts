@@ -1,8 +1,8 @@
-import { createPlexTvClient } from '../../plextv/index.js';
+import { createPlexTvClient } from '../../clients/plextv/index.js';
 import { parseDuration } from '../../watch/interval.js';
-import { getOrCreateClientIdentifier, updateConfig } from '../config.js';
-import type { CommandContext } from '../main.js';
-import { httpUrl } from '../settings.js';
+import { getOrCreateClientIdentifier, updateConfig } from '../../this-host/config-file.js';
+import type { CommandContext } from '../command-context.js';
+import { httpUrl } from '../validate-flags.js';
 
 /** The PIN flow: print the link and code, wait for the sign-in, store the token (0600), never print it. */
 export default async function loginCommand({ values, output }: CommandContext): Promise<number> {

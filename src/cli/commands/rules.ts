@@ -1,7 +1,7 @@
 import { builtinRules } from '../../rules/builtin/index.js';
-import type { CommandContext } from '../main.js';
-import { loadUserExtensions } from '../load-rules.js';
-import { ruleSettings } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { loadUserExtensions } from '../load-user-rules.js';
+import { ruleSettings } from '../validate-flags.js';
 
 export default async function rulesCommand({ values, output }: CommandContext): Promise<number> {
   const extensions = await loadUserExtensions(ruleSettings(values).modules, output.streams.cwd);

@@ -3,20 +3,20 @@
  * a recovery). Survives network loss and server restarts (a failed run is a state, not an exit), never asks Plex to
  * re-check reachability, stops cleanly on SIGINT/SIGTERM.
  */
-import { collect } from '../../collect/collect.js';
-import { analyze } from '../../diagnose.js';
-import { UsageError } from '../../errors.js';
-import { redactText } from '../../http/redact.js';
+import { collect } from '../../diagnose/collect.js';
+import { analyze } from '../../diagnose/diagnose.js';
+import { UsageError } from '../../core/errors.js';
+import { redactText } from '../../core/redact.js';
 import { runAlertCommand } from '../../watch/exec.js';
 import { parseInterval } from '../../watch/interval.js';
 import { sendAlert } from '../../watch/notify.js';
 import { createAlertTracker } from '../../watch/tracker.js';
 import { runWatch } from '../../watch/run-watch.js';
 import type { Alert } from '../../watch/alert.js';
-import type { CommandContext } from '../main.js';
-import { prepareRun } from '../pipeline.js';
-import { createProgress } from '../progress.js';
-import { positiveInteger } from '../settings.js';
+import type { CommandContext } from '../command-context.js';
+import { prepareRun } from '../prepare-run.js';
+import { createProgress } from '../spinner.js';
+import { positiveInteger } from '../validate-flags.js';
 
 function notifyUrls(values: CommandContext['values']): string[] {
   const urls = Array.isArray(values.notify) ? (values.notify as string[]) : [];

@@ -4,44 +4,21 @@
  * because the router does not loop back (natLoopbackSupported): rules weigh that, this just records.
  */
 import { z } from 'zod';
-import { classifyConnection } from '../../plextv/connections.js';
+import { classifyConnection } from '../../clients/plextv/connections.js';
 import { AddressClassSchema } from '../../probes/address-class.js';
 import { PlexDirectDnsValue } from '../../probes/dns.js';
-import { IdentityProbeValue } from '../../probes/http.js';
+import { IdentityProbeValue } from '../../probes/identity/probe.js';
 import { TcpProbeValue } from '../../probes/tcp.js';
 import { probeResultSchema } from '../../probes/types.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
+import { ConnectionsValue, PlexDirectDnsCollection, ProbedConnection } from '../values/connections.js';
 import { probeBudget } from './probe-value.js';
 
 type Ctx = CollectorContext<CollectServices>;
 
 const MAX_CONNECTIONS = 24;
 
-export const ProbedConnection = z.object({
-  uri: z.string(),
-  protocol: z.string(),
-  /** The host a client dials (plex.direct name, IP, or custom host name). */
-  host: z.string(),
-  port: z.number(),
-  kind: z.enum(['local', 'remote', 'relay', 'custom']),
-  /** Class of the IP a client ends up dialling (the plex.direct-encoded one); `invalid` for a host name. */
-  addressClass: AddressClassSchema,
-  /** The address plex.tv lists (may differ from the uri host for custom URLs). */
-  address: z.string(),
-  local: z.boolean(),
-  relay: z.boolean(),
-  /** Where we learned of it: plex.tv's resources, or only the server's customConnections pref. */
-  source: z.enum(['plex.tv', 'customConnections']),
-  tcp: probeResultSchema(TcpProbeValue).optional(),
-  identity: probeResultSchema(IdentityProbeValue).optional(),
-  /** Why it was not probed (relay connections belong to Plex). */
-  notProbed: z.string().optional(),
-});
-export type ProbedConnection = z.infer<typeof ProbedConnection>;
-
-export const ConnectionsValue = z.object({ connections: z.array(ProbedConnection) });
-export type ConnectionsValue = z.infer<typeof ConnectionsValue>;
 
 interface Candidate {
   uri: string;
@@ -117,11 +94,6 @@ export const probeConnectionsCollector = defineCollector({
     return { connections: await Promise.all(candidates(ctx).map((c) => probeOne(ctx, c))) };
   },
 });
-
-export const PlexDirectDnsCollection = z.object({
-  names: z.array(z.object({ hostname: z.string(), result: probeResultSchema(PlexDirectDnsValue) })),
-});
-export type PlexDirectDnsCollection = z.infer<typeof PlexDirectDnsCollection>;
 
 export const probePlexDirectDnsCollector = defineCollector({
   id: 'probe.plexDirectDns',

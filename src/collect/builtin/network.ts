@@ -1,11 +1,11 @@
 /** Collectors over the local network: this host, the router (UPnP IGD, NAT-PMP) and GDM discovery. */
 import { GdmDiscovery } from '../../probes/gdm.js';
 import { HostInfo } from '../../probes/host/index.js';
-import { NatPmpValue } from '../../probes/natpmp.js';
+import { NatPmpValue } from '../../probes/natpmp/probe.js';
 import { parseHostPort } from '../../probes/udp.js';
 import { TcpProbeValue } from '../../probes/tcp.js';
 import { UpnpProbeValue } from '../../probes/upnp/schema.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
 import { probeBudget, unwrapProbe } from './probe-value.js';

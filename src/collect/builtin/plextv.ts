@@ -1,8 +1,9 @@
 /** Collectors over plex.tv: the account's view of this server and of the address it connects from. */
 import { z } from 'zod';
-import { classifyAddress } from '../../net/address.js';
+import { classifyAddress } from '../../core/net/address.js';
 import { AddressClassSchema } from '../../probes/address-class.js';
-import { findServer, PlexDevice, PlexUser, serversOf, withoutSecrets, type PlexDeviceWithoutSecrets } from '../../plextv/index.js';
+import { findServer, PlexDevice, PlexUser, serversOf, withoutSecrets, type PlexDeviceWithoutSecrets } from '../../clients/plextv/index.js';
+import { PublicIpValue, ResourcesValue } from '../values/plextv.js';
 import { defineCollector, type CollectorContext, type PrefetchContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
 
@@ -19,24 +20,6 @@ export const plexTvUser = defineCollector({
   schema: PlexUser,
   collect: (ctx: CollectorContext<CollectServices>) => plexTv(ctx, true).user({ signal: ctx.signal }),
 });
-
-export const ResourcesValue = z.object({
-  /** This server's device record (no access token), when it could be matched. */
-  server: (PlexDevice as unknown as z.ZodType<PlexDeviceWithoutSecrets>).optional(),
-  /** How `server` was picked: by the /identity machineIdentifier, or as the account's only server. */
-  matchedBy: z.enum(['machine-identifier', 'only-server', 'none']),
-  /** Every server the account can see, briefly (to explain a failed match). */
-  servers: z.array(
-    z.object({
-      name: z.string().optional(),
-      clientIdentifier: z.string(),
-      owned: z.boolean().optional(),
-      presence: z.boolean().optional(),
-      publicAddress: z.string().optional(),
-    }),
-  ),
-});
-export type ResourcesValue = z.infer<typeof ResourcesValue>;
 
 export const plexTvResources = defineCollector({
   id: 'plextv.resources',
@@ -66,9 +49,6 @@ export const plexTvResources = defineCollector({
     };
   },
 });
-
-export const PublicIpValue = z.object({ address: z.string(), class: AddressClassSchema });
-export type PublicIpValue = z.infer<typeof PublicIpValue>;
 
 export const plexTvPublicIp = defineCollector({
   id: 'plextv.publicIp',

@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../../probes/types.js';
-import { CollectionFailure } from '../observation.js';
+import { CollectionFailure } from '../../core/observation.js';
 
 /** A probe's `ok` value, or a collector failure carrying the probe's phase and code. */
 export function unwrapProbe<T>(result: ProbeResult<T>): T {

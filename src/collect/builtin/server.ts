@@ -1,6 +1,6 @@
 /** Collectors over the Plex Media Server's own API. */
-import { isAuthError } from '../../errors.js';
-import { ServerIdentity, ServerRoot, MyPlexAccount, ServerPrefs } from '../../server/index.js';
+import { isAuthError } from '../../core/errors.js';
+import { ServerIdentity, ServerRoot, MyPlexAccount, ServerPrefs } from '../../clients/server/index.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
 import { probeBudget } from './probe-value.js';

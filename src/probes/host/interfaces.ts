@@ -1,6 +1,6 @@
 /** The host's interfaces and addresses, classified (public / private / CGNAT / ...), from os.networkInterfaces(). */
 import type { NetworkInterfaceInfo } from 'node:os';
-import { classifyAddress, containerNetworkOf } from '../../net/address.js';
+import { classifyAddress, containerNetworkOf } from '../../core/net/address.js';
 import type { BridgeAddress, HostAddress, HostInterface } from './schema.js';
 
 export function listInterfaces(raw: NodeJS.Dict<NetworkInterfaceInfo[]>): HostInterface[] {

@@ -53,7 +53,7 @@ export const ContainerNetworkSchema = z.enum(['docker', 'home-assistant', 'kuber
 export const BridgeAddress = z.object({
   interface: z.string(),
   address: z.string(),
-  /** The runtime whose default range holds the address (src/net/address.ts containerNetworkOf). */
+  /** The runtime whose default range holds the address (src/core/net/address.ts containerNetworkOf). */
   network: ContainerNetworkSchema.optional(),
 });
 export type BridgeAddress = z.infer<typeof BridgeAddress>;

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { Dispatcher } from 'undici';
-import { linkSignals } from '../../internal/link-signals.js';
-import { isIpAddress } from '../../net/address.js';
-import { plexBoolOpt, plexNumber, plexNumberOpt } from '../../schema/plex-values.js';
+import { linkSignals } from '../../core/util/link-signals.js';
+import { isIpAddress } from '../../core/net/address.js';
+import { plexBoolOpt, plexNumber, plexNumberOpt } from '../../http/plex-values.js';
 import type { ProbeError } from '../types.js';
 import { ConnectionStatusInfo, PortMappingEntry, type IgdServiceRef, type IndexedPortMapping, type PortMappingProtocol } from './schema.js';
 import { soapCall, UPNP_ERROR_NAMES, type SoapArgument } from './soap.js';

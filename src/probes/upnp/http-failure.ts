@@ -4,7 +4,7 @@ import {
   isNetworkError,
   isTimeoutError,
   type PlexDiagnoseError,
-} from '../../errors.js';
+} from '../../core/errors.js';
 import type { ProbeError } from '../types.js';
 
 export function probeErrorFromHttp(error: unknown, what: string): ProbeError {

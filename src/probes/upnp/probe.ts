@@ -2,7 +2,7 @@
  * The UPnP probe: discover the IGD, then ask it (read-only) for its external address, its connection status and its
  * port-mapping table. A refusal of one action is data (`errors`), not a failure of the probe; only "no IGD" fails.
  */
-import { classifyAddress, isIpAddress } from '../../net/address.js';
+import { classifyAddress, isIpAddress } from '../../core/net/address.js';
 import type { ProbeResult } from '../types.js';
 import { remainingMs, runWindowedProbe } from '../window.js';
 import { createIgdClient, describeUpnpError, MAX_PORT_MAPPINGS, type IgdCallResult } from './client.js';

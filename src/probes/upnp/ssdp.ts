@@ -4,7 +4,7 @@
  * miniupnpd 2.3.1 are in netlab.md "Scenario 5" (CACHE-CONTROL, ST, USN, EXT, SERVER, LOCATION, OPT, 01-NLS, ...).
  */
 import type { RemoteInfo } from 'node:dgram';
-import { ipFamily } from '../../net/address.js';
+import { ipFamily } from '../../core/net/address.js';
 import { openUdpSession, type UdpSession } from '../udp.js';
 
 /** The SSDP multicast group and port. */

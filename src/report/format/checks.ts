@@ -1,5 +1,5 @@
 /** Groups rule checks by category and derives each group's doctor-style status. */
-import type { Diagnosis, Report, RuleCheck } from '../types.js';
+import type { Diagnosis, Report, RuleCheck } from '../../core/report.js';
 
 export type GroupStatus = 'passed' | 'error' | 'warning' | 'info' | 'crashed' | 'skipped' | 'off';
 

@@ -1,4 +1,4 @@
-import type { Report } from '../types.js';
+import type { Report } from '../../core/report.js';
 
 /** The Report as stable JSON (the `--json` output): the same data the library returns. */
 export function formatJson(report: Report): string {

@@ -2,7 +2,7 @@
  * A forum-ready report: headings, a checks table, findings with evidence and fixes, the path as a mermaid diagram,
  * and the observations in a collapsed block. The caller redacts first (the CLI always does for --markdown).
  */
-import type { Diagnosis, NetworkPath, Report } from '../types.js';
+import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo } from './checks.js';
 import { categoryTitle, formatMs } from './style.js';
 import { summaryLine } from './text.js';

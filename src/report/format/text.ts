@@ -3,7 +3,7 @@
  * check group, then each finding with its evidence, confidence and the exact fix, then one summary line.
  */
 import type { FixAction } from '../../rules/types.js';
-import type { Diagnosis, NetworkPath, Report } from '../types.js';
+import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo, type GroupStatus } from './checks.js';
 import { categoryTitle, colors, formatMs, plural, type Colors, type FormatOptions } from './style.js';
 

@@ -3,8 +3,8 @@
  * proxy, a tunnel, a DNS name for the WAN address. Each entry is checked as written (a URL, with its port) and as
  * probed from here (does it answer, and is it this Plex server).
  */
-import type { ProbedConnection } from '../../collect/builtin/connections.js';
-import { classifyAddress, isIpAddress } from '../../net/address.js';
+import type { ProbedConnection } from '../../collect/values/connections.js';
+import { classifyAddress, isIpAddress } from '../../core/net/address.js';
 import { connectionFailure, describeConnectionFailure, probedFor, reachedThisServer } from '../connection-facts.js';
 import { parseCustomEntry, withPort, type CustomEntry } from '../custom-url-entries.js';
 import { defineRule } from '../define-rule.js';

@@ -4,8 +4,8 @@
  * signing in. A LAN list that misses the server's own network makes LAN clients remote; an allowed list that reaches
  * into public space lets strangers in.
  */
-import { classifyAddress, containerNetworkOf, isInCidr } from '../../net/address.js';
-import { coversEverything, coversPublicAddresses, entryContains, networkOfCidr, parseNetworkEntry, type NetworkEntry } from '../../net/network-list.js';
+import { classifyAddress, containerNetworkOf, isInCidr } from '../../core/net/address.js';
+import { coversEverything, coversPublicAddresses, entryContains, networkOfCidr, parseNetworkEntry, type NetworkEntry } from '../../core/net/network-list.js';
 import { defineRule } from '../define-rule.js';
 import { serverLanEndpoint, targetEndpoint, vantage, type FactsContext } from '../facts.js';
 import type { Evidence, RuleContext } from '../types.js';

@@ -3,7 +3,7 @@
  * offers neither, or the router speaks UPnP but holds no mapping for the server. A container on a bridge network cannot
  * map ports at all (pms-docker README: "essentially behind two routers").
  */
-import { containerNetworkOf } from '../../net/address.js';
+import { containerNetworkOf } from '../../core/net/address.js';
 import { defineRule } from '../define-rule.js';
 import { mappingFailed, mappingState, publicPort, routerMappingsToServer, seesServersRouter, serverLanEndpoint, vantage } from '../facts.js';
 

@@ -4,7 +4,7 @@
  * plex.direct names blocked by the resolver) apps have no way in at all. Preferred (1) keeps HTTPS first and lets
  * them fall back (support article 206225077).
  */
-import type { ProbedConnection } from '../../collect/builtin/connections.js';
+import type { ProbedConnection } from '../../collect/values/connections.js';
 import { defineRule } from '../define-rule.js';
 import { connectionFailure, probedConnections } from '../connection-facts.js';
 import type { Evidence } from '../types.js';

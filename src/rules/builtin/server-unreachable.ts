@@ -3,8 +3,8 @@
  * failed. One message per failure kind, because "nothing listens", "a firewall drops it" and "a router page answers"
  * have different fixes.
  */
-import { classifyAddress, ipFamily } from '../../net/address.js';
-import { isPlexDirectHost, parsePlexDirectName, plexDirectHostname } from '../../net/plex-direct.js';
+import { classifyAddress, ipFamily } from '../../core/net/address.js';
+import { isPlexDirectHost, parsePlexDirectName, plexDirectHostname } from '../../core/net/plex-direct.js';
 import { defineRule } from '../define-rule.js';
 import { DEFAULT_PLEX_PORT, serverLanEndpoint, targetEndpoint, thisMachinePublicAddress, type FactsContext } from '../facts.js';
 import { classifyFailure, describeFailure } from '../observation-failure.js';

@@ -3,7 +3,7 @@
  * token is unknown to it), its 403 (a real token, but not the owner's: /:/prefs and /myplex/account are the owner's),
  * plex.tv's 401 (`{"errors":[{"code":1001,"message":"User could not be authenticated"}]}`, plex-api.md §0).
  */
-import type { ObservationError } from '../../collect/observation.js';
+import type { ObservationError } from '../../core/observation.js';
 import { defineRule } from '../define-rule.js';
 import type { Confidence, Evidence } from '../types.js';
 

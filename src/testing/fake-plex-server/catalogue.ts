@@ -5,7 +5,7 @@
  *
  * Values live in the fake's state as strings in canonical XML form: bool "1"/"0", int/double in decimal, text as is.
  */
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 export type FakePrefType = 'bool' | 'int' | 'double' | 'text';
 

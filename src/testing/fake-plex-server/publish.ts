@@ -9,7 +9,7 @@
  *   `200 { reachable, checked: "ip:port", error? }`
  */
 import { z } from 'zod';
-import { HttpError } from '../../errors.js';
+import { HttpError } from '../../core/errors.js';
 import { decodeBody } from '../../http/decode.js';
 import { httpRequest } from '../../http/transport.js';
 import { parseWith } from '../../http/validate.js';

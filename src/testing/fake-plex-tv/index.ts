@@ -13,8 +13,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PlexDevice } from '../../plextv/devices.js';
-import { PlexUser } from '../../plextv/user.js';
+import { PlexDevice } from '../../clients/plextv/devices.js';
+import { PlexUser } from '../../clients/plextv/user.js';
 import { playFault, takeFault, type FaultRule } from '../faults.js';
 import { delayAnswer, startLoopbackServer } from '../http-server.js';
 import { FakePinStore } from './pins.js';

@@ -5,8 +5,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { PlexDevice, type PlexConnection } from '../../plextv/devices.js';
-import { plexDirectHostname } from '../../net/plex-direct.js';
+import { PlexDevice, type PlexConnection } from '../../clients/plextv/devices.js';
+import { plexDirectHostname } from '../../core/net/plex-direct.js';
 
 /** Body of `POST /__fake/servers/publish`. */
 export const FakePublishRequest = z.object({

@@ -6,7 +6,7 @@
 import { Agent } from 'undici';
 import { decodeBody } from '../../http/decode.js';
 import { httpRequest } from '../../http/transport.js';
-import { isRecord } from '../../plextv/shape.js';
+import { isRecord } from '../../clients/plextv/shape.js';
 import { hostPort } from './publish.js';
 
 export interface ConnectBackResult {

@@ -3,8 +3,8 @@
  * or `<resources><resource><connections><connection/>` XML (cn-doc capture), legacy resources as `<MediaContainer>
  * <Device><Connection/>` with epoch dates and no relay/IPv6 attributes, the user, server records and error bodies.
  */
-import type { PlexConnection, PlexDevice } from '../../plextv/devices.js';
-import type { PlexUser } from '../../plextv/user.js';
+import type { PlexConnection, PlexDevice } from '../../clients/plextv/devices.js';
+import type { PlexUser } from '../../clients/plextv/user.js';
 import { renderDocument, type XmlAttributes, type XmlElement } from '../xml-writer.js';
 
 export interface Rendered {

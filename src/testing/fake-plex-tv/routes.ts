@@ -4,8 +4,8 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { IncomingMessage } from 'node:http';
-import type { PlexDevice } from '../../plextv/devices.js';
-import type { PlexUser } from '../../plextv/user.js';
+import type { PlexDevice } from '../../clients/plextv/devices.js';
+import type { PlexUser } from '../../clients/plextv/user.js';
 import { readRequestBody } from '../http-server.js';
 import { hostPort, buildPublishedDevice, FakePublishRequest, type FakePublishedServer } from './publish.js';
 import { connectBack } from './reachability.js';

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
-import { containerNetworkOf } from '../../net/address.js';
+import { containerNetworkOf } from '../../core/net/address.js';
 import { HostInfo } from '../../probes/host/index.js';
 import { HOME, hostValue } from '../observations.js';
 import type { Scenario } from './define.js';

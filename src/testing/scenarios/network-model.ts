@@ -3,7 +3,7 @@
  * LAN and from the internet. Everything that ends at the server is then really dialled (the fake on loopback); the
  * rest ends where a real network would end it: a router that refuses, an ISP or a second NAT that drops.
  */
-import { classifyAddress } from '../../net/address.js';
+import { classifyAddress } from '../../core/net/address.js';
 import { HOME } from '../observations.js';
 import type { ScenarioDefinition, ScenarioForward } from './define.js';
 

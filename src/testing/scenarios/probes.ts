@@ -8,21 +8,21 @@
  */
 import type { ProbeSet } from '../../collect/services.js';
 import { describeCode } from '../../http/network-error.js';
-import { redactUrl } from '../../http/redact.js';
-import { isIpAddress } from '../../net/address.js';
-import { parsePlexDirectName } from '../../net/plex-direct.js';
+import { redactUrl } from '../../core/redact.js';
+import { isIpAddress } from '../../core/net/address.js';
+import { parsePlexDirectName } from '../../core/net/plex-direct.js';
 import { probePlexDirectDns } from '../../probes/dns.js';
 import { discoverGdm } from '../../probes/gdm.js';
 import type { HostInfo } from '../../probes/host/index.js';
-import { DEFAULT_IDENTITY_TIMEOUT_MS, identityUrl, probeIdentity } from '../../probes/http.js';
-import { probeNatPmp } from '../../probes/natpmp.js';
-import { chooseRoute, type ResolvedVia } from '../../probes/route.js';
+import { DEFAULT_IDENTITY_TIMEOUT_MS, identityUrl, probeIdentity } from '../../probes/identity/probe.js';
+import { probeNatPmp } from '../../probes/natpmp/probe.js';
+import { chooseRoute, type ResolvedVia } from '../../probes/identity/route.js';
 import { DEFAULT_TCP_TIMEOUT_MS, probeTcp } from '../../probes/tcp.js';
 import type { ProbeError, ProbeResult } from '../../probes/types.js';
 import { probeUpnp } from '../../probes/upnp/probe.js';
 import type { FakeDnsServer } from '../fake-dns.js';
 import type { FakeGdm } from '../fake-gdm.js';
-import type { FakeIgd } from '../fake-igd.js';
+import type { FakeIgd } from '../fake-igd/index.js';
 import type { FakeNatPmp } from '../fake-natpmp.js';
 import { HOME } from '../observations.js';
 import { NATPMP_PORT, type NetworkModel, type Reach } from './network-model.js';

@@ -4,14 +4,14 @@
  * and the network model that decides what reaches what. Returns `options` ready for `diagnose(options)`.
  */
 import { randomBytes } from 'node:crypto';
-import type { DiagnoseOptions } from '../../diagnose.js';
-import { UsageError } from '../../errors.js';
+import type { DiagnoseOptions } from '../../diagnose/diagnose.js';
+import { UsageError } from '../../core/errors.js';
 import { createIgdClient } from '../../probes/upnp/client.js';
 import { startFakeDnsServer } from '../fake-dns.js';
 import { startFakeGdm } from '../fake-gdm.js';
-import { startFakeIgd, type FakeIgd } from '../fake-igd.js';
+import { startFakeIgd, type FakeIgd } from '../fake-igd/index.js';
 import { startFakeNatPmp } from '../fake-natpmp.js';
-import { startFakePlexServer, type FakePlexServer } from '../fake-plex-server.js';
+import { startFakePlexServer, type FakePlexServer } from '../fake-plex-server/index.js';
 import { startFakePlexTv, type FakePlexTv } from '../fake-plex-tv/index.js';
 import { connectBack } from '../fake-plex-tv/reachability.js';
 import { HOME } from '../observations.js';

@@ -1,5 +1,5 @@
 /** The options tables of docs/cli.md, from options.ts: docs-cli.test.ts checks the doc contains them as generated here. */
-import { GLOBAL_OPTIONS, commandSpec, type CommandName, type OptionSpec } from '../../../src/cli/options.js';
+import { GLOBAL_OPTIONS, commandSpec, type CommandName, type OptionSpec } from '../../../src/cli/command-table.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 

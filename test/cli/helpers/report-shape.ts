@@ -1,5 +1,5 @@
 /**
- * The shape of `--json` (the Report, src/report/types.ts), as a zod schema the tests parse the CLI's stdout with. The
+ * The shape of `--json` (the Report, src/core/report.ts), as a zod schema the tests parse the CLI's stdout with. The
  * library has no zod schema of its own for the Report (it is an output, never read back), so this one is written from
  * the types; a field renamed there makes these tests fail.
  */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchDeviceDescription, parseDeviceDescription, pickWanService } from '../../../src/probes/upnp/description.js';
 import { ProbeFailure } from '../../../src/probes/types.js';
-import { renderDescription } from '../../../src/testing/fake-igd-xml.js';
+import { renderDescription } from '../../../src/testing/fake-igd/xml.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
 
 const LOCATION = 'http://192.168.1.1:5000/rootDesc.xml';

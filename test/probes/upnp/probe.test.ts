@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { probeUpnp } from '../../../src/probes/upnp/probe.js';
 import { UpnpProbeValue } from '../../../src/probes/upnp/schema.js';
-import type { FakeMapping } from '../../../src/testing/fake-igd.js';
+import type { FakeMapping } from '../../../src/testing/fake-igd/index.js';
 import { useFakeIgds } from '../../helpers/fake-igd.js';
 
 const fake = useFakeIgds();

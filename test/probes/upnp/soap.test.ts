@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildSoapEnvelope, parseSoapResponse, soapCall } from '../../../src/probes/upnp/soap.js';
-import { renderSoapFault, renderSoapResponse } from '../../../src/testing/fake-igd-xml.js';
+import { renderSoapFault, renderSoapResponse } from '../../../src/testing/fake-igd/xml.js';
 import { startLoopbackServer, readRequestBody, type LoopbackServer } from '../../../src/testing/http-server.js';
 
 const WANIP2 = 'urn:schemas-upnp-org:service:WANIPConnection:2';

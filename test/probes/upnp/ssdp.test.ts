@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildMSearch, isUsableReply, parseSsdpReply } from '../../../src/probes/upnp/ssdp.js';
 import { parseHostPort } from '../../../src/probes/udp.js';
-import { renderSsdpReply } from '../../../src/testing/fake-igd-xml.js';
+import { renderSsdpReply } from '../../../src/testing/fake-igd/xml.js';
 
 // The reply miniupnpd 2.3.1 sent in the namespace lab (netlab.md "Scenario 5"), headers verbatim.
 const MINIUPNPD_REPLY = [

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../src/rules/engine.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
 import { defineRule } from '../../../src/rules/define-rule.js';
 import { formatText } from '../../../src/report/format/text.js';
 import { formatMarkdown, formatPathMermaid } from '../../../src/report/format/markdown.js';
 import { formatJson } from '../../../src/report/format/json.js';
-import type { NetworkPath, Report } from '../../../src/report/types.js';
+import type { NetworkPath, Report } from '../../../src/core/report.js';
 import { makeSnapshot, ok } from '../../helpers/snapshot.js';
 
 const blocked = defineRule({
@@ -65,7 +65,7 @@ const path: NetworkPath = {
 };
 
 function report(): Report {
-  return { ...analyze(makeSnapshot({ facts: ok({}) }, { target: { url: 'http://192.168.1.10:32400', name: 'Basement' } }), { rules: [blocked, unreachable, dnsOk, tlsSkipped] }), path };
+  return { ...evaluateRules(makeSnapshot({ facts: ok({}) }, { target: { url: 'http://192.168.1.10:32400', name: 'Basement' } }), { rules: [blocked, unreachable, dnsOk, tlsSkipped] }), path };
 }
 
 describe('formatText', () => {
@@ -86,7 +86,7 @@ describe('formatText', () => {
   });
 
   it('says so plainly when nothing is wrong', () => {
-    const healthy = analyze(makeSnapshot({ facts: ok({}) }), { rules: [dnsOk] });
+    const healthy = evaluateRules(makeSnapshot({ facts: ok({}) }), { rules: [dnsOk] });
     expect(formatText(healthy)).toContain('No problems found. 1 check run: 1 passed, 0 failed');
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import rule from '../../../src/rules/builtin/container-address-advertised.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ConnectionsValue } from '../../../src/collect/builtin/connections.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ConnectionsValue } from '../../../src/collect/values/connections.js';
 import { HostInfo } from '../../../src/probes/host/index.js';
-import { PlexDeviceList, withoutSecrets } from '../../../src/plextv/index.js';
+import { PlexDeviceList, withoutSecrets } from '../../../src/clients/plextv/index.js';
 import {
   HOME,
   accountValue,

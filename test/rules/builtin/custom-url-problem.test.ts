@@ -1,6 +1,6 @@
 import rule from '../../../src/rules/builtin/custom-url-problem.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/builtin/connections.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/values/connections.js';
 import type { FixAction } from '../../../src/rules/types.js';
 import { HOME, deviceValue, failed, hostValue, ok, prefsValue, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';

@@ -1,5 +1,5 @@
 import rule from '../../../src/rules/builtin/double-nat.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, failed, natPmpValue, ok, upnpValue } from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 

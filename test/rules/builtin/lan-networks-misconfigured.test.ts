@@ -1,5 +1,5 @@
 import rule from '../../../src/rules/builtin/lan-networks-misconfigured.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, failed, hostValue, ok, prefsValue, skipped } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 

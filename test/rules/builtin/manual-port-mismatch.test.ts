@@ -1,5 +1,5 @@
 import rule from '../../../src/rules/builtin/manual-port-mismatch.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 

@@ -1,5 +1,5 @@
 import rule from '../../../src/rules/builtin/no-port-forward.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import type { Observation } from '../../../src/core/observation.js';
 import { HostInfo } from '../../../src/probes/host/index.js';
 import { HOME, accountValue, failed, hostValue, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';

@@ -1,6 +1,6 @@
 import rule from '../../../src/rules/builtin/plex-direct-dns-rebinding.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { plexDirectHostname } from '../../../src/net/plex-direct.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { plexDirectHostname } from '../../../src/core/net/plex-direct.js';
 import { HOME, deviceValue, failed, ok, plexDirectDnsValue, prefsValue, resourcesValue, skipped, type DnsAnswerSpec } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 

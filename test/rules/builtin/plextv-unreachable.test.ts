@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect } from '../../../src/collect/collect.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import { collect } from '../../../src/diagnose/collect.js';
+import type { Observation } from '../../../src/core/observation.js';
 import mappingFailed from '../../../src/rules/builtin/mapping-failed.js';
 import rule from '../../../src/rules/builtin/plextv-unreachable.js';
-import { analyze } from '../../../src/rules/engine.js';
-import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
+import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
 import { startLoopbackServer } from '../../../src/testing/http-server.js';
 import { accountValue, buildSnapshot, failed, healthyObservations, hostValue, ok, skipped } from '../../../src/testing/observations.js';
@@ -85,7 +85,7 @@ describe('plextv-unreachable in a report', () => {
     const observations = healthyObservations();
     change(observations);
     publishError(observations);
-    return analyze(buildSnapshot(observations), { rules: [rule, mappingFailed] }).diagnoses.map((d) => [d.ruleId, d.rank]);
+    return evaluateRules(buildSnapshot(observations), { rules: [rule, mappingFailed] }).diagnoses.map((d) => [d.ruleId, d.rank]);
   };
 
   it('on the server host, it explains the server\'s publisherror', () => {
@@ -99,7 +99,7 @@ describe('plextv-unreachable in a report', () => {
     const observations = healthyObservations();
     dnsFails(onAnotherNetwork)(observations);
     observations['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable' }));
-    const ranks = analyze(buildSnapshot(observations), { rules: [rule, mappingFailed] }).diagnoses.map((d) => [d.ruleId, d.rank]);
+    const ranks = evaluateRules(buildSnapshot(observations), { rules: [rule, mappingFailed] }).diagnoses.map((d) => [d.ruleId, d.rank]);
     expect(ranks).toContainEqual(['mapping-failed', 'root-cause']);
     expect(ranks).toContainEqual(['plextv-unreachable', 'root-cause']);
   });
@@ -115,7 +115,7 @@ describe('plextv-unreachable against real loopback peers', () => {
     const server = await startFakePlexServer({ token: 'tok-plextv-test' });
     closers.push(() => server.close());
     const snapshot = await collect({ url: server.url, token: 'tok-plextv-test', plexTv: { baseUrl }, rules: [rule], collectorTimeoutMs: 2000 });
-    return analyze(snapshot, { rules: [rule] }).diagnoses;
+    return evaluateRules(snapshot, { rules: [rule] }).diagnoses;
   }
 
   it('a working fake plex.tv: silent', async () => {

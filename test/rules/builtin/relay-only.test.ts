@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/relay-only.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ConnectionsValue } from '../../../src/collect/builtin/connections.js';
-import { ServerRoot } from '../../../src/server/index.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ConnectionsValue } from '../../../src/collect/values/connections.js';
+import { ServerRoot } from '../../../src/clients/server/index.js';
 import { HOME, accountValue, deviceValue, failed, ok, prefsValue, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect } from '../../../src/collect/collect.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import { collect } from '../../../src/diagnose/collect.js';
+import type { Observation } from '../../../src/core/observation.js';
 import { planFix } from '../../../src/fix/plan.js';
 import mappingFailed from '../../../src/rules/builtin/mapping-failed.js';
 import rule from '../../../src/rules/builtin/remote-access-disabled.js';
-import { analyze } from '../../../src/rules/engine.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
 import type { FixAction } from '../../../src/rules/types.js';
-import { networkPrefsFrom, ServerIdentity, type ServerPrefs } from '../../../src/server/index.js';
-import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
+import { networkPrefsFrom, ServerIdentity, type ServerPrefs } from '../../../src/clients/server/index.js';
+import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import { HOME, accountValue, buildSnapshot, failed, healthyObservations, ok, prefsValue, skipped } from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 
@@ -64,7 +64,7 @@ describe('remote-access-disabled in a report', () => {
     const observations = healthyObservations();
     published(false)(observations);
     observations['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: '' }));
-    const report = analyze(buildSnapshot(observations), { rules: [mappingFailed, rule] });
+    const report = evaluateRules(buildSnapshot(observations), { rules: [mappingFailed, rule] });
     expect(report.diagnoses.map((d) => [d.ruleId, d.rank])).toEqual([
       ['remote-access-disabled', 'root-cause'],
       ['mapping-failed', 'contributing'],
@@ -82,7 +82,7 @@ describe('remote-access-disabled against a real fake PMS', () => {
     const server = await startFakePlexServer({ prefs: { PublishServerOnPlexOnlineKey: false } });
     closers.push(() => server.close());
     const snapshot = await collect({ url: server.url, plexTv: false, rules: [rule], collectorTimeoutMs: 2000 });
-    const report = analyze(snapshot, { rules: [rule] });
+    const report = evaluateRules(snapshot, { rules: [rule] });
     expect(report.diagnoses.map((d) => d.messageId)).toEqual(['disabled']);
     const prefs = snapshot.observations['server.prefs'];
     expect(prefs?.status).toBe('ok');
@@ -95,6 +95,6 @@ describe('remote-access-disabled against a real fake PMS', () => {
     const server = await startFakePlexServer({ prefs: { PublishServerOnPlexOnlineKey: true } });
     closers.push(() => server.close());
     const snapshot = await collect({ url: server.url, plexTv: false, rules: [rule], collectorTimeoutMs: 2000 });
-    expect(analyze(snapshot, { rules: [rule] }).diagnoses).toEqual([]);
+    expect(evaluateRules(snapshot, { rules: [rule] }).diagnoses).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import rule from '../../../src/rules/builtin/secure-connections-required.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/builtin/connections.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/values/connections.js';
 import type { FixAction } from '../../../src/rules/types.js';
-import { ServerRoot } from '../../../src/server/index.js';
+import { ServerRoot } from '../../../src/clients/server/index.js';
 import { HOME, failed, ok, prefsValue, probedConnection } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 

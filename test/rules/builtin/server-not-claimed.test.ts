@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect } from '../../../src/collect/collect.js';
-import type { Observation } from '../../../src/collect/observation.js';
+import { collect } from '../../../src/diagnose/collect.js';
+import type { Observation } from '../../../src/core/observation.js';
 import rule from '../../../src/rules/builtin/server-not-claimed.js';
-import { analyze } from '../../../src/rules/engine.js';
-import { ServerIdentity, ServerRoot } from '../../../src/server/index.js';
-import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
+import { ServerIdentity, ServerRoot } from '../../../src/clients/server/index.js';
+import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import { HOME, accountValue, failed, healthyObservations, ok, skipped } from '../../../src/testing/observations.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';
 
@@ -98,7 +98,7 @@ describe('server-not-claimed against a real fake PMS', () => {
     const server = await startFakePlexServer(options);
     closers.push(() => server.close());
     const snapshot = await collect({ url: server.url, plexTv: false, rules: [rule], collectorTimeoutMs: 2000 });
-    return analyze(snapshot, { rules: [rule] }).diagnoses.map((d) => [d.messageId, d.confidence]);
+    return evaluateRules(snapshot, { rules: [rule] }).diagnoses.map((d) => [d.messageId, d.confidence]);
   }
 
   it('claimed and signed in: silent', async () => {

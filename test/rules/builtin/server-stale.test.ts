@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ResourcesValue } from '../../../src/collect/builtin/plextv.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ResourcesValue } from '../../../src/collect/values/plextv.js';
 import rule, { formatAge, serverStaleOptions } from '../../../src/rules/builtin/server-stale.js';
-import { ServerIdentity } from '../../../src/server/index.js';
-import { ConnectionsValue } from '../../../src/collect/builtin/connections.js';
+import { ServerIdentity } from '../../../src/clients/server/index.js';
+import { ConnectionsValue } from '../../../src/collect/values/connections.js';
 import { HOME, buildSnapshot, deviceValue, failed, healthyObservations, ok, probedConnection, resourcesValue, skipped } from '../../../src/testing/observations.js';
 import { runRule } from '../../../src/testing/run-rule.js';
 import { all, ruleTester } from '../../helpers/rule-tester.js';

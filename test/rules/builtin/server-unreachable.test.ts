@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Observation } from '../../../src/collect/observation.js';
-import { collect } from '../../../src/collect/collect.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { collect } from '../../../src/diagnose/collect.js';
 import mappingFailed from '../../../src/rules/builtin/mapping-failed.js';
 import rule from '../../../src/rules/builtin/server-unreachable.js';
-import { analyze } from '../../../src/rules/engine.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
 import { startBlackHoleListener } from '../../../src/testing/black-hole.js';
-import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
+import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import type { FaultRule } from '../../../src/testing/faults.js';
 import { startLoopbackServer } from '../../../src/testing/http-server.js';
 import { HOME, accountValue, buildSnapshot, failed, healthyObservations, ok, skipped } from '../../../src/testing/observations.js';
-import { PublicIpValue } from '../../../src/collect/builtin/plextv.js';
+import { PublicIpValue } from '../../../src/collect/values/plextv.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 
 type Extra = { phase?: string; status?: number; causeCode?: string };
@@ -142,7 +142,7 @@ describe('server-unreachable in a report', () => {
     observations['server.identity'] = failed('PLEXDIAG_TIMEOUT', 'no response', { phase: 'timeout' });
     observations['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable' }));
     observations['plextv.publicIp'] = ok(PublicIpValue.parse({ address: HOME.wan, class: 'public' }));
-    const report = analyze(buildSnapshot(observations, atUrl(`http://${HOME.wan}:32400`)), { rules: [rule, mappingFailed] });
+    const report = evaluateRules(buildSnapshot(observations, atUrl(`http://${HOME.wan}:32400`)), { rules: [rule, mappingFailed] });
     expect(report.diagnoses.find((d) => d.ruleId === 'mapping-failed')?.rank).toBe('root-cause');
   });
 
@@ -150,7 +150,7 @@ describe('server-unreachable in a report', () => {
     const observations = healthyObservations();
     observations['server.identity'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' });
     observations['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable' }));
-    const report = analyze(buildSnapshot(observations), { rules: [rule, mappingFailed] });
+    const report = evaluateRules(buildSnapshot(observations), { rules: [rule, mappingFailed] });
     expect(report.diagnoses.map((d) => [d.ruleId, d.rank])).toEqual([
       ['server-unreachable', 'root-cause'],
       ['mapping-failed', 'contributing'],
@@ -167,7 +167,7 @@ describe('server-unreachable against real loopback peers', () => {
 
   async function diagnoseUrl(url: string, collectorTimeoutMs = 2000) {
     const snapshot = await collect({ url, plexTv: false, rules: [rule], collectorTimeoutMs });
-    return analyze(snapshot, { rules: [rule] }).diagnoses;
+    return evaluateRules(snapshot, { rules: [rule] }).diagnoses;
   }
 
   async function fakeWith(faults: FaultRule[] = []) {

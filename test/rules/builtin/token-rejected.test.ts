@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect } from '../../../src/collect/collect.js';
-import type { Observation } from '../../../src/collect/observation.js';
-import { ResourcesValue } from '../../../src/collect/builtin/plextv.js';
+import { collect } from '../../../src/diagnose/collect.js';
+import type { Observation } from '../../../src/core/observation.js';
+import { ResourcesValue } from '../../../src/collect/values/plextv.js';
 import rule from '../../../src/rules/builtin/token-rejected.js';
-import { analyze } from '../../../src/rules/engine.js';
-import { startFakePlexServer } from '../../../src/testing/fake-plex-server.js';
+import { evaluateRules } from '../../../src/rules/engine.js';
+import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import { startFakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
 import type { FaultRule } from '../../../src/testing/faults.js';
 import { deviceValue, failed, ok, resourcesValue, skipped } from '../../../src/testing/observations.js';
@@ -82,7 +82,7 @@ describe('token-rejected against a real fake PMS and fake plex.tv', () => {
     if (plexTv) closers.push(() => plexTv.close());
     const snapshot = await collect({ url: server.url, token, plexTv: plexTv ? { baseUrl: plexTv.url } : false, rules: [rule], collectorTimeoutMs: 2000 });
     expect(JSON.stringify(snapshot)).not.toContain(token);
-    return analyze(snapshot, { rules: [rule] }).diagnoses;
+    return evaluateRules(snapshot, { rules: [rule] }).diagnoses;
   }
 
   it('the right token everywhere: silent', async () => {

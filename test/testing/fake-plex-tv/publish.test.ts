@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlexTvClient } from '../../../src/plextv/client.js';
+import { createPlexTvClient } from '../../../src/clients/plextv/client.js';
 import type { FakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
 import { renderDocument } from '../../../src/testing/xml-writer.js';

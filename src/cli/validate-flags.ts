@@ -1,0 +1,149 @@
+/**
+ * Parsed flags → validated settings. Every bad value is a UsageError with a one-line reason (exit 2) before anything
+ * touches the network.
+ */
+import { UsageError } from '../core/errors.js';
+import type { NetworkOptions } from '../collect/services.js';
+import { isIpAddress } from '../core/net/address.js';
+import { parseHostPort } from '../probes/udp.js';
+import type { FailOn } from '../report/exit-code.js';
+import type { RuleConfig, Severity } from '../rules/types.js';
+import { normalizeServerBaseUrl } from '../clients/server/client.js';
+import { parseDuration } from '../watch/interval.js';
+import type { OptionValue } from './parse-argv.js';
+
+export const EXPERIMENTS = ['alternate-port'] as const;
+export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+const LEVELS = new Set(['off', 'info', 'warning', 'error']);
+const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
+
+type Values = Record<string, OptionValue>;
+const str = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const list = (values: Values, name: string): string[] => {
+  const value = values[name];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return items.flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
+};
+const flag = (values: Values, name: string): boolean => values[name] === true;
+
+export interface OutputSettings {
+  json: boolean;
+  markdown: boolean;
+  redactIps: boolean;
+  verbose: boolean;
+  noColor: boolean;
+  failOn: FailOn;
+}
+
+export function outputSettings(values: Values): OutputSettings {
+  const json = flag(values, 'json');
+  const markdown = flag(values, 'markdown');
+  if (json && markdown) throw new UsageError('choose one of --json and --markdown');
+  const failOn = str(values, 'fail-on') ?? 'error';
+  if (!FAIL_ON.has(failOn)) throw new UsageError(`--fail-on must be error, warning, info or none, not "${failOn}"`);
+  // A forum post must not carry the public address: markdown always anonymises addresses.
+  return { json, markdown, redactIps: markdown || flag(values, 'redact-ips'), verbose: flag(values, 'verbose'), noColor: flag(values, 'no-color'), failOn: failOn as FailOn };
+}
+
+export interface RuleSettings {
+  modules: string[];
+  ruleConfig: RuleConfig;
+  only?: string[];
+}
+
+export function ruleSettings(values: Values): RuleSettings {
+  const ruleConfig: RuleConfig = {};
+  for (const entry of list(values, 'rule')) {
+    const match = /^([^=\s]+)=([a-z]+)$/.exec(entry);
+    if (!match || !LEVELS.has(match[2]!)) throw new UsageError(`--rule "${entry}" must be <rule-id>=off|info|warning|error`);
+    ruleConfig[match[1]!] = match[2] as Severity | 'off';
+  }
+  const only = list(values, 'only');
+  const modules = Array.isArray(values.rules) ? (values.rules as string[]) : typeof values.rules === 'string' ? [values.rules] : [];
+  return { modules, ruleConfig, ...(only.length ? { only } : {}) };
+}
+
+export interface CollectSettings {
+  url?: string;
+  token?: string;
+  timeoutMs: number;
+  plexTv: false | { baseUrl?: string };
+  experiments: ExperimentName[];
+  keep: boolean;
+  yes: boolean;
+  network: NetworkOptions;
+}
+
+/**
+ * A `host:port` flag (`192.168.1.1:5351`, `[fe80::1]:1900`, `router.lan`), parsed, else a UsageError naming the flag.
+ * The host must be an IP address or a host name: parseHostPort alone takes anything non-empty ("[::1", ":::").
+ */
+export function hostPortOption(value: string, option: string, defaultPort: number): { address: string; port: number } {
+  const parsed = parseHostPort(value, defaultPort);
+  if (!parsed || !(isIpAddress(parsed.address) || HOST_NAME.test(parsed.address))) throw new UsageError(`--${option} "${value}" is not host:port`);
+  return parsed;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$/i;
+
+function hostPort(value: string, option: string, defaultPort: number): string {
+  hostPortOption(value, option, defaultPort);
+  return value;
+}
+
+/** An http(s) URL flag, else a UsageError naming the flag. */
+export function httpUrl(value: string, option: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // fall through
+  }
+  throw new UsageError(`--${option} "${value.slice(0, 60)}" is not an http(s) URL`);
+}
+
+export function collectSettings(values: Values, env: NodeJS.ProcessEnv): CollectSettings {
+  const rawUrl = str(values, 'url') ?? (env.PLEX_URL || undefined);
+  const token = str(values, 'token');
+  const url = rawUrl === undefined ? undefined : normalizeServerBaseUrl(rawUrl, token ? [token] : []);
+  const timeoutMs = str(values, 'timeout') === undefined ? 10_000 : parseDuration(str(values, 'timeout')!, { minMs: 100, what: 'timeout' });
+  const plexTvUrl = str(values, 'plextv-url') ?? (env.PLEX_DIAGNOSE_PLEXTV_URL || undefined);
+  const experiments = list(values, 'experiment');
+  for (const name of experiments) {
+    if (!(EXPERIMENTS as readonly string[]).includes(name)) throw new UsageError(`unknown experiment "${name}" (known: ${EXPERIMENTS.join(', ')})`);
+  }
+  if (flag(values, 'no-plextv') && experiments.length) throw new UsageError('--experiment needs plex.tv (it asks plex.tv to test the server): drop --no-plextv');
+  if (flag(values, 'keep') && experiments.length === 0) throw new UsageError('--keep keeps what an experiment changed: it needs --experiment');
+  // The flag, not PLEX_DIAGNOSE_PLEXTV_URL: an environment default does not contradict a flag.
+  if (flag(values, 'no-plextv') && str(values, 'plextv-url') !== undefined) throw new UsageError('--no-plextv and --plextv-url contradict each other: drop one');
+  const network: NetworkOptions = {};
+  const upnpLocation = str(values, 'upnp-location');
+  if (upnpLocation) network.upnpLocation = httpUrl(upnpLocation, 'upnp-location');
+  const ssdp = str(values, 'ssdp-address');
+  if (ssdp) network.ssdpAddress = hostPort(ssdp, 'ssdp-address', 1900);
+  const natpmp = str(values, 'natpmp-gateway');
+  if (natpmp) network.natPmpGateway = hostPort(natpmp, 'natpmp-gateway', 5351);
+  const gdm = list(values, 'gdm-target');
+  if (gdm.length) network.gdmTargets = gdm.map((target) => hostPort(target, 'gdm-target', 32414));
+  const resolvers = list(values, 'resolver');
+  if (resolvers.length) network.resolvers = resolvers.map((resolver) => hostPort(resolver, 'resolver', 53));
+  return {
+    ...(url ? { url } : {}),
+    ...(token ? { token } : {}),
+    timeoutMs,
+    plexTv: flag(values, 'no-plextv') ? false : plexTvUrl ? { baseUrl: httpUrl(plexTvUrl, 'plextv-url') } : {},
+    experiments: experiments as ExperimentName[],
+    keep: flag(values, 'keep'),
+    yes: flag(values, 'yes'),
+    network,
+  };
+}
+
+/** A positive integer flag (`--debounce 2`, `--max-runs 10`). */
+export function positiveInteger(values: Values, name: string, fallback: number | undefined): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number of at least 1, not "${raw}"`);
+  return Number(raw);
+}

@@ -1,0 +1,153 @@
+/**
+ * plex.tv's view of an account's devices: `api/v2/resources` (JSON array, or XML `<resources><resource>
+ * <connections><connection/>`) and the legacy `api/resources` / `pms/resources` XML (`<MediaContainer><Device>
+ * <Connection/>`, epoch dates, no relay/IPv6 attributes). All of them normalise to `PlexDevice[]` (plex-api.md §5.1,
+ * §5.2; captures in test/fixtures/plextv/).
+ */
+import { z } from 'zod';
+import { plexBoolOpt, plexDateOpt, plexList, plexNumber, plexStringOpt } from '../../http/plex-values.js';
+import { isRecord, omitKeys, unwrapList, withoutUndefined, type OmitKnown } from './shape.js';
+
+const flag = plexBoolOpt.transform((value) => value ?? false);
+const requiredText = z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1));
+
+/**
+ * Fills protocol/address/port from the uri when a connection carries only a uri (plex.tv `devices.xml` has
+ * `<Connection uri="http://172.1.0.1:32400"/>` and nothing else).
+ */
+function fillFromUri(value: unknown): unknown {
+  if (!isRecord(value) || typeof value.uri !== 'string') return value;
+  let url: URL;
+  try {
+    url = new URL(value.uri);
+  } catch {
+    return value;
+  }
+  const blank = (key: string): boolean => value[key] === undefined || value[key] === null || value[key] === '';
+  const scheme = url.protocol.replace(/:$/, '');
+  return {
+    ...value,
+    protocol: blank('protocol') ? scheme : value.protocol,
+    address: blank('address') ? url.hostname.replace(/^\[(.*)\]$/, '$1') : value.address,
+    port: blank('port') ? (url.port || (scheme === 'https' ? '443' : '80')) : value.port,
+  };
+}
+
+export const PlexConnection = z
+  .preprocess(
+    fillFromUri,
+    z.looseObject({
+      /** 'http' or 'https'; other values are kept verbatim. */
+      protocol: requiredText as z.ZodType<'http' | 'https' | (string & {})>,
+      /** An IP address, or a host name for a custom access URL. */
+      address: requiredText,
+      port: plexNumber,
+      /** What a client dials: a plex.direct name, a bare IP URL, or a custom URL. */
+      uri: requiredText,
+      /** plex.tv's "this connection is on the server's LAN" flag. @default false when absent */
+      local: flag,
+      /** A Plex Relay connection (bandwidth limited). Absent in legacy XML. @default false */
+      relay: flag,
+      /** Absent in legacy XML. @default false */
+      IPv6: flag,
+    }),
+  )
+  .transform(withoutUndefined);
+export type PlexConnection = z.infer<typeof PlexConnection>;
+
+/** JSON has `connections: [...]`, v2 XML `connections: { connection: [...] }`, legacy XML `Connection: [...]`. */
+function normaliseDevice(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const { Connection, connections, ...rest } = value;
+  return { ...rest, connections: [...unwrapList(connections, 'connection'), ...unwrapList(Connection, 'Connection')] };
+}
+
+/**
+ * An array that keeps the items its schema accepts and drops the rest. One malformed connection or device (a future
+ * field shape, a client record missing an id) must not cost the diagnosis every other record.
+ */
+function tolerantArray<T extends z.ZodType>(item: T) {
+  return z.preprocess((value) => (Array.isArray(value) ? value.filter((entry) => item.safeParse(entry).success) : value), z.array(item));
+}
+
+export const PlexDevice = z
+  .preprocess(
+    normaliseDevice,
+    z.looseObject({
+      name: z.preprocess((value) => (value === null || value === undefined ? '' : String(value)), z.string()),
+      product: plexStringOpt,
+      productVersion: plexStringOpt,
+      platform: plexStringOpt,
+      platformVersion: plexStringOpt,
+      device: plexStringOpt,
+      /** For a server, its machineIdentifier. */
+      clientIdentifier: requiredText,
+      /** ISO-8601 (v2 gives ISO, legacy XML epoch seconds). */
+      createdAt: plexDateOpt,
+      lastSeenAt: plexDateOpt,
+      /** From "server" / "client,player,pubsub-player". */
+      provides: plexList,
+      /** Absent when the device is the account's own. */
+      ownerId: plexStringOpt,
+      sourceTitle: plexStringOpt,
+      /** The public address plex.tv last saw the device publish from. */
+      publicAddress: plexStringOpt,
+      /**
+       * **Secret.** The token a client uses to talk to this server (needed for shared servers). Never log it or
+       * store it in a snapshot: use `withoutSecrets(device)` first.
+       */
+      accessToken: plexStringOpt,
+      owned: plexBoolOpt,
+      home: plexBoolOpt,
+      synced: plexBoolOpt,
+      /** The server allows Plex Relay. */
+      relay: plexBoolOpt,
+      /** Online per plex.tv (Tautulli reads it so). */
+      presence: plexBoolOpt,
+      httpsRequired: plexBoolOpt,
+      /** True when the device's public address equals the asking client's public address (same network). */
+      publicAddressMatches: plexBoolOpt,
+      dnsRebindingProtection: plexBoolOpt,
+      natLoopbackSupported: plexBoolOpt,
+      connections: tolerantArray(PlexConnection),
+    }),
+  )
+  .transform(withoutUndefined);
+export type PlexDevice = z.infer<typeof PlexDevice>;
+
+/** The device list out of any decoded resources payload (JSON array, v2 XML, legacy XML). */
+function extractDevices(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (!isRecord(value)) return value;
+  if ('resources' in value) return unwrapList(value.resources, 'resource');
+  if ('MediaContainer' in value) {
+    const container = value.MediaContainer;
+    if (container === '' || container === undefined || container === null) return [];
+    if (!isRecord(container)) return container;
+    if ('resources' in container) return unwrapList(container.resources, 'resource');
+    return [...unwrapList(container.Device, 'Device'), ...unwrapList(container.resource, 'resource')];
+  }
+  if ('Device' in value) return unwrapList(value.Device, 'Device');
+  if ('resource' in value) return unwrapList(value.resource, 'resource');
+  return value;
+}
+
+export const PlexDeviceList = z.preprocess(extractDevices, tolerantArray(PlexDevice));
+export type PlexDeviceList = z.infer<typeof PlexDeviceList>;
+
+/** XML elements that are lists in resources payloads (everything else stays an object). */
+export const RESOURCE_XML_ARRAYS: ReadonlySet<string> = new Set(['resource', 'connection', 'Device', 'Connection']);
+
+/** Field names that hold credentials on devices and connections (`token` appears in plex.tv's devices.xml). */
+const SECRET_FIELDS = ['accessToken', 'token', 'authToken'] as const;
+
+export type PlexConnectionWithoutSecrets = OmitKnown<PlexConnection, (typeof SECRET_FIELDS)[number]>;
+export type PlexDeviceWithoutSecrets = OmitKnown<PlexDevice, (typeof SECRET_FIELDS)[number] | 'connections'> & {
+  connections: PlexConnectionWithoutSecrets[];
+};
+
+/** A copy of the device without `accessToken` (or any other token field), connections included: safe to store. */
+export function withoutSecrets(device: PlexDevice): PlexDeviceWithoutSecrets {
+  const rest = omitKeys(device, SECRET_FIELDS);
+  return { ...rest, connections: device.connections.map((connection) => omitKeys(connection, SECRET_FIELDS)) };
+}

@@ -1,0 +1,161 @@
+/**
+ * An undici Agent for one probe that records what the connection was: the address it reached and, for TLS, the
+ * verdict Node's verification reached plus the certificate, even an untrusted one (toolchain.md §3). Verification
+ * runs in full (chain, then host name through `checkServerIdentity`); we only keep the socket open after a failed
+ * verdict, because a probe sends no secret and the server's answer is more evidence ("cert wrong, but it is Plex").
+ */
+import { rootCertificates, checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import { z } from 'zod';
+import type { ResolvedAddress } from '../resolve.js';
+
+export const TlsCertificateInfo = z.object({
+  /** "CN=*.abc.plex.direct, O=Plex, Inc." */
+  subject: z.string().optional(),
+  /** As the certificate lists them: "DNS:*.abc.plex.direct", "IP Address:192.0.2.1". */
+  subjectAltNames: z.array(z.string()),
+  issuer: z.string().optional(),
+  /** ISO 8601. */
+  validFrom: z.string().optional(),
+  validTo: z.string().optional(),
+  /** SHA-256 fingerprint, colon-separated hex. */
+  fingerprint256: z.string().optional(),
+  /** The certificate names the host we asked for (SNI name, or the IP for a literal URL), by Node's own rules. */
+  coversHost: z.boolean(),
+});
+export type TlsCertificateInfo = z.infer<typeof TlsCertificateInfo>;
+
+export const TlsInfo = z.object({
+  /** Chain and host name verified against the trusted roots. */
+  authorized: z.boolean(),
+  /** Node's reason when not authorized: DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID... */
+  authorizationError: z.string().optional(),
+  /** The SNI name sent; absent for an IP literal (no SNI is sent for IPs). */
+  servername: z.string().optional(),
+  /** "TLSv1.3". */
+  protocol: z.string().optional(),
+  certificate: TlsCertificateInfo.optional(),
+});
+export type TlsInfo = z.infer<typeof TlsInfo>;
+
+export interface ConnectionCapture {
+  remoteAddress?: string;
+  tls?: TlsInfo;
+}
+
+export interface CapturingAgentOptions {
+  /** Dial these addresses for any host name instead of resolving it (already resolved, or encoded in the name). @default undefined (Node resolves) */
+  addresses?: ResolvedAddress[];
+  /** PEM certificates trusted in addition to Node's bundled roots. @default [] */
+  caCertificates?: string[];
+  /** undici's connect timeout; keep it above the probe deadline so the probe's own deadline decides. */
+  connectTimeoutMs: number;
+}
+
+export interface CapturingAgent {
+  agent: Agent;
+  /** What the last connection established looked like; undefined before any connection. */
+  captured(): ConnectionCapture | undefined;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+
+export function createCapturingAgent(options: CapturingAgentOptions): CapturingAgent {
+  let captured: ConnectionCapture | undefined;
+  const addresses = options.addresses;
+  const lookup = addresses?.length
+    ? (_host: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
+        // Node 20 calls lookup with `all: true` when autoSelectFamily is on (toolchain.md §3).
+        if (lookupOptions.all) callback(null, addresses);
+        else callback(null, addresses[0]!.address, addresses[0]!.family);
+      }
+    : undefined;
+  const base = buildConnector({
+    rejectUnauthorized: false,
+    maxCachedSessions: 0,
+    timeout: options.connectTimeoutMs,
+    ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
+    ...(lookup ? { lookup } : {}),
+  } as buildConnector.BuildOptions);
+  const agent = new Agent({
+    connect(connectOptions, callback) {
+      base(connectOptions, (error, socket) => {
+        if (!error && socket) {
+          // The connector derives SNI the same way when undici passes none: the host name unless it is an IP.
+          const hostname = stripBrackets(connectOptions.hostname);
+          const servername = connectOptions.servername || (isIP(hostname) === 0 ? hostname : undefined);
+          captured = describeConnection(socket as Socket, servername ?? hostname, servername);
+        }
+        // The callback's overloads are (err, null) | (null, socket); the union is what buildConnector hands us.
+        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket as Socket | null);
+      });
+    },
+  });
+  return { agent, captured: () => captured };
+}
+
+function describeConnection(socket: Socket, host: string, servername: string | undefined): ConnectionCapture {
+  const capture: ConnectionCapture = { ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}) };
+  const tlsSocket = socket as TLSSocket;
+  if (typeof tlsSocket.getPeerCertificate !== 'function') return capture;
+  const peer = tlsSocket.getPeerCertificate(false);
+  const authorizationError = tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : undefined;
+  capture.tls = {
+    authorized: tlsSocket.authorized === true,
+    ...(authorizationError ? { authorizationError } : {}),
+    ...(servername && isIP(servername) === 0 ? { servername } : {}),
+    ...(tlsSocket.getProtocol() ? { protocol: tlsSocket.getProtocol() ?? undefined } : {}),
+    ...(peer && Object.keys(peer).length > 0 ? { certificate: describeCertificate(peer, host) } : {}),
+  };
+  return capture;
+}
+
+/** A plain-JSON view of a peer certificate, and whether it names `host`. */
+export function describeCertificate(cert: PeerCertificate | DetailedPeerCertificate, host: string): TlsCertificateInfo {
+  const subject = distinguishedName(cert.subject);
+  const issuer = distinguishedName(cert.issuer);
+  const validFrom = isoDate(cert.valid_from);
+  const validTo = isoDate(cert.valid_to);
+  return {
+    ...(subject ? { subject } : {}),
+    subjectAltNames: splitAltNames(cert.subjectaltname),
+    ...(issuer ? { issuer } : {}),
+    ...(validFrom ? { validFrom } : {}),
+    ...(validTo ? { validTo } : {}),
+    ...(cert.fingerprint256 ? { fingerprint256: cert.fingerprint256 } : {}),
+    coversHost: host !== '' && safeCheckServerIdentity(host, cert),
+  };
+}
+
+function safeCheckServerIdentity(host: string, cert: PeerCertificate): boolean {
+  try {
+    return checkServerIdentity(host, cert) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+function distinguishedName(name: object | undefined): string | undefined {
+  if (!name || typeof name !== 'object') return undefined;
+  // Multi-valued attributes (two OU=...) arrive as arrays.
+  const parts = Object.entries(name as Record<string, string | string[]>).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`));
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+function isoDate(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** "DNS:a, DNS:b, IP Address:1.2.3.4" → entries; Node quotes (JSON-style) entries that contain a comma. */
+function splitAltNames(text: string | undefined): string[] {
+  if (!text) return [];
+  const entries = text.match(/(?:[^,"]|"(?:\\.|[^"\\])*")+/g) ?? [];
+  return entries.map((entry) => entry.trim()).filter(Boolean);
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/diagnose/diagnose.js';
+import { accountValue, buildSnapshot, healthyObservations, ok, upnpValue, deviceValue, resourcesValue, HOME } from '../../src/testing/observations.js';
+
+describe('describePath', () => {
+  it('draws a healthy path without marks', () => {
+    const report = analyze(buildSnapshot());
+    expect(report.path?.hops.map((h) => [h.kind, h.detail, h.status])).toEqual([
+      ['server', '192.168.1.10:32400', 'ok'],
+      ['router', 'LAN 192.168.1.1 · WAN 84.1.1.2', 'ok'],
+      ['public', '84.1.1.2:32400 (as plex.tv sees it)', 'ok'],
+      ['internet', 'plex.tv check: mapped', 'ok'],
+    ]);
+  });
+
+  it('inserts the carrier-grade NAT hop and marks it as the broken one', () => {
+    const o = healthyObservations();
+    o['probe.upnp'] = ok(upnpValue({ externalIp: '100.64.0.2' }));
+    o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }));
+    const hops = analyze(buildSnapshot(o)).path!.hops;
+    expect(hops.map((h) => h.kind)).toEqual(['server', 'router', 'upstream-nat', 'public', 'internet']);
+    expect(hops[2]).toMatchObject({ label: 'Carrier-grade NAT (ISP)', status: 'broken' });
+    // mapping-failed is explained by cgnat: its hop is a warning, not a second break.
+    expect(hops[4]!.status).toBe('warning');
+  });
+
+  it('shows a container bridge when the server advertises a container address', () => {
+    const o = healthyObservations();
+    o['plextv.resources'] = ok(resourcesValue(deviceValue({ connections: [{ address: '172.17.0.2', local: true }, { address: HOME.wan }] })));
+    expect(analyze(buildSnapshot(o)).path!.hops.map((h) => h.kind)).toContain('container-bridge');
+  });
+
+  it('draws nothing when the server was not even asked', () => {
+    const o = healthyObservations();
+    delete o['server.identity'];
+    expect(analyze(buildSnapshot(o)).path).toBeUndefined();
+  });
+});
