@@ -29,21 +29,44 @@ try {
   const identity: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const t = await timed(() => probeTcp(hole.host, hole.port, { timeoutMs: PROBE_TIMEOUT_MS }));
-    if (t.value.status !== 'failed' || t.value.error.phase !== 'timeout') throw new Error(`the black hole answered: ${JSON.stringify(t.value)}`);
+    if (t.value.status !== 'failed' || t.value.error.phase !== 'timeout')
+      throw new Error(`the black hole answered: ${JSON.stringify(t.value)}`);
     tcp.push(t.ms);
     const h = await timed(() => probeIdentity(`http://${hole.host}:${hole.port}`, { timeoutMs: PROBE_TIMEOUT_MS }));
-    if (h.value.status !== 'failed' || h.value.error.phase !== 'timeout') throw new Error(`the black hole answered: ${JSON.stringify(h.value)}`);
+    if (h.value.status !== 'failed' || h.value.error.phase !== 'timeout')
+      throw new Error(`the black hole answered: ${JSON.stringify(h.value)}`);
     identity.push(h.ms);
   }
-  report({ name: 'TCP probe of the black hole', value: median(tcp), unit: 'ms', target: TARGET, note: `timeout ${PROBE_TIMEOUT_MS} ms: ${(median(tcp) / PROBE_TIMEOUT_MS).toFixed(3)} × the timeout` });
-  report({ name: '/identity probe of the black hole', value: median(identity), unit: 'ms', target: TARGET, note: `timeout ${PROBE_TIMEOUT_MS} ms: ${(median(identity) / PROBE_TIMEOUT_MS).toFixed(3)} × the timeout` });
+  report({
+    name: 'TCP probe of the black hole',
+    value: median(tcp),
+    unit: 'ms',
+    target: TARGET,
+    note: `timeout ${PROBE_TIMEOUT_MS} ms: ${(median(tcp) / PROBE_TIMEOUT_MS).toFixed(3)} × the timeout`,
+  });
+  report({
+    name: '/identity probe of the black hole',
+    value: median(identity),
+    unit: 'ms',
+    target: TARGET,
+    note: `timeout ${PROBE_TIMEOUT_MS} ms: ${(median(identity) / PROBE_TIMEOUT_MS).toFixed(3)} × the timeout`,
+  });
 
-  const setup = await startLatencySetup({ latencyMs: 0, connections: HEALTHY_CONNECTIONS, extraConnections: [{ host: hole.host, port: hole.port }], collectorTimeoutMs: COLLECTOR_TIMEOUT_MS });
+  const setup = await startLatencySetup({
+    latencyMs: 0,
+    connections: HEALTHY_CONNECTIONS,
+    extraConnections: [{ host: hole.host, port: hole.port }],
+    collectorTimeoutMs: COLLECTOR_TIMEOUT_MS,
+  });
   try {
     const snapshot = await collect(setup.options);
-    const connections = (snapshot.observations['probe.connections'] as { value?: ConnectionsValue }).value?.connections ?? [];
+    const connections =
+      (snapshot.observations['probe.connections'] as { value?: ConnectionsValue }).value?.connections ?? [];
     const holed = connections.filter((c) => c.tcp?.status === 'failed' && c.tcp.error.phase === 'timeout');
-    if (connections.length !== HEALTHY_CONNECTIONS + 1 || holed.length !== 1) throw new Error(`expected ${HEALTHY_CONNECTIONS} open connections and one timeout, got ${JSON.stringify(connections.map((c) => c.tcp?.status))}`);
+    if (connections.length !== HEALTHY_CONNECTIONS + 1 || holed.length !== 1)
+      throw new Error(
+        `expected ${HEALTHY_CONNECTIONS} open connections and one timeout, got ${JSON.stringify(connections.map((c) => c.tcp?.status))}`,
+      );
     const totals: number[] = [];
     for (let i = 0; i < REPS; i++) totals.push((await timed(() => diagnose(setup.options))).ms);
     report({

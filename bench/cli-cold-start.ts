@@ -22,7 +22,8 @@ function spawnMs(args: string[], env: NodeJS.ProcessEnv): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
   return ms;
 }
 
@@ -36,13 +37,28 @@ async function firstRequestMs(cli: string, env: NodeJS.ProcessEnv): Promise<numb
     response.writeHead(503).end();
   });
   // Every LAN probe pointed at a closed loopback port: no packet of the bench leaves the machine.
-  const args = [cli, '--url', server.url, '--no-plextv', '--timeout', '2s', '--ssdp-address', '127.0.0.1:9', '--natpmp-gateway', '127.0.0.1:9', '--gdm-target', '127.0.0.1:9'];
+  const args = [
+    cli,
+    '--url',
+    server.url,
+    '--no-plextv',
+    '--timeout',
+    '2s',
+    '--ssdp-address',
+    '127.0.0.1:9',
+    '--natpmp-gateway',
+    '127.0.0.1:9',
+    '--gdm-target',
+    '127.0.0.1:9',
+  ];
   started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
   try {
     return await Promise.race([
       first,
-      new Promise<number>((_, reject) => child.once('exit', (code) => reject(new Error(`the CLI exited (${String(code)}) before any request`)))),
+      new Promise<number>((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`the CLI exited (${String(code)}) before any request`))),
+      ),
     ]);
   } finally {
     child.kill('SIGKILL');
@@ -59,10 +75,22 @@ await writeFile(floor, 'process.stdout.write("0\\n");\n');
 const cjsFloor = join(home, 'empty.cjs');
 await writeFile(cjsFloor, 'process.stdout.write("0\\n");\n');
 // A clean environment: no token, config or Plex install of the machine's user may change what the CLI does.
-const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, PLEX_DIAGNOSE_CONFIG_DIR: join(home, 'config'), NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: home,
+  PLEX_DIAGNOSE_CONFIG_DIR: join(home, 'config'),
+  NO_COLOR: '1',
+};
 section(`CLI cold start (fresh build, ${REPS} spawns each, interleaved; ${FIRST_REQUEST_REPS} diagnosis spawns)`);
 try {
-  const samples = { node: [] as number[], floor: [] as number[], cjsFloor: [] as number[], version: [] as number[], help: [] as number[], first: [] as number[] };
+  const samples = {
+    node: [] as number[],
+    floor: [] as number[],
+    cjsFloor: [] as number[],
+    version: [] as number[],
+    help: [] as number[],
+    first: [] as number[],
+  };
   spawnMs(['-e', '0'], env); // warm the file cache
   spawnMs([cli.bin, '--version'], env);
   for (let i = 0; i < REPS; i++) {
@@ -75,9 +103,16 @@ try {
   }
   const baseline = median(samples.node);
   console.log(`    node -e 0: median ${baseline.toFixed(1)} ms (min ${Math.min(...samples.node).toFixed(1)})`);
-  console.log(`    a one-line ESM file (the floor for an ESM CLI): median ${median(samples.floor).toFixed(1)} ms = ${(median(samples.floor) / baseline).toFixed(2)} × node -e 0`);
-  console.log(`    a one-line CommonJS file: median ${median(samples.cjsFloor).toFixed(1)} ms = ${(median(samples.cjsFloor) / baseline).toFixed(2)} × node -e 0`);
-  for (const [name, values] of [['--version', samples.version], ['--help', samples.help]] as const) {
+  console.log(
+    `    a one-line ESM file (the floor for an ESM CLI): median ${median(samples.floor).toFixed(1)} ms = ${(median(samples.floor) / baseline).toFixed(2)} × node -e 0`,
+  );
+  console.log(
+    `    a one-line CommonJS file: median ${median(samples.cjsFloor).toFixed(1)} ms = ${(median(samples.cjsFloor) / baseline).toFixed(2)} × node -e 0`,
+  );
+  for (const [name, values] of [
+    ['--version', samples.version],
+    ['--help', samples.help],
+  ] as const) {
     report({
       name: `plex-diagnose ${name} / node -e 0`,
       value: median(values) / baseline,

@@ -32,7 +32,17 @@ section(`diagnoseMany: ${SERVERS} fake servers, concurrency ${CONCURRENCY}`);
 try {
   const child = spawn(
     process.execPath,
-    ['--expose-gc', fileURLToPath(new URL('./lib/many-child.mjs', import.meta.url)), JSON.stringify({ dist: built.dir, urls: fakes.urls, token: fakes.token, plexTvUrl: fakes.plexTvUrl, concurrency: CONCURRENCY })],
+    [
+      '--expose-gc',
+      fileURLToPath(new URL('./lib/many-child.mjs', import.meta.url)),
+      JSON.stringify({
+        dist: built.dir,
+        urls: fakes.urls,
+        token: fakes.token,
+        plexTvUrl: fakes.plexTvUrl,
+        concurrency: CONCURRENCY,
+      }),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -40,7 +50,8 @@ try {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the diagnosing process exited ${String(code)}: ${out}`);
   const run = JSON.parse(out.trim().split('\n').pop()!) as ManyRun;
-  if (run.counts.ok !== SERVERS || !run.inOrder) throw new Error(`not every target was diagnosed, in order: ${JSON.stringify(run)}`);
+  if (run.counts.ok !== SERVERS || !run.inOrder)
+    throw new Error(`not every target was diagnosed, in order: ${JSON.stringify(run)}`);
   const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
   report({
     name: `diagnoseMany ${SERVERS} servers @ ${CONCURRENCY}: wall time`,

@@ -24,15 +24,20 @@ const criticalMs = path.roundTrips * LATENCY_MS;
 
 section(`diagnose end to end, L = ${LATENCY_MS} ms on every request`);
 console.log(`    critical path: ${path.chain.join(' → ')} = ${path.roundTrips} round trips = ${criticalMs} ms`);
-console.log(`    collectors run: ${path.collectors.length} (${path.sequentialRoundTrips} round trips if run one after another)`);
+console.log(
+  `    collectors run: ${path.collectors.length} (${path.sequentialRoundTrips} round trips if run one after another)`,
+);
 
 for (const connections of CONNECTION_COUNTS) {
   const setup = await startLatencySetup({ latencyMs: LATENCY_MS, connections });
   try {
     // One checked run first (also warms the JIT and undici's pools): every collector must succeed.
     const snapshot = await collect(setup.options);
-    const broken = Object.entries(snapshot.observations).filter(([id, o]) => o.status === 'failed' || (o.status === 'skipped' && id !== 'probe.plexDirectDns'));
-    if (broken.length) throw new Error(`the bench setup is broken: ${broken.map(([id, o]) => `${id} ${o.status}`).join(', ')}`);
+    const broken = Object.entries(snapshot.observations).filter(
+      ([id, o]) => o.status === 'failed' || (o.status === 'skipped' && id !== 'probe.plexDirectDns'),
+    );
+    if (broken.length)
+      throw new Error(`the bench setup is broken: ${broken.map(([id, o]) => `${id} ${o.status}`).join(', ')}`);
     const probed = (snapshot.observations['probe.connections'] as { value: ConnectionsValue }).value.connections.length;
 
     const concurrent: number[] = [];
@@ -46,7 +51,8 @@ for (const connections of CONNECTION_COUNTS) {
     });
 
     const sequential: number[] = [];
-    for (let i = 0; i < Math.max(1, Math.ceil(REPS / 2)); i++) sequential.push((await timed(() => diagnose({ ...setup.options, concurrency: 1 }))).ms);
+    for (let i = 0; i < Math.max(1, Math.ceil(REPS / 2)); i++)
+      sequential.push((await timed(() => diagnose({ ...setup.options, concurrency: 1 }))).ms);
     report({
       name: `diagnose L=${LATENCY_MS} ms N=${connections} sequential (concurrency 1): wall / critical path`,
       value: median(sequential) / criticalMs,

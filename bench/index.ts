@@ -23,29 +23,49 @@ const BENCHES: [file: string, args: string[], nodeFlags?: string[]][] = [
 const figuresFile = join(tmpdir(), `plex-diagnose-bench-${process.pid}.jsonl`);
 const cpuModel = cpus()[0]?.model ?? 'unknown';
 console.log(`plex-diagnose benchmarks, ${new Date().toISOString()}`);
-console.log(`machine: ${cpus().length} CPUs (${cpuModel}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `machine: ${cpus().length} CPUs (${cpuModel}), Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 let failed = 0;
 for (const [file, args, nodeFlags = []] of BENCHES) {
-  const result = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_FIGURES: figuresFile },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_FIGURES: figuresFile },
+    },
+  );
   if (result.status !== 0) {
     failed++;
     console.log(`!! ${file} ${args.join(' ')} failed (exit ${String(result.status ?? result.signal)})`);
   }
 }
 
-const figures = readFileSync(figuresFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Figure);
+const figures = readFileSync(figuresFile, 'utf8')
+  .trim()
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as Figure);
 rmSync(figuresFile, { force: true });
-console.log(`\n== summary (load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+console.log(
+  `\n== summary (load average now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')})`,
+);
 const withTarget = figures.filter((f) => f.target !== undefined);
 for (const f of withTarget) {
   const ratio = f.value / f.target!;
-  console.log(`${f.value <= f.target! ? 'met   ' : 'MISSED'} ${(f.value <= 0 ? '—' : ratio.toFixed(2)).padStart(5)} of target  ${f.name}: ${round(f.value)} ${f.unit} (target ≤ ${round(f.target!)} ${f.unit})`);
+  console.log(
+    `${f.value <= f.target! ? 'met   ' : 'MISSED'} ${(f.value <= 0 ? '—' : ratio.toFixed(2)).padStart(5)} of target  ${f.name}: ${round(f.value)} ${f.unit} (target ≤ ${round(f.target!)} ${f.unit})`,
+  );
 }
 for (const f of figures.filter((x) => x.target === undefined)) {
-  console.log(`info   ${f.name}: ${round(f.value)} ${f.unit}${f.baseline ? ` (${(f.value / f.baseline.value).toFixed(2)} × ${f.baseline.label})` : ''}`);
+  console.log(
+    `info   ${f.name}: ${round(f.value)} ${f.unit}${f.baseline ? ` (${(f.value / f.baseline.value).toFixed(2)} × ${f.baseline.label})` : ''}`,
+  );
 }
 if (failed) process.exitCode = 1;

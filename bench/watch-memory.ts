@@ -17,7 +17,14 @@ function report(ruleIds: string[]): Report {
     createdAt: new Date().toISOString(),
     target: { url: 'http://192.168.1.10:32400', name: 'bench' },
     context: { tokenProvided: true, plexTv: true, experiments: [] },
-    summary: { status: ruleIds.length ? 'error' : 'ok', errors: ruleIds.length, warnings: 0, infos: 0, rootCauses: ruleIds.length, checks: { passed: 1, failed: 0, skipped: 0, crashed: 0, off: 0 } },
+    summary: {
+      status: ruleIds.length ? 'error' : 'ok',
+      errors: ruleIds.length,
+      warnings: 0,
+      infos: 0,
+      rootCauses: ruleIds.length,
+      checks: { passed: 1, failed: 0, skipped: 0, crashed: 0, off: 0 },
+    },
     diagnoses: ruleIds.map((ruleId) => ({
       ruleId,
       severity: 'error',
@@ -68,5 +75,11 @@ const { alerts } = await cycles(CYCLES);
 gc();
 const growth = process.memoryUsage().heapUsed - before;
 section('watch loop alone (stubbed diagnosis, every alert delivered)');
-reportFigure({ name: `runWatch heap growth over ${CYCLES} stubbed cycles`, value: growth / 1024 / 1024, unit: 'MB', target: LIMIT_BYTES / 1024 / 1024, note: `${alerts} alerts` });
+reportFigure({
+  name: `runWatch heap growth over ${CYCLES} stubbed cycles`,
+  value: growth / 1024 / 1024,
+  unit: 'MB',
+  target: LIMIT_BYTES / 1024 / 1024,
+  note: `${alerts} alerts`,
+});
 if (growth > LIMIT_BYTES) process.exitCode = 1;

@@ -44,7 +44,12 @@ interface WatchRun {
 async function watch(dist: string, fakes: FakeHost, nodeFlags: string[]): Promise<WatchRun> {
   const child = spawn(
     process.execPath,
-    ['--expose-gc', ...nodeFlags, fileURLToPath(new URL('./lib/watch-child.mjs', import.meta.url)), JSON.stringify({ dist, urls: fakes.urls, token: fakes.token, cycles: CYCLES, samples: SAMPLES })],
+    [
+      '--expose-gc',
+      ...nodeFlags,
+      fileURLToPath(new URL('./lib/watch-child.mjs', import.meta.url)),
+      JSON.stringify({ dist, urls: fakes.urls, token: fakes.token, cycles: CYCLES, samples: SAMPLES }),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -56,11 +61,17 @@ async function watch(dist: string, fakes: FakeHost, nodeFlags: string[]): Promis
 }
 
 const at = (run: WatchRun, cycle: number): Sample => run.samples.find((s) => s.cycle === cycle)!;
-const medianOf = (run: WatchRun, cycles: number[], field: 'rssMb' | 'heapMb'): number => median(cycles.map((c) => at(run, c)[field]));
+const medianOf = (run: WatchRun, cycles: number[], field: 'rssMb' | 'heapMb'): number =>
+  median(cycles.map((c) => at(run, c)[field]));
 const mb = (value: number): string => value.toFixed(1);
 
 const built = await buildCli();
-const fakes = await startFakeHost({ latencyMs: 0, servers: 2, mode: 'fleet', serverPrefs: [{}, { PublishServerOnPlexOnlineKey: false }] });
+const fakes = await startFakeHost({
+  latencyMs: 0,
+  servers: 2,
+  mode: 'fleet',
+  serverPrefs: [{}, { PublishServerOnPlexOnlineKey: false }],
+});
 section(`watch mode: ${CYCLES} real runWatch cycles, back to back, against a loopback fake server`);
 try {
   const plain = await watch(built.dir, fakes, []);

@@ -13,7 +13,14 @@ export { Observation, ObservationError, SkipCollection, CollectionFailure } from
 export type { CollectProgress } from './collect/scheduler.js';
 export type { CollectServices, NetworkOptions, ProbeSet } from './collect/services.js';
 export { defineCollector } from './collect/define-collector.js';
-export type { Collector, CollectorContext, ObservationReader, ObservationValues, AnyCollector, PrefetchContext } from './collect/define-collector.js';
+export type {
+  Collector,
+  CollectorContext,
+  ObservationReader,
+  ObservationValues,
+  AnyCollector,
+  PrefetchContext,
+} from './collect/define-collector.js';
 export { builtinCollectors } from './collect/builtin/index.js';
 export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/values/connections.js';
 export { ResourcesValue, PublicIpValue } from './collect/values/plextv.js';
@@ -38,7 +45,17 @@ export type {
 } from './rules/types.js';
 
 // The report and its formats.
-export type { Report, Diagnosis, DiagnosisRank, RuleCheck, CheckStatus, ObservationSummary, ReportSummary, NetworkPath, PathHop } from './core/report.js';
+export type {
+  Report,
+  Diagnosis,
+  DiagnosisRank,
+  RuleCheck,
+  CheckStatus,
+  ObservationSummary,
+  ReportSummary,
+  NetworkPath,
+  PathHop,
+} from './core/report.js';
 export { REPORT_SCHEMA_VERSION } from './core/report.js';
 export { formatText } from './report/format/text.js';
 export { formatMarkdown, formatPathMermaid } from './report/format/markdown.js';
@@ -159,7 +176,13 @@ export type {
 // Probes: TCP, identity over HTTP/TLS (plex.direct by IP with SNI), plex.direct DNS.
 export { probeTcp, tcpState, TcpProbeValue, DEFAULT_TCP_TIMEOUT_MS } from './probes/tcp.js';
 export type { TcpProbeOptions, TcpState } from './probes/tcp.js';
-export { probeIdentity, identityUrl, IdentityProbeValue, DEFAULT_IDENTITY_TIMEOUT_MS, IDENTITY_BODY_CAP_BYTES } from './probes/identity/probe.js';
+export {
+  probeIdentity,
+  identityUrl,
+  IdentityProbeValue,
+  DEFAULT_IDENTITY_TIMEOUT_MS,
+  IDENTITY_BODY_CAP_BYTES,
+} from './probes/identity/probe.js';
 export type { IdentityProbeOptions } from './probes/identity/probe.js';
 export { IdentityBodyKind } from './probes/identity/body.js';
 export { ResolvedVia } from './probes/identity/route.js';
@@ -233,7 +256,13 @@ export { AddressClassSchema } from './probes/address-class.js';
 export * from './watch/index.js';
 // Where a Plex token can be found on this host (flag, env, login config, the server's own Preferences).
 export { discoverToken } from './this-host/discover-token.js';
-export type { DiscoverTokenInput, DiscoveredToken, TokenAttempt, TokenSource, TokenAttemptOutcome } from './this-host/discover-token.js';
+export type {
+  DiscoverTokenInput,
+  DiscoveredToken,
+  TokenAttempt,
+  TokenSource,
+  TokenAttemptOutcome,
+} from './this-host/discover-token.js';
 
 // fix: the report's machine-applicable actions as PMS pref changes, with an undo journal.
 export {

@@ -39,7 +39,9 @@ describe('rule documentation and tests', () => {
       });
 
       it('has a table-driven test', () => {
-        expect(existsSync(join(root, 'test/rules/builtin', `${rule.id}.test.ts`)), `missing test for ${rule.id}`).toBe(true);
+        expect(existsSync(join(root, 'test/rules/builtin', `${rule.id}.test.ts`)), `missing test for ${rule.id}`).toBe(
+          true,
+        );
       });
     });
   }

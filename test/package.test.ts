@@ -8,7 +8,11 @@ const root = join(import.meta.dirname, '..');
 const built = existsSync(join(root, 'dist', 'index.cjs')) && existsSync(join(root, 'dist', 'testing.js'));
 
 function node(code: string, type: 'module' | 'commonjs'): string {
-  return execFileSync(process.execPath, [type === 'module' ? '--input-type=module' : '--input-type=commonjs', '-e', code], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  return execFileSync(
+    process.execPath,
+    [type === 'module' ? '--input-type=module' : '--input-type=commonjs', '-e', code],
+    { cwd: root, encoding: 'utf8', timeout: 20_000 },
+  );
 }
 
 // `npm run build` runs before `npm test` in CI (.ci/run); locally without a build there is nothing to load yet.
@@ -30,8 +34,14 @@ describe.skipIf(!built)('the built package', () => {
   });
 
   it('classifies the same way from both builds (one shared implementation, not two diverging copies)', () => {
-    const esm = node("const { classifyAddress } = await import('plex-diagnose'); console.log(['100.64.0.2','192.168.1.1','84.1.1.2'].map(classifyAddress).join())", 'module');
-    const cjs = node("const { classifyAddress } = require('plex-diagnose'); console.log(['100.64.0.2','192.168.1.1','84.1.1.2'].map(classifyAddress).join())", 'commonjs');
+    const esm = node(
+      "const { classifyAddress } = await import('plex-diagnose'); console.log(['100.64.0.2','192.168.1.1','84.1.1.2'].map(classifyAddress).join())",
+      'module',
+    );
+    const cjs = node(
+      "const { classifyAddress } = require('plex-diagnose'); console.log(['100.64.0.2','192.168.1.1','84.1.1.2'].map(classifyAddress).join())",
+      'commonjs',
+    );
     expect(esm).toBe(cjs);
     expect(esm.trim()).toBe('cgnat,private,public');
   });

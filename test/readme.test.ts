@@ -7,7 +7,8 @@ import * as testing from '../src/testing/index.js';
 
 const root = join(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 
 describe('README', () => {
   it('starts with the demo command and the test command, both real scripts', () => {
@@ -24,7 +25,10 @@ describe('README', () => {
     expect(imports.length).toBeGreaterThan(0);
     for (const [, names, from] of imports) {
       const module = from === 'plex-diagnose' ? library : testing;
-      for (const name of names!.split(',').map((n) => n.trim()).filter(Boolean)) {
+      for (const name of names!
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)) {
         expect(Object.keys(module), `${name} from ${from}`).toContain(name);
       }
     }

@@ -25,9 +25,24 @@ export async function buildCli(extraEntries: Record<string, string> = {}): Promi
   const dir = join(REPO_ROOT, '.test-dist', `bench-${process.pid}-${Date.now().toString(36)}`);
   await mkdir(dir, { recursive: true });
   const configs = (Array.isArray(config) ? config : [config]) as Options[];
-  for (const options of configs) await build({ ...options, dts: false, clean: false, outDir: dir, silent: true, config: false });
+  for (const options of configs)
+    await build({ ...options, dts: false, clean: false, outDir: dir, silent: true, config: false });
   if (Object.keys(extraEntries).length) {
-    await build({ ...configs[0], entry: extraEntries, format: ['esm'], dts: false, clean: false, outDir: dir, silent: true, config: false });
+    await build({
+      ...configs[0],
+      entry: extraEntries,
+      format: ['esm'],
+      dts: false,
+      clean: false,
+      outDir: dir,
+      silent: true,
+      config: false,
+    });
   }
-  return { bin: join(dir, 'launcher.cjs'), cli: join(dir, 'cli.js'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    bin: join(dir, 'launcher.cjs'),
+    cli: join(dir, 'cli.js'),
+    dir,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -29,12 +29,17 @@ export function criticalPath(roundTrips: (id: string) => number = () => 1): Crit
   const best = new Map<string, { cost: number; chain: string[] }>();
   for (const collector of plan) {
     // The plan is in dependency order, so every predecessor is already scored.
-    const before = [...(collector.needs ?? []), ...(collector.after ?? [])].map((id) => best.get(id)!).sort((a, b) => b.cost - a.cost)[0];
+    const before = [...(collector.needs ?? []), ...(collector.after ?? [])]
+      .map((id) => best.get(id)!)
+      .sort((a, b) => b.cost - a.cost)[0];
     const own = roundTrips(collector.id);
     // A prefetching collector's round trips start with the collection, not after its predecessors.
     const cost = collector.prefetch ? Math.max(before?.cost ?? 0, own) : (before?.cost ?? 0) + own;
     // Shown as what it is: the prefetch runs alongside the chain it waits for ("a ‖ b (prefetched)").
-    const chain = collector.prefetch && before ? [`(${before.chain.join(' → ')} ‖ ${collector.id} prefetched)`] : [...(before?.chain ?? []), collector.id];
+    const chain =
+      collector.prefetch && before
+        ? [`(${before.chain.join(' → ')} ‖ ${collector.id} prefetched)`]
+        : [...(before?.chain ?? []), collector.id];
     best.set(collector.id, { cost, chain });
   }
   const heaviest = [...best.values()].sort((a, b) => b.cost - a.cost)[0]!;

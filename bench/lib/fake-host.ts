@@ -44,7 +44,9 @@ const SELF = fileURLToPath(import.meta.url);
 
 export async function startFakeHost(spec: Omit<FakeHostSpec, 'token'> & { token?: string }): Promise<FakeHost> {
   const full: FakeHostSpec = { ...spec, token: spec.token ?? `bench-${randomBytes(10).toString('hex')}` };
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, JSON.stringify(full)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, JSON.stringify(full)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const info = await new Promise<FakeHostInfo>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -86,7 +88,10 @@ async function serve(spec: FakeHostSpec): Promise<void> {
       ? [
           deviceValue({
             clientIdentifier: machineIdentifier,
-            connections: [...servers.map((s) => ({ host: '127.0.0.1', port: s.port })), ...(spec.extraConnections ?? [])].map(({ host, port }) => ({
+            connections: [
+              ...servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+              ...(spec.extraConnections ?? []),
+            ].map(({ host, port }) => ({
               address: host,
               port,
               local: true,
@@ -101,7 +106,9 @@ async function serve(spec: FakeHostSpec): Promise<void> {
     for (const server of servers) server.requests.length = 0;
     plexTv.requests.length = 0;
   }, 1000);
-  process.stdout.write(`${JSON.stringify({ urls: servers.map((s) => s.url), plexTvUrl: plexTv.url, token: spec.token, pid: process.pid } satisfies FakeHostInfo)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ urls: servers.map((s) => s.url), plexTvUrl: plexTv.url, token: spec.token, pid: process.pid } satisfies FakeHostInfo)}\n`,
+  );
   process.stdin.resume();
   process.stdin.once('end', () => {
     clearInterval(forget);

@@ -28,17 +28,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export const round = (value: number): string => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
+export const round = (value: number): string =>
+  Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
 
 /** Prints one figure: `name: value unit | target ≤ t | ratio r | ok/MISSED` and keeps it for the summary. */
 export function report(figure: Figure): void {
   figures.push(figure);
   if (process.env.BENCH_FIGURES) appendFileSync(process.env.BENCH_FIGURES, `${JSON.stringify(figure)}\n`);
   const parts = [`${figure.name}: ${round(figure.value)} ${figure.unit}`];
-  if (figure.baseline) parts.push(`${figure.baseline.label} ${round(figure.baseline.value)} ${figure.unit}, ratio ${(figure.value / figure.baseline.value).toFixed(2)}`);
+  if (figure.baseline)
+    parts.push(
+      `${figure.baseline.label} ${round(figure.baseline.value)} ${figure.unit}, ratio ${(figure.value / figure.baseline.value).toFixed(2)}`,
+    );
   if (figure.target !== undefined) {
     parts.push(`target ≤ ${round(figure.target)} ${figure.unit}`);
-    parts.push(figure.value <= figure.target ? `met${figure.value > 0 ? ` (${(figure.value / figure.target).toFixed(2)} of target)` : ''}` : `MISSED (${(figure.value / figure.target).toFixed(2)} of target)`);
+    parts.push(
+      figure.value <= figure.target
+        ? `met${figure.value > 0 ? ` (${(figure.value / figure.target).toFixed(2)} of target)` : ''}`
+        : `MISSED (${(figure.value / figure.target).toFixed(2)} of target)`,
+    );
   }
   console.log(parts.join(' | '));
   if (figure.note) console.log(`    ${figure.note}`);

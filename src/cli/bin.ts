@@ -16,10 +16,14 @@ if (fast !== undefined) {
     interrupts++;
     if (interrupts === 1) {
       // First signal: stop cleanly; experiments restore what they changed before the process ends.
-      process.stderr.write(`\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`);
+      process.stderr.write(
+        `\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`,
+      );
       controller.abort(new Error(signal));
     } else {
-      process.stderr.write('plex-diagnose: quitting without waiting; an interrupted experiment is restored on the next run\n');
+      process.stderr.write(
+        'plex-diagnose: quitting without waiting; an interrupted experiment is restored on the next run\n',
+      );
       process.exit(130);
     }
   };

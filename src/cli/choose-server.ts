@@ -38,7 +38,8 @@ export async function resolveTarget(settings: CollectSettings, output: CliOutput
     output.err(`Several Plex servers answered on this network:\n${listing}\n`);
     const answer = await ask(output.streams, `Which one? [1-${servers.length}] `);
     const index = Number(answer) - 1;
-    if (Number.isInteger(index) && servers[index]) return { url: serverUrl(servers[index]!), source: 'gdm', discovered: servers };
+    if (Number.isInteger(index) && servers[index])
+      return { url: serverUrl(servers[index]!), source: 'gdm', discovered: servers };
     throw new UsageError('no server chosen; pass --url');
   }
   throw new UsageError(`several Plex servers answered; pass --url with one of them:\n${listing}`);
@@ -53,18 +54,45 @@ const IDENTITY_CHECK_MS = 5000;
  * go to it (design.md: the token goes only to the PMS it belongs to and to plex.tv). The target's `/identity`
  * (asked without a token) must name the MachineIdentifier stored next to the token.
  */
-export async function resolveToken(settings: CollectSettings, output: CliOutput, target: ResolvedTarget): Promise<DiscoveredToken> {
-  const found = await discoverToken({ ...(settings.token !== undefined ? { flag: settings.token } : {}), env: output.streams.env });
+export async function resolveToken(
+  settings: CollectSettings,
+  output: CliOutput,
+  target: ResolvedTarget,
+): Promise<DiscoveredToken> {
+  const found = await discoverToken({
+    ...(settings.token !== undefined ? { flag: settings.token } : {}),
+    env: output.streams.env,
+  });
   if (!found.token) return found;
   output.secrets.push(found.token);
   if (found.source !== 'preferences' || !found.machineIdentifier) return found;
-  const mismatch = await otherServer(target.url, found.machineIdentifier, Math.min(settings.timeoutMs, IDENTITY_CHECK_MS), output.streams.signal);
+  const mismatch = await otherServer(
+    target.url,
+    found.machineIdentifier,
+    Math.min(settings.timeoutMs, IDENTITY_CHECK_MS),
+    output.streams.signal,
+  );
   if (!mismatch) return found;
-  return { tried: [...found.tried, { source: 'preferences', ...(found.path ? { path: found.path } : {}), outcome: 'other-server', detail: `${found.path ?? 'the server preferences'}: ${mismatch}` }] };
+  return {
+    tried: [
+      ...found.tried,
+      {
+        source: 'preferences',
+        ...(found.path ? { path: found.path } : {}),
+        outcome: 'other-server',
+        detail: `${found.path ?? 'the server preferences'}: ${mismatch}`,
+      },
+    ],
+  };
 }
 
 /** Why the server at `url` is not the one with `machineIdentifier`, or undefined when it is. */
-async function otherServer(url: string, machineIdentifier: string, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
+async function otherServer(
+  url: string,
+  machineIdentifier: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   try {
     const identity = await createServerClient({ baseUrl: url, timeoutMs, signal }).identity();
     if (identity.machineIdentifier === machineIdentifier) return undefined;
@@ -88,7 +116,9 @@ export function describeToken(found: DiscoveredToken): string {
     default: {
       // A config file without a token is what any earlier run leaves (it keeps the client identifier): not logging in
       // is the "no login" of the standard list, not a reason of its own.
-      const reasons = found.tried.filter((t) => t.outcome !== 'not-found' && !(t.source === 'config' && t.outcome === 'no-token')).map((t) => t.detail);
+      const reasons = found.tried
+        .filter((t) => t.outcome !== 'not-found' && !(t.source === 'config' && t.outcome === 'no-token'))
+        .map((t) => t.detail);
       return `no token found (${reasons.length ? reasons.join('; ') : 'no --token, no PLEX_TOKEN, no login, no readable Preferences.xml'}): running the checks that need none; \`plex-diagnose login\` gets one`;
     }
   }

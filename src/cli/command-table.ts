@@ -3,7 +3,8 @@
  * subcommand table doubles as documentation the same way).
  */
 
-export type CommandName = 'diagnose' | 'collect' | 'analyze' | 'discover' | 'login' | 'rules' | 'explain' | 'demo' | 'watch' | 'fix';
+export type CommandName =
+  'diagnose' | 'collect' | 'analyze' | 'discover' | 'login' | 'rules' | 'explain' | 'demo' | 'watch' | 'fix';
 
 export interface OptionSpec {
   name: string;
@@ -27,29 +28,99 @@ export interface CommandSpec {
 }
 
 const TARGET: OptionSpec[] = [
-  { name: 'url', type: 'string', value: 'url', description: 'The Plex Media Server, e.g. http://192.168.1.10:32400 (default: found by GDM, then http://127.0.0.1:32400)', env: 'PLEX_URL' },
-  { name: 'token', type: 'string', value: 'token', description: 'Plex token (default: PLEX_TOKEN, the login config, the server\'s Preferences.xml)', env: 'PLEX_TOKEN' },
+  {
+    name: 'url',
+    type: 'string',
+    value: 'url',
+    description:
+      'The Plex Media Server, e.g. http://192.168.1.10:32400 (default: found by GDM, then http://127.0.0.1:32400)',
+    env: 'PLEX_URL',
+  },
+  {
+    name: 'token',
+    type: 'string',
+    value: 'token',
+    description: "Plex token (default: PLEX_TOKEN, the login config, the server's Preferences.xml)",
+    env: 'PLEX_TOKEN',
+  },
 ];
 
 const COLLECT: OptionSpec[] = [
   ...TARGET,
   { name: 'timeout', type: 'string', value: 'duration', description: 'Deadline of each check, e.g. 10s (default 10s)' },
   { name: 'no-plextv', type: 'boolean', description: 'Do not consult plex.tv (LAN-only diagnosis)' },
-  { name: 'plextv-url', type: 'string', value: 'url', description: 'Base URL of plex.tv or a stand-in (default https://plex.tv)', env: 'PLEX_DIAGNOSE_PLEXTV_URL' },
-  { name: 'experiment', type: 'string', multiple: true, value: 'name', description: 'Opt-in test that changes state and restores it: alternate-port' },
+  {
+    name: 'plextv-url',
+    type: 'string',
+    value: 'url',
+    description: 'Base URL of plex.tv or a stand-in (default https://plex.tv)',
+    env: 'PLEX_DIAGNOSE_PLEXTV_URL',
+  },
+  {
+    name: 'experiment',
+    type: 'string',
+    multiple: true,
+    value: 'name',
+    description: 'Opt-in test that changes state and restores it: alternate-port',
+  },
   { name: 'keep', type: 'boolean', description: 'Keep the changes an experiment made when it succeeds' },
   { name: 'yes', short: 'y', type: 'boolean', description: 'Do not ask before an experiment or a fix' },
-  { name: 'upnp-location', type: 'string', value: 'url', description: "Use this UPnP device description URL instead of SSDP discovery" },
-  { name: 'ssdp-address', type: 'string', value: 'host:port', description: 'Where to send SSDP M-SEARCH (default 239.255.255.250:1900)' },
-  { name: 'natpmp-gateway', type: 'string', value: 'host[:port]', description: 'NAT-PMP gateway (default: the default gateway, port 5351)' },
-  { name: 'gdm-target', type: 'string', multiple: true, value: 'host:port', description: 'Where to send GDM discovery (default 239.0.0.250:32414 and broadcast)' },
-  { name: 'resolver', type: 'string', multiple: true, value: 'ip[:port]', description: 'Also check plex.direct names against this DNS server' },
+  {
+    name: 'upnp-location',
+    type: 'string',
+    value: 'url',
+    description: 'Use this UPnP device description URL instead of SSDP discovery',
+  },
+  {
+    name: 'ssdp-address',
+    type: 'string',
+    value: 'host:port',
+    description: 'Where to send SSDP M-SEARCH (default 239.255.255.250:1900)',
+  },
+  {
+    name: 'natpmp-gateway',
+    type: 'string',
+    value: 'host[:port]',
+    description: 'NAT-PMP gateway (default: the default gateway, port 5351)',
+  },
+  {
+    name: 'gdm-target',
+    type: 'string',
+    multiple: true,
+    value: 'host:port',
+    description: 'Where to send GDM discovery (default 239.0.0.250:32414 and broadcast)',
+  },
+  {
+    name: 'resolver',
+    type: 'string',
+    multiple: true,
+    value: 'ip[:port]',
+    description: 'Also check plex.direct names against this DNS server',
+  },
 ];
 
 const RULES: OptionSpec[] = [
-  { name: 'rules', type: 'string', multiple: true, value: 'module', description: 'Load extra rules and collectors from a JS/TS module' },
-  { name: 'rule', type: 'string', multiple: true, value: 'id=level', description: 'Set a rule to off, info, warning or error' },
-  { name: 'only', type: 'string', multiple: true, value: 'category', description: 'Run only the rules of these categories' },
+  {
+    name: 'rules',
+    type: 'string',
+    multiple: true,
+    value: 'module',
+    description: 'Load extra rules and collectors from a JS/TS module',
+  },
+  {
+    name: 'rule',
+    type: 'string',
+    multiple: true,
+    value: 'id=level',
+    description: 'Set a rule to off, info, warning or error',
+  },
+  {
+    name: 'only',
+    type: 'string',
+    multiple: true,
+    value: 'category',
+    description: 'Run only the rules of these categories',
+  },
 ];
 
 const OUTPUT: OptionSpec[] = [
@@ -58,7 +129,12 @@ const OUTPUT: OptionSpec[] = [
   { name: 'redact-ips', type: 'boolean', description: 'Anonymise IP addresses consistently (keeps their class)' },
   { name: 'verbose', type: 'boolean', description: 'Show every check, observation and timing' },
   { name: 'no-color', type: 'boolean', description: 'No ANSI colours (also NO_COLOR)' },
-  { name: 'fail-on', type: 'string', value: 'level', description: 'Exit 1 when a finding is at or above: error (default), warning, info, none' },
+  {
+    name: 'fail-on',
+    type: 'string',
+    value: 'level',
+    description: 'Exit 1 when a finding is at or above: error (default), warning, info, none',
+  },
 ];
 
 const JSON_ONLY: OptionSpec[] = [{ name: 'json', type: 'boolean', description: 'Print JSON' }];
@@ -78,7 +154,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       ...COLLECT,
       ...RULES,
-      { name: 'output', short: 'o', type: 'string', value: 'file', description: 'Write the snapshot here instead of stdout' },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'file',
+        description: 'Write the snapshot here instead of stdout',
+      },
       { name: 'redact-ips', type: 'boolean', description: 'Anonymise IP addresses consistently (keeps their class)' },
     ],
     positionals: [0, 0],
@@ -94,18 +176,42 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'discover',
     usage: 'plex-diagnose discover [options]',
     summary: 'List the Plex servers on this network (GDM)',
-    options: [...JSON_ONLY, { name: 'timeout', type: 'string', value: 'duration', description: 'How long to listen (default 2s)' }, COLLECT.find((o) => o.name === 'gdm-target')!],
+    options: [
+      ...JSON_ONLY,
+      { name: 'timeout', type: 'string', value: 'duration', description: 'How long to listen (default 2s)' },
+      COLLECT.find((o) => o.name === 'gdm-target')!,
+    ],
     positionals: [0, 0],
   },
   {
     name: 'login',
     usage: 'plex-diagnose login [options]',
     summary: 'Sign in with a plex.tv PIN and store the token (file mode 0600)',
-    options: [COLLECT.find((o) => o.name === 'plextv-url')!, { name: 'timeout', type: 'string', value: 'duration', description: 'How long to wait for the sign-in (default 5m)' }],
+    options: [
+      COLLECT.find((o) => o.name === 'plextv-url')!,
+      {
+        name: 'timeout',
+        type: 'string',
+        value: 'duration',
+        description: 'How long to wait for the sign-in (default 5m)',
+      },
+    ],
     positionals: [0, 0],
   },
-  { name: 'rules', usage: 'plex-diagnose rules [--json]', summary: 'List the rules with their severity and category', options: [...JSON_ONLY, ...RULES.slice(0, 1)], positionals: [0, 0] },
-  { name: 'explain', usage: 'plex-diagnose explain <rule-id>', summary: 'Explain a rule: what it means, how to confirm, how to fix', options: [], positionals: [1, 1] },
+  {
+    name: 'rules',
+    usage: 'plex-diagnose rules [--json]',
+    summary: 'List the rules with their severity and category',
+    options: [...JSON_ONLY, ...RULES.slice(0, 1)],
+    positionals: [0, 0],
+  },
+  {
+    name: 'explain',
+    usage: 'plex-diagnose explain <rule-id>',
+    summary: 'Explain a rule: what it means, how to confirm, how to fix',
+    options: [],
+    positionals: [1, 1],
+  },
   {
     name: 'demo',
     usage: 'plex-diagnose demo [scenario] [options]',
@@ -121,10 +227,31 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...COLLECT.filter((o) => !['experiment', 'keep', 'yes'].includes(o.name)),
       ...RULES,
       { name: 'interval', type: 'string', value: 'duration', description: 'Time between runs (default 5m)' },
-      { name: 'debounce', type: 'string', value: 'runs', description: 'Runs a new state must persist before an alert (default 2)' },
-      { name: 'notify', type: 'string', multiple: true, value: 'url', description: 'POST alerts here (Discord, Slack and ntfy URLs get their own format)' },
-      { name: 'exec', type: 'string', value: 'command', description: 'Run a command on each alert (alert in PLEX_DIAGNOSE_ALERT_* env vars)' },
-      { name: 'max-runs', type: 'string', value: 'n', description: 'Stop after n runs (default: run until interrupted)' },
+      {
+        name: 'debounce',
+        type: 'string',
+        value: 'runs',
+        description: 'Runs a new state must persist before an alert (default 2)',
+      },
+      {
+        name: 'notify',
+        type: 'string',
+        multiple: true,
+        value: 'url',
+        description: 'POST alerts here (Discord, Slack and ntfy URLs get their own format)',
+      },
+      {
+        name: 'exec',
+        type: 'string',
+        value: 'command',
+        description: 'Run a command on each alert (alert in PLEX_DIAGNOSE_ALERT_* env vars)',
+      },
+      {
+        name: 'max-runs',
+        type: 'string',
+        value: 'n',
+        description: 'Stop after n runs (default: run until interrupted)',
+      },
       { name: 'json', type: 'boolean', description: 'Print one JSON line per run and per alert' },
       { name: 'no-color', type: 'boolean', description: 'No ANSI colours (also NO_COLOR)' },
     ],
@@ -138,7 +265,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...COLLECT.filter((o) => !['experiment', 'keep'].includes(o.name)),
       ...RULES,
       { name: 'undo', type: 'boolean', description: 'Restore the settings saved by the last applied fix' },
-      { name: 'journal', type: 'string', value: 'file', description: 'Undo journal location (default: in the config directory)' },
+      {
+        name: 'journal',
+        type: 'string',
+        value: 'file',
+        description: 'Undo journal location (default: in the config directory)',
+      },
       { name: 'no-color', type: 'boolean', description: 'No ANSI colours (also NO_COLOR)' },
     ],
     positionals: [0, 0],

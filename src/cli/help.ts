@@ -16,7 +16,7 @@ export function topLevelHelp(version: string): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
-    'Run with no command on the server\'s own host: it finds the server (GDM, then http://127.0.0.1:32400) and a',
+    "Run with no command on the server's own host: it finds the server (GDM, then http://127.0.0.1:32400) and a",
     "token (--token, PLEX_TOKEN, `plex-diagnose login`, the server's Preferences.xml) by itself.",
     '',
     'Examples:',

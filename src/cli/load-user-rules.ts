@@ -47,11 +47,11 @@ export interface UserExtensions {
 function tsxEsmApi(cwd: string): string | undefined {
   try {
     const manifest = createRequire(join(cwd, 'package.json')).resolve('tsx/package.json');
-    const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./esm/api'] as
-      | string
-      | { import?: string | { default?: string } }
-      | undefined;
-    const target = typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
+    const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.[
+      './esm/api'
+    ] as string | { import?: string | { default?: string } } | undefined;
+    const target =
+      typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
     if (target) return pathToFileURL(join(dirname(manifest), target)).href;
   } catch {
     // not in the user's project: try next to the CLI
@@ -67,8 +67,13 @@ async function importModule(file: string, cwd: string): Promise<Record<string, u
   const url = pathToFileURL(file).href;
   if (['.ts', '.mts', '.cts'].includes(extname(file))) {
     const api = tsxEsmApi(cwd);
-    if (!api) throw new UsageError(`--rules ${file}: loading a TypeScript module needs tsx in your project (npm i -D tsx), or compile it to .js`);
-    const { tsImport } = (await import(api)) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+    if (!api)
+      throw new UsageError(
+        `--rules ${file}: loading a TypeScript module needs tsx in your project (npm i -D tsx), or compile it to .js`,
+      );
+    const { tsImport } = (await import(api)) as {
+      tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
+    };
     return tsImport(url, import.meta.url);
   }
   return (await import(url)) as Record<string, unknown>;
@@ -85,7 +90,10 @@ function extract(module: Record<string, unknown>): { rules: unknown[]; collector
   const source = base as Record<string, unknown>;
   const rules = source.rules ?? module.rules ?? [];
   const collectors = source.collectors ?? module.collectors ?? [];
-  return { rules: Array.isArray(rules) ? rules : [rules], collectors: Array.isArray(collectors) ? collectors : [collectors] };
+  return {
+    rules: Array.isArray(rules) ? rules : [rules],
+    collectors: Array.isArray(collectors) ? collectors : [collectors],
+  };
 }
 
 function validate<T>(schema: z.ZodType, items: unknown[], what: string, file: string): T[] {
@@ -93,7 +101,9 @@ function validate<T>(schema: z.ZodType, items: unknown[], what: string, file: st
     const result = schema.safeParse(item);
     if (result.success) return item as T;
     const issue = result.error.issues[0]!;
-    throw new UsageError(`--rules ${file}: ${what} #${index + 1} is not valid (${[...issue.path].join('.') || '(root)'}: ${issue.message})`);
+    throw new UsageError(
+      `--rules ${file}: ${what} #${index + 1} is not valid (${[...issue.path].join('.') || '(root)'}: ${issue.message})`,
+    );
   });
 }
 
@@ -107,10 +117,14 @@ export async function loadUserExtensions(paths: readonly string[], cwd: string):
       module = await importModule(file, cwd);
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      throw new UsageError(`--rules ${path}: the module failed to load (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, { cause: error });
+      throw new UsageError(
+        `--rules ${path}: the module failed to load (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+        { cause: error },
+      );
     }
     const found = extract(module);
-    if (found.rules.length === 0 && found.collectors.length === 0) throw new UsageError(`--rules ${path}: the module exports no rules or collectors`);
+    if (found.rules.length === 0 && found.collectors.length === 0)
+      throw new UsageError(`--rules ${path}: the module exports no rules or collectors`);
     out.rules.push(...validate<AnyRule>(RuleShape, found.rules, 'rule', path));
     out.collectors.push(...validate<AnyCollector>(CollectorShape, found.collectors, 'collector', path));
   }

@@ -10,7 +10,6 @@ import { commandHelp, topLevelHelp } from './help.js';
 import { createOutput, type CliStreams } from './output.js';
 import type { CommandName } from './command-table.js';
 
-
 // Commands load on demand: `rules` or `explain` never pay for the probes.
 const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
   diagnose: () => import('./commands/diagnose.js'),

@@ -26,7 +26,8 @@ export interface CliOutput {
 
 export function createOutput(streams: CliStreams, noColorFlag: boolean): CliOutput {
   const secrets: string[] = [];
-  const noColor = noColorFlag || (streams.env.NO_COLOR !== undefined && streams.env.NO_COLOR !== '') || streams.env.TERM === 'dumb';
+  const noColor =
+    noColorFlag || (streams.env.NO_COLOR !== undefined && streams.env.NO_COLOR !== '') || streams.env.TERM === 'dumb';
   return {
     streams,
     secrets,

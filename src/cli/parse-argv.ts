@@ -18,7 +18,11 @@ export interface ParsedCommandLine {
 function parseArgsOptions(options: readonly OptionSpec[]): NonNullable<ParseArgsConfig['options']> {
   const out: NonNullable<ParseArgsConfig['options']> = {};
   for (const option of options) {
-    out[option.name] = { type: option.type, ...(option.multiple ? { multiple: true } : {}), ...(option.short ? { short: option.short } : {}) };
+    out[option.name] = {
+      type: option.type,
+      ...(option.multiple ? { multiple: true } : {}),
+      ...(option.short ? { short: option.short } : {}),
+    };
   }
   return out;
 }
@@ -57,7 +61,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const rest = named ? argv.slice(1) : [...argv];
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: rest, options: parseArgsOptions([...spec.options, ...GLOBAL_OPTIONS]), allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: parseArgsOptions([...spec.options, ...GLOBAL_OPTIONS]),
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw explain(error, spec.name);
   }
@@ -68,12 +77,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   for (const [name, value] of Object.entries(values)) {
     if (name === 'token') continue;
     const items = Array.isArray(value) ? value : [value];
-    if (items.some((item) => typeof item === 'string' && item.trim() === '')) throw new UsageError(`--${name} is empty (see \`plex-diagnose ${spec.name === 'diagnose' ? '' : `${spec.name} `}--help\`)`);
+    if (items.some((item) => typeof item === 'string' && item.trim() === ''))
+      throw new UsageError(
+        `--${name} is empty (see \`plex-diagnose ${spec.name === 'diagnose' ? '' : `${spec.name} `}--help\`)`,
+      );
   }
   const help = values.help === true;
   if (!help) {
     const [min, max] = spec.positionals;
-    if (parsed.positionals.length > max) throw explain(Object.assign(new Error(`'${parsed.positionals[max]}'`), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' }), spec.name);
+    if (parsed.positionals.length > max)
+      throw explain(
+        Object.assign(new Error(`'${parsed.positionals[max]}'`), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' }),
+        spec.name,
+      );
     if (parsed.positionals.length < min) throw new UsageError(`${spec.name} needs an argument: ${spec.usage}`);
   }
   return { command: spec.name, values, positionals: parsed.positionals, help };

@@ -52,19 +52,27 @@ export async function prepareRun(
 
   const target = await resolveTarget(settings, output);
   const token = await resolveToken(settings, output, target);
-  progress.note(`server: ${target.url}${target.source === 'gdm' ? ' (found by GDM)' : target.source === 'default' ? ' (default: no --url and no GDM answer)' : ''}`);
+  progress.note(
+    `server: ${target.url}${target.source === 'gdm' ? ' (found by GDM)' : target.source === 'default' ? ' (default: no --url and no GDM answer)' : ''}`,
+  );
   progress.note(describeToken(token));
-  const clientIdentifier = settings.plexTv && token.token ? await getOrCreateClientIdentifier({ env: output.streams.env }) : undefined;
+  const clientIdentifier =
+    settings.plexTv && token.token ? await getOrCreateClientIdentifier({ env: output.streams.env }) : undefined;
 
   const runs: Promise<AlternatePortResult>[] = [];
   const collectors = [...extensions.collectors];
   const journalPath = alternatePortJournalPath({ env: output.streams.env });
   if (settings.experiments.includes('alternate-port')) {
     if (!options.allowExperiments) throw new UsageError('--experiment is not available for this command');
-    if (!token.token) throw new UsageError("--experiment alternate-port needs the server owner's token (it changes a server setting)");
+    if (!token.token)
+      throw new UsageError("--experiment alternate-port needs the server owner's token (it changes a server setting)");
     output.err(`${EXPERIMENT_EXPLANATION}\n`);
     if (!settings.yes && !(await confirm(output.streams, 'Run it?'))) {
-      throw new UsageError(output.streams.stdin.isTTY ? 'experiment not confirmed' : '--experiment changes settings on your server and router: pass --yes to run it without a prompt');
+      throw new UsageError(
+        output.streams.stdin.isTTY
+          ? 'experiment not confirmed'
+          : '--experiment changes settings on your server and router: pass --yes to run it without a prompt',
+      );
     }
   }
   // An experiment killed before it could restore (a second Ctrl-C, a crash, a reboot) left a journal: any run with the
@@ -72,14 +80,22 @@ export async function prepareRun(
   if (token.token) {
     const server = createServerClient({ baseUrl: target.url, token: token.token, timeoutMs: settings.timeoutMs });
     const pending = await restorePendingExperiment({ server, journalPath });
-    if (pending.found) progress.note(pending.journalRemoved ? 'restored what an interrupted experiment had changed' : `an interrupted experiment could not be fully restored: ${pending.restored?.errors.join('; ')}`);
+    if (pending.found)
+      progress.note(
+        pending.journalRemoved
+          ? 'restored what an interrupted experiment had changed'
+          : `an interrupted experiment could not be fully restored: ${pending.restored?.errors.join('; ')}`,
+      );
   }
   if (settings.experiments.includes('alternate-port')) {
     collectors.push(
       alternatePortCollector({
         keep: settings.keep,
         journalPath,
-        onStep: (step) => progress.note(`  experiment: ${step.name}${step.ok ? '' : ' FAILED'}${step.detail ? `: ${step.detail}` : ''}`),
+        onStep: (step) =>
+          progress.note(
+            `  experiment: ${step.name}${step.ok ? '' : ' FAILED'}${step.detail ? `: ${step.detail}` : ''}`,
+          ),
         track: (run) => void runs.push(run),
       }),
     );
@@ -88,7 +104,8 @@ export async function prepareRun(
   const collectOptions: CollectOptions = {
     url: target.url,
     ...(token.token ? { token: token.token } : {}),
-    plexTv: settings.plexTv === false ? false : { ...settings.plexTv, ...(clientIdentifier ? { clientIdentifier } : {}) },
+    plexTv:
+      settings.plexTv === false ? false : { ...settings.plexTv, ...(clientIdentifier ? { clientIdentifier } : {}) },
     rules,
     ruleConfig: ruleOptions.ruleConfig,
     ...(ruleOptions.only ? { only: ruleOptions.only } : {}),
@@ -104,7 +121,11 @@ export async function prepareRun(
     target,
     tokenProvided: Boolean(token.token),
     collectOptions,
-    analyzeOptions: { rules, ruleConfig: ruleOptions.ruleConfig, ...(ruleOptions.only ? { only: ruleOptions.only } : {}) },
+    analyzeOptions: {
+      rules,
+      ruleConfig: ruleOptions.ruleConfig,
+      ...(ruleOptions.only ? { only: ruleOptions.only } : {}),
+    },
     settled: () => Promise.all(runs),
   };
 }

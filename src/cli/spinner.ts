@@ -23,7 +23,9 @@ export function createProgress(output: CliOutput, enabled = Boolean(output.strea
   let frame = 0;
   const render = (): void => {
     const titles = [...running.values()];
-    const line = titles.length ? `${FRAMES[frame++ % FRAMES.length]} ${titles.slice(0, 2).join(', ')}${titles.length > 2 ? ` +${titles.length - 2}` : ''} (${done} done)` : '';
+    const line = titles.length
+      ? `${FRAMES[frame++ % FRAMES.length]} ${titles.slice(0, 2).join(', ')}${titles.length > 2 ? ` +${titles.length - 2}` : ''} (${done} done)`
+      : '';
     stderr.write(`\r\u001b[2K${line.slice(0, 100)}`);
   };
   const timer = setInterval(render, 100);

@@ -19,11 +19,15 @@ const LEVELS = new Set(['off', 'info', 'warning', 'error']);
 const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
 
 type Values = Record<string, OptionValue>;
-const str = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const str = (values: Values, name: string): string | undefined =>
+  typeof values[name] === 'string' ? (values[name] as string) : undefined;
 const list = (values: Values, name: string): string[] => {
   const value = values[name];
   const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
-  return items.flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
+  return items
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean);
 };
 const flag = (values: Values, name: string): boolean => values[name] === true;
 
@@ -43,7 +47,14 @@ export function outputSettings(values: Values): OutputSettings {
   const failOn = str(values, 'fail-on') ?? 'error';
   if (!FAIL_ON.has(failOn)) throw new UsageError(`--fail-on must be error, warning, info or none, not "${failOn}"`);
   // A forum post must not carry the public address: markdown always anonymises addresses.
-  return { json, markdown, redactIps: markdown || flag(values, 'redact-ips'), verbose: flag(values, 'verbose'), noColor: flag(values, 'no-color'), failOn: failOn as FailOn };
+  return {
+    json,
+    markdown,
+    redactIps: markdown || flag(values, 'redact-ips'),
+    verbose: flag(values, 'verbose'),
+    noColor: flag(values, 'no-color'),
+    failOn: failOn as FailOn,
+  };
 }
 
 export interface RuleSettings {
@@ -56,11 +67,16 @@ export function ruleSettings(values: Values): RuleSettings {
   const ruleConfig: RuleConfig = {};
   for (const entry of list(values, 'rule')) {
     const match = /^([^=\s]+)=([a-z]+)$/.exec(entry);
-    if (!match || !LEVELS.has(match[2]!)) throw new UsageError(`--rule "${entry}" must be <rule-id>=off|info|warning|error`);
+    if (!match || !LEVELS.has(match[2]!))
+      throw new UsageError(`--rule "${entry}" must be <rule-id>=off|info|warning|error`);
     ruleConfig[match[1]!] = match[2] as Severity | 'off';
   }
   const only = list(values, 'only');
-  const modules = Array.isArray(values.rules) ? (values.rules as string[]) : typeof values.rules === 'string' ? [values.rules] : [];
+  const modules = Array.isArray(values.rules)
+    ? (values.rules as string[])
+    : typeof values.rules === 'string'
+      ? [values.rules]
+      : [];
   return { modules, ruleConfig, ...(only.length ? { only } : {}) };
 }
 
@@ -81,7 +97,8 @@ export interface CollectSettings {
  */
 export function hostPortOption(value: string, option: string, defaultPort: number): { address: string; port: number } {
   const parsed = parseHostPort(value, defaultPort);
-  if (!parsed || !(isIpAddress(parsed.address) || HOST_NAME.test(parsed.address))) throw new UsageError(`--${option} "${value}" is not host:port`);
+  if (!parsed || !(isIpAddress(parsed.address) || HOST_NAME.test(parsed.address)))
+    throw new UsageError(`--${option} "${value}" is not host:port`);
   return parsed;
 }
 
@@ -107,16 +124,23 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
   const rawUrl = str(values, 'url') ?? (env.PLEX_URL || undefined);
   const token = str(values, 'token');
   const url = rawUrl === undefined ? undefined : normalizeServerBaseUrl(rawUrl, token ? [token] : []);
-  const timeoutMs = str(values, 'timeout') === undefined ? 10_000 : parseDuration(str(values, 'timeout')!, { minMs: 100, what: 'timeout' });
+  const timeoutMs =
+    str(values, 'timeout') === undefined
+      ? 10_000
+      : parseDuration(str(values, 'timeout')!, { minMs: 100, what: 'timeout' });
   const plexTvUrl = str(values, 'plextv-url') ?? (env.PLEX_DIAGNOSE_PLEXTV_URL || undefined);
   const experiments = list(values, 'experiment');
   for (const name of experiments) {
-    if (!(EXPERIMENTS as readonly string[]).includes(name)) throw new UsageError(`unknown experiment "${name}" (known: ${EXPERIMENTS.join(', ')})`);
+    if (!(EXPERIMENTS as readonly string[]).includes(name))
+      throw new UsageError(`unknown experiment "${name}" (known: ${EXPERIMENTS.join(', ')})`);
   }
-  if (flag(values, 'no-plextv') && experiments.length) throw new UsageError('--experiment needs plex.tv (it asks plex.tv to test the server): drop --no-plextv');
-  if (flag(values, 'keep') && experiments.length === 0) throw new UsageError('--keep keeps what an experiment changed: it needs --experiment');
+  if (flag(values, 'no-plextv') && experiments.length)
+    throw new UsageError('--experiment needs plex.tv (it asks plex.tv to test the server): drop --no-plextv');
+  if (flag(values, 'keep') && experiments.length === 0)
+    throw new UsageError('--keep keeps what an experiment changed: it needs --experiment');
   // The flag, not PLEX_DIAGNOSE_PLEXTV_URL: an environment default does not contradict a flag.
-  if (flag(values, 'no-plextv') && str(values, 'plextv-url') !== undefined) throw new UsageError('--no-plextv and --plextv-url contradict each other: drop one');
+  if (flag(values, 'no-plextv') && str(values, 'plextv-url') !== undefined)
+    throw new UsageError('--no-plextv and --plextv-url contradict each other: drop one');
   const network: NetworkOptions = {};
   const upnpLocation = str(values, 'upnp-location');
   if (upnpLocation) network.upnpLocation = httpUrl(upnpLocation, 'upnp-location');
@@ -144,6 +168,7 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
 export function positiveInteger(values: Values, name: string, fallback: number | undefined): number | undefined {
   const raw = str(values, name);
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number of at least 1, not "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`--${name} must be a whole number of at least 1, not "${raw}"`);
   return Number(raw);
 }

@@ -54,7 +54,13 @@ export const DEFAULT_COLLECTOR_TIMEOUT_MS = 10_000;
 export function createServices(options: CollectSnapshotOptions): CollectServices {
   const timeoutMs = options.collectorTimeoutMs ?? DEFAULT_COLLECTOR_TIMEOUT_MS;
   const dispatcher = options.dispatcher ? { dispatcher: options.dispatcher } : {};
-  const server = createServerClient({ baseUrl: options.url, token: options.token, timeoutMs, signal: options.signal, ...dispatcher });
+  const server = createServerClient({
+    baseUrl: options.url,
+    token: options.token,
+    timeoutMs,
+    signal: options.signal,
+    ...dispatcher,
+  });
   const serverForRestore = createServerClient({ baseUrl: options.url, token: options.token, timeoutMs, ...dispatcher });
   const plexTv =
     options.plexTv === false
@@ -104,10 +110,18 @@ export async function collectSnapshot(options: CollectSnapshotOptions): Promise<
     durationMs: Math.round(performance.now() - started),
     target: {
       url: services.server.baseUrl,
-      ...(identity?.status === 'ok' ? { machineIdentifier: (identity.value as { machineIdentifier: string }).machineIdentifier } : {}),
-      ...(root?.status === 'ok' && (root.value as { friendlyName?: string }).friendlyName ? { name: (root.value as { friendlyName: string }).friendlyName } : {}),
+      ...(identity?.status === 'ok'
+        ? { machineIdentifier: (identity.value as { machineIdentifier: string }).machineIdentifier }
+        : {}),
+      ...(root?.status === 'ok' && (root.value as { friendlyName?: string }).friendlyName
+        ? { name: (root.value as { friendlyName: string }).friendlyName }
+        : {}),
     },
-    context: { tokenProvided: services.tokenProvided, plexTv: options.plexTv !== false, experiments: [...(options.experiments ?? [])] },
+    context: {
+      tokenProvided: services.tokenProvided,
+      plexTv: options.plexTv !== false,
+      experiments: [...(options.experiments ?? [])],
+    },
     redaction: { token: true, ips: false },
     observations,
   };

@@ -70,7 +70,9 @@ export interface Collector<Id extends string = string, T = unknown, Services = u
 }
 
 /** Identity helper that infers the id and value types. */
-export function defineCollector<const Id extends string, T, Services = unknown>(collector: Collector<Id, T, Services>): Collector<Id, T, Services> {
+export function defineCollector<const Id extends string, T, Services = unknown>(
+  collector: Collector<Id, T, Services>,
+): Collector<Id, T, Services> {
   return collector;
 }
 

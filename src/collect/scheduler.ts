@@ -5,7 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { UsageError } from '../core/errors.js';
-import { createReader, type AnyCollector, type CollectorContext, type ObservationMap, type PrefetchContext } from './define-collector.js';
+import {
+  createReader,
+  type AnyCollector,
+  type CollectorContext,
+  type ObservationMap,
+  type PrefetchContext,
+} from './define-collector.js';
 import { SkipCollection, toObservationError, type Observation } from '../core/observation.js';
 import { withDeadline } from '../core/util/deadline.js';
 
@@ -83,7 +89,9 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
   let running = 0;
   const queue: (() => void)[] = [];
   const acquire = (): Promise<void> =>
-    running < limit ? (running++, Promise.resolve()) : new Promise((resolve) => queue.push(() => (running++, resolve())));
+    running < limit
+      ? (running++, Promise.resolve())
+      : new Promise((resolve) => queue.push(() => (running++, resolve())));
   const release = (): void => {
     running--;
     queue.shift()?.();
@@ -91,7 +99,8 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
 
   const runOne = async (collector: AnyCollector): Promise<void> => {
     // A concurrency limit asks for fewer requests at once: a prefetch would add one, so it waits for its turn then.
-    const early = collector.prefetch && limit === Number.POSITIVE_INFINITY ? startPrefetch(collector, options) : undefined;
+    const early =
+      collector.prefetch && limit === Number.POSITIVE_INFINITY ? startPrefetch(collector, options) : undefined;
     try {
       await runWhenReady(collector, early?.result);
     } finally {
@@ -104,16 +113,31 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
     const missing = (collector.needs ?? []).find((id) => observations[id]?.status !== 'ok');
     if (missing) {
       const need = observations[missing];
-      const why = need?.status === 'failed' ? `failed: ${need.error.message}` : need?.status === 'skipped' ? `was skipped: ${need.reason}` : 'did not run';
+      const why =
+        need?.status === 'failed'
+          ? `failed: ${need.error.message}`
+          : need?.status === 'skipped'
+            ? `was skipped: ${need.reason}`
+            : 'did not run';
       observations[collector.id] = { status: 'skipped', reason: `needs ${missing}, which ${why}`, durationMs: 0 };
-      options.onProgress?.({ type: 'finish', id: collector.id, title: collector.title, observation: observations[collector.id]! });
+      options.onProgress?.({
+        type: 'finish',
+        id: collector.id,
+        title: collector.title,
+        observation: observations[collector.id]!,
+      });
       return;
     }
     await acquire();
     try {
       options.onProgress?.({ type: 'start', id: collector.id, title: collector.title });
       observations[collector.id] = await runWithDeadline(collector, reader, options, prefetched);
-      options.onProgress?.({ type: 'finish', id: collector.id, title: collector.title, observation: observations[collector.id]! });
+      options.onProgress?.({
+        type: 'finish',
+        id: collector.id,
+        title: collector.title,
+        observation: observations[collector.id]!,
+      });
     } finally {
       release();
     }
@@ -128,7 +152,10 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
  * Starts a collector's `prefetch` (if any) at once, under a signal that follows the collection's and is aborted by
  * `stop()` once the collector has settled. The result never rejects unhandled: `collect` sees it via ctx.prefetched().
  */
-function startPrefetch<Services>(collector: AnyCollector, options: ScheduleOptions<Services>): { result: Promise<unknown>; stop(): void } {
+function startPrefetch<Services>(
+  collector: AnyCollector,
+  options: ScheduleOptions<Services>,
+): { result: Promise<unknown>; stop(): void } {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const forward = (): void => controller.abort(new Error('aborted'));
@@ -162,7 +189,11 @@ async function runWithDeadline<Services>(
   const timeoutMs = collector.timeoutMs ?? options.collectorTimeoutMs ?? 10_000;
   const started = performance.now();
   const duration = (): number => Math.round(performance.now() - started);
-  const skippedByAbort = (): Observation => ({ status: 'skipped', reason: 'the collection was aborted', durationMs: duration() });
+  const skippedByAbort = (): Observation => ({
+    status: 'skipped',
+    reason: 'the collection was aborted',
+    durationMs: duration(),
+  });
   return withDeadline<Observation>(
     { timeoutMs, signal: options.signal },
     async (signal) => {
@@ -175,7 +206,10 @@ async function runWithDeadline<Services>(
           throw new SkipCollection(reason);
         },
         // Not started early (no prefetch, or a concurrency limit): run it now, as part of this collector's turn.
-        prefetched: () => (prefetched ??= Promise.resolve().then(() => collector.prefetch?.({ signal, timeoutMs, services: options.services, skip: context.skip }))),
+        prefetched: () =>
+          (prefetched ??= Promise.resolve().then(() =>
+            collector.prefetch?.({ signal, timeoutMs, services: options.services, skip: context.skip }),
+          )),
       };
       try {
         const value = await collector.collect(context);
@@ -188,7 +222,11 @@ async function runWithDeadline<Services>(
     {
       timeout: () => ({
         status: 'failed',
-        error: { code: 'ETIMEDOUT', phase: 'timeout', message: `${collector.title} did not finish within ${timeoutMs} ms` },
+        error: {
+          code: 'ETIMEDOUT',
+          phase: 'timeout',
+          message: `${collector.title} did not finish within ${timeoutMs} ms`,
+        },
         durationMs: duration(),
       }),
       aborted: skippedByAbort,

@@ -62,7 +62,9 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
   const cache = new Map<string, string>();
 
   const flip = (round: number, position: number, prefix: number[]): number =>
-    createHmac('sha256', key).update(`${round}:${position}:${prefix.join('')}`).digest()[0]! & 1;
+    createHmac('sha256', key)
+      .update(`${round}:${position}:${prefix.join('')}`)
+      .digest()[0]! & 1;
 
   const anonymize = (parsed: ipaddr.IPv4 | ipaddr.IPv6): string => {
     const kept = keptPrefix(parsed);
@@ -70,7 +72,10 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
     for (let round = 0; round < 16; round++) {
       const bits = original.map((bit, i) => (i < kept ? bit : bit ^ flip(round, i, original.slice(0, i))));
       const bytes = fromBits(bits);
-      const result = parsed.kind() === 'ipv4' ? new ipaddr.IPv4(bytes) : new ipaddr.IPv6(bytes.flatMap((_, i) => (i % 2 === 0 ? [(bytes[i]! << 8) | bytes[i + 1]!] : [])));
+      const result =
+        parsed.kind() === 'ipv4'
+          ? new ipaddr.IPv4(bytes)
+          : new ipaddr.IPv6(bytes.flatMap((_, i) => (i % 2 === 0 ? [(bytes[i]! << 8) | bytes[i + 1]!] : [])));
       // A public address must stay public (not land in a special range); re-roll deterministically until it does.
       if (kept > 0 || result.range() === 'unicast') return result.toString();
     }
@@ -82,7 +87,8 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
     const cached = cache.get(text);
     if (cached) return cached;
     let parsed = ipaddr.parse(text);
-    if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+    if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+      parsed = (parsed as ipaddr.IPv6).toIPv4Address();
     const range = parsed.range();
     // Special-purpose addresses outside the kept table (loopback, 192.0.0.0/24, 6to4 relays, ...) identify nobody.
     const out = range !== 'unicast' && keptPrefix(parsed) === 0 ? text : anonymize(parsed);
@@ -90,7 +96,8 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
     return out;
   };
 
-  const hash = (value: string): string => createHmac('sha256', key).update(`hash:${value.toLowerCase()}`).digest('hex').slice(0, value.length);
+  const hash = (value: string): string =>
+    createHmac('sha256', key).update(`hash:${value.toLowerCase()}`).digest('hex').slice(0, value.length);
 
   const text = (input: string): string =>
     input

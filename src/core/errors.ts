@@ -45,7 +45,10 @@ export class PlexDiagnoseError extends Error {
 
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
     const secrets = context.secrets ?? [];
-    super(redactText(message, secrets), context.cause === undefined ? undefined : { cause: sanitizeCause(context.cause, secrets) });
+    super(
+      redactText(message, secrets),
+      context.cause === undefined ? undefined : { cause: sanitizeCause(context.cause, secrets) },
+    );
     this.code = code;
     this.method = context.method;
     this.url = context.url === undefined ? undefined : redactText(redactUrl(context.url), secrets);
@@ -89,7 +92,10 @@ export class HttpError extends PlexDiagnoseError {
     this.statusText = details.statusText;
     this.contentType = details.contentType;
     this.bodyExcerpt = details.bodyExcerpt === undefined ? undefined : redactText(details.bodyExcerpt, secrets);
-    this.plexErrors = (details.plexErrors ?? []).map((e) => ({ ...e, message: e.message && redactText(e.message, secrets) }));
+    this.plexErrors = (details.plexErrors ?? []).map((e) => ({
+      ...e,
+      message: e.message && redactText(e.message, secrets),
+    }));
   }
 
   override toJSON(): Record<string, unknown> {
@@ -160,7 +166,8 @@ export class BodyTooLargeError extends PlexDiagnoseError {
 }
 
 /** Why a body could not be decoded. `html` is the captive-portal / proxy-login case. */
-export type DecodeFailure = 'empty' | 'html' | 'malformed-xml' | 'malformed-json' | 'unexpected-content' | 'xml-entities';
+export type DecodeFailure =
+  'empty' | 'html' | 'malformed-xml' | 'malformed-json' | 'unexpected-content' | 'xml-entities';
 
 /** The body was not the JSON or XML it should have been (HTML login page, truncated or malformed payload). */
 export class DecodeError extends PlexDiagnoseError {
@@ -169,11 +176,15 @@ export class DecodeError extends PlexDiagnoseError {
   readonly contentType: string | undefined;
   readonly bodyExcerpt: string | undefined;
 
-  constructor(message: string, details: ErrorContext & { reason: DecodeFailure; contentType?: string; bodyExcerpt?: string }) {
+  constructor(
+    message: string,
+    details: ErrorContext & { reason: DecodeFailure; contentType?: string; bodyExcerpt?: string },
+  ) {
     super('PLEXDIAG_DECODE', message, details);
     this.reason = details.reason;
     this.contentType = details.contentType;
-    this.bodyExcerpt = details.bodyExcerpt === undefined ? undefined : redactText(details.bodyExcerpt, details.secrets ?? []);
+    this.bodyExcerpt =
+      details.bodyExcerpt === undefined ? undefined : redactText(details.bodyExcerpt, details.secrets ?? []);
   }
 
   override toJSON(): Record<string, unknown> {
@@ -236,11 +247,13 @@ export const isPlexDiagnoseError = (error: unknown): error is PlexDiagnoseError 
   (typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('PLEXDIAG_'));
 export const isHttpError = (error: unknown): error is HttpError =>
   error instanceof HttpError || hasCode(error, 'PLEXDIAG_HTTP') || hasCode(error, 'PLEXDIAG_AUTH');
-export const isAuthError = (error: unknown): error is AuthError => error instanceof AuthError || hasCode(error, 'PLEXDIAG_AUTH');
+export const isAuthError = (error: unknown): error is AuthError =>
+  error instanceof AuthError || hasCode(error, 'PLEXDIAG_AUTH');
 export const isNetworkError = (error: unknown): error is NetworkError =>
   error instanceof NetworkError || hasCode(error, 'PLEXDIAG_NETWORK');
 export const isTimeoutError = (error: unknown): error is TimeoutError =>
   error instanceof TimeoutError || hasCode(error, 'PLEXDIAG_TIMEOUT');
-export const isDecodeError = (error: unknown): error is DecodeError => error instanceof DecodeError || hasCode(error, 'PLEXDIAG_DECODE');
+export const isDecodeError = (error: unknown): error is DecodeError =>
+  error instanceof DecodeError || hasCode(error, 'PLEXDIAG_DECODE');
 export const isResponseValidationError = (error: unknown): error is ResponseValidationError =>
   error instanceof ResponseValidationError || hasCode(error, 'PLEXDIAG_VALIDATION');

@@ -17,7 +17,11 @@ export const ObservationError = z.looseObject({
   /** Why a body could not be decoded (DecodeError): 'html' is a captive portal or proxy page. */
   reason: z.string().optional(),
   /** plex.tv's structured errors (`{"errors":[{code,message}]}`), e.g. 1001 for a rejected token. */
-  plexErrors: z.array(z.looseObject({ code: z.number().optional(), message: z.string().optional(), status: z.number().optional() })).optional(),
+  plexErrors: z
+    .array(
+      z.looseObject({ code: z.number().optional(), message: z.string().optional(), status: z.number().optional() }),
+    )
+    .optional(),
 });
 export type ObservationError = z.infer<typeof ObservationError>;
 
@@ -61,7 +65,8 @@ export function toObservationError(error: unknown): ObservationError {
     if (typeof e.status === 'number') out.status = e.status;
     if (typeof e.causeCode === 'string') out.causeCode = e.causeCode;
     if (typeof e.reason === 'string') out.reason = e.reason;
-    if (Array.isArray(e.plexErrors) && e.plexErrors.length > 0) out.plexErrors = e.plexErrors as ObservationError['plexErrors'];
+    if (Array.isArray(e.plexErrors) && e.plexErrors.length > 0)
+      out.plexErrors = e.plexErrors as ObservationError['plexErrors'];
     return out;
   }
   return { code: 'PLEXDIAG_INTERNAL', message: String(error) };

@@ -17,7 +17,8 @@ export interface RedactOptions {
 }
 
 // Keys whose values are credentials: dropped outright, whatever their value looks like.
-const SECRET_KEYS = /^(x-plex-token|authtoken|accesstoken|authenticationtoken|authentication-token|plexonlinetoken|token)$/i;
+const SECRET_KEYS =
+  /^(x-plex-token|authtoken|accesstoken|authenticationtoken|authentication-token|plexonlinetoken|token)$/i;
 
 function walk(value: unknown, scrub: (text: string) => string): unknown {
   if (typeof value === 'string') return scrub(value);
@@ -56,6 +57,7 @@ export function redactSnapshot(snapshot: Snapshot, options: RedactOptions = {}):
 /** Redacts a report, including an attached snapshot, with one mapping so both agree. */
 export function redactReport(report: Report, options: RedactOptions = {}): Report {
   const redacted = walk(report, scrubber(options)) as Report;
-  if (redacted.snapshot) redacted.snapshot.redaction = { token: true, ips: report.snapshot!.redaction.ips || Boolean(options.ips) };
+  if (redacted.snapshot)
+    redacted.snapshot.redaction = { token: true, ips: report.snapshot!.redaction.ips || Boolean(options.ips) };
   return redacted;
 }

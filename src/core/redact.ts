@@ -52,7 +52,15 @@ export function createTextRedactor(secrets: readonly string[] = []): (text: stri
     forms.add(JSON.stringify(secret).slice(1, -1));
   }
   // One alternation, longest first, so a secret that contains another is replaced whole.
-  const literal = forms.size ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
+  const literal = forms.size
+    ? new RegExp(
+        [...forms]
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join('|'),
+        'g',
+      )
+    : undefined;
   return (text) => {
     // Known secrets first: a shape pattern that stops at one of a token's characters would leave the rest behind.
     const out = literal ? text.replace(literal, REDACTED) : text;
@@ -65,14 +73,21 @@ function redactShapes(text: string): string {
   // Quoted forms first: the query pattern would otherwise claim `authToken=` of an XML attribute.
   return text
     .replace(JSON_FIELD_PATTERN, `$1"${REDACTED}"`)
-    .replace(XML_ATTR_PATTERN, (_whole, prefix: string, quoted: string) => `${prefix}${quoted[0]}${REDACTED}${quoted[0]}`)
+    .replace(
+      XML_ATTR_PATTERN,
+      (_whole, prefix: string, quoted: string) => `${prefix}${quoted[0]}${REDACTED}${quoted[0]}`,
+    )
     .replace(XML_ELEMENT_PATTERN, `$1${REDACTED}$2`)
     .replace(HEADER_PATTERN, `$1${REDACTED}`)
-    .replace(QUERY_PATTERN, (whole, prefix: string) => (whole.length === prefix.length ? whole : `${prefix}${REDACTED}`));
+    .replace(QUERY_PATTERN, (whole, prefix: string) =>
+      whole.length === prefix.length ? whole : `${prefix}${REDACTED}`,
+    );
 }
 
 /** Returns a copy of the headers with the token header's value replaced. */
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
+export function redactHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[] | undefined> {
   const out: Record<string, string | string[] | undefined> = {};
   for (const [name, value] of Object.entries(headers)) {
     out[name] = name.toLowerCase() === 'x-plex-token' ? REDACTED : value;
@@ -94,7 +109,10 @@ export function sanitizeCause(cause: unknown, secrets: readonly string[] = [], d
     return redactText(typeof cause === 'string' ? cause : safeString(cause), secrets);
   }
   const nested = (cause as { cause?: unknown }).cause;
-  const copy = new Error(redactText(cause.message, secrets), nested === undefined ? undefined : { cause: sanitizeCause(nested, secrets, depth + 1) });
+  const copy = new Error(
+    redactText(cause.message, secrets),
+    nested === undefined ? undefined : { cause: sanitizeCause(nested, secrets, depth + 1) },
+  );
   copy.name = cause.name;
   copy.stack = undefined;
   const source = cause as unknown as Record<string, unknown>;

@@ -62,7 +62,10 @@ function describe(issues: ValidationIssue[]): string {
  * Parses and validates a snapshot (a JSON string or an already-parsed object). Values of known collectors are
  * checked against their schemas, so a hand-edited or truncated file fails here with a path, not later in a rule.
  */
-export function loadSnapshot(input: string | unknown, options: { collectors?: readonly SnapshotValueSchema[] } = {}): Snapshot {
+export function loadSnapshot(
+  input: string | unknown,
+  options: { collectors?: readonly SnapshotValueSchema[] } = {},
+): Snapshot {
   let data: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -92,6 +95,7 @@ export function loadSnapshot(input: string | unknown, options: { collectors?: re
     if (value.success) observation.value = value.data;
     else issues.push(...issuesOf(value.error, ['observations', id, 'value']));
   }
-  if (issues.length > 0) throw new SnapshotError(`the snapshot has values of the wrong shape (${describe(issues)})`, { issues });
+  if (issues.length > 0)
+    throw new SnapshotError(`the snapshot has values of the wrong shape (${describe(issues)})`, { issues });
   return snapshot;
 }

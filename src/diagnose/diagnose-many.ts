@@ -57,9 +57,13 @@ function describeFailure(error: unknown, token: string | undefined): DiagnoseMan
  * Diagnoses every target, at most `concurrency` at a time, and resolves with one result per target in input order.
  * Never rejects for a target's sake; rejects only for a bad `concurrency` (a UsageError, before anything runs).
  */
-export async function diagnoseMany(targets: readonly DiagnoseOptions[], options: DiagnoseManyOptions = {}): Promise<DiagnoseManyResult[]> {
+export async function diagnoseMany(
+  targets: readonly DiagnoseOptions[],
+  options: DiagnoseManyOptions = {},
+): Promise<DiagnoseManyResult[]> {
   const concurrency = options.concurrency ?? DEFAULT_DIAGNOSE_MANY_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   const results: DiagnoseManyResult[] = new Array(targets.length);
   const settle = (index: number, result: DiagnoseManyResult): void => {
     results[index] = result;

@@ -14,7 +14,14 @@ import type { ServerClient } from '../clients/server/client.js';
 import type { ServerPrefs } from '../clients/server/schemas/network-prefs.js';
 import type { PrefSetting } from '../clients/server/schemas/prefs.js';
 import { FixError } from './errors.js';
-import { FixJournalChange, readFixJournal, undoneJournalPath, writeFixJournal, FIX_JOURNAL_VERSION, type FixJournal } from './journal.js';
+import {
+  FixJournalChange,
+  readFixJournal,
+  undoneJournalPath,
+  writeFixJournal,
+  FIX_JOURNAL_VERSION,
+  type FixJournal,
+} from './journal.js';
 import type { FixPlan } from './plan.js';
 import { removeFile } from '../core/util/private-file.js';
 import { currentPrefValue, FixPrefValue, samePrefValue } from './values.js';
@@ -101,12 +108,17 @@ function mismatchesOf(prefs: ServerPrefs, expected: readonly { pref: string; val
   for (const { pref, value } of expected) {
     const setting = byId.get(pref);
     const actual = setting && currentPrefValue(setting);
-    if (!setting || !samePrefValue(setting.type, actual, value)) out.push({ pref, expected: value, ...(actual === undefined ? {} : { actual }) });
+    if (!setting || !samePrefValue(setting.type, actual, value))
+      out.push({ pref, expected: value, ...(actual === undefined ? {} : { actual }) });
   }
   return out;
 }
 
-async function verify(server: ServerClient, expected: { pref: string; value: FixPrefValue }[], signal: AbortSignal | undefined) {
+async function verify(
+  server: ServerClient,
+  expected: { pref: string; value: FixPrefValue }[],
+  signal: AbortSignal | undefined,
+) {
   try {
     const mismatches = mismatchesOf(await server.prefs({ signal }), expected);
     return { verified: mismatches.length === 0, mismatches };
@@ -115,13 +127,22 @@ async function verify(server: ServerClient, expected: { pref: string; value: Fix
   }
 }
 
-async function checkServer(server: ServerClient, expected: string | undefined, what: string, journalPath: string, signal: AbortSignal | undefined): Promise<string> {
+async function checkServer(
+  server: ServerClient,
+  expected: string | undefined,
+  what: string,
+  journalPath: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const identity = await serverCall('reading the server identity', () => server.identity({ signal }));
   if (expected !== undefined && identity.machineIdentifier !== expected) {
-    throw new FixError(`${what} is for server ${expected}, but ${server.baseUrl} is ${identity.machineIdentifier}: refusing to change another server`, {
-      reason: 'other-server',
-      journalPath,
-    });
+    throw new FixError(
+      `${what} is for server ${expected}, but ${server.baseUrl} is ${identity.machineIdentifier}: refusing to change another server`,
+      {
+        reason: 'other-server',
+        journalPath,
+      },
+    );
   }
   return identity.machineIdentifier;
 }
@@ -138,8 +159,13 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
     const setting = byId.get(change.pref);
     const previous = setting && currentPrefValue(setting);
     if (!setting) skipped.push({ pref: change.pref, reason: 'the server no longer lists this pref' });
-    else if (previous === undefined) skipped.push({ pref: change.pref, reason: 'the server shows no current value, so the change could not be undone' });
-    else if (samePrefValue(setting.type, previous, change.to)) skipped.push({ pref: change.pref, reason: `already ${JSON.stringify(previous)}` });
+    else if (previous === undefined)
+      skipped.push({
+        pref: change.pref,
+        reason: 'the server shows no current value, so the change could not be undone',
+      });
+    else if (samePrefValue(setting.type, previous, change.to))
+      skipped.push({ pref: change.pref, reason: `already ${JSON.stringify(previous)}` });
     else changes.push({ pref: change.pref, previous, applied: change.to });
   }
   if (changes.length === 0) return { applied: [], skipped, verified: true, mismatches: [] };
@@ -147,7 +173,10 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   // An earlier fix not yet undone: keep its `previous` values, so undo returns to the state before plex-diagnose.
   const existing = await readFixJournal(journalPath);
   if (existing && existing.machineIdentifier !== machineIdentifier) {
-    throw new FixError(`the undo journal ${journalPath} belongs to server ${existing.machineIdentifier}, not ${machineIdentifier}`, { reason: 'other-server', journalPath });
+    throw new FixError(
+      `the undo journal ${journalPath} belongs to server ${existing.machineIdentifier}, not ${machineIdentifier}`,
+      { reason: 'other-server', journalPath },
+    );
   }
   const earlier = existing?.state === 'undone' ? [] : (existing?.changes ?? []);
   const merged = [
@@ -170,17 +199,34 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   } catch (error) {
     if (isPlexDiagnoseError(error) && error.code === 'PLEXDIAG_ABORTED') throw error; // the pending journal stays
     await rollBackJournal(server, journalPath, existing, changes);
-    throw new FixError(`the server refused the pref changes: ${message(error)}`, { reason: 'server-refused', journalPath, cause: error });
+    throw new FixError(`the server refused the pref changes: ${message(error)}`, {
+      reason: 'server-refused',
+      journalPath,
+      cause: error,
+    });
   }
   await writeFixJournal(journalPath, { ...journal, state: 'applied' });
-  const check = await verify(server, changes.map((c) => ({ pref: c.pref, value: c.applied })), signal);
+  const check = await verify(
+    server,
+    changes.map((c) => ({ pref: c.pref, value: c.applied })),
+    signal,
+  );
   return { applied: changes, skipped, ...check, journalPath };
 }
 
 /** After a failed PUT: when the read-back shows none of the changes, the journal goes back to what it was. */
-async function rollBackJournal(server: ServerClient, journalPath: string, existing: FixJournal | undefined, changes: FixJournalChange[]): Promise<void> {
+async function rollBackJournal(
+  server: ServerClient,
+  journalPath: string,
+  existing: FixJournal | undefined,
+  changes: FixJournalChange[],
+): Promise<void> {
   // A fresh deadline: the caller's signal may be what failed the PUT.
-  const check = await verify(server, changes.map((c) => ({ pref: c.pref, value: c.previous })), AbortSignal.timeout(10_000));
+  const check = await verify(
+    server,
+    changes.map((c) => ({ pref: c.pref, value: c.previous })),
+    AbortSignal.timeout(10_000),
+  );
   if (!check.verified) return;
   try {
     if (existing) await writeFixJournal(journalPath, existing);
@@ -197,15 +243,29 @@ export async function undoFix(options: UndoFixOptions): Promise<UndoFixResult> {
   const journal = await readFixJournal(journalPath);
   if (!journal || journal.state === 'undone') {
     const undone = journal ? journal : await readFixJournal(undoneJournalPath(journalPath)).catch(() => undefined);
-    if (undone) throw new FixError(`nothing to undo: the last fix on ${undone.serverUrl} was already undone`, { reason: 'nothing-to-undo', journalPath });
-    throw new FixError(`nothing to undo: there is no undo journal at ${journalPath}`, { reason: 'no-journal', journalPath });
+    if (undone)
+      throw new FixError(`nothing to undo: the last fix on ${undone.serverUrl} was already undone`, {
+        reason: 'nothing-to-undo',
+        journalPath,
+      });
+    throw new FixError(`nothing to undo: there is no undo journal at ${journalPath}`, {
+      reason: 'no-journal',
+      journalPath,
+    });
   }
   await checkServer(server, journal.machineIdentifier, `the undo journal ${journalPath}`, journalPath, signal);
   const before = await serverCall('reading the server prefs', () => server.prefs({ signal }));
-  const drifted = mismatchesOf(before, journal.changes.map((c) => ({ pref: c.pref, value: c.applied }))).map((m) => m.pref);
+  const drifted = mismatchesOf(
+    before,
+    journal.changes.map((c) => ({ pref: c.pref, value: c.applied })),
+  ).map((m) => m.pref);
   const values = Object.fromEntries(journal.changes.map((c) => [c.pref, c.previous]));
   await serverCall('restoring the prefs', () => server.setPrefs(values, { signal }));
-  const check = await verify(server, journal.changes.map((c) => ({ pref: c.pref, value: c.previous })), signal);
+  const check = await verify(
+    server,
+    journal.changes.map((c) => ({ pref: c.pref, value: c.previous })),
+    signal,
+  );
   if (!check.verified) return { restored: journal.changes, drifted, ...check };
   const undonePath = undoneJournalPath(journalPath);
   await writeFixJournal(undonePath, { ...journal, state: 'undone', undoneAt: now().toISOString() });

@@ -19,7 +19,10 @@ export class FixError extends PlexDiagnoseError {
   /** The journal concerned, when there is one. */
   readonly journalPath: string | undefined;
 
-  constructor(message: string, details: { reason: FixErrorReason; journalPath?: string; cause?: unknown; secrets?: readonly string[] }) {
+  constructor(
+    message: string,
+    details: { reason: FixErrorReason; journalPath?: string; cause?: unknown; secrets?: readonly string[] },
+  ) {
     super(codeFor(details.reason, details.cause), message, { cause: details.cause, secrets: details.secrets });
     this.reason = details.reason;
     this.journalPath = details.journalPath;
@@ -37,4 +40,5 @@ function codeFor(reason: FixErrorReason, cause: unknown): ErrorCode {
 
 // Checks `name` as well as instanceof: two copies of the package (ESM + CJS) do not share classes.
 export const isFixError = (error: unknown): error is FixError =>
-  error instanceof FixError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'FixError');
+  error instanceof FixError ||
+  (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'FixError');

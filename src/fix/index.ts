@@ -2,7 +2,15 @@
 export { planFix, FixPlan, FixChange, FixSkipped, FixSkipKind } from './plan.js';
 export { applyFix, undoFix, ApplyFixResult, UndoFixResult, FixMismatch } from './apply.js';
 export type { ApplyFixOptions, UndoFixOptions } from './apply.js';
-export { FixJournal, FixJournalChange, FixJournalState, FIX_JOURNAL_VERSION, fixJournalPath, undoneJournalPath, readFixJournal } from './journal.js';
+export {
+  FixJournal,
+  FixJournalChange,
+  FixJournalState,
+  FIX_JOURNAL_VERSION,
+  fixJournalPath,
+  undoneJournalPath,
+  readFixJournal,
+} from './journal.js';
 export { FixError, isFixError } from './errors.js';
 export type { FixErrorReason } from './errors.js';
 export { FixPrefValue, samePrefValue } from './values.js';

@@ -53,7 +53,9 @@ export function fixJournalPath(machineIdentifier: string, location: ConfigLocati
 
 /** Where an undone journal is kept: `undo-x.json` → `undo-x.undone.json`. */
 export function undoneJournalPath(journalPath: string): string {
-  return journalPath.endsWith('.json') ? `${journalPath.slice(0, -'.json'.length)}.undone.json` : `${journalPath}.undone.json`;
+  return journalPath.endsWith('.json')
+    ? `${journalPath.slice(0, -'.json'.length)}.undone.json`
+    : `${journalPath}.undone.json`;
 }
 
 /** Reads and validates a journal; `undefined` when there is none. Anything unusable is a FixError, never its content. */
@@ -61,13 +63,19 @@ export async function readFixJournal(journalPath: string): Promise<FixJournal | 
   const read = await readPrivateFile(journalPath);
   if (read.status === 'missing') return undefined;
   if (read.status === 'unreadable') {
-    throw new FixError(`cannot read the undo journal ${journalPath} (${read.causeCode})`, { reason: 'malformed-journal', journalPath });
+    throw new FixError(`cannot read the undo journal ${journalPath} (${read.causeCode})`, {
+      reason: 'malformed-journal',
+      journalPath,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(read.text);
   } catch {
-    throw new FixError(`the undo journal ${journalPath} is not valid JSON; restore the prefs by hand and delete it`, { reason: 'malformed-journal', journalPath });
+    throw new FixError(`the undo journal ${journalPath} is not valid JSON; restore the prefs by hand and delete it`, {
+      reason: 'malformed-journal',
+      journalPath,
+    });
   }
   const parsed = FixJournal.safeParse(data);
   if (!parsed.success) {
@@ -76,7 +84,10 @@ export async function readFixJournal(journalPath: string): Promise<FixJournal | 
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
-    throw new FixError(`the undo journal ${journalPath} is not a plex-diagnose journal (${where})`, { reason: 'malformed-journal', journalPath });
+    throw new FixError(`the undo journal ${journalPath} is not a plex-diagnose journal (${where})`, {
+      reason: 'malformed-journal',
+      journalPath,
+    });
   }
   return parsed.data;
 }

@@ -14,7 +14,8 @@ export function applyListEdits(current: readonly string[], edits: readonly EditL
   for (const edit of edits) {
     const removed = new Set((edit.remove ?? []).map((entry) => entry.trim()));
     list = list.filter((entry) => !removed.has(entry));
-    for (const { from, to } of edit.replace ?? []) list = list.map((entry) => (entry === from.trim() ? to.trim() : entry));
+    for (const { from, to } of edit.replace ?? [])
+      list = list.map((entry) => (entry === from.trim() ? to.trim() : entry));
     for (const entry of edit.add ?? []) if (!list.includes(entry.trim())) list.push(entry.trim());
   }
   return [...new Set(list)];

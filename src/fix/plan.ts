@@ -96,7 +96,10 @@ function composeListEdits(setting: PrefSetting | undefined, asks: readonly Ask[]
   const edits = asks.filter((ask) => ask.edit);
   if (edits.length === 0) return [...asks];
   const current = setting ? currentPrefValue(setting) : undefined;
-  const value = applyListEdits(splitList(current), edits.map((ask) => ask.edit!)).join(',');
+  const value = applyListEdits(
+    splitList(current),
+    edits.map((ask) => ask.edit!),
+  ).join(',');
   const composed = edits.map((ask) => ({ pref: ask.pref, value, ruleId: ask.ruleId, reason: ask.reason }));
   return [...asks.filter((ask) => !ask.edit), ...composed];
 }
@@ -123,15 +126,30 @@ function planPref(pref: string, asks: readonly Ask[], setting: PrefSetting | und
     plan.skipped.push({ pref, to: w.value, kind, reason, ruleIds: w.ruleIds });
   };
   if (!setting) {
-    for (const w of wanted) skip(w, 'unknown-pref', `the server does not list a pref "${pref}" (another server version?), so it cannot be set`);
+    for (const w of wanted)
+      skip(
+        w,
+        'unknown-pref',
+        `the server does not list a pref "${pref}" (another server version?), so it cannot be set`,
+      );
     return;
   }
   if (isSecretPref(pref)) {
-    for (const w of wanted) skip(w, 'secret-pref', `${pref} holds a secret the server never shows, so its value could not be restored by undo: change it by hand`);
+    for (const w of wanted)
+      skip(
+        w,
+        'secret-pref',
+        `${pref} holds a secret the server never shows, so its value could not be restored by undo: change it by hand`,
+      );
     return;
   }
   if (wanted.length > 1) {
-    const who = wanted.map((w) => `${w.ruleIds.join(', ')} want${w.ruleIds.length > 1 ? '' : 's'} ${show(w.value)} (${w.reasons.join('; ')})`).join(' but ');
+    const who = wanted
+      .map(
+        (w) =>
+          `${w.ruleIds.join(', ')} want${w.ruleIds.length > 1 ? '' : 's'} ${show(w.value)} (${w.reasons.join('; ')})`,
+      )
+      .join(' but ');
     for (const w of wanted) skip(w, 'conflict', `conflicting fixes for ${pref}: ${who}; not changed, decide by hand`);
     return;
   }

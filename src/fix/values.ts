@@ -42,7 +42,11 @@ function canonical(type: string | undefined, value: FixPrefValue): string {
 }
 
 /** Whether two values are the same for a pref of this type ("1" and true for a bool, "32400" and 32400 for an int). */
-export function samePrefValue(type: string | undefined, a: FixPrefValue | undefined, b: FixPrefValue | undefined): boolean {
+export function samePrefValue(
+  type: string | undefined,
+  a: FixPrefValue | undefined,
+  b: FixPrefValue | undefined,
+): boolean {
   if (a === undefined || b === undefined) return a === b;
   return canonical(type, a) === canonical(type, b);
 }

@@ -44,7 +44,13 @@ export interface ApiClient {
   /** Sends a request and returns the raw response; throws on transport errors and non-2xx statuses. */
   send(method: HttpMethod, path: string, options?: CallOptions): Promise<HttpResponse>;
   /** GET (or another method) + decode + validate. */
-  fetchData<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, what: string, options?: CallOptions): Promise<z.output<S>>;
+  fetchData<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    schema: S,
+    what: string,
+    options?: CallOptions,
+  ): Promise<z.output<S>>;
 }
 
 const ACCEPT = { json: 'application/json', xml: 'application/xml', text: 'text/plain' } as const;
@@ -94,24 +100,34 @@ export function parsePlexErrors(body: Buffer): PlexApiErrorEntry[] {
   try {
     const data = decodeBody(body) as Record<string, unknown>;
     const list = (data.errors as { error?: unknown } | unknown[] | undefined) ?? undefined;
-    const entries = Array.isArray(list) ? list : Array.isArray((list as { error?: unknown })?.error) ? ((list as { error: unknown[] }).error) : [];
+    const entries = Array.isArray(list)
+      ? list
+      : Array.isArray((list as { error?: unknown })?.error)
+        ? (list as { error: unknown[] }).error
+        : [];
     return entries.flatMap((entry) => {
       if (typeof entry !== 'object' || entry === null) return [];
       const e = entry as Record<string, unknown>;
       const code = Number(e.code);
       const status = Number(e.status);
-      return [{
-        code: Number.isFinite(code) ? code : undefined,
-        message: typeof e.message === 'string' ? e.message : undefined,
-        status: Number.isFinite(status) ? status : undefined,
-      }];
+      return [
+        {
+          code: Number.isFinite(code) ? code : undefined,
+          message: typeof e.message === 'string' ? e.message : undefined,
+          status: Number.isFinite(status) ? status : undefined,
+        },
+      ];
     });
   } catch {
     return [];
   }
 }
 
-function statusError(method: string, response: HttpResponse, context: { hadToken: boolean; secrets: string[] }): HttpError {
+function statusError(
+  method: string,
+  response: HttpResponse,
+  context: { hadToken: boolean; secrets: string[] },
+): HttpError {
   const text = decodeText(response.body);
   const details = {
     method,
@@ -124,7 +140,10 @@ function statusError(method: string, response: HttpResponse, context: { hadToken
     secrets: context.secrets,
   };
   const head = `${method} ${response.url}: ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  const plexMessage = details.plexErrors.map((e) => e.message).filter(Boolean).join('; ');
+  const plexMessage = details.plexErrors
+    .map((e) => e.message)
+    .filter(Boolean)
+    .join('; ');
   const suffix = plexMessage ? ` (${plexMessage})` : '';
   if (response.status === 401) {
     const why = response.tokenDropped
@@ -135,7 +154,10 @@ function statusError(method: string, response: HttpResponse, context: { hadToken
     return new AuthError(`${head}: ${why}${suffix}`, details);
   }
   if (response.status === 403) {
-    return new AuthError(`${head}: the token is not allowed to do this (is it the server owner's token?)${suffix}`, details);
+    return new AuthError(
+      `${head}: the token is not allowed to do this (is it the server owner's token?)${suffix}`,
+      details,
+    );
   }
   return new HttpError(`${head}${suffix}`, details);
 }

@@ -21,7 +21,11 @@ export function excerpt(text: string, length = EXCERPT_LENGTH): string {
 
 export function looksLikeHtml(text: string): boolean {
   const head = text.slice(0, 1024).trimStart().toLowerCase();
-  return head.startsWith('<!doctype html') || /^<html[\s>]/.test(head) || /<(head|body|script|meta)[\s>]/.test(head.slice(0, 512));
+  return (
+    head.startsWith('<!doctype html') ||
+    /^<html[\s>]/.test(head) ||
+    /<(head|body|script|meta)[\s>]/.test(head.slice(0, 512))
+  );
 }
 
 function htmlTitle(text: string): string | undefined {
@@ -48,7 +52,10 @@ export function decodeBody(body: Buffer, options: DecodeOptions = {}): unknown {
     try {
       return JSON.parse(trimmed) as unknown;
     } catch (cause) {
-      throw new DecodeError(`${where}malformed JSON (${(cause as Error).message})`, { ...base, reason: 'malformed-json' });
+      throw new DecodeError(`${where}malformed JSON (${(cause as Error).message})`, {
+        ...base,
+        reason: 'malformed-json',
+      });
     }
   }
   if (first === '<') {

@@ -50,7 +50,9 @@ export const plexStringOpt = z.preprocess(toText, z.string().optional()).catch(u
  * `(string & {})` keeps editor completion for the known values.
  */
 export function plexEnumOpt<const T extends readonly string[]>(_known: T) {
-  return z.preprocess(toText, z.string().optional()).catch(undefined) as unknown as z.ZodType<T[number] | (string & {}) | undefined>;
+  return z.preprocess(toText, z.string().optional()).catch(undefined) as unknown as z.ZodType<
+    T[number] | (string & {}) | undefined
+  >;
 }
 
 /** A comma-separated list ("a, b,c") or an array → trimmed non-empty strings. */

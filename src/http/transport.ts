@@ -6,7 +6,14 @@
  * (and nock 15.0.0, which patches the global dispatcher, can intercept in tests). An explicit `dispatcher` wins.
  */
 import { request, type Dispatcher } from 'undici';
-import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../core/errors.js';
+import {
+  AbortError,
+  BodyTooLargeError,
+  NetworkError,
+  RedirectError,
+  TimeoutError,
+  UsageError,
+} from '../core/errors.js';
 import { describeCode, errorCodeOf, phaseOfCode } from './network-error.js';
 import { redactUrl } from '../core/redact.js';
 
@@ -127,12 +134,19 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       if (REDIRECT_STATUSES.has(response.statusCode) && location) {
         discard(response.body);
         if (hop >= maxRedirects) {
-          throw new RedirectError(`${method} ${url.href}: more than ${maxRedirects} redirects`, { method, url: url.href, secrets });
+          throw new RedirectError(`${method} ${url.href}: more than ${maxRedirects} redirects`, {
+            method,
+            url: url.href,
+            secrets,
+          });
         }
         const next = new URL(location, url);
         // The token never follows a redirect to another origin (scheme, host or port): fetch drops Authorization the same way.
         if (next.origin !== url.origin) sendToken = false;
-        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+        if (
+          response.statusCode === 303 ||
+          ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+        ) {
           method = 'GET';
           body = undefined;
         }
@@ -142,12 +156,15 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       const declared = Number(responseHeaders['content-length']);
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
         discard(response.body);
-        throw new BodyTooLargeError(`${method} ${url.href}: body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`, {
-          method,
-          url: url.href,
-          limitBytes: maxBodyBytes,
-          secrets,
-        });
+        throw new BodyTooLargeError(
+          `${method} ${url.href}: body of ${declared} bytes exceeds the ${maxBodyBytes}-byte limit`,
+          {
+            method,
+            url: url.href,
+            limitBytes: maxBodyBytes,
+            secrets,
+          },
+        );
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -180,16 +197,24 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof DeadlineReached) {
       const stage = afterHeaders ? 'body' : 'headers';
-      throw new TimeoutError(`${method} ${url.href}: no ${stage === 'body' ? 'complete body' : 'response'} within ${timeoutMs} ms`, {
-        method,
-        url: url.href,
-        timeoutMs,
-        stage,
-        secrets,
-      });
+      throw new TimeoutError(
+        `${method} ${url.href}: no ${stage === 'body' ? 'complete body' : 'response'} within ${timeoutMs} ms`,
+        {
+          method,
+          url: url.href,
+          timeoutMs,
+          stage,
+          secrets,
+        },
+      );
     }
     if (controller.signal.aborted) {
-      throw new AbortError(`${method} ${url.href}: aborted`, { method, url: url.href, cause: reason ?? error, secrets });
+      throw new AbortError(`${method} ${url.href}: aborted`, {
+        method,
+        url: url.href,
+        cause: reason ?? error,
+        secrets,
+      });
     }
     const code = errorCodeOf(error);
     const phase = phaseOfCode(code, afterHeaders);

@@ -5,7 +5,17 @@
 import { z } from 'zod';
 import type { AddressClass } from '../core/net/address.js';
 
-const CLASSES = ['public', 'private', 'cgnat', 'loopback', 'link-local', 'multicast', 'unspecified', 'reserved', 'invalid'] as const;
+const CLASSES = [
+  'public',
+  'private',
+  'cgnat',
+  'loopback',
+  'link-local',
+  'multicast',
+  'unspecified',
+  'reserved',
+  'invalid',
+] as const;
 
 export const AddressClassSchema = z.enum(CLASSES);
 

@@ -16,7 +16,14 @@ import { AddressClassSchema } from './address-class.js';
 import { LookupFailure, queryServer, systemLookup, type ResolvedAddress } from './resolve.js';
 import { elapsed, ProbeFailure, runProbe, type ProbeOptions, type ProbeResult } from './types.js';
 
-export const DnsAnswerOutcome = z.enum(['ok', 'rebinding-blocked', 'wrong-answer', 'nxdomain', 'no-answer', 'resolver-failed']);
+export const DnsAnswerOutcome = z.enum([
+  'ok',
+  'rebinding-blocked',
+  'wrong-answer',
+  'nxdomain',
+  'no-answer',
+  'resolver-failed',
+]);
 export type DnsAnswerOutcome = z.infer<typeof DnsAnswerOutcome>;
 
 export const DnsControlAnswer = z.object({
@@ -67,20 +74,42 @@ export const DEFAULT_DNS_TIMEOUT_MS = 5000;
 /** Classes a rebinding filter strips; CGNAT is included because Unbound and pfSense lists often carry 100.64/10. */
 const REBIND_CANDIDATES = new Set(['private', 'loopback', 'link-local', 'cgnat']);
 
-export function probePlexDirectDns(hostname: string, options: PlexDirectDnsOptions = {}): Promise<ProbeResult<PlexDirectDnsValue>> {
+export function probePlexDirectDns(
+  hostname: string,
+  options: PlexDirectDnsOptions = {},
+): Promise<ProbeResult<PlexDirectDnsValue>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   return runProbe({ ...options, timeoutMs, defaultTimeoutMs: DEFAULT_DNS_TIMEOUT_MS }, async (signal) => {
     const name = parsePlexDirectName(hostname);
-    if (!name) throw new ProbeFailure({ phase: 'dns', code: 'EINVAL', message: `not a plex.direct host name: "${hostname}"` });
-    const controlHostname = (options.controlHostname ?? plexDirectHostname(name.family === 4 ? '1.1.1.1' : '2606:4700:4700::1111', name.hash)).toLowerCase();
+    if (!name)
+      throw new ProbeFailure({ phase: 'dns', code: 'EINVAL', message: `not a plex.direct host name: "${hostname}"` });
+    const controlHostname = (
+      options.controlHostname ?? plexDirectHostname(name.family === 4 ? '1.1.1.1' : '2606:4700:4700::1111', name.hash)
+    ).toLowerCase();
     const resolvers = [...(options.useSystemResolver === false ? [] : ['system']), ...(options.resolvers ?? [])];
     if (resolvers.length === 0) throw new ProbeFailure({ phase: 'dns', code: 'EINVAL', message: 'no resolver to ask' });
     const encodedClass = classifyAddress(name.address);
     const queryOptions = { timeoutMs: Math.max(1, Math.floor(timeoutMs * 0.8)), signal };
     const answers = await Promise.all(
-      resolvers.map((resolver) => askResolver(resolver, name.hostname, name.address, controlHostname, REBIND_CANDIDATES.has(encodedClass), queryOptions)),
+      resolvers.map((resolver) =>
+        askResolver(
+          resolver,
+          name.hostname,
+          name.address,
+          controlHostname,
+          REBIND_CANDIDATES.has(encodedClass),
+          queryOptions,
+        ),
+      ),
     );
-    return { hostname: name.hostname, expected: name.address, encodedClass, controlHostname, answers, verdict: verdictOf(answers) };
+    return {
+      hostname: name.hostname,
+      expected: name.address,
+      encodedClass,
+      controlHostname,
+      answers,
+      verdict: verdictOf(answers),
+    };
   });
 }
 
@@ -106,7 +135,10 @@ async function askResolver(
   const started = performance.now();
   const lookupOnce = (host: string): Promise<Attempt> => {
     const family = parsePlexDirectName(host)?.family ?? 4;
-    const pending = resolver === 'system' ? systemLookup(host, options) : queryServer(resolver, host, family === 4 ? 'A' : 'AAAA', options);
+    const pending =
+      resolver === 'system'
+        ? systemLookup(host, options)
+        : queryServer(resolver, host, family === 4 ? 'A' : 'AAAA', options);
     return pending.then(
       (found: ResolvedAddress[]) => ({ addresses: found.map((a) => canonical(a.address)) }),
       (error: unknown) => ({ addresses: [], code: error instanceof LookupFailure ? error.code : 'EUNKNOWN' }),
@@ -119,7 +151,11 @@ async function askResolver(
     resolver,
     addresses: target.addresses,
     ...judge(target, expected, rebindCandidate, controlResolved),
-    control: { addresses: control.addresses, resolved: controlResolved, ...(control.code ? { code: control.code } : {}) },
+    control: {
+      addresses: control.addresses,
+      resolved: controlResolved,
+      ...(control.code ? { code: control.code } : {}),
+    },
     durationMs: elapsed(started),
   };
 }
@@ -127,7 +163,12 @@ async function askResolver(
 /** NXDOMAIN, NOERROR-without-records (or EAI_NODATA) and REFUSED are the ways a filter says "no". */
 const SAYS_NO = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NODATA', 'EREFUSED']);
 
-function judge(target: Attempt, expected: string, rebindCandidate: boolean, controlResolved: boolean): { outcome: DnsAnswerOutcome; code?: string } {
+function judge(
+  target: Attempt,
+  expected: string,
+  rebindCandidate: boolean,
+  controlResolved: boolean,
+): { outcome: DnsAnswerOutcome; code?: string } {
   const code = target.code ? { code: target.code } : {};
   if (target.addresses.length > 0) {
     if (target.addresses.includes(expected)) return { outcome: 'ok' };

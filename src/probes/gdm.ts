@@ -65,7 +65,12 @@ const ReplyFields = z.object({
   'resource-identifier': z.string().trim().min(1).max(128),
   'content-type': z.string().trim(),
   name: z.string().trim().optional().catch(undefined),
-  port: z.preprocess((v) => (typeof v === 'string' && /^\d{1,5}$/.test(v.trim()) ? Number(v) : undefined), z.number().int().min(1).max(65535).optional()).catch(undefined),
+  port: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\d{1,5}$/.test(v.trim()) ? Number(v) : undefined),
+      z.number().int().min(1).max(65535).optional(),
+    )
+    .catch(undefined),
   version: z.string().trim().optional().catch(undefined),
   'updated-at': plexDateOpt,
   host: z.string().trim().optional().catch(undefined),
@@ -117,10 +122,15 @@ export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResu
           if (!known.addresses.includes(from.address)) known.addresses.push(from.address);
           return;
         }
-        if (servers.size < MAX_SERVERS) servers.set(reply.machineIdentifier, { ...reply, address: from.address, addresses: [from.address] });
+        if (servers.size < MAX_SERVERS)
+          servers.set(reply.machineIdentifier, { ...reply, address: from.address, addresses: [from.address] });
       },
     }).catch((error: unknown) => {
-      throw new ProbeFailure({ phase: 'request', code: 'EUDP', message: `could not open a UDP socket for GDM: ${error instanceof Error ? error.message : String(error)}` });
+      throw new ProbeFailure({
+        phase: 'request',
+        code: 'EUDP',
+        message: `could not open a UDP socket for GDM: ${error instanceof Error ? error.message : String(error)}`,
+      });
     });
     try {
       const sendErrors: { target: string; code: string }[] = [];
@@ -133,7 +143,11 @@ export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResu
       await sendAll(true);
       if (targets.length > 0 && sendErrors.length === targets.length) {
         const codes = [...new Set(sendErrors.map((e) => e.code))].join(', ');
-        throw new ProbeFailure({ phase: 'request', code: sendErrors[0]!.code, message: `could not send the GDM search to any target (${codes})` });
+        throw new ProbeFailure({
+          phase: 'request',
+          code: sendErrors[0]!.code,
+          message: `could not send the GDM search to any target (${codes})`,
+        });
       }
       // One repeat a third of the way in: UDP is lossy, and duplicates are merged by machineIdentifier anyway.
       await delay(remainingMs(deadlineAt) / 3, signal);

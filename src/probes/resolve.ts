@@ -46,7 +46,12 @@ export type QueryType = 'A' | 'AAAA';
  * One query (A or AAAA) to one DNS server (`"ip"`, `"ip:port"` or `"[v6]:port"`), one try, under the deadline.
  * Answers are returned as given; an empty answer is ENODATA (c-ares reports NOERROR/no-data that way).
  */
-export function queryServer(server: string, host: string, type: QueryType, options: LookupOptions): Promise<ResolvedAddress[]> {
+export function queryServer(
+  server: string,
+  host: string,
+  type: QueryType,
+  options: LookupOptions,
+): Promise<ResolvedAddress[]> {
   const resolver = new Resolver({ timeout: Math.max(1, Math.floor(options.timeoutMs)), tries: 1 });
   try {
     resolver.setServers([server]);
@@ -70,13 +75,22 @@ export function queryServer(server: string, host: string, type: QueryType, optio
 }
 
 /** A and AAAA from one server together; fails only if both fail (with the more telling code of the two). */
-export async function queryServerBoth(server: string, host: string, options: LookupOptions): Promise<ResolvedAddress[]> {
-  const [v4, v6] = await Promise.allSettled([queryServer(server, host, 'A', options), queryServer(server, host, 'AAAA', options)]);
+export async function queryServerBoth(
+  server: string,
+  host: string,
+  options: LookupOptions,
+): Promise<ResolvedAddress[]> {
+  const [v4, v6] = await Promise.allSettled([
+    queryServer(server, host, 'A', options),
+    queryServer(server, host, 'AAAA', options),
+  ]);
   const found = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
   if (found.length > 0) return found;
   const failures = [v4, v6].flatMap((r) => (r.status === 'rejected' ? [r.reason as LookupFailure] : []));
   // "No AAAA" says less than why A failed.
-  throw failures.find((f) => f.code !== 'ENODATA') ?? failures[0] ?? new LookupFailure('ENODATA', `${host}: no addresses`);
+  throw (
+    failures.find((f) => f.code !== 'ENODATA') ?? failures[0] ?? new LookupFailure('ENODATA', `${host}: no addresses`)
+  );
 }
 
 function toLookupFailure(error: unknown, host: string): LookupFailure {
@@ -98,7 +112,10 @@ function bounded<T>(options: LookupOptions, what: string, run: () => Promise<T>,
       onStop?.();
       reject(failure);
     };
-    const timer = setTimeout(() => stop(new LookupFailure('ETIMEDOUT', `${what}: no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => stop(new LookupFailure('ETIMEDOUT', `${what}: no answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     const onAbort = (): void => stop(new LookupFailure('EABORTED', `${what}: aborted`));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const cleanup = (): void => {

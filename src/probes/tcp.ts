@@ -38,7 +38,11 @@ const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', '
  * without brackets, zone ids allowed) or a name. A name's addresses are tried in resolver order until one answers,
  * all under the one deadline; the failure reported is the last address's.
  */
-export function probeTcp(host: string, port: number, options: TcpProbeOptions = {}): Promise<ProbeResult<TcpProbeValue>> {
+export function probeTcp(
+  host: string,
+  port: number,
+  options: TcpProbeOptions = {},
+): Promise<ProbeResult<TcpProbeValue>> {
   return runProbe({ ...options, defaultTimeoutMs: DEFAULT_TCP_TIMEOUT_MS }, async (signal) => {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new ProbeFailure({ phase: 'connect', code: 'EINVAL', message: `invalid port ${String(port)}` });
@@ -82,7 +86,11 @@ async function resolveHost(host: string, family: 4 | 6 | undefined): Promise<{ a
     answers = await lookup(host, { all: true, verbatim: true, ...(family ? { family } : {}) });
   } catch (error) {
     const code = errorCodeOf(error) ?? 'ENOTFOUND';
-    throw new ProbeFailure({ phase: 'dns', code, message: `${host}: ${describeCode(code) ?? 'lookup failed'} (${code})` });
+    throw new ProbeFailure({
+      phase: 'dns',
+      code,
+      message: `${host}: ${describeCode(code) ?? 'lookup failed'} (${code})`,
+    });
   }
   const usable = answers.filter((a): a is { address: string; family: 4 | 6 } => a.family === 4 || a.family === 6);
   if (usable.length === 0) throw new ProbeFailure({ phase: 'dns', code: 'ENODATA', message: `${host}: no addresses` });
@@ -108,7 +116,15 @@ function connectOnce(address: string, family: 4 | 6, port: number, signal: Abort
     socket.once('error', (error) => {
       const code = errorCodeOf(error) ?? 'EUNKNOWN';
       const where = family === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-      finish(() => reject(new ProbeFailure({ phase: phaseOfCode(code, false), code, message: `${where}: ${describeCode(code) ?? error.message} (${code})` })));
+      finish(() =>
+        reject(
+          new ProbeFailure({
+            phase: phaseOfCode(code, false),
+            code,
+            message: `${where}: ${describeCode(code) ?? error.message} (${code})`,
+          }),
+        ),
+      );
     });
   });
 }

@@ -17,8 +17,7 @@ export interface ProbeError {
 }
 
 export type ProbeResult<T> =
-  | { status: 'ok'; value: T; durationMs: number }
-  | { status: 'failed'; error: ProbeError; durationMs: number };
+  { status: 'ok'; value: T; durationMs: number } | { status: 'failed'; error: ProbeError; durationMs: number };
 
 export interface ProbeOptions {
   /** Deadline for the whole probe. Each probe documents its own default. */
@@ -61,7 +60,8 @@ export async function runProbe<T>(
       }
     },
     {
-      timeout: () => probeFailed({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, startedAt),
+      timeout: () =>
+        probeFailed({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, startedAt),
       aborted: () => probeFailed({ phase: 'request', code: 'EABORTED', message: 'aborted' }, startedAt),
     },
   );
@@ -77,7 +77,7 @@ export class ProbeFailure extends Error {
 
 function defaultClassify(error: unknown): ProbeError {
   if (error instanceof ProbeFailure) return error.detail;
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? ((error as { code: string }).code) : 'EUNKNOWN';
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'EUNKNOWN';
   return { phase: 'request', code, message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -87,7 +87,11 @@ export function probeResultSchema<T extends z.ZodType>(value: T) {
     z.object({ status: z.literal('ok'), value, durationMs: z.number() }),
     z.object({
       status: z.literal('failed'),
-      error: z.object({ phase: z.enum(['dns', 'connect', 'tls', 'request', 'response', 'timeout']), code: z.string(), message: z.string() }),
+      error: z.object({
+        phase: z.enum(['dns', 'connect', 'tls', 'request', 'response', 'timeout']),
+        code: z.string(),
+        message: z.string(),
+      }),
       durationMs: z.number(),
     }),
   ]);

@@ -112,7 +112,11 @@ export function parseHostPort(text: string, defaultPort: number): { address: str
   return withPort(trimmed, undefined, defaultPort);
 }
 
-function withPort(address: string, port: string | undefined, defaultPort: number): { address: string; port: number } | undefined {
+function withPort(
+  address: string,
+  port: string | undefined,
+  defaultPort: number,
+): { address: string; port: number } | undefined {
   const value = port === undefined ? defaultPort : Number(port);
   if (!address || !Number.isInteger(value) || value < 1 || value > 65535) return undefined;
   return { address, port: value };

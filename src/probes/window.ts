@@ -17,7 +17,11 @@ export function runWindowedProbe<T>(
   const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : defaultTimeoutMs;
   const deadlineAt = performance.now() + timeoutMs;
   return runProbe(
-    { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: timeoutMs + BACKSTOP_GRACE_MS, defaultTimeoutMs },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      timeoutMs: timeoutMs + BACKSTOP_GRACE_MS,
+      defaultTimeoutMs,
+    },
     (signal) => body(signal, deadlineAt, timeoutMs),
   );
 }

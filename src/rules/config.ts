@@ -15,7 +15,11 @@ const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
  * Applies ESLint-style configuration to a rule list: turn off, change severity, pass options, keep only some
  * categories. Unknown rule ids in the config are a usage error: a typo must not silently do nothing.
  */
-export function resolveRules(rules: readonly AnyRule[], config: RuleConfig = {}, only?: readonly string[]): ResolvedRule[] {
+export function resolveRules(
+  rules: readonly AnyRule[],
+  config: RuleConfig = {},
+  only?: readonly string[],
+): ResolvedRule[] {
   const ids = new Set<string>();
   for (const rule of rules) {
     if (ids.has(rule.id)) throw new UsageError(`two rules have the id "${rule.id}"`);
@@ -32,7 +36,9 @@ export function resolveRules(rules: readonly AnyRule[], config: RuleConfig = {},
     const categories = new Set(rules.map((rule) => rule.meta.category));
     const unknown = only.filter((category) => !categories.has(category));
     if (unknown.length > 0) {
-      throw new UsageError(`unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((c) => `"${c}"`).join(', ')}; known: ${[...categories].sort().join(', ')}`);
+      throw new UsageError(
+        `unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((c) => `"${c}"`).join(', ')}; known: ${[...categories].sort().join(', ')}`,
+      );
     }
   }
   return rules

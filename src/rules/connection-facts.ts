@@ -27,7 +27,10 @@ export function probedConnections(ctx: ObservationReader): ProbedConnection[] {
 
 // One index per reader (a rule's context lives for one evaluation; weakly held), rebuilt if the list it was made
 // from changes: rules look up every connection, and a linear scan parsing every URI again made analysis quadratic.
-const indexes = new WeakMap<ObservationReader, { list: readonly ProbedConnection[]; byUri: Map<string, ProbedConnection> }>();
+const indexes = new WeakMap<
+  ObservationReader,
+  { list: readonly ProbedConnection[]; byUri: Map<string, ProbedConnection> }
+>();
 
 /** The probed entry for a URI (plex.tv's form or a customConnections entry), if it was probed. */
 export function probedFor(ctx: ObservationReader, uri: string): ProbedConnection | undefined {
@@ -36,7 +39,8 @@ export function probedFor(ctx: ObservationReader, uri: string): ProbedConnection
   if (index?.list !== list) {
     const byUri = new Map<string, ProbedConnection>();
     // The first entry wins, as a linear search would have it.
-    for (const connection of list) if (!byUri.has(comparableUri(connection.uri))) byUri.set(comparableUri(connection.uri), connection);
+    for (const connection of list)
+      if (!byUri.has(comparableUri(connection.uri))) byUri.set(comparableUri(connection.uri), connection);
     index = { list, byUri };
     indexes.set(ctx, index);
   }
@@ -45,7 +49,12 @@ export function probedFor(ctx: ObservationReader, uri: string): ProbedConnection
 
 /** The IP a client dials for a connection: the plex.direct-encoded address, the URI's IP host, else `address`. */
 export function dialledAddress(connection: { uri: string; address: string; local?: boolean; relay?: boolean }): string {
-  const classified = classifyConnection({ uri: connection.uri, address: connection.address, local: connection.local ?? false, relay: connection.relay ?? false });
+  const classified = classifyConnection({
+    uri: connection.uri,
+    address: connection.address,
+    local: connection.local ?? false,
+    relay: connection.relay ?? false,
+  });
   if (classified.plexDirect) return classified.plexDirect.address;
   return isIpAddress(classified.host) ? classified.host : connection.address;
 }
@@ -93,13 +102,17 @@ export function connectionFailure(connection: ProbedConnection | undefined): Con
  */
 export function reachedThisServer(connection: ProbedConnection | undefined): boolean {
   const identity = connection?.identity;
-  if (identity?.status === 'ok') return identity.value.bodyKind === 'plex-identity' && identity.value.identityMatches !== false;
+  if (identity?.status === 'ok')
+    return identity.value.bodyKind === 'plex-identity' && identity.value.identityMatches !== false;
   return identity === undefined && connection?.tcp?.status === 'ok';
 }
 
 /** "TCP 172.18.0.3:32400: ETIMEDOUT (phase timeout)" for evidence. */
 export function describeConnectionFailure(connection: ProbedConnection, failure: ConnectionFailure): string {
   const address = dialledAddress(connection);
-  const what = failure.step === 'tcp' ? `TCP ${address.includes(':') ? `[${address}]` : address}:${connection.port}` : `GET ${connection.uri}/identity`;
+  const what =
+    failure.step === 'tcp'
+      ? `TCP ${address.includes(':') ? `[${address}]` : address}:${connection.port}`
+      : `GET ${connection.uri}/identity`;
   return `${what}: ${failure.code}${failure.phase ? ` (phase ${failure.phase})` : ''}`;
 }

@@ -7,7 +7,16 @@ import type { ProbedConnection } from '../collect/values/connections.js';
 import type { Evidence } from './types.js';
 import { classifyAddress, containerNetworkOf, isInCidr, type ContainerNetwork } from '../core/net/address.js';
 import type { HostInfo } from '../probes/host/index.js';
-import { connectionFailure, describeConnectionFailure, dialledAddress, isLanAddress, probedConnections, probedFor, reachedThisServer, urlHostAddress } from './connection-facts.js';
+import {
+  connectionFailure,
+  describeConnectionFailure,
+  dialledAddress,
+  isLanAddress,
+  probedConnections,
+  probedFor,
+  reachedThisServer,
+  urlHostAddress,
+} from './connection-facts.js';
 import { targetEndpoint, vantage, type FactsContext, type Vantage } from './facts.js';
 
 export const RUNTIME_LABELS: Record<ContainerNetwork, string> = {
@@ -35,7 +44,8 @@ export interface LocalConnection {
 
 /** The server's local (non-relay) connections, from plex.tv's record, else from what the probe collector listed. */
 export function advertisedLocalConnections(ctx: FactsContext): LocalConnection[] {
-  const listed = ctx.get('plextv.resources')?.server?.connections ?? probedConnections(ctx).filter((c) => c.source === 'plex.tv');
+  const listed =
+    ctx.get('plextv.resources')?.server?.connections ?? probedConnections(ctx).filter((c) => c.source === 'plex.tv');
   return listed
     .filter((c) => c.local && !c.relay)
     .map((c) => {
@@ -48,7 +58,9 @@ export function advertisedLocalConnections(ctx: FactsContext): LocalConnection[]
 
 /** LAN-usable addresses the server also offers: other local connections, or custom URLs on a LAN address. */
 export function otherLanAddresses(ctx: FactsContext, local: LocalConnection[]): string[] {
-  const fromLocal = local.filter((c) => !c.network && (classifyAddress(c.address) === 'private' || classifyAddress(c.address) === 'public')).map((c) => c.address);
+  const fromLocal = local
+    .filter((c) => !c.network && (classifyAddress(c.address) === 'private' || classifyAddress(c.address) === 'public'))
+    .map((c) => c.address);
   const fromCustom = (ctx.get('plextv.resources')?.server?.connections ?? [])
     .filter((c) => !c.relay)
     .map((c) => urlHostAddress(c.uri))
@@ -69,7 +81,11 @@ interface HostAddressSeen {
 }
 
 function hostAddresses(host: HostInfo | undefined): HostAddressSeen[] {
-  return host?.interfaces.flatMap((i) => i.addresses.map((a) => ({ address: a.address, cidr: a.cidr, internal: a.internal, interface: i.name }))) ?? [];
+  return (
+    host?.interfaces.flatMap((i) =>
+      i.addresses.map((a) => ({ address: a.address, cidr: a.cidr, internal: a.internal, interface: i.name })),
+    ) ?? []
+  );
 }
 
 export interface ContainerFindings {
@@ -95,28 +111,51 @@ export function examineConnection(ctx: FactsContext, connection: LocalConnection
   const failure = connectionFailure(connection.probed);
   // Only a failure to connect says LAN devices cannot reach the address; a TLS or HTTP failure after the TCP
   // handshake means the address answers (something else is wrong with it).
-  const unreachable = failure && (failure.step === 'tcp' || connection.probed?.tcp?.status !== 'ok') ? failure : undefined;
+  const unreachable =
+    failure && (failure.step === 'tcp' || connection.probed?.tcp?.status !== 'ok') ? failure : undefined;
 
   if (where === 'same-lan' && reachedThisServer(connection.probed)) return { ...findings, usableFromLan: true };
-  if (where === 'server-host' && !inContainer && addresses.some((a) => a.address === connection.address && !bridges.has(a.interface))) {
+  if (
+    where === 'server-host' &&
+    !inContainer &&
+    addresses.some((a) => a.address === connection.address && !bridges.has(a.interface))
+  ) {
     return { ...findings, usableFromLan: true };
   }
   if ((where === 'same-lan' || where === 'server-host') && unreachable && connection.probed) {
-    const from = where === 'same-lan' ? 'this machine, on the server\'s LAN' : 'the server\'s own host';
-    direct.push({ source: 'probe.connections', observed: `${describeConnectionFailure(connection.probed, unreachable)} from ${from}`, expected: 'a TCP connection' });
+    const from = where === 'same-lan' ? "this machine, on the server's LAN" : "the server's own host";
+    direct.push({
+      source: 'probe.connections',
+      observed: `${describeConnectionFailure(connection.probed, unreachable)} from ${from}`,
+      expected: 'a TCP connection',
+    });
   }
   if (where === 'server-host' && !inContainer) {
     const bridge = addresses.find((a) => bridges.has(a.interface) && a.cidr && isInCidr(connection.address, a.cidr));
     const peer = host?.bridges.find((b) => b.address === connection.address);
-    if (bridge) direct.push({ source: 'probe.host', observed: `${connection.address} is on ${bridge.interface} (${bridge.cidr}), a container bridge of the server's host` });
-    else if (peer) direct.push({ source: 'probe.host', observed: `${connection.address} is on ${peer.interface}, a container interface of the server's host` });
+    if (bridge)
+      direct.push({
+        source: 'probe.host',
+        observed: `${connection.address} is on ${bridge.interface} (${bridge.cidr}), a container bridge of the server's host`,
+      });
+    else if (peer)
+      direct.push({
+        source: 'probe.host',
+        observed: `${connection.address} is on ${peer.interface}, a container interface of the server's host`,
+      });
   }
   if (where === 'server-host' && inContainer && addresses.some((a) => a.address === connection.address)) {
-    direct.push({ source: 'probe.host', observed: `this run is inside a container (${host?.container.evidence.join('; ') || 'container detected'}) whose own address is ${connection.address}` });
+    direct.push({
+      source: 'probe.host',
+      observed: `this run is inside a container (${host?.container.evidence.join('; ') || 'container detected'}) whose own address is ${connection.address}`,
+    });
   }
   if (where === 'same-lan' && !addresses.some((a) => !a.internal && a.cidr && isInCidr(connection.address, a.cidr))) {
     const own = addresses.filter((a) => !a.internal && a.cidr).map((a) => a.cidr);
-    indirect.push({ source: 'probe.host', observed: `${connection.address} is on none of this LAN machine's networks (${own.join(', ') || 'none listed'})` });
+    indirect.push({
+      source: 'probe.host',
+      observed: `${connection.address} is on none of this LAN machine's networks (${own.join(', ') || 'none listed'})`,
+    });
   }
   return findings;
 }

@@ -7,7 +7,15 @@ import { isIpAddress } from '../core/net/address.js';
 
 export type CustomEntry =
   | { kind: 'not-a-url'; text: string; suggestion?: string }
-  | { kind: 'url'; text: string; url: URL; scheme: 'http' | 'https'; host: string; explicitPort?: number; defaultPort: number };
+  | {
+      kind: 'url';
+      text: string;
+      url: URL;
+      scheme: 'http' | 'https';
+      host: string;
+      explicitPort?: number;
+      defaultPort: number;
+    };
 
 /** The authority ("user@host:port") of an absolute URL's text, and where it ends. */
 function authorityOf(text: string): { start: number; end: number; authority: string } | undefined {

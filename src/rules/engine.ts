@@ -4,7 +4,13 @@
  */
 import { createReader } from '../collect/define-collector.js';
 import type { Snapshot } from '../core/snapshot.js';
-import { REPORT_SCHEMA_VERSION, type CheckStatus, type Diagnosis, type Report, type RuleCheck } from '../core/report.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type CheckStatus,
+  type Diagnosis,
+  type Report,
+  type RuleCheck,
+} from '../core/report.js';
 import { resolveRules, type ResolvedRule } from './config.js';
 import { interpolate } from './interpolate.js';
 import { rankDiagnoses, type RankInput } from './rank.js';
@@ -34,21 +40,35 @@ function requirementGap(rule: AnyRule, snapshot: Snapshot): string | undefined {
 function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: RuleCheck; found: RankInput[] } {
   const { rule } = resolved;
   const severity = resolved.severity === 'off' ? rule.meta.severity : resolved.severity;
-  const check: RuleCheck = { ruleId: rule.id, title: rule.meta.title, category: rule.meta.category, severity, status: 'passed', findings: 0 };
+  const check: RuleCheck = {
+    ruleId: rule.id,
+    title: rule.meta.title,
+    category: rule.meta.category,
+    severity,
+    status: 'passed',
+    findings: 0,
+  };
   if (resolved.severity === 'off') return { check: { ...check, status: 'off' }, found: [] };
   const gap = requirementGap(rule, snapshot);
   if (gap) return { check: { ...check, status: 'skipped', reason: gap }, found: [] };
   const found: RankInput[] = [];
   const report = (descriptor: ReportDescriptor): void => {
     const template = rule.meta.messages[descriptor.messageId] as string | undefined;
-    if (template === undefined) throw new Error(`rule "${rule.id}" reported unknown messageId "${descriptor.messageId}"`);
+    if (template === undefined)
+      throw new Error(`rule "${rule.id}" reported unknown messageId "${descriptor.messageId}"`);
     const data = { ...descriptor.data };
     let fix: Diagnosis['fix'];
     if (descriptor.fix) {
       const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId] as string | undefined;
-      if (fixTemplate === undefined) throw new Error(`rule "${rule.id}" reported unknown fixId "${descriptor.fix.fixId}"`);
+      if (fixTemplate === undefined)
+        throw new Error(`rule "${rule.id}" reported unknown fixId "${descriptor.fix.fixId}"`);
       const fixData = { ...descriptor.fix.data };
-      fix = { fixId: descriptor.fix.fixId, message: interpolate(fixTemplate, fixData), data: fixData, actions: [...(descriptor.fix.actions ?? [])] };
+      fix = {
+        fixId: descriptor.fix.fixId,
+        message: interpolate(fixTemplate, fixData),
+        data: fixData,
+        actions: [...(descriptor.fix.actions ?? [])],
+      };
     }
     const diagnosis: Diagnosis = {
       ruleId: rule.id,
@@ -69,7 +89,13 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
   };
   try {
     const about = { target: snapshot.target, context: snapshot.context, createdAt: snapshot.createdAt };
-    rule.evaluate({ ...createReader(snapshot.observations), id: rule.id, options: resolved.options, snapshot: about, report });
+    rule.evaluate({
+      ...createReader(snapshot.observations),
+      id: rule.id,
+      options: resolved.options,
+      snapshot: about,
+      report,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { check: { ...check, status: 'crashed', reason: message }, found: [] };
@@ -103,7 +129,13 @@ export function evaluateRules(snapshot: Snapshot, options: EvaluateRulesOptions)
       warnings,
       infos: diagnoses.length - errors - warnings,
       rootCauses: diagnoses.filter((d) => d.rank === 'root-cause').length,
-      checks: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), crashed: count('crashed'), off: count('off') },
+      checks: {
+        passed: count('passed'),
+        failed: count('failed'),
+        skipped: count('skipped'),
+        crashed: count('crashed'),
+        off: count('off'),
+      },
     },
     diagnoses,
     checks,

@@ -8,7 +8,9 @@ import type { Snapshot } from '../core/snapshot.js';
 import { classifyAddress, containerNetworkOf, isInCidr, type AddressClass } from '../core/net/address.js';
 import type { IndexedPortMapping } from '../probes/upnp/schema.js';
 
-export type FactsContext = ObservationReader & { readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'> };
+export type FactsContext = ObservationReader & {
+  readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'>;
+};
 
 export const DEFAULT_PLEX_PORT = 32400;
 
@@ -18,7 +20,10 @@ export function targetEndpoint(ctx: FactsContext): { host: string; port: number 
   if (!url) return undefined;
   try {
     const parsed = new URL(url);
-    return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80 };
+    return {
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80,
+    };
   } catch {
     return undefined;
   }
@@ -37,16 +42,26 @@ export interface ServerLanEndpoint {
 export function serverLanEndpoint(ctx: FactsContext): ServerLanEndpoint {
   const account = ctx.get('server.account');
   const target = targetEndpoint(ctx);
-  const port = account?.privatePort || (target && target.port !== 80 && target.port !== 443 ? target.port : undefined) || DEFAULT_PLEX_PORT;
+  const port =
+    account?.privatePort ||
+    (target && target.port !== 80 && target.port !== 443 ? target.port : undefined) ||
+    DEFAULT_PLEX_PORT;
   // A container's bridge address is what the server sees of itself, not where the LAN reaches it.
-  if (account?.privateAddress && classifyAddress(account.privateAddress) === 'private' && !containerNetworkOf(account.privateAddress)) {
+  if (
+    account?.privateAddress &&
+    classifyAddress(account.privateAddress) === 'private' &&
+    !containerNetworkOf(account.privateAddress)
+  ) {
     return { address: account.privateAddress, source: 'server.account privateAddress', port };
   }
   const local = ctx
     .get('plextv.resources')
-    ?.server?.connections.find((c) => c.local && !c.relay && classifyAddress(c.address) === 'private' && !containerNetworkOf(c.address));
+    ?.server?.connections.find(
+      (c) => c.local && !c.relay && classifyAddress(c.address) === 'private' && !containerNetworkOf(c.address),
+    );
   if (local) return { address: local.address, source: 'plex.tv local connection', port };
-  if (target && classifyAddress(target.host) === 'private') return { address: target.host, source: 'the URL you gave', port };
+  if (target && classifyAddress(target.host) === 'private')
+    return { address: target.host, source: 'the URL you gave', port };
   return { port };
 }
 
@@ -61,10 +76,16 @@ export interface MappingState {
 export function mappingState(ctx: FactsContext): MappingState | undefined {
   const account = ctx.get('server.account');
   if (account && (account.mappingState || account.mappingError)) {
-    return { state: account.mappingState, error: account.mappingError, message: account.mappingErrorMessage, source: 'server.account' };
+    return {
+      state: account.mappingState,
+      error: account.mappingError,
+      message: account.mappingErrorMessage,
+      source: 'server.account',
+    };
   }
   const root = ctx.get('server.root');
-  if (root?.myPlexMappingState) return { state: root.myPlexMappingState, error: root.myPlexMappingError, source: 'server.root' };
+  if (root?.myPlexMappingState)
+    return { state: root.myPlexMappingState, error: root.myPlexMappingError, source: 'server.root' };
   return undefined;
 }
 
@@ -86,7 +107,8 @@ export interface PublicPort {
 /** The external port Plex tells plex.tv to test. */
 export function publicPort(ctx: FactsContext): PublicPort {
   const network = ctx.get('server.prefs')?.network;
-  if (network?.ManualPortMappingMode && network.ManualPortMappingPort) return { port: network.ManualPortMappingPort, source: 'manual' };
+  if (network?.ManualPortMappingMode && network.ManualPortMappingPort)
+    return { port: network.ManualPortMappingPort, source: 'manual' };
   const reported = ctx.get('server.account')?.publicPort;
   if (reported) return { port: reported, source: 'reported' };
   if (network?.LastAutomaticMappedPort) return { port: network.LastAutomaticMappedPort, source: 'automatic' };
@@ -109,7 +131,13 @@ export function routerWan(ctx: FactsContext): RouterWan {
     return { address: upnp.externalIp, addressClass: classifyAddress(upnp.externalIp), status: 'ok', source: 'UPnP' };
   }
   const natpmp = ctx.get('probe.natpmp');
-  if (natpmp) return { address: natpmp.externalIp, addressClass: classifyAddress(natpmp.externalIp), status: 'ok', source: 'NAT-PMP' };
+  if (natpmp)
+    return {
+      address: natpmp.externalIp,
+      addressClass: classifyAddress(natpmp.externalIp),
+      status: 'ok',
+      source: 'NAT-PMP',
+    };
   if (upnp?.externalIpStatus === 'empty') return { status: 'empty', source: 'UPnP' };
   const natpmpObservation = ctx.observation('probe.natpmp');
   // NAT-PMP result code 3 (network failure) is how miniupnpd refuses a reserved WAN address.
@@ -165,7 +193,9 @@ export function seesServersRouter(ctx: FactsContext): boolean {
 
 /** TCP mappings on the router for an external port. */
 export function routerMappingsFor(ctx: FactsContext, externalPort: number): IndexedPortMapping[] {
-  return (ctx.get('probe.upnp')?.mappings ?? []).filter((m) => m.externalPort === externalPort && m.protocol.toUpperCase() === 'TCP');
+  return (ctx.get('probe.upnp')?.mappings ?? []).filter(
+    (m) => m.externalPort === externalPort && m.protocol.toUpperCase() === 'TCP',
+  );
 }
 
 /** Port mappings that point at the server (its LAN address and Plex port). */

@@ -42,7 +42,12 @@ export interface ClassifiedFailure {
 }
 
 const NO_ROUTE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 /** The low-level code under an error: `causeCode` for client errors, `code` itself for probe/collector errors. */
 function lowLevelCode(error: ObservationError): string | undefined {
@@ -79,7 +84,8 @@ export function classifyFailure(error: ObservationError): ClassifiedFailure {
     if (phase === 'tls' || (low !== undefined && isTlsCode(low))) return 'tls';
     if (low === 'ECONNREFUSED') return 'refused';
     if (low !== undefined && NO_ROUTE_CODES.has(low)) return 'no-route';
-    if (error.code === 'PLEXDIAG_TIMEOUT' || phase === 'timeout' || (low !== undefined && TIMEOUT_CODES.has(low))) return 'timeout';
+    if (error.code === 'PLEXDIAG_TIMEOUT' || phase === 'timeout' || (low !== undefined && TIMEOUT_CODES.has(low)))
+      return 'timeout';
     if (phase === 'request' || phase === 'response') return 'reset';
     return 'other';
   })();

@@ -6,7 +6,17 @@
 import { createReader } from '../collect/define-collector.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { containerNetworkOf } from '../core/net/address.js';
-import { mappingFailed, mappingState, publicPort, routerWan, seesServersRouter, serverLanEndpoint, serverPublicAddress, thisMachinePublicAddress, type FactsContext } from './facts.js';
+import {
+  mappingFailed,
+  mappingState,
+  publicPort,
+  routerWan,
+  seesServersRouter,
+  serverLanEndpoint,
+  serverPublicAddress,
+  thisMachinePublicAddress,
+  type FactsContext,
+} from './facts.js';
 import type { Diagnosis, NetworkPath, PathHop } from '../core/report.js';
 
 /** Which hop a rule's finding belongs to. Rules not listed (user rules too) do not mark the picture. */
@@ -27,19 +37,32 @@ const HOP_OF_RULE: Record<string, PathHop['kind']> = {
 };
 
 function containerHop(ctx: FactsContext): PathHop | undefined {
-  const advertised = ctx.get('plextv.resources')?.server?.connections.find((c) => c.local && !c.relay && containerNetworkOf(c.address));
+  const advertised = ctx
+    .get('plextv.resources')
+    ?.server?.connections.find((c) => c.local && !c.relay && containerNetworkOf(c.address));
   if (!advertised) return undefined;
-  return { kind: 'container-bridge', label: 'Container bridge', detail: `${advertised.address} (${containerNetworkOf(advertised.address)})`, status: 'ok' };
+  return {
+    kind: 'container-bridge',
+    label: 'Container bridge',
+    detail: `${advertised.address} (${containerNetworkOf(advertised.address)})`,
+    status: 'ok',
+  };
 }
 
 function upstreamHop(ctx: FactsContext): PathHop | undefined {
   const wan = routerWan(ctx);
   if (wan.status === 'empty') return { kind: 'upstream-nat', label: 'Another NAT (modem or ISP)', status: 'ok' };
-  if (wan.addressClass === 'private') return { kind: 'upstream-nat', label: 'Second router (double NAT)', status: 'ok' };
+  if (wan.addressClass === 'private')
+    return { kind: 'upstream-nat', label: 'Second router (double NAT)', status: 'ok' };
   if (wan.addressClass === 'cgnat') return { kind: 'upstream-nat', label: 'Carrier-grade NAT (ISP)', status: 'ok' };
   const seen = thisMachinePublicAddress(ctx);
   if (wan.address && seen && seen.address !== wan.address && !ctx.get('probe.host')?.vpn.active) {
-    return { kind: 'upstream-nat', label: 'Another NAT (ISP)', detail: `${wan.address} → ${seen.address}`, status: 'ok' };
+    return {
+      kind: 'upstream-nat',
+      label: 'Another NAT (ISP)',
+      detail: `${wan.address} → ${seen.address}`,
+      status: 'ok',
+    };
   }
   return undefined;
 }
@@ -48,24 +71,53 @@ export function describePath(snapshot: Snapshot, diagnoses: readonly Diagnosis[]
   const ctx: FactsContext = { ...createReader(snapshot.observations), snapshot };
   if (!ctx.observation('server.identity')) return undefined;
   const server = serverLanEndpoint(ctx);
-  const hops: PathHop[] = [{ kind: 'server', label: 'Plex Media Server', detail: server.address ? `${server.address}:${server.port}` : `port ${server.port}`, status: 'ok' }];
+  const hops: PathHop[] = [
+    {
+      kind: 'server',
+      label: 'Plex Media Server',
+      detail: server.address ? `${server.address}:${server.port}` : `port ${server.port}`,
+      status: 'ok',
+    },
+  ];
   const bridge = containerHop(ctx);
   if (bridge) hops.push(bridge);
 
   const wan = routerWan(ctx);
   const gateway = seesServersRouter(ctx) ? ctx.get('probe.host')?.defaultRoute?.gateway : undefined;
-  const routerDetail = [gateway ? `LAN ${gateway}` : '', wan.address ? `WAN ${wan.address}` : wan.status === 'empty' ? 'WAN not public' : ''].filter(Boolean).join(' · ');
-  hops.push({ kind: 'router', label: 'Router', ...(routerDetail ? { detail: routerDetail } : {}), status: wan.status === 'unknown' && !gateway ? 'unknown' : 'ok' });
+  const routerDetail = [
+    gateway ? `LAN ${gateway}` : '',
+    wan.address ? `WAN ${wan.address}` : wan.status === 'empty' ? 'WAN not public' : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  hops.push({
+    kind: 'router',
+    label: 'Router',
+    ...(routerDetail ? { detail: routerDetail } : {}),
+    status: wan.status === 'unknown' && !gateway ? 'unknown' : 'ok',
+  });
 
   const upstream = upstreamHop(ctx);
   if (upstream) hops.push(upstream);
 
   const seen = serverPublicAddress(ctx) ?? thisMachinePublicAddress(ctx);
   const port = publicPort(ctx).port;
-  hops.push({ kind: 'public', label: 'Public address', detail: seen ? `${seen.address}:${port} (as plex.tv sees it)` : `port ${port}`, status: seen ? 'ok' : 'unknown' });
+  hops.push({
+    kind: 'public',
+    label: 'Public address',
+    detail: seen ? `${seen.address}:${port} (as plex.tv sees it)` : `port ${port}`,
+    status: seen ? 'ok' : 'unknown',
+  });
 
   const mapping = mappingState(ctx);
-  hops.push({ kind: 'internet', label: 'Internet', ...(mapping?.state ? { detail: `plex.tv check: ${mapping.state}${mapping.error ? ` (${mapping.error})` : ''}` } : {}), status: mapping ? 'ok' : 'unknown' });
+  hops.push({
+    kind: 'internet',
+    label: 'Internet',
+    ...(mapping?.state
+      ? { detail: `plex.tv check: ${mapping.state}${mapping.error ? ` (${mapping.error})` : ''}` }
+      : {}),
+    status: mapping ? 'ok' : 'unknown',
+  });
   if (mappingFailed(mapping)) hops[hops.length - 1]!.status = 'warning';
 
   for (const diagnosis of diagnoses) {

@@ -34,7 +34,8 @@ export function rankDiagnoses(inputs: RankInput[]): Diagnosis[] {
       // Two findings that claim to explain each other: the stronger one stays the root cause.
       if (effect.explains.includes(cause.diagnosis.ruleId) && outranks(effect, cause)) continue;
       effect.diagnosis.rank = 'contributing';
-      if (!effect.diagnosis.explainedBy.includes(cause.diagnosis.ruleId)) effect.diagnosis.explainedBy.push(cause.diagnosis.ruleId);
+      if (!effect.diagnosis.explainedBy.includes(cause.diagnosis.ruleId))
+        effect.diagnosis.explainedBy.push(cause.diagnosis.ruleId);
     }
   }
   return [...inputs]

@@ -7,7 +7,15 @@ import type { Snapshot } from '../core/snapshot.js';
 
 import type { Confidence, Evidence, FixAction, RuleCategory, Severity } from '../core/finding.js';
 
-export type { Confidence, EditListAction, Evidence, FixAction, RuleCategory, SetPrefAction, Severity } from '../core/finding.js';
+export type {
+  Confidence,
+  EditListAction,
+  Evidence,
+  FixAction,
+  RuleCategory,
+  SetPrefAction,
+  Severity,
+} from '../core/finding.js';
 
 export interface RuleMeta<MessageIds extends string = string, FixIds extends string = string> {
   /** Default severity; users can change it per rule. */
@@ -47,8 +55,11 @@ export interface ReportDescriptor<MessageIds extends string = string, FixIds ext
   explains?: readonly string[];
 }
 
-export interface RuleContext<MessageIds extends string = string, FixIds extends string = string, Options = unknown>
-  extends ObservationReader {
+export interface RuleContext<
+  MessageIds extends string = string,
+  FixIds extends string = string,
+  Options = unknown,
+> extends ObservationReader {
   /** The rule's id. */
   readonly id: string;
   /** Options from the rule config (`{ severity, options }`). */

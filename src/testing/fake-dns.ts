@@ -109,15 +109,18 @@ function answer(query: dnsPacket.DecodedPacket, mode: FakeDnsMode, options: Fake
   if (!name) return reply(RCODE.NXDOMAIN);
   const wantType = name.family === 4 ? 'A' : 'AAAA';
   if (mode === 'wrong-answer') {
-    if (question.type === 'A') return reply(RCODE.NOERROR, [record(question.name, 'A', options.wrongAddress ?? '192.0.2.123')]);
-    if (question.type === 'AAAA') return reply(RCODE.NOERROR, [record(question.name, 'AAAA', options.wrongAddress6 ?? '2001:db8::123')]);
+    if (question.type === 'A')
+      return reply(RCODE.NOERROR, [record(question.name, 'A', options.wrongAddress ?? '192.0.2.123')]);
+    if (question.type === 'AAAA')
+      return reply(RCODE.NOERROR, [record(question.name, 'AAAA', options.wrongAddress6 ?? '2001:db8::123')]);
     return reply(RCODE.NOERROR);
   }
   if (question.type !== wantType) return reply(RCODE.NOERROR);
   if (REBIND_CLASSES.has(classifyAddress(name.address))) {
     if (mode === 'rebind-nxdomain') return reply(RCODE.NXDOMAIN);
     if (mode === 'rebind-empty') return reply(RCODE.NOERROR);
-    if (mode === 'rebind-sinkhole') return reply(RCODE.NOERROR, [record(question.name, wantType, wantType === 'A' ? '0.0.0.0' : '::')]);
+    if (mode === 'rebind-sinkhole')
+      return reply(RCODE.NOERROR, [record(question.name, wantType, wantType === 'A' ? '0.0.0.0' : '::')]);
   }
   return reply(RCODE.NOERROR, [record(question.name, wantType, name.address)]);
 }

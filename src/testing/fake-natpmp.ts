@@ -99,10 +99,13 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
       const packet = header(128 + op, resultCode, 16);
       packet.writeUInt16BE(internalPort, 8);
       if (resultCode === 0) {
-        const index = mappings.findIndex((m) => m.protocol === protocol && m.internalPort === internalPort && m.client === from.address);
+        const index = mappings.findIndex(
+          (m) => m.protocol === protocol && m.internalPort === internalPort && m.client === from.address,
+        );
         if (index >= 0) mappings.splice(index, 1);
         const externalPort = lifetimeSeconds === 0 ? 0 : (options.assignExternalPort ?? (suggested || internalPort));
-        if (lifetimeSeconds > 0) mappings.push({ protocol, internalPort, externalPort, lifetimeSeconds, client: from.address });
+        if (lifetimeSeconds > 0)
+          mappings.push({ protocol, internalPort, externalPort, lifetimeSeconds, client: from.address });
         packet.writeUInt16BE(externalPort, 10);
         packet.writeUInt32BE(lifetimeSeconds, 12);
       }

@@ -59,12 +59,19 @@ export function takeFault(rules: FaultRule[], method: string, path: string): Fak
  * Plays a fault on a response. Returns once the fault has been played (or, for never-ending faults, once started).
  * `format` picks the malformed payload flavour.
  */
-export function playFault(fault: FakeFault, request: IncomingMessage, response: ServerResponse, format: 'json' | 'xml'): void {
+export function playFault(
+  fault: FakeFault,
+  request: IncomingMessage,
+  response: ServerResponse,
+  format: 'json' | 'xml',
+): void {
   const socket = request.socket;
   switch (fault.kind) {
     case 'status':
       response.writeHead(fault.status, { 'Content-Type': fault.contentType ?? 'text/html' });
-      response.end(fault.body ?? `<html><head><title>${fault.status}</title></head><body><h1>${fault.status}</h1></body></html>`);
+      response.end(
+        fault.body ?? `<html><head><title>${fault.status}</title></head><body><h1>${fault.status}</h1></body></html>`,
+      );
       return;
     case 'html':
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -76,12 +83,20 @@ export function playFault(fault: FakeFault, request: IncomingMessage, response: 
         response.end('{"MediaContainer":{"size":1,"Setting":[{"id":"x",');
       } else {
         response.writeHead(200, { 'Content-Type': 'text/xml;charset=utf-8' });
-        response.end('<?xml version="1.0" encoding="UTF-8"?>\n<MediaContainer size="1"><Setting id="x" value="1">\n</MediaContainer>\n');
+        response.end(
+          '<?xml version="1.0" encoding="UTF-8"?>\n<MediaContainer size="1"><Setting id="x" value="1">\n</MediaContainer>\n',
+        );
       }
       return;
     case 'truncated': {
-      const partial = format === 'json' ? '{"MediaContainer":{"size":3,"machineIdentifier":"ab' : '<?xml version="1.0"?>\n<MediaContainer size="3" machineIdenti';
-      response.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'text/xml', 'Content-Length': String(partial.length + 500) });
+      const partial =
+        format === 'json'
+          ? '{"MediaContainer":{"size":3,"machineIdentifier":"ab'
+          : '<?xml version="1.0"?>\n<MediaContainer size="3" machineIdenti';
+      response.writeHead(200, {
+        'Content-Type': format === 'json' ? 'application/json' : 'text/xml',
+        'Content-Length': String(partial.length + 500),
+      });
       response.write(partial, () => socket.destroy());
       return;
     }

@@ -23,7 +23,10 @@ export interface LoopbackServer {
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
 
-export async function startLoopbackServer(handler: RequestHandler, options: LoopbackServerOptions = {}): Promise<LoopbackServer> {
+export async function startLoopbackServer(
+  handler: RequestHandler,
+  options: LoopbackServerOptions = {},
+): Promise<LoopbackServer> {
   const host = options.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
@@ -32,7 +35,9 @@ export async function startLoopbackServer(handler: RequestHandler, options: Loop
       response.end(`fake server error: ${error instanceof Error ? error.message : String(error)}`);
     });
   };
-  const server: Server = options.tls ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) as unknown as Server) : createHttpServer(listener);
+  const server: Server = options.tls
+    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) as unknown as Server)
+    : createHttpServer(listener);
   // Raw TCP sockets (also under TLS): destroying them ends hung and trickling exchanges at once.
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -24,7 +24,13 @@ export type {
 } from './fake-plex-server/index.js';
 
 export { startFakePlexTv, DEFAULT_FAKE_TOKEN, FakePublishRequest } from './fake-plex-tv/index.js';
-export type { FakePlexTv, FakePlexTvOptions, FakePlexTvRequest, FakePublishedServer, FakePin } from './fake-plex-tv/index.js';
+export type {
+  FakePlexTv,
+  FakePlexTvOptions,
+  FakePlexTvRequest,
+  FakePublishedServer,
+  FakePin,
+} from './fake-plex-tv/index.js';
 
 export { startFakeIgd } from './fake-igd/index.js';
 export type { FakeIgd, FakeIgdOptions, FakeIgdRequests, FakeIgdFlavour, FakeMapping } from './fake-igd/index.js';

@@ -13,7 +13,14 @@ import { HostInfo } from '../probes/host/index.js';
 import { NatPmpValue } from '../probes/natpmp/probe.js';
 import { UpnpProbeValue, type IndexedPortMapping } from '../probes/upnp/schema.js';
 import { PlexDevice } from '../clients/plextv/index.js';
-import { MyPlexAccount, NETWORK_PREF_KINDS, ServerIdentity, ServerRoot, networkPrefsFrom, type ServerPrefs } from '../clients/server/index.js';
+import {
+  MyPlexAccount,
+  NETWORK_PREF_KINDS,
+  ServerIdentity,
+  ServerRoot,
+  networkPrefsFrom,
+  type ServerPrefs,
+} from '../clients/server/index.js';
 
 export const HOME = {
   machineIdentifier: '6a646027a56abb6dbdf72484564db8567c737430',
@@ -28,7 +35,11 @@ export const HOME = {
 } as const;
 
 export const ok = <T>(value: T, durationMs = 12): Observation<T> => ({ status: 'ok', value, durationMs });
-export const failed = (code: string, message: string, extra: { phase?: string; status?: number; causeCode?: string } = {}): Observation => ({
+export const failed = (
+  code: string,
+  message: string,
+  extra: { phase?: string; status?: number; causeCode?: string } = {},
+): Observation => ({
   status: 'failed',
   error: { code, message, ...extra },
   durationMs: 12,
@@ -36,7 +47,9 @@ export const failed = (code: string, message: string, extra: { phase?: string; s
 export const skipped = (reason: string): Observation => ({ status: 'skipped', reason, durationMs: 0 });
 
 /** /:/prefs with these values (ids and kinds from NETWORK_PREF_KINDS), the rest as a healthy default server has. */
-export function prefsValue(values: Partial<Record<keyof typeof NETWORK_PREF_KINDS, string | number | boolean>> = {}): ServerPrefs {
+export function prefsValue(
+  values: Partial<Record<keyof typeof NETWORK_PREF_KINDS, string | number | boolean>> = {},
+): ServerPrefs {
   const merged: Record<string, string | number | boolean> = {
     PublishServerOnPlexOnlineKey: true,
     ManualPortMappingMode: false,
@@ -76,11 +89,31 @@ export function accountValue(overrides: Record<string, unknown> = {}): MyPlexAcc
   });
 }
 
-export function upnpValue(overrides: { externalIp?: string | ''; mappings?: Partial<IndexedPortMapping>[] } = {}): UpnpProbeValue {
+export function upnpValue(
+  overrides: { externalIp?: string | ''; mappings?: Partial<IndexedPortMapping>[] } = {},
+): UpnpProbeValue {
   const externalIp = overrides.externalIp ?? HOME.wan;
-  const mappings = (overrides.mappings ?? [{ externalPort: HOME.port, internalClient: HOME.server, internalPort: HOME.port, description: 'Plex Media Server' }]).map(
-    (m, index) => ({ index, remoteHost: '', protocol: 'TCP', enabled: true, leaseSeconds: 604800, externalPort: HOME.port, internalPort: HOME.port, internalClient: HOME.server, description: '', ...m }),
-  );
+  const mappings = (
+    overrides.mappings ?? [
+      {
+        externalPort: HOME.port,
+        internalClient: HOME.server,
+        internalPort: HOME.port,
+        description: 'Plex Media Server',
+      },
+    ]
+  ).map((m, index) => ({
+    index,
+    remoteHost: '',
+    protocol: 'TCP',
+    enabled: true,
+    leaseSeconds: 604800,
+    externalPort: HOME.port,
+    internalPort: HOME.port,
+    internalClient: HOME.server,
+    description: '',
+    ...m,
+  }));
   return UpnpProbeValue.parse({
     location: `http://${HOME.router}:5000/rootDesc.xml`,
     ssdpFrom: HOME.router,
@@ -88,7 +121,12 @@ export function upnpValue(overrides: { externalIp?: string | ''; mappings?: Part
     friendlyName: 'Home router',
     serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:2',
     controlUrl: `http://${HOME.router}:5000/ctl/IPConn`,
-    wanServices: [{ serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:2', controlUrl: `http://${HOME.router}:5000/ctl/IPConn` }],
+    wanServices: [
+      {
+        serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:2',
+        controlUrl: `http://${HOME.router}:5000/ctl/IPConn`,
+      },
+    ],
     ssdpReplies: 1,
     ...(externalIp ? { externalIp, externalIpClass: classifyAddress(externalIp) } : {}),
     externalIpStatus: externalIp ? 'ok' : 'empty',
@@ -101,25 +139,60 @@ export function upnpValue(overrides: { externalIp?: string | ''; mappings?: Part
 }
 
 export function natPmpValue(externalIp: string = HOME.wan): NatPmpValue {
-  return NatPmpValue.parse({ gateway: HOME.router, port: 5351, externalIp, externalIpClass: classifyAddress(externalIp), epochSeconds: 3600, attempts: 1 });
+  return NatPmpValue.parse({
+    gateway: HOME.router,
+    port: 5351,
+    externalIp,
+    externalIpClass: classifyAddress(externalIp),
+    epochSeconds: 3600,
+    attempts: 1,
+  });
 }
 
-export function hostValue(overrides: { address?: string; gateway?: string; vpnInterface?: string; container?: boolean } = {}): HostInfo {
+export function hostValue(
+  overrides: { address?: string; gateway?: string; vpnInterface?: string; container?: boolean } = {},
+): HostInfo {
   const address = overrides.address ?? HOME.server;
   const vpn = overrides.vpnInterface;
   return HostInfo.parse({
     platform: 'linux',
     hostname: 'plexbox',
     interfaces: [
-      { name: 'lo', addresses: [{ address: '127.0.0.1', family: 4, cidr: '127.0.0.1/8', class: 'loopback', internal: true }] },
-      { name: 'eth0', addresses: [{ address, family: 4, cidr: `${address}/24`, class: classifyAddress(address), internal: false }] },
-      ...(vpn ? [{ name: vpn, addresses: [{ address: '10.64.0.2', family: 4, cidr: '10.64.0.2/32', class: 'private', internal: false }] }] : []),
+      {
+        name: 'lo',
+        addresses: [{ address: '127.0.0.1', family: 4, cidr: '127.0.0.1/8', class: 'loopback', internal: true }],
+      },
+      {
+        name: 'eth0',
+        addresses: [{ address, family: 4, cidr: `${address}/24`, class: classifyAddress(address), internal: false }],
+      },
+      ...(vpn
+        ? [
+            {
+              name: vpn,
+              addresses: [{ address: '10.64.0.2', family: 4, cidr: '10.64.0.2/32', class: 'private', internal: false }],
+            },
+          ]
+        : []),
     ],
-    defaultRoute: vpn ? { interface: vpn, family: 4, metric: 0 } : { interface: 'eth0', gateway: overrides.gateway ?? HOME.router, family: 4, metric: 100 },
-    defaultRoutes: [vpn ? { interface: vpn, family: 4, metric: 0 } : { interface: 'eth0', gateway: overrides.gateway ?? HOME.router, family: 4, metric: 100 }],
-    container: { inContainer: overrides.container ?? false, evidence: overrides.container ? ['/.dockerenv exists'] : [] },
+    defaultRoute: vpn
+      ? { interface: vpn, family: 4, metric: 0 }
+      : { interface: 'eth0', gateway: overrides.gateway ?? HOME.router, family: 4, metric: 100 },
+    defaultRoutes: [
+      vpn
+        ? { interface: vpn, family: 4, metric: 0 }
+        : { interface: 'eth0', gateway: overrides.gateway ?? HOME.router, family: 4, metric: 100 },
+    ],
+    container: {
+      inContainer: overrides.container ?? false,
+      evidence: overrides.container ? ['/.dockerenv exists'] : [],
+    },
     bridges: [],
-    vpn: { active: Boolean(vpn), ...(vpn ? { interface: vpn } : {}), evidence: vpn ? [`default route via ${vpn}`] : [] },
+    vpn: {
+      active: Boolean(vpn),
+      ...(vpn ? { interface: vpn } : {}),
+      evidence: vpn ? [`default route via ${vpn}`] : [],
+    },
     notes: [],
   });
 }
@@ -180,19 +253,40 @@ export function resourcesValue(device: PlexDevice | undefined = deviceValue()): 
   return ResourcesValue.parse({
     ...(device ? { server: device } : {}),
     matchedBy: device ? 'machine-identifier' : 'none',
-    servers: device ? [{ name: device.name, clientIdentifier: device.clientIdentifier, owned: true, presence: true, publicAddress: device.publicAddress }] : [],
+    servers: device
+      ? [
+          {
+            name: device.name,
+            clientIdentifier: device.clientIdentifier,
+            owned: true,
+            presence: true,
+            publicAddress: device.publicAddress,
+          },
+        ]
+      : [],
   });
 }
 
 /** A probed connection: TCP open and /identity answering as this server, unless told otherwise. */
 export function probedConnection(
-  spec: ConnectionSpec & { tcp?: 'open' | { code: string; phase: string }; identity?: 'match' | 'mismatch' | { code: string; phase: string }; serverDate?: string },
+  spec: ConnectionSpec & {
+    tcp?: 'open' | { code: string; phase: string };
+    identity?: 'match' | 'mismatch' | { code: string; phase: string };
+    serverDate?: string;
+  },
 ): ProbedConnection {
   const port = spec.port ?? HOME.port;
   const uri = spec.uri ?? `https://${plexDirectHostname(spec.address, HOME.certificateHash)}:${port}`;
   const host = new URL(uri).hostname;
-  const fail = (f: { code: string; phase: string }) => ({ status: 'failed', error: { ...f, message: `${f.code} (${f.phase})` }, durationMs: 20 });
-  const tcp = spec.tcp === undefined || spec.tcp === 'open' ? { status: 'ok', value: { address: spec.address, port, family: 4, rttMs: 1 }, durationMs: 1 } : fail(spec.tcp);
+  const fail = (f: { code: string; phase: string }) => ({
+    status: 'failed',
+    error: { ...f, message: `${f.code} (${f.phase})` },
+    durationMs: 20,
+  });
+  const tcp =
+    spec.tcp === undefined || spec.tcp === 'open'
+      ? { status: 'ok', value: { address: spec.address, port, family: 4, rttMs: 1 }, durationMs: 1 }
+      : fail(spec.tcp);
   const identity =
     spec.identity === undefined || typeof spec.identity === 'string'
       ? {
@@ -201,7 +295,8 @@ export function probedConnection(
             url: `${uri}/identity`,
             status: 200,
             bodyKind: 'plex-identity',
-            machineIdentifier: spec.identity === 'mismatch' ? 'ffffffffffffffffffffffffffffffffffffffff' : HOME.machineIdentifier,
+            machineIdentifier:
+              spec.identity === 'mismatch' ? 'ffffffffffffffffffffffffffffffffffffffff' : HOME.machineIdentifier,
             identityMatches: spec.identity !== 'mismatch',
             resolvedVia: 'dns',
             ...(spec.serverDate ? { serverDate: spec.serverDate } : {}),
@@ -243,7 +338,11 @@ const DNS_CONTROL = '1.1.1.1';
 
 /** The plex.direct DNS observation: one name per address, with each resolver's answer (the system one, ok, by default). */
 export function plexDirectDnsValue(
-  ...names: { address: string; verdict?: 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'resolver-failed'; answers?: DnsAnswerSpec[] }[]
+  ...names: {
+    address: string;
+    verdict?: 'ok' | 'rebinding-blocked' | 'wrong-answer' | 'resolver-failed';
+    answers?: DnsAnswerSpec[];
+  }[]
 ): PlexDirectDnsCollection {
   return PlexDirectDnsCollection.parse({
     names: names.map(({ address, verdict = 'ok', answers = [{ outcome: 'ok' }] }) => {
@@ -264,7 +363,11 @@ export function plexDirectDnsValue(
               addresses: a.addresses ?? (a.outcome === 'ok' ? [address] : []),
               outcome: a.outcome,
               ...(a.code ? { code: a.code } : {}),
-              control: { addresses: a.control?.resolved === false ? [] : [DNS_CONTROL], resolved: a.control?.resolved ?? true, ...(a.control?.code ? { code: a.control.code } : {}) },
+              control: {
+                addresses: a.control?.resolved === false ? [] : [DNS_CONTROL],
+                resolved: a.control?.resolved ?? true,
+                ...(a.control?.code ? { code: a.control.code } : {}),
+              },
               durationMs: 3,
             })),
           },
@@ -277,7 +380,13 @@ export function plexDirectDnsValue(
 /** Every built-in observation for a healthy home server reached through a UPnP-mapped 32400. */
 export function healthyObservations(): Record<string, Observation> {
   return {
-    'server.identity': ok(ServerIdentity.parse({ machineIdentifier: HOME.machineIdentifier, version: '1.41.3.9314-a0bfb8370', claimed: true })),
+    'server.identity': ok(
+      ServerIdentity.parse({
+        machineIdentifier: HOME.machineIdentifier,
+        version: '1.41.3.9314-a0bfb8370',
+        claimed: true,
+      }),
+    ),
     'server.root': ok(
       ServerRoot.parse({
         machineIdentifier: HOME.machineIdentifier,
@@ -294,7 +403,13 @@ export function healthyObservations(): Record<string, Observation> {
     ),
     'server.prefs': ok(prefsValue()),
     'server.account': ok(accountValue()),
-    'plextv.user': ok({ id: 1, uuid: 'u1', username: 'plexowner', title: 'plexowner', subscription: { active: true, status: 'Active', features: [] } }),
+    'plextv.user': ok({
+      id: 1,
+      uuid: 'u1',
+      username: 'plexowner',
+      title: 'plexowner',
+      subscription: { active: true, status: 'Active', features: [] },
+    }),
     'plextv.resources': ok(resourcesValue()),
     'plextv.publicIp': ok(PublicIpValue.parse({ address: HOME.wan, class: 'public' })),
     'probe.target': ok({ address: HOME.server, port: HOME.port, family: 4, rttMs: 1 }),
@@ -303,16 +418,37 @@ export function healthyObservations(): Record<string, Observation> {
     'probe.natpmp': ok(natPmpValue()),
     'probe.connections': ok(
       ConnectionsValue.parse({
-        connections: [probedConnection({ address: HOME.server, local: true }), probedConnection({ address: HOME.wan }), probedConnection({ address: HOME.relay, port: 8443, relay: true })],
+        connections: [
+          probedConnection({ address: HOME.server, local: true }),
+          probedConnection({ address: HOME.wan }),
+          probedConnection({ address: HOME.relay, port: 8443, relay: true }),
+        ],
       }),
     ),
     'probe.plexDirectDns': ok(plexDirectDnsValue({ address: HOME.server }, { address: HOME.wan })),
-    'probe.gdm': ok({ servers: [{ machineIdentifier: HOME.machineIdentifier, name: HOME.name, port: HOME.port, address: HOME.server, addresses: [HOME.server], contentType: 'plex/media-server' }], targets: ['239.0.0.250:32414'], sendErrors: [], ignoredReplies: 0 }),
+    'probe.gdm': ok({
+      servers: [
+        {
+          machineIdentifier: HOME.machineIdentifier,
+          name: HOME.name,
+          port: HOME.port,
+          address: HOME.server,
+          addresses: [HOME.server],
+          contentType: 'plex/media-server',
+        },
+      ],
+      targets: ['239.0.0.250:32414'],
+      sendErrors: [],
+      ignoredReplies: 0,
+    }),
   };
 }
 
 /** A snapshot around observations (healthy ones by default), as `collect` would write it. */
-export function buildSnapshot(observations: Record<string, Observation> = healthyObservations(), overrides: Partial<Snapshot> = {}): Snapshot {
+export function buildSnapshot(
+  observations: Record<string, Observation> = healthyObservations(),
+  overrides: Partial<Snapshot> = {},
+): Snapshot {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     tool: { name: 'plex-diagnose', version: 'test' },

@@ -12,7 +12,11 @@ export interface UdpResponder {
   close(): Promise<void>;
 }
 
-export async function startUdpResponder(host: string, port: number, onMessage: (message: Buffer, from: RemoteInfo, responder: UdpResponder) => void): Promise<UdpResponder> {
+export async function startUdpResponder(
+  host: string,
+  port: number,
+  onMessage: (message: Buffer, from: RemoteInfo, responder: UdpResponder) => void,
+): Promise<UdpResponder> {
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   // An unhandled 'error' on a dgram socket kills the process; a test server must never do that.
   socket.on('error', () => undefined);

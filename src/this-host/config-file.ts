@@ -70,7 +70,8 @@ export function configDir(options: ConfigLocationOptions = {}): string {
   const path = platform === 'win32' ? win32 : posix;
   if (env.PLEX_DIAGNOSE_CONFIG_DIR) return env.PLEX_DIAGNOSE_CONFIG_DIR;
   // The XDG spec says relative values are invalid and must be ignored.
-  if (env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)) return path.join(env.XDG_CONFIG_HOME, 'plex-diagnose');
+  if (env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME))
+    return path.join(env.XDG_CONFIG_HOME, 'plex-diagnose');
   const home = options.home ?? homedir();
   if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'plex-diagnose');
   return path.join(home, '.config', 'plex-diagnose');
@@ -95,16 +96,23 @@ export async function readConfig(options: ConfigLocationOptions = {}): Promise<S
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return {};
-    throw new ConfigFileError(`cannot read the config file ${file} (${code ?? 'unknown error'})`, { path: file, problem: 'unreadable', causeCode: code });
+    throw new ConfigFileError(`cannot read the config file ${file} (${code ?? 'unknown error'})`, {
+      path: file,
+      problem: 'unreadable',
+      causeCode: code,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ConfigFileError(`the config file ${file} is not valid JSON; delete it or run \`plex-diagnose login\` again`, {
-      path: file,
-      problem: 'malformed-json',
-    });
+    throw new ConfigFileError(
+      `the config file ${file} is not valid JSON; delete it or run \`plex-diagnose login\` again`,
+      {
+        path: file,
+        problem: 'malformed-json',
+      },
+    );
   }
   const parsed = CliConfig.safeParse(data);
   if (!parsed.success) {
@@ -113,10 +121,13 @@ export async function readConfig(options: ConfigLocationOptions = {}): Promise<S
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
-    throw new ConfigFileError(`the config file ${file} has an unexpected shape (${where}); delete it or run \`plex-diagnose login\` again`, {
-      path: file,
-      problem: 'invalid-shape',
-    });
+    throw new ConfigFileError(
+      `the config file ${file} has an unexpected shape (${where}); delete it or run \`plex-diagnose login\` again`,
+      {
+        path: file,
+        problem: 'invalid-shape',
+      },
+    );
   }
   return parsed.data;
 }
@@ -129,7 +140,9 @@ export async function writeConfig(config: CliConfig, options: ConfigLocationOpti
   const valid = CliConfig.parse(config);
   const file = configPath(options);
   // The directory is this tool's own (dirname of the file), created 0700; the file 0600 from creation on.
-  await writePrivateFile(file, `${JSON.stringify(valid, null, 2)}\n`, { platform: options.platform ?? process.platform });
+  await writePrivateFile(file, `${JSON.stringify(valid, null, 2)}\n`, {
+    platform: options.platform ?? process.platform,
+  });
   return file;
 }
 
@@ -142,7 +155,10 @@ export interface UpdateConfigOptions extends ConfigLocationOptions {
  * Read-modify-write: applies `change` to the current config (creating a client identifier when there is none yet)
  * and writes the result. `savedAt` is set from `now`.
  */
-export async function updateConfig(change: (current: CliConfig) => CliConfig, options: UpdateConfigOptions = {}): Promise<CliConfig> {
+export async function updateConfig(
+  change: (current: CliConfig) => CliConfig,
+  options: UpdateConfigOptions = {},
+): Promise<CliConfig> {
   const current = await readConfig(options);
   const base: CliConfig = { ...current, clientIdentifier: current.clientIdentifier ?? randomUUID() };
   const next = { ...change(base), savedAt: (options.now ?? (() => new Date()))().toISOString() };

@@ -76,12 +76,14 @@ async function fromConfig(input: DiscoverTokenInput): Promise<{ token: string; p
   try {
     const config = await readConfig(location);
     if (config.token) return { token: config.token, path };
-    if (config.clientIdentifier) return { source: 'config', path, outcome: 'no-token', detail: 'no token saved: run `plex-diagnose login`' };
+    if (config.clientIdentifier)
+      return { source: 'config', path, outcome: 'no-token', detail: 'no token saved: run `plex-diagnose login`' };
     return { source: 'config', path, outcome: 'not-found', detail: 'no config file' };
   } catch (error) {
     if (error instanceof ConfigFileError) {
       const outcome: TokenAttemptOutcome = error.problem === 'unreadable' ? 'unreadable' : 'malformed';
-      const hint = error.causeCode === 'EACCES' || error.causeCode === 'EPERM' ? ': run as the user who ran `login`' : '';
+      const hint =
+        error.causeCode === 'EACCES' || error.causeCode === 'EPERM' ? ': run as the user who ran `login`' : '';
       return { source: 'config', path, outcome, detail: `${error.message}${hint}` };
     }
     return { source: 'config', path, outcome: 'unreadable', detail: 'cannot read the config file' };
@@ -90,7 +92,11 @@ async function fromConfig(input: DiscoverTokenInput): Promise<{ token: string; p
 
 function locationsFor(input: DiscoverTokenInput): PreferencesLocation[] {
   if (input.preferencesPaths) {
-    return input.preferencesPaths.map((path) => ({ kind: path.endsWith('.plist') ? 'plist' : 'xml', path, label: 'given path' }));
+    return input.preferencesPaths.map((path) => ({
+      kind: path.endsWith('.plist') ? 'plist' : 'xml',
+      path,
+      label: 'given path',
+    }));
   }
   return preferencesLocations({ env: input.env, platform: input.platform, home: input.home });
 }
@@ -99,12 +105,20 @@ export async function discoverToken(input: DiscoverTokenInput): Promise<Discover
   const tried: TokenAttempt[] = [];
   const flag = cleaned(input.flag);
   if (flag) return { token: flag, source: 'flag', tried };
-  tried.push({ source: 'flag', outcome: input.flag === undefined ? 'not-found' : 'no-token', detail: input.flag === undefined ? '--token not given' : '--token is empty' });
+  tried.push({
+    source: 'flag',
+    outcome: input.flag === undefined ? 'not-found' : 'no-token',
+    detail: input.flag === undefined ? '--token not given' : '--token is empty',
+  });
 
   const fromEnv = cleaned(input.env.PLEX_TOKEN);
   if (fromEnv) return { token: fromEnv, source: 'env', tried };
   const envSet = input.env.PLEX_TOKEN !== undefined;
-  tried.push({ source: 'env', outcome: envSet ? 'no-token' : 'not-found', detail: envSet ? 'PLEX_TOKEN is empty' : 'PLEX_TOKEN is not set' });
+  tried.push({
+    source: 'env',
+    outcome: envSet ? 'no-token' : 'not-found',
+    detail: envSet ? 'PLEX_TOKEN is empty' : 'PLEX_TOKEN is not set',
+  });
 
   const config = await fromConfig(input);
   if ('token' in config) return { token: config.token, source: 'config', path: config.path, tried };
@@ -120,7 +134,12 @@ export async function discoverToken(input: DiscoverTokenInput): Promise<Discover
     }
     const where = location.label === 'given path' ? '' : `${location.label}: `;
     const failure = result.found ? { outcome: 'no-token' as const, detail: 'PlexOnlineToken is blank' } : result;
-    tried.push({ source: 'preferences', path: location.path, outcome: failure.outcome, detail: `${where}${failure.detail}` });
+    tried.push({
+      source: 'preferences',
+      path: location.path,
+      outcome: failure.outcome,
+      detail: `${where}${failure.detail}`,
+    });
   }
   return { tried };
 }

@@ -33,7 +33,10 @@ export interface PreferencesLocation {
 export type ReadFileFn = (path: string) => Promise<Buffer>;
 
 /** Runs a program without a shell. Rejects only when it cannot be started (e.g. ENOENT: not installed). */
-export type ExecFileFn = (file: string, args: readonly string[]) => Promise<{ exitCode: number | null; stdout: string }>;
+export type ExecFileFn = (
+  file: string,
+  args: readonly string[],
+) => Promise<{ exitCode: number | null; stdout: string }>;
 
 export type PreferencesReadResult =
   | { found: true; token: string; machineIdentifier?: string }
@@ -62,25 +65,42 @@ export function preferencesLocations(options: LocationOptions = {}): Preferences
   // The variable PMS itself honours for its data directory (set by the Linux packages' service files).
   const supportDir = env.PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR;
   if (supportDir) {
-    locations.push({ kind: 'xml', path: path.join(supportDir, PMS_DIR, 'Preferences.xml'), label: '$PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR' });
+    locations.push({
+      kind: 'xml',
+      path: path.join(supportDir, PMS_DIR, 'Preferences.xml'),
+      label: '$PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR',
+    });
   }
   if (platform === 'win32') {
     const localAppData = env.LOCALAPPDATA || path.join(home, 'AppData', 'Local');
     locations.push({ kind: 'registry', path: REGISTRY_KEY, label: 'Windows registry' });
-    locations.push({ kind: 'xml', path: path.join(localAppData, PMS_DIR, 'Preferences.xml'), label: 'Windows (%LOCALAPPDATA%)' });
+    locations.push({
+      kind: 'xml',
+      path: path.join(localAppData, PMS_DIR, 'Preferences.xml'),
+      label: 'Windows (%LOCALAPPDATA%)',
+    });
     return locations;
   }
   if (platform === 'darwin') {
-    locations.push({ kind: 'plist', path: path.join(home, 'Library', 'Preferences', 'com.plexapp.plexmediaserver.plist'), label: 'macOS' });
+    locations.push({
+      kind: 'plist',
+      path: path.join(home, 'Library', 'Preferences', 'com.plexapp.plexmediaserver.plist'),
+      label: 'macOS',
+    });
     return locations;
   }
-  const appSupport = (root: string): string => path.join(root, 'Library', 'Application Support', PMS_DIR, 'Preferences.xml');
+  const appSupport = (root: string): string =>
+    path.join(root, 'Library', 'Application Support', PMS_DIR, 'Preferences.xml');
   locations.push(
     { kind: 'xml', path: appSupport('/var/lib/plexmediaserver'), label: 'Linux package' },
     { kind: 'xml', path: appSupport('/config'), label: 'Docker (/config)' },
     { kind: 'xml', path: appSupport('/var/snap/plexmediaserver/common'), label: 'Snap' },
     { kind: 'xml', path: path.join('/usr/local/plexdata', PMS_DIR, 'Preferences.xml'), label: 'FreeBSD / TrueNAS' },
-    { kind: 'xml', path: path.join('/var/packages/PlexMediaServer/shares/PlexMediaServer/AppData', PMS_DIR, 'Preferences.xml'), label: 'Synology DSM 7' },
+    {
+      kind: 'xml',
+      path: path.join('/var/packages/PlexMediaServer/shares/PlexMediaServer/AppData', PMS_DIR, 'Preferences.xml'),
+      label: 'Synology DSM 7',
+    },
   );
   return locations;
 }
@@ -89,11 +109,16 @@ export const defaultReadFile: ReadFileFn = (path) => fsReadFile(path);
 
 export const defaultExecFile: ExecFileFn = (file, args) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: 5000, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' }, (error, stdout) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (typeof code === 'string') return reject(error); // could not start (ENOENT, EACCES)
-      resolve({ exitCode: error ? (typeof code === 'number' ? code : null) : 0, stdout });
-    });
+    execFile(
+      file,
+      [...args],
+      { timeout: 5000, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' },
+      (error, stdout) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === 'string') return reject(error); // could not start (ENOENT, EACCES)
+        resolve({ exitCode: error ? (typeof code === 'number' ? code : null) : 0, stdout });
+      },
+    );
   });
 
 function errnoOf(error: unknown): string | undefined {
@@ -105,14 +130,20 @@ function errnoOf(error: unknown): string | undefined {
 function readFailure(error: unknown): PreferencesReadResult {
   const code = errnoOf(error);
   if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false, outcome: 'not-found', detail: 'no such file' };
-  if (code === 'EACCES' || code === 'EPERM') return { found: false, outcome: 'unreadable', detail: `permission denied (${code}): ${PERMISSION_HINT}` };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { found: false, outcome: 'unreadable', detail: `permission denied (${code}): ${PERMISSION_HINT}` };
   return { found: false, outcome: 'unreadable', detail: `cannot read it (${code ?? 'unknown error'})` };
 }
 
 function fromValues(token: string | undefined, machineIdentifier: string | undefined): PreferencesReadResult {
   const id = machineIdentifier ? { machineIdentifier } : {};
   if (token) return { found: true, token, ...id };
-  return { found: false, outcome: 'no-token', detail: 'no PlexOnlineToken: this server is not signed in to a Plex account (claim it first)', ...id };
+  return {
+    found: false,
+    outcome: 'no-token',
+    detail: 'no PlexOnlineToken: this server is not signed in to a Plex account (claim it first)',
+    ...id,
+  };
 }
 
 const PreferencesDocument = z.object({
@@ -130,7 +161,8 @@ export function parsePreferencesXml(content: Buffer): PreferencesReadResult {
     return { found: false, outcome: 'malformed', detail: `not a valid Preferences.xml (${reason})` };
   }
   const parsed = PreferencesDocument.safeParse(data);
-  if (!parsed.success) return { found: false, outcome: 'malformed', detail: 'not a Preferences.xml (no <Preferences> root element)' };
+  if (!parsed.success)
+    return { found: false, outcome: 'malformed', detail: 'not a Preferences.xml (no <Preferences> root element)' };
   return fromValues(parsed.data.Preferences.PlexOnlineToken, parsed.data.Preferences.MachineIdentifier);
 }
 
@@ -155,13 +187,19 @@ async function readPlist(path: string, readFile: ReadFileFn, exec: ExecFileFn): 
   // Recent macOS writes binary plists; plutil (always present on macOS) converts them to XML on stdout.
   try {
     const converted = await exec('plutil', ['-convert', 'xml1', '-o', '-', path]);
-    if (converted.exitCode !== 0) return { found: false, outcome: 'unreadable', detail: `binary plist; plutil could not convert it (exit ${converted.exitCode})` };
+    if (converted.exitCode !== 0)
+      return {
+        found: false,
+        outcome: 'unreadable',
+        detail: `binary plist; plutil could not convert it (exit ${converted.exitCode})`,
+      };
     return plistValues(converted.stdout);
   } catch {
     return {
       found: false,
       outcome: 'unreadable',
-      detail: 'binary plist and plutil is not available: run on the Mac itself, or `defaults read com.plexapp.plexmediaserver PlexOnlineToken`',
+      detail:
+        'binary plist and plutil is not available: run on the Mac itself, or `defaults read com.plexapp.plexmediaserver PlexOnlineToken`',
     };
   }
 }
@@ -184,7 +222,8 @@ async function readRegistry(exec: ExecFileFn): Promise<PreferencesReadResult> {
     return { found: false, outcome: 'not-found', detail: 'reg.exe is not available' };
   }
   // reg.exe exits 1 with "unable to find the specified registry key" when PMS was never installed for this user.
-  if (result.exitCode !== 0) return { found: false, outcome: 'not-found', detail: `no such registry key (reg exit ${result.exitCode})` };
+  if (result.exitCode !== 0)
+    return { found: false, outcome: 'not-found', detail: `no such registry key (reg exit ${result.exitCode})` };
   const values = parseRegQuery(result.stdout);
   return fromValues(values.get('PlexOnlineToken') || undefined, values.get('MachineIdentifier') || undefined);
 }
@@ -206,6 +245,10 @@ export async function readPreferencesLocation(
     return parsePreferencesXml(content);
   } catch (error) {
     // An injected reader that misbehaves: still a result, and still without content.
-    return { found: false, outcome: 'unreadable', detail: `unexpected error (${errnoOf(error) ?? (error as Error)?.name ?? 'unknown'})` };
+    return {
+      found: false,
+      outcome: 'unreadable',
+      detail: `unexpected error (${errnoOf(error) ?? (error as Error)?.name ?? 'unknown'})`,
+    };
   }
 }

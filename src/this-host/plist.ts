@@ -37,7 +37,8 @@ function textOf(node: OrderedNode, tag: string): string {
 export function readPlistScalars(text: string): Map<string, string> {
   if (/<!ENTITY/i.test(text)) throw new PlistFormatError('plist with entity declarations refused');
   const invalid = validateXml(text.trim());
-  if (invalid) throw new PlistFormatError(`malformed XML${invalid.line === undefined ? '' : ` at line ${invalid.line}`}`);
+  if (invalid)
+    throw new PlistFormatError(`malformed XML${invalid.line === undefined ? '' : ` at line ${invalid.line}`}`);
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: true,
@@ -63,7 +64,8 @@ export function readPlistScalars(text: string): Map<string, string> {
     }
     if (pendingKey === undefined) continue;
     if (tag === 'true' || tag === 'false') values.set(pendingKey, tag);
-    else if (tag === 'string' || tag === 'integer' || tag === 'real' || tag === 'date') values.set(pendingKey, textOf(node, tag));
+    else if (tag === 'string' || tag === 'integer' || tag === 'real' || tag === 'date')
+      values.set(pendingKey, textOf(node, tag));
     pendingKey = undefined;
   }
   return values;

@@ -42,7 +42,11 @@ export type AlertCause = z.infer<typeof AlertCause>;
 export const AlertKind = z.enum(['problem', 'changed', 'recovered', 'unavailable']);
 export type AlertKind = z.infer<typeof AlertKind>;
 
-export const AlertTarget = z.object({ url: z.string().optional(), name: z.string().optional(), machineIdentifier: z.string().optional() });
+export const AlertTarget = z.object({
+  url: z.string().optional(),
+  name: z.string().optional(),
+  machineIdentifier: z.string().optional(),
+});
 export type AlertTarget = z.infer<typeof AlertTarget>;
 
 export const RunError = z.object({ code: z.string().optional(), message: z.string() });
@@ -87,7 +91,8 @@ export function causesOf(report: Report, minSeverity: Severity): Diagnosis[] {
       continue;
     }
     for (const ruleId of diagnosis.explainedBy) {
-      for (const cause of report.diagnoses) if (cause.ruleId === ruleId && cause.rank === 'root-cause') chosen.add(cause);
+      for (const cause of report.diagnoses)
+        if (cause.ruleId === ruleId && cause.rank === 'root-cause') chosen.add(cause);
     }
   }
   // Report order is already most-important-first.
@@ -95,13 +100,22 @@ export function causesOf(report: Report, minSeverity: Severity): Diagnosis[] {
 }
 
 function compareKeys(a: CauseKey, b: CauseKey): number {
-  return a.ruleId === b.ruleId ? (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0) : a.ruleId < b.ruleId ? -1 : 1;
+  return a.ruleId === b.ruleId
+    ? a.messageId < b.messageId
+      ? -1
+      : a.messageId > b.messageId
+        ? 1
+        : 0
+    : a.ruleId < b.ruleId
+      ? -1
+      : 1;
 }
 
 export function stateOf(causes: readonly Diagnosis[]): WatchState {
   if (causes.length === 0) return { status: 'healthy', causes: [] };
   const unique = new Map<string, CauseKey>();
-  for (const d of causes) unique.set(JSON.stringify([d.ruleId, d.messageId]), { ruleId: d.ruleId, messageId: d.messageId });
+  for (const d of causes)
+    unique.set(JSON.stringify([d.ruleId, d.messageId]), { ruleId: d.ruleId, messageId: d.messageId });
   return { status: 'problem', causes: [...unique.values()].sort(compareKeys) };
 }
 

@@ -66,8 +66,13 @@ export function alertEnvironment(alert: Alert, env: NodeJS.ProcessEnv = process.
 }
 
 /** How Node's own `shell: true` invokes each shell (child_process.js), so quoting behaves as users expect. */
-export function shellInvocation(command: string, platform: NodeJS.Platform, env: NodeJS.ProcessEnv): { file: string; args: string[]; verbatim: boolean } {
-  if (platform === 'win32') return { file: env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', `"${command}"`], verbatim: true };
+export function shellInvocation(
+  command: string,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): { file: string; args: string[]; verbatim: boolean } {
+  if (platform === 'win32')
+    return { file: env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', `"${command}"`], verbatim: true };
   return { file: '/bin/sh', args: ['-c', command], verbatim: false };
 }
 
@@ -75,7 +80,10 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals, platform: NodeJS.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   if (platform === 'win32') {
     // No process groups: taskkill /T takes the tree. Best effort; the direct kill covers the shell itself.
-    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => undefined);
+    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
+      'error',
+      () => undefined,
+    );
     child.kill(signal);
     return;
   }
@@ -86,7 +94,11 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals, platform: NodeJS.
   }
 }
 
-export function runAlertCommand(command: string, alert: Alert, options: RunAlertCommandOptions = {}): Promise<AlertCommandResult> {
+export function runAlertCommand(
+  command: string,
+  alert: Alert,
+  options: RunAlertCommandOptions = {},
+): Promise<AlertCommandResult> {
   const platform = options.platform ?? process.platform;
   const env = alertEnvironment(alert, options.env ?? process.env);
   const { file, args, verbatim } = shellInvocation(command, platform, env);
@@ -101,7 +113,9 @@ export function runAlertCommand(command: string, alert: Alert, options: RunAlert
     const timers: NodeJS.Timeout[] = [];
     let child: ChildProcess;
 
-    const finish = (result: Pick<AlertCommandResult, 'exitCode'> & { signal?: string | null; error?: string }): void => {
+    const finish = (
+      result: Pick<AlertCommandResult, 'exitCode'> & { signal?: string | null; error?: string },
+    ): void => {
       if (settled) return;
       settled = true;
       for (const timer of timers) clearTimeout(timer);
@@ -143,7 +157,8 @@ export function runAlertCommand(command: string, alert: Alert, options: RunAlert
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       // 'error' also reports failed kills; only a failed start ends the run here.
-      if (child.pid === undefined) finish({ exitCode: null, error: `could not start ${file}: ${error.code ?? error.message}` });
+      if (child.pid === undefined)
+        finish({ exitCode: null, error: `could not start ${file}: ${error.code ?? error.message}` });
     });
     child.on('exit', (code, signal) => {
       timers.push(

@@ -37,10 +37,14 @@ export function parseDuration(text: string, options: { minMs?: number; what?: st
       ms += Number(match[1]) * UNIT_MS[match[2]!]!;
       consumed = PART.lastIndex;
     }
-    if (input === '' || consumed !== input.length) throw new UsageError(`invalid ${what} "${String(text).slice(0, 40)}" (${EXAMPLES})`);
+    if (input === '' || consumed !== input.length)
+      throw new UsageError(`invalid ${what} "${String(text).slice(0, 40)}" (${EXAMPLES})`);
   }
   ms = Math.round(ms);
-  if (ms < minMs) throw new UsageError(`${what} "${text}" is too short: the minimum is ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`}`);
+  if (ms < minMs)
+    throw new UsageError(
+      `${what} "${text}" is too short: the minimum is ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`}`,
+    );
   if (ms > MAX_INTERVAL_MS) throw new UsageError(`${what} "${text}" is too long: the maximum is 24d`);
   return ms;
 }

@@ -20,7 +20,14 @@ export interface NotifyPayload {
   body: string;
 }
 
-const DISCORD_HOSTS = new Set(['discord.com', 'discordapp.com', 'ptb.discord.com', 'canary.discord.com', 'ptb.discordapp.com', 'canary.discordapp.com']);
+const DISCORD_HOSTS = new Set([
+  'discord.com',
+  'discordapp.com',
+  'ptb.discord.com',
+  'canary.discord.com',
+  'ptb.discordapp.com',
+  'canary.discordapp.com',
+]);
 
 export function detectFormat(url: URL): NotifyFormat {
   const hint = url.hash.replace(/^#/, '').toLowerCase();
@@ -55,18 +62,29 @@ export function alertText(alert: Alert): string {
 }
 
 // Discord colours: red, orange, green, grey.
-const DISCORD_COLOR: Record<AlertKind, number> = { problem: 0xe74c3c, changed: 0xe67e22, recovered: 0x2ecc71, unavailable: 0x95a5a6 };
+const DISCORD_COLOR: Record<AlertKind, number> = {
+  problem: 0xe74c3c,
+  changed: 0xe67e22,
+  recovered: 0x2ecc71,
+  unavailable: 0x95a5a6,
+};
 const DISCORD_EMBED_BUDGET = 5500; // the real limit is 6000 characters over every embed field together
 
 function discordBody(alert: Alert): unknown {
   const title = truncate(KIND_TITLE[alert.kind] + (alert.target?.name ? `: ${alert.target.name}` : ''), 256);
   const count = alert.causes.length;
   const server = alert.target?.url ? ` on ${alert.target.url}` : '';
-  const description = truncate(count === 0 ? alertText(alert) : `${count} root cause${count === 1 ? '' : 's'}${server}, most important first.`, 4096);
+  const description = truncate(
+    count === 0 ? alertText(alert) : `${count} root cause${count === 1 ? '' : 's'}${server}, most important first.`,
+    4096,
+  );
   let used = title.length + description.length;
   const fields: { name: string; value: string }[] = [];
   for (const cause of alert.causes.slice(0, 25)) {
-    const field = { name: truncate(`${cause.severity}: ${cause.ruleId}`, 256), value: truncate(causeText(cause), 1024) };
+    const field = {
+      name: truncate(`${cause.severity}: ${cause.ruleId}`, 256),
+      value: truncate(causeText(cause), 1024),
+    };
     if (used + field.name.length + field.value.length > DISCORD_EMBED_BUDGET) break;
     used += field.name.length + field.value.length;
     fields.push(field);
@@ -75,7 +93,16 @@ function discordBody(alert: Alert): unknown {
     content: truncate(alert.summary, 2000),
     // Messages quote server names and addresses; never let them ping @everyone or a role.
     allowed_mentions: { parse: [] },
-    embeds: [{ title, description, color: DISCORD_COLOR[alert.kind], fields, timestamp: alert.at, footer: { text: 'plex-diagnose' } }],
+    embeds: [
+      {
+        title,
+        description,
+        color: DISCORD_COLOR[alert.kind],
+        fields,
+        timestamp: alert.at,
+        footer: { text: 'plex-diagnose' },
+      },
+    ],
   };
 }
 
@@ -85,16 +112,27 @@ function slackEscape(text: string): string {
 }
 
 function slackBody(alert: Alert): unknown {
-  const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(KIND_TITLE[alert.kind], 150) } }];
+  const blocks: unknown[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(KIND_TITLE[alert.kind], 150) } },
+  ];
   if (alert.causes.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(slackEscape(alertText(alert)), 3000) } });
   }
   for (const cause of alert.causes.slice(0, 20)) {
     const fix = cause.fix ? `\n*Fix:* ${slackEscape(cause.fix)}` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*${cause.severity}* · \`${cause.ruleId}\`\n${slackEscape(cause.message)}${fix}`, 3000) } });
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*${cause.severity}* · \`${cause.ruleId}\`\n${slackEscape(cause.message)}${fix}`, 3000),
+      },
+    });
   }
   const where = alert.target?.name ? `${slackEscape(alert.target.name)} · ` : '';
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`${where}${alert.at} · plex-diagnose`, 3000) }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(`${where}${alert.at} · plex-diagnose`, 3000) }],
+  });
   return { text: truncate(alert.summary, 3000), blocks };
 }
 

@@ -76,13 +76,22 @@ function splitCredentials(url: URL): { url: URL; headers: Record<string, string>
   return { url: bare, headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
 }
 
-export async function sendAlert(url: string | URL, alert: Alert, options: SendAlertOptions = {}): Promise<SendAlertResult> {
+export async function sendAlert(
+  url: string | URL,
+  alert: Alert,
+  options: SendAlertOptions = {},
+): Promise<SendAlertResult> {
   let parsed: URL;
   try {
     parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
   } catch {
-    return { ok: false, attempts: 0, format: 'json', error: { code: 'PLEXDIAG_USAGE', message: 'the notify URL is not a valid http(s) URL', retryable: false } };
+    return {
+      ok: false,
+      attempts: 0,
+      format: 'json',
+      error: { code: 'PLEXDIAG_USAGE', message: 'the notify URL is not a valid http(s) URL', retryable: false },
+    };
   }
   const format = !options.format || options.format === 'auto' ? detectFormat(parsed) : options.format;
   const { url: target, headers: authHeaders } = splitCredentials(parsed);
@@ -95,7 +104,9 @@ export async function sendAlert(url: string | URL, alert: Alert, options: SendAl
   const signal = options.signal ?? new AbortController().signal;
   const where = `${format} webhook at ${parsed.host}`;
   // Every text we keep is scrubbed of the URL and its path, in case an error or a response body quotes them.
-  const secrets = [parsed.href, target.href, parsed.pathname + parsed.search, parsed.password].filter((s) => s.length >= 6);
+  const secrets = [parsed.href, target.href, parsed.pathname + parsed.search, parsed.password].filter(
+    (s) => s.length >= 6,
+  );
   const scrub = (text: string): string => redactText(text, secrets).slice(0, 300);
 
   let attempts = 0;
@@ -121,7 +132,9 @@ export async function sendAlert(url: string | URL, alert: Alert, options: SendAl
       const detail = response.body.toString('utf8').replace(/\s+/g, ' ').trim();
       failure = {
         code: 'PLEXDIAG_HTTP',
-        message: scrub(`${where} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}${detail ? `: ${detail}` : ''}`),
+        message: scrub(
+          `${where} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}${detail ? `: ${detail}` : ''}`,
+        ),
         retryable: isRetryableStatus(status),
       };
       if (status === 429 || status === 503) waitMs = parseRetryAfter(response.headers['retry-after'], now());
@@ -129,14 +142,27 @@ export async function sendAlert(url: string | URL, alert: Alert, options: SendAl
       const code = isPlexDiagnoseError(error) ? error.code : 'PLEXDIAG_NETWORK';
       const retryable = isNetworkError(error) || isTimeoutError(error);
       const phase = isNetworkError(error) ? ` (${error.phase}${error.causeCode ? `, ${error.causeCode}` : ''})` : '';
-      const what = isTimeoutError(error) ? `no answer within ${error.timeoutMs} ms` : code === 'PLEXDIAG_REDIRECT' ? 'answered with a redirect' : code === 'PLEXDIAG_ABORTED' ? 'delivery aborted' : `failed${phase}`;
+      const what = isTimeoutError(error)
+        ? `no answer within ${error.timeoutMs} ms`
+        : code === 'PLEXDIAG_REDIRECT'
+          ? 'answered with a redirect'
+          : code === 'PLEXDIAG_ABORTED'
+            ? 'delivery aborted'
+            : `failed${phase}`;
       failure = { code, message: scrub(`${where}: ${what}`), retryable };
     }
-    if (!failure.retryable || attempts > retries || signal.aborted) return { ok: false, attempts, format, ...(status === undefined ? {} : { status }), error: failure };
+    if (!failure.retryable || attempts > retries || signal.aborted)
+      return { ok: false, attempts, format, ...(status === undefined ? {} : { status }), error: failure };
     const backoff = baseDelay * 2 ** (attempts - 1);
     await sleep(Math.min(maxDelay, waitMs ?? backoff), signal);
     if (signal.aborted) {
-      return { ok: false, attempts, format, ...(status === undefined ? {} : { status }), error: { code: 'PLEXDIAG_ABORTED', message: `${where}: delivery aborted`, retryable: false } };
+      return {
+        ok: false,
+        attempts,
+        format,
+        ...(status === undefined ? {} : { status }),
+        error: { code: 'PLEXDIAG_ABORTED', message: `${where}: delivery aborted`, retryable: false },
+      };
     }
   }
 }

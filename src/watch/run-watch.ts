@@ -63,7 +63,8 @@ export async function runWatch(options: RunWatchOptions): Promise<WatchResult> {
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? abortableSleep;
   const maxRuns = options.maxRuns ?? Number.POSITIVE_INFINITY;
-  if (!(options.intervalMs >= 0)) throw new UsageError(`intervalMs must be a non-negative number, got ${options.intervalMs}`);
+  if (!(options.intervalMs >= 0))
+    throw new UsageError(`intervalMs must be a non-negative number, got ${options.intervalMs}`);
   const result: WatchResult = { runs: 0, failedRuns: 0, alerts: 0, failedAlerts: 0, stoppedBy: 'signal' };
   if (!(maxRuns >= 0)) throw new UsageError(`maxRuns must be a non-negative number, got ${options.maxRuns}`);
 

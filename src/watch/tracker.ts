@@ -63,7 +63,12 @@ function kindOf(state: WatchState, previous: WatchState | undefined): AlertKind 
   return previous?.status === 'problem' ? 'changed' : 'problem';
 }
 
-function headline(kind: AlertKind, alert: Pick<Alert, 'causes' | 'error' | 'previous'>, runs: number, target?: AlertTarget): string {
+function headline(
+  kind: AlertKind,
+  alert: Pick<Alert, 'causes' | 'error' | 'previous'>,
+  runs: number,
+  target?: AlertTarget,
+): string {
   const where = target?.name ? ` (${target.name})` : '';
   const first = alert.causes[0]?.message ?? '';
   const more = alert.causes.length > 1 ? ` (+${alert.causes.length - 1} more)` : '';
@@ -84,7 +89,8 @@ function headline(kind: AlertKind, alert: Pick<Alert, 'causes' | 'error' | 'prev
 export function createAlertTracker(options: AlertTrackerOptions = {}): AlertTracker {
   const debounce = options.debounce ?? 2;
   const minSeverity = options.minSeverity ?? 'warning';
-  if (!Number.isInteger(debounce) || debounce < 1) throw new UsageError(`debounce must be a whole number of runs, at least 1 (got ${debounce})`);
+  if (!Number.isInteger(debounce) || debounce < 1)
+    throw new UsageError(`debounce must be a whole number of runs, at least 1 (got ${debounce})`);
   let confirmed: WatchState | undefined;
   let pending: PendingState | undefined;
   let lastTarget: AlertTarget | undefined;
@@ -96,7 +102,10 @@ export function createAlertTracker(options: AlertTrackerOptions = {}): AlertTrac
       pending = undefined; // the blip is over: back to what we already reported
       return undefined;
     }
-    pending = pending && sameState(pending.state, state) ? { state: pending.state, runs: pending.runs + 1 } : { state, runs: 1 };
+    pending =
+      pending && sameState(pending.state, state)
+        ? { state: pending.state, runs: pending.runs + 1 }
+        : { state, runs: 1 };
     if (pending.runs < debounce) return undefined;
     const previous = confirmed;
     confirmed = pending.state;

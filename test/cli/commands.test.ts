@@ -37,7 +37,14 @@ describe.concurrent('discover', () => {
   });
 
   it('--json prints the discovery (servers, targets, send errors, ignored replies)', async () => {
-    const result = await sandbox.run(['discover', '--json', '--gdm-target', `127.0.0.1:${gdm.port}`, '--timeout', '500ms']);
+    const result = await sandbox.run([
+      'discover',
+      '--json',
+      '--gdm-target',
+      `127.0.0.1:${gdm.port}`,
+      '--timeout',
+      '500ms',
+    ]);
     expect(result.code).toBe(0);
     const discovery = GdmDiscovery.parse(JSON.parse(result.stdout));
     expect(discovery.servers.map((s) => s.name).sort()).toEqual(['Attic', 'Basement']);
@@ -59,7 +66,9 @@ describe.concurrent('discover', () => {
     const silent = await startFakeGdm({ servers: [] });
     try {
       const result = await sandbox.run(['discover', '--gdm-target', `127.0.0.1:${silent.port}`, '--timeout', '300ms']);
-      expect(result.stdout).toBe(`No Plex server answered GDM discovery within 300 ms (sent to 127.0.0.1:${silent.port}).\n`);
+      expect(result.stdout).toBe(
+        `No Plex server answered GDM discovery within 300 ms (sent to 127.0.0.1:${silent.port}).\n`,
+      );
       expect(result.code).toBe(0);
       expect(silent.searches).toBeGreaterThan(0);
     } finally {
@@ -73,14 +82,25 @@ describe.concurrent('rules', () => {
     const result = await sandbox.run(['rules']);
     expect(result.code).toBe(0);
     for (const rule of builtinRules) {
-      expect(result.stdout).toMatch(new RegExp(`^${rule.id} +${rule.meta.severity} +${rule.meta.category} +${rule.meta.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^${rule.id} +${rule.meta.severity} +${rule.meta.category} +${rule.meta.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+          'm',
+        ),
+      );
     }
     expect(result.stdout).toContain(`\n${builtinRules.length} rules. \`plex-diagnose explain <rule-id>\``);
   });
 
   it('--json lists the same, with what each rule requires and its message ids', async () => {
     const result = await sandbox.run(['rules', '--json']);
-    const list = JSON.parse(result.stdout) as { id: string; severity: string; category: string; requires: string[]; messages: string[] }[];
+    const list = JSON.parse(result.stdout) as {
+      id: string;
+      severity: string;
+      category: string;
+      requires: string[];
+      messages: string[];
+    }[];
     expect(list.map((r) => r.id)).toEqual(builtinRules.map((r) => r.id));
     const isp = list.find((r) => r.id === 'isp-blocks-port')!;
     expect(isp).toMatchObject({ severity: 'error', category: 'port-forwarding', requires: ['server.account'] });
@@ -92,7 +112,11 @@ describe.concurrent('explain', () => {
   it('prints the rule, its documentation and its messages', async () => {
     const result = await sandbox.run(['explain', 'isp-blocks-port']);
     expect(result.code).toBe(0);
-    expect(result.stdout.startsWith('isp-blocks-port (error, port-forwarding): Nothing upstream of the router filters the public port\n\n')).toBe(true);
+    expect(
+      result.stdout.startsWith(
+        'isp-blocks-port (error, port-forwarding): Nothing upstream of the router filters the public port\n\n',
+      ),
+    ).toBe(true);
     // The hand-written part of docs/rules/isp-blocks-port.md, not its generated header (the messages follow it instead).
     const doc = readFileSync(join(REPO_ROOT, 'docs/rules/isp-blocks-port.md'), 'utf8');
     const prose = doc.slice(doc.indexOf(HEADER_END) + HEADER_END.length).trim();
@@ -102,8 +126,13 @@ describe.concurrent('explain', () => {
   });
 
   it('an unknown id is a usage error that points at `rules`, with the ids that share a word', async () => {
-    const [close, unrelated] = await Promise.all([sandbox.run(['explain', 'isp-blocks']), sandbox.run(['explain', 'nosuch'])]);
-    expect(close.stderr).toBe('plex-diagnose: no rule "isp-blocks" (did you mean isp-blocks-port?); `plex-diagnose rules` lists them\n');
+    const [close, unrelated] = await Promise.all([
+      sandbox.run(['explain', 'isp-blocks']),
+      sandbox.run(['explain', 'nosuch']),
+    ]);
+    expect(close.stderr).toBe(
+      'plex-diagnose: no rule "isp-blocks" (did you mean isp-blocks-port?); `plex-diagnose rules` lists them\n',
+    );
     expect(close.code).toBe(2);
     expect(unrelated.stderr).toBe('plex-diagnose: no rule "nosuch"; `plex-diagnose rules` lists them\n');
     expect(unrelated.code).toBe(2);
@@ -111,7 +140,9 @@ describe.concurrent('explain', () => {
 });
 
 describe.concurrent('demo', () => {
-  it('runs the default scenario (the ISP blocking 32400): the report, exit 1, what it simulates on stderr', async ({ expect }) => {
+  it('runs the default scenario (the ISP blocking 32400): the report, exit 1, what it simulates on stderr', async ({
+    expect,
+  }) => {
     const result = await sandbox.run(['demo', '--no-color']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('demo: The ISP filters inbound port 32400\n');
@@ -139,7 +170,9 @@ describe.concurrent('demo', () => {
   it('--list names every scenario with its title', async () => {
     const result = await sandbox.run(['demo', '--list']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trimEnd().split('\n')).toEqual(Object.values(scenarios).map((s) => `${s.name.padEnd(24)} ${s.title}`));
+    expect(result.stdout.trimEnd().split('\n')).toEqual(
+      Object.values(scenarios).map((s) => `${s.name.padEnd(24)} ${s.title}`),
+    );
   });
 
   it('--markdown and --fail-on work there too', async () => {

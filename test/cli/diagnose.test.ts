@@ -19,14 +19,30 @@ afterAll(async () => {
   await sandbox?.cleanup();
 });
 
-const base = (h: Home): string[] => ['--url', h.server.url, '--plextv-url', h.plexTv.url, '--token', h.token, '--timeout', '2s'];
+const base = (h: Home): string[] => [
+  '--url',
+  h.server.url,
+  '--plextv-url',
+  h.plexTv.url,
+  '--token',
+  h.token,
+  '--timeout',
+  '2s',
+];
 const noToken = (h: Home, result: CliResult): void => expect(result.stdout + result.stderr).not.toContain(h.token);
 const observation = (stdout: string, id: string) => parseReport(stdout).observations.find((o) => o.id === id);
 
 describe('where the LAN probes send', () => {
   it('--ssdp-address: UPnP discovery by M-SEARCH to the fake router, which lists the forward', async () => {
     const ssdp = home.igd.requests.ssdp;
-    const result = await sandbox.run([...base(home), '--ssdp-address', home.igd.ssdpAddress, '--natpmp-gateway', `127.0.0.1:${home.natPmp.port}`, '--json']);
+    const result = await sandbox.run([
+      ...base(home),
+      '--ssdp-address',
+      home.igd.ssdpAddress,
+      '--natpmp-gateway',
+      `127.0.0.1:${home.natPmp.port}`,
+      '--json',
+    ]);
     expect(home.igd.requests.ssdp).toBeGreaterThan(ssdp);
     expect(observation(result.stdout, 'probe.upnp')).toMatchObject({ status: 'ok' });
     // The router evidence the ISP-block verdict needs came through SSDP, not a given location.
@@ -37,15 +53,33 @@ describe('where the LAN probes send', () => {
   it('--upnp-location: the description read directly, no SSDP', async () => {
     const ssdp = home.igd.requests.ssdp;
     const description = home.igd.requests.description;
-    const result = await sandbox.run([...base(home), '--upnp-location', home.igd.location, '--natpmp-gateway', `127.0.0.1:${home.natPmp.port}`, '--json']);
+    const result = await sandbox.run([
+      ...base(home),
+      '--upnp-location',
+      home.igd.location,
+      '--natpmp-gateway',
+      `127.0.0.1:${home.natPmp.port}`,
+      '--json',
+    ]);
     expect(home.igd.requests.ssdp).toBe(ssdp);
     expect(home.igd.requests.description).toBeGreaterThan(description);
-    expect(parseReport(result.stdout).diagnoses[0]!.evidence).toContainEqual({ source: 'router (UPnP)', observed: `forward TCP 32400 → ${SERVER_LAN}:${home.server.port} "Plex Media Server"` });
+    expect(parseReport(result.stdout).diagnoses[0]!.evidence).toContainEqual({
+      source: 'router (UPnP)',
+      observed: `forward TCP 32400 → ${SERVER_LAN}:${home.server.port} "Plex Media Server"`,
+    });
   });
 
   it('--natpmp-gateway: NAT-PMP asked at the fake gateway, which reports the WAN address', async () => {
     const before = home.natPmp.requests;
-    const result = await sandbox.run([...base(home), '--upnp-location', home.igd.location, '--natpmp-gateway', `127.0.0.1:${home.natPmp.port}`, '--json', '--verbose']);
+    const result = await sandbox.run([
+      ...base(home),
+      '--upnp-location',
+      home.igd.location,
+      '--natpmp-gateway',
+      `127.0.0.1:${home.natPmp.port}`,
+      '--json',
+      '--verbose',
+    ]);
     expect(home.natPmp.requests).toBeGreaterThan(before);
     expect(observation(result.stdout, 'probe.natpmp')).toMatchObject({ status: 'ok' });
   });
@@ -69,7 +103,9 @@ describe('where the LAN probes send', () => {
 describe('plex.tv and deadlines', () => {
   it('--no-plextv: plex.tv is not asked at all, and the checks that need it say so', async () => {
     const before = home.plexTv.requests.length;
-    const result = await sandbox.run([...home.args(['--token', home.token, '--no-plextv', '--json'], { plexTv: false })]);
+    const result = await sandbox.run([
+      ...home.args(['--token', home.token, '--no-plextv', '--json'], { plexTv: false }),
+    ]);
     expect(home.plexTv.requests.length).toBe(before);
     const report = parseReport(result.stdout);
     expect(report.context.plexTv).toBe(false);
@@ -83,10 +119,15 @@ describe('plex.tv and deadlines', () => {
     slow.server.setLatency(20_000);
     try {
       const started = performance.now();
-      const result = await sandbox.run([...slow.args(['--token', slow.token, '--timeout', '500ms', '--json'])], { timeoutMs: 15_000 });
+      const result = await sandbox.run([...slow.args(['--token', slow.token, '--timeout', '500ms', '--json'])], {
+        timeoutMs: 15_000,
+      });
       const report = parseReport(result.stdout);
       expect(report.diagnoses[0]).toMatchObject({ ruleId: 'server-unreachable', rank: 'root-cause' });
-      expect(report.observations.find((o) => o.id === 'server.identity')?.error).toMatchObject({ code: 'PLEXDIAG_TIMEOUT', phase: 'timeout' });
+      expect(report.observations.find((o) => o.id === 'server.identity')?.error).toMatchObject({
+        code: 'PLEXDIAG_TIMEOUT',
+        phase: 'timeout',
+      });
       expect(result.code).toBe(1);
       // A very generous bound (the machine is noisy): far below the server's 20 s.
       expect(performance.now() - started).toBeLessThan(10_000);
@@ -120,7 +161,15 @@ describe('output flags on a live run', () => {
   it('--verbose: every check and every observation of the run, with times', async () => {
     const result = await sandbox.run([...home.args(['--token', home.token, '--no-color', '--verbose'])]);
     expect(result.stdout).toContain('\nObservations\n');
-    for (const id of ['server.identity', 'server.account', 'server.prefs', 'plextv.resources', 'probe.upnp', 'probe.natpmp', 'probe.host']) {
+    for (const id of [
+      'server.identity',
+      'server.account',
+      'server.prefs',
+      'plextv.resources',
+      'probe.upnp',
+      'probe.natpmp',
+      'probe.host',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`\\n  ok +${id.replace('.', '\\.')} +\\d+ ms`));
     }
     expect(result.stdout).toMatch(/\n {4}failed {2}isp-blocks-port\n/);

@@ -35,17 +35,33 @@ async function writePreferences(box: CliSandbox, attributes: Record<string, stri
   const dir = join(box.pmsDir, 'Plex Media Server');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'Preferences.xml');
-  const attrs = Object.entries(attributes).map(([key, value]) => `${key}="${value}"`).join(' ');
-  await writeFile(file, `<?xml version="1.0" encoding="utf-8"?>\n<Preferences OldestPreviousVersion="1.40.0.7998" ${attrs} AcceptedEULA="1" PublishServerOnPlexOnlineKey="1"/>\n`);
+  const attrs = Object.entries(attributes)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(' ');
+  await writeFile(
+    file,
+    `<?xml version="1.0" encoding="utf-8"?>\n<Preferences OldestPreviousVersion="1.40.0.7998" ${attrs} AcceptedEULA="1" PublishServerOnPlexOnlineKey="1"/>\n`,
+  );
   return file;
 }
 
 describe.concurrent('the server, without --url', () => {
   it('diagnoses the one server GDM finds', async () => {
-    const result = await sandbox.run([...home.networkArgs(), '--gdm-target', gdmTarget(home.gdm), '--token', home.token, '--json']);
+    const result = await sandbox.run([
+      ...home.networkArgs(),
+      '--gdm-target',
+      gdmTarget(home.gdm),
+      '--token',
+      home.token,
+      '--json',
+    ]);
     expect(result.stderr).toContain(`server: ${home.server.url} (found by GDM)\n`);
     const report = parseReport(result.stdout);
-    expect(report.target).toMatchObject({ url: home.server.url, machineIdentifier: home.server.machineIdentifier, name: 'Basement' });
+    expect(report.target).toMatchObject({
+      url: home.server.url,
+      machineIdentifier: home.server.machineIdentifier,
+      name: 'Basement',
+    });
     expect(report.summary.status).toBe('ok');
     expect(result.code).toBe(0);
     expect(home.gdm.searches).toBeGreaterThan(0);
@@ -53,10 +69,14 @@ describe.concurrent('the server, without --url', () => {
   });
 
   it('takes PLEX_URL when --url is not given, and --url over PLEX_URL', async () => {
-    const fromEnv = await sandbox.run([...home.networkArgs(), '--token', home.token, '--json'], { env: { PLEX_URL: home.server.url } });
+    const fromEnv = await sandbox.run([...home.networkArgs(), '--token', home.token, '--json'], {
+      env: { PLEX_URL: home.server.url },
+    });
     expect(fromEnv.stderr).toContain(`server: ${home.server.url}\n`);
     expect(parseReport(fromEnv.stdout).target.machineIdentifier).toBe(home.server.machineIdentifier);
-    const flagWins = await sandbox.run([...home.args(['--token', home.token, '--json'])], { env: { PLEX_URL: 'http://127.0.0.1:9' } });
+    const flagWins = await sandbox.run([...home.args(['--token', home.token, '--json'])], {
+      env: { PLEX_URL: 'http://127.0.0.1:9' },
+    });
     expect(parseReport(flagWins.stdout).target.url).toBe(home.server.url);
   });
 
@@ -90,20 +110,23 @@ describe.concurrent('the server, without --url', () => {
     });
 
     it.skipIf(!hasScript())('on a terminal: asks which one and diagnoses the choice', async () => {
-      const result = await runCliInTerminal([...home.networkArgs({ plexTv: false }), '--gdm-target', gdmTarget(gdm), '--no-plextv', '--json'], {
-        env: sandbox.env(),
-        onSpawn: (child) => {
-          // Answer once the question is on the terminal.
-          let seen = '';
-          child.stdout!.on('data', (chunk: Buffer) => {
-            seen += chunk.toString();
-            if (seen.includes('Which one? [1-2]') && !seen.includes('\u0000answered')) {
-              seen += '\u0000answered';
-              child.stdin!.write('2\r');
-            }
-          });
+      const result = await runCliInTerminal(
+        [...home.networkArgs({ plexTv: false }), '--gdm-target', gdmTarget(gdm), '--no-plextv', '--json'],
+        {
+          env: sandbox.env(),
+          onSpawn: (child) => {
+            // Answer once the question is on the terminal.
+            let seen = '';
+            child.stdout!.on('data', (chunk: Buffer) => {
+              seen += chunk.toString();
+              if (seen.includes('Which one? [1-2]') && !seen.includes('\u0000answered')) {
+                seen += '\u0000answered';
+                child.stdin!.write('2\r');
+              }
+            });
+          },
         },
-      });
+      );
       expect(result.stdout).toContain('Several Plex servers answered on this network:');
       expect(result.stdout).toContain(`server: ${attic.url} (found by GDM)`);
       expect(result.code).toBe(0);
@@ -125,7 +148,8 @@ describe.concurrent('the server, without --url', () => {
 });
 
 describe.concurrent('the token', () => {
-  const tokenRun = (extra: string[] = [], env: Record<string, string | undefined> = {}, box = sandbox) => box.run(home.args(['--json', ...extra]), { env });
+  const tokenRun = (extra: string[] = [], env: Record<string, string | undefined> = {}, box = sandbox) =>
+    box.run(home.args(['--json', ...extra]), { env });
 
   it('--token', async () => {
     const result = await tokenRun(['--token', home.token]);
@@ -153,7 +177,11 @@ describe.concurrent('the token', () => {
     const box = await createSandbox();
     try {
       await mkdir(box.configDir, { recursive: true, mode: 0o700 });
-      await writeFile(join(box.configDir, 'config.json'), JSON.stringify({ clientIdentifier: 'cli-test', token: home.token }), { mode: 0o600 });
+      await writeFile(
+        join(box.configDir, 'config.json'),
+        JSON.stringify({ clientIdentifier: 'cli-test', token: home.token }),
+        { mode: 0o600 },
+      );
       const result = await tokenRun([], {}, box);
       expect(result.stderr).toContain(`token: from the login config (${join(box.configDir, 'config.json')})\n`);
       expect(parseReport(result.stdout).context.tokenProvided).toBe(true);
@@ -169,7 +197,11 @@ describe.concurrent('the token', () => {
   it("the server's own Preferences.xml (PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR), after the config", async () => {
     const box = await createSandbox();
     try {
-      const file = await writePreferences(box, { MachineIdentifier: home.server.machineIdentifier, PlexOnlineToken: home.token, PlexOnlineUsername: 'plexowner' });
+      const file = await writePreferences(box, {
+        MachineIdentifier: home.server.machineIdentifier,
+        PlexOnlineToken: home.token,
+        PlexOnlineUsername: 'plexowner',
+      });
       const result = await tokenRun([], {}, box);
       expect(result.stderr).toContain(`token: from the server's preferences (${file})\n`);
       const report = parseReport(result.stdout);
@@ -182,14 +214,16 @@ describe.concurrent('the token', () => {
     }
   });
 
-  it("a Preferences.xml token is not sent to another server than the one it belongs to", async () => {
+  it('a Preferences.xml token is not sent to another server than the one it belongs to', async () => {
     // A home of its own: no other test's requests to tell apart from this run's.
     const [box, other] = await Promise.all([createSandbox(), startHome()]);
     try {
       const otherId = 'a'.repeat(40);
       const file = await writePreferences(box, { MachineIdentifier: otherId, PlexOnlineToken: other.token });
       const result = await box.run(other.args(['--json']));
-      expect(result.stderr).toContain(`${file}: its token belongs to server ${otherId}, and ${other.server.url} is server ${other.server.machineIdentifier}: not sent there`);
+      expect(result.stderr).toContain(
+        `${file}: its token belongs to server ${otherId}, and ${other.server.url} is server ${other.server.machineIdentifier}: not sent there`,
+      );
       expect(parseReport(result.stdout).context.tokenProvided).toBe(false);
       expect(other.server.requests.length).toBeGreaterThan(0);
       expect(other.server.requests.filter((r) => r.hadToken)).toEqual([]);
@@ -205,9 +239,13 @@ describe.concurrent('the token', () => {
     const [box, bare] = await Promise.all([createSandbox(), startHome()]);
     onTestFinished(() => bare.close());
     await mkdir(box.configDir, { recursive: true, mode: 0o700 });
-    await writeFile(join(box.configDir, 'config.json'), JSON.stringify({ clientIdentifier: 'cli-test' }), { mode: 0o600 });
+    await writeFile(join(box.configDir, 'config.json'), JSON.stringify({ clientIdentifier: 'cli-test' }), {
+      mode: 0o600,
+    });
     const text = await box.run(bare.args(['--no-color'])).finally(() => box.cleanup());
-    expect(text.stderr).toContain('no token found (no --token, no PLEX_TOKEN, no login, no readable Preferences.xml): running the checks that need none; `plex-diagnose login` gets one\n');
+    expect(text.stderr).toContain(
+      'no token found (no --token, no PLEX_TOKEN, no login, no readable Preferences.xml): running the checks that need none; `plex-diagnose login` gets one\n',
+    );
     // The path picture and the checks that ran, then the groups that could not run, with the reason.
     expect(text.stdout).toMatch(/\[-\] Remote access \.+ skipped: needs server\.prefs, which was skipped: no token/);
     expect(text.stdout).toMatch(/\d+ checks run: \d+ passed, 0 failed, \d+ skipped/);

@@ -46,13 +46,28 @@ describe('docs/cli.md', () => {
   it('lists every environment variable the CLI reads', () => {
     const table = doc.slice(doc.indexOf('## Environment variables'), doc.indexOf('## Which server, which token'));
     const fromOptions = COMMANDS.flatMap((c) => c.options).flatMap((o) => (o.env ? [o.env] : []));
-    for (const name of new Set([...fromOptions, 'PLEX_TOKEN', 'PLEX_URL', 'PLEX_DIAGNOSE_PLEXTV_URL', 'PLEX_DIAGNOSE_CONFIG_DIR', 'PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR', 'NO_COLOR'])) {
+    for (const name of new Set([
+      ...fromOptions,
+      'PLEX_TOKEN',
+      'PLEX_URL',
+      'PLEX_DIAGNOSE_PLEXTV_URL',
+      'PLEX_DIAGNOSE_CONFIG_DIR',
+      'PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR',
+      'NO_COLOR',
+    ])) {
       expect(table).toContain(`| \`${name}\` |`);
     }
   });
 
   it('lists every variable --exec commands get, and says PLEX_TOKEN is not one', () => {
-    const alert: Alert = { kind: 'problem', at: '2026-01-01T00:00:00.000Z', state: { status: 'problem', causes: [] }, previous: null, causes: [], summary: 's' };
+    const alert: Alert = {
+      kind: 'problem',
+      at: '2026-01-01T00:00:00.000Z',
+      state: { status: 'problem', causes: [] },
+      previous: null,
+      causes: [],
+      summary: 's',
+    };
     const names = Object.keys(alertEnvironment(alert, {})).filter((key) => key.startsWith('PLEX_DIAGNOSE_ALERT_'));
     expect(names.length).toBeGreaterThan(5);
     const exec = doc.slice(doc.indexOf('#### `--exec <command>`'), doc.indexOf('### fix'));
@@ -62,7 +77,8 @@ describe('docs/cli.md', () => {
 
   it('describes each notify format and the fragment override', () => {
     const notify = doc.slice(doc.indexOf('#### `--notify <url>`'), doc.indexOf('#### `--exec <command>`'));
-    for (const text of ['Discord', 'Slack', 'ntfy', 'JSON', '#ntfy', '#discord', '#slack', '#json']) expect(notify).toContain(text);
+    for (const text of ['Discord', 'Slack', 'ntfy', 'JSON', '#ntfy', '#discord', '#slack', '#json'])
+      expect(notify).toContain(text);
   });
 
   it('shows the demo output the built CLI prints', async () => {

@@ -23,8 +23,10 @@ async function setup(context: TestContext, options: HomeOptions): Promise<{ home
 /** Everything the experiment may touch: the server's prefs and the router's table. */
 const stateOf = (home: Home) => ({ prefs: { ...home.server.state.prefs }, mappings: home.igd.mappings() });
 const journalOf = (box: CliSandbox): string => join(box.configDir, 'alternate-port-journal.json');
-const experiment = (home: Home, extra: string[] = []): string[] => home.args(['--token', home.token, '--experiment', 'alternate-port', ...extra]);
-const noToken = (home: Home, result: CliResult): void => expect(result.stdout + result.stderr).not.toContain(home.token);
+const experiment = (home: Home, extra: string[] = []): string[] =>
+  home.args(['--token', home.token, '--experiment', 'alternate-port', ...extra]);
+const noToken = (home: Home, result: CliResult): void =>
+  expect(result.stdout + result.stderr).not.toContain(home.token);
 /** The alternate port the experiment picked, from its progress lines. */
 const alternatePort = (stderr: string): number => Number(/experiment: add-mapping: (\d+) → /.exec(stderr)?.[1]);
 
@@ -35,7 +37,12 @@ describe.concurrent('--experiment alternate-port', () => {
     const result = await box.run(experiment(home, ['--yes', '--json']));
     noToken(home, result);
     const report = parseReport(result.stdout);
-    expect(report.diagnoses[0]).toMatchObject({ ruleId: 'isp-blocks-port', messageId: 'proven', confidence: 'high', rank: 'root-cause' });
+    expect(report.diagnoses[0]).toMatchObject({
+      ruleId: 'isp-blocks-port',
+      messageId: 'proven',
+      confidence: 'high',
+      rank: 'root-cause',
+    });
     expect(report.context.experiments).toEqual(['alternate-port']);
     const port = alternatePort(result.stderr);
     expect(port).toBeGreaterThanOrEqual(40000);
@@ -44,14 +51,28 @@ describe.concurrent('--experiment alternate-port', () => {
       { type: 'set-pref', pref: 'ManualPortMappingPort', value: port },
     ]);
     // Explained before it ran, each step as it happened, and the outcome.
-    expect(result.stderr).toContain('The alternate-port experiment tests whether your ISP blocks the public port. It will:');
-    for (const step of ['read-state', 'add-mapping', 'write-journal', 'set-prefs', 'refresh-reachability', 'poll-account', 'restore-prefs', 'delete-mapping', 'remove-journal']) {
+    expect(result.stderr).toContain(
+      'The alternate-port experiment tests whether your ISP blocks the public port. It will:',
+    );
+    for (const step of [
+      'read-state',
+      'add-mapping',
+      'write-journal',
+      'set-prefs',
+      'refresh-reachability',
+      'poll-account',
+      'restore-prefs',
+      'delete-mapping',
+      'remove-journal',
+    ]) {
       expect(result.stderr).toContain(`  experiment: ${step}`);
     }
     expect(result.stderr).toContain(`experiment alternate-port on port ${port}: reachable; every change was restored`);
     expect(result.code).toBe(1);
     // During the run the router really mapped the port and Plex really used it; now both are back.
-    expect(home.igd.requests.soap.map((s) => s.action)).toEqual(expect.arrayContaining(['AddPortMapping', 'DeletePortMapping']));
+    expect(home.igd.requests.soap.map((s) => s.action)).toEqual(
+      expect.arrayContaining(['AddPortMapping', 'DeletePortMapping']),
+    );
     expect(home.server.requests.filter((r) => r.path === '/myplex/refreshReachability')).toHaveLength(1);
     expect(stateOf(home)).toEqual(before);
     expect(existsSync(journalOf(box))).toBe(false);
@@ -61,11 +82,20 @@ describe.concurrent('--experiment alternate-port', () => {
     const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const result = await box.run(experiment(home, ['--yes', '--keep', '--no-color']));
     const port = alternatePort(result.stderr);
-    expect(result.stderr).toContain(`experiment alternate-port on port ${port}: reachable; kept: Plex now uses that port and the router mapping is permanent`);
+    expect(result.stderr).toContain(
+      `experiment alternate-port on port ${port}: reachable; kept: Plex now uses that port and the router mapping is permanent`,
+    );
     expect(result.stdout).toContain('(the experiment kept its UPnP mapping for you)');
     expect(home.server.state.prefs.ManualPortMappingMode).toBe('1');
     expect(home.server.state.prefs.ManualPortMappingPort).toBe(String(port));
-    expect(home.igd.mappings()).toContainEqual(expect.objectContaining({ externalPort: port, internalClient: SERVER_LAN, internalPort: home.server.port, leaseSeconds: 0 }));
+    expect(home.igd.mappings()).toContainEqual(
+      expect.objectContaining({
+        externalPort: port,
+        internalClient: SERVER_LAN,
+        internalPort: home.server.port,
+        leaseSeconds: 0,
+      }),
+    );
     // Kept means working: the next plain diagnosis is clean.
     const next = await box.run(home.args(['--token', home.token, '--json']));
     expect(findings(parseReport(next.stdout))).toEqual([]);
@@ -91,7 +121,11 @@ describe.concurrent('--experiment alternate-port', () => {
     expect(changedMidway?.prefs.ManualPortMappingPort).toBe(String(port));
     expect(changedMidway?.mappings.map((m) => m.externalPort)).toContain(port);
     expect(result.stderr).toContain('plex-diagnose: SIGINT: stopping (restoring any changes first');
-    expect(result.stderr).toMatch(new RegExp(`experiment alternate-port on port ${port}: (inconclusive|not-run) \\(aborted\\); every change was restored`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `experiment alternate-port on port ${port}: (inconclusive|not-run) \\(aborted\\); every change was restored`,
+      ),
+    );
     expect(result.stderr).toContain('interrupted: the diagnosis is incomplete');
     expect(result.code).toBe(130);
     expect(stateOf(home)).toEqual(before);
@@ -102,7 +136,8 @@ describe.concurrent('--experiment alternate-port', () => {
     const { home, box } = await setup(context, { ispBlockedPorts: 'all' });
     const before = stateOf(home);
     const killed = await box.run(experiment(home, ['--yes']), {
-      onSpawn: (child) => void waitForOutput(child, 'stderr', /experiment: set-prefs: /).then(() => child.kill('SIGKILL')),
+      onSpawn: (child) =>
+        void waitForOutput(child, 'stderr', /experiment: set-prefs: /).then(() => child.kill('SIGKILL')),
     });
     expect(killed.signal).toBe('SIGKILL');
     const port = alternatePort(killed.stderr);
@@ -124,7 +159,9 @@ describe.concurrent('--experiment alternate-port', () => {
     const soap = home.igd.requests.soap.length;
     const result = await box.run(experiment(home));
     expect(result.stderr).toContain('The alternate-port experiment tests whether your ISP blocks the public port.');
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe('plex-diagnose: --experiment changes settings on your server and router: pass --yes to run it without a prompt');
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'plex-diagnose: --experiment changes settings on your server and router: pass --yes to run it without a prompt',
+    );
     expect(result.code).toBe(2);
     expect(home.igd.requests.soap.slice(soap)).toEqual([]);
     expect(stateOf(home)).toEqual(before);
@@ -134,7 +171,9 @@ describe.concurrent('--experiment alternate-port', () => {
     const { home, box } = await setup(context, { ispBlockedPorts: [32400] });
     const soap = home.igd.requests.soap.length;
     const result = await box.run(home.args(['--experiment', 'alternate-port', '--yes']));
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe("plex-diagnose: --experiment alternate-port needs the server owner's token (it changes a server setting)");
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      "plex-diagnose: --experiment alternate-port needs the server owner's token (it changes a server setting)",
+    );
     expect(result.code).toBe(2);
     expect(home.igd.requests.soap.slice(soap)).toEqual([]);
   });

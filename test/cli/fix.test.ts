@@ -11,9 +11,15 @@ import { createSandbox, hasScript, runCliInTerminal, type CliResult, type CliSan
 import { MACHINE_ID, SERVER_LAN, startHome, type Home, type HomeOptions } from './helpers/home.js';
 import { findings, parseReport } from './helpers/report-shape.js';
 
-const MISMATCH: HomeOptions = { prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 }, forwards: [32400] };
+const MISMATCH: HomeOptions = {
+  prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 },
+  forwards: [32400],
+};
 /** A home and a sandbox of the test's own (the tests run concurrently), closed when the test ends. */
-async function setup(context: TestContext, options: HomeOptions): Promise<{ home: Home; box: CliSandbox; fix: (args?: string[]) => Promise<CliResult> }> {
+async function setup(
+  context: TestContext,
+  options: HomeOptions,
+): Promise<{ home: Home; box: CliSandbox; fix: (args?: string[]) => Promise<CliResult> }> {
   const [home, box] = await Promise.all([startHome(options), createSandbox()]);
   context.onTestFinished(async () => {
     await Promise.allSettled([home.close(), box.cleanup()]);
@@ -50,7 +56,9 @@ describe.concurrent('fix', () => {
   it('--yes applies it on the server with a 0600 journal; the problem is gone; --undo restores; a second --undo has nothing to undo', async (context) => {
     const { home, box, fix } = await setup(context, MISMATCH);
     const applied = await fix(['--yes']);
-    expect(applied.stdout).toContain(`Applied 1 change(s), verified. Undo with \`plex-diagnose fix --undo\` (journal: ${defaultJournal(box)}).`);
+    expect(applied.stdout).toContain(
+      `Applied 1 change(s), verified. Undo with \`plex-diagnose fix --undo\` (journal: ${defaultJournal(box)}).`,
+    );
     expect(applied.code).toBe(0);
     expect(home.server.state.prefs.ManualPortMappingPort).toBe('32400');
     expect(statSync(defaultJournal(box)).mode & 0o777).toBe(0o600);
@@ -69,7 +77,9 @@ describe.concurrent('fix', () => {
     expect(home.server.state.prefs.ManualPortMappingMode).toBe('1');
 
     const again = await fix(['--undo']);
-    expect(again.stderr.trimEnd().split('\n').at(-1)).toBe(`plex-diagnose: nothing to undo: the last fix on ${home.server.url} was already undone`);
+    expect(again.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `plex-diagnose: nothing to undo: the last fix on ${home.server.url} was already undone`,
+    );
     expect(again.code).toBe(2);
     expect(home.server.state.prefs.ManualPortMappingPort).toBe('44400');
   });
@@ -79,7 +89,9 @@ describe.concurrent('fix', () => {
     const journal = join(box.dir, 'my-undo.json');
     const applied = await fix(['--yes', '--journal', journal]);
     expect(applied.stdout).toContain('  PublishServerOnPlexOnlineKey: false → true    (remote-access-disabled: ');
-    expect(applied.stdout).toContain(`Undo with \`plex-diagnose fix --undo --journal ${journal}\` (journal: ${journal})`);
+    expect(applied.stdout).toContain(
+      `Undo with \`plex-diagnose fix --undo --journal ${journal}\` (journal: ${journal})`,
+    );
     expect(home.server.state.prefs.PublishServerOnPlexOnlineKey).toBe('1');
     expect(statSync(journal).mode & 0o777).toBe(0o600);
     expect(existsSync(defaultJournal(box))).toBe(false);
@@ -118,7 +130,9 @@ describe.concurrent('fix', () => {
   it('nothing to change: says so (the report lists what to do by hand), exit 0', async (context) => {
     const { home, fix } = await setup(context, { ispBlockedPorts: [32400] });
     const result = await fix(['--yes']);
-    expect(result.stdout).toBe('Nothing plex-diagnose can change for you. The report lists what to change by hand (router, ISP).\n');
+    expect(result.stdout).toBe(
+      'Nothing plex-diagnose can change for you. The report lists what to change by hand (router, ISP).\n',
+    );
     expect(result.code).toBe(0);
     expect(prefPuts(home)).toEqual([]);
   });
@@ -126,13 +140,17 @@ describe.concurrent('fix', () => {
   it('without a token, or with no journal to undo: exit 2 with the reason', async (context) => {
     const { home, box } = await setup(context, MISMATCH);
     const noToken = await box.run(['fix', ...home.args(['--yes'])]);
-    expect(noToken.stderr.trimEnd().split('\n').at(-1)).toBe("plex-diagnose: fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)");
+    expect(noToken.stderr.trimEnd().split('\n').at(-1)).toBe(
+      "plex-diagnose: fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)",
+    );
     expect(noToken.code).toBe(2);
     const undoNoToken = await box.run(['fix', '--undo', ...home.args()]);
     expect(undoNoToken.stderr).toContain("plex-diagnose: fix --undo needs the server owner's token");
     expect(undoNoToken.code).toBe(2);
     const noJournal = await box.run(['fix', '--undo', ...home.args(['--token', home.token])]);
-    expect(noJournal.stderr.trimEnd().split('\n').at(-1)).toBe(`plex-diagnose: nothing to undo: there is no undo journal at ${defaultJournal(box)}`);
+    expect(noJournal.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `plex-diagnose: nothing to undo: there is no undo journal at ${defaultJournal(box)}`,
+    );
     expect(noJournal.code).toBe(2);
     expect(prefPuts(home)).toEqual([]);
   });

@@ -69,7 +69,15 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
   login: { 'plextv-url': 'login', timeout: 'login' },
   rules: { json: 'commands', rules: 'user-rules' },
   explain: {},
-  demo: { list: 'commands', json: 'commands', markdown: 'commands', 'redact-ips': 'shared-flags', verbose: 'shared-flags', 'no-color': 'commands', 'fail-on': 'commands' },
+  demo: {
+    list: 'commands',
+    json: 'commands',
+    markdown: 'commands',
+    'redact-ips': 'shared-flags',
+    verbose: 'shared-flags',
+    'no-color': 'commands',
+    'fail-on': 'commands',
+  },
   watch: {
     url: 'watch',
     token: 'watch',
@@ -135,19 +143,24 @@ function mentions(text: string, flag: string, short?: string): boolean {
 describe('flag coverage', () => {
   it('the table lists exactly the commands and flags of options.ts', () => {
     const fromOptions = Object.fromEntries(COMMANDS.map((c) => [c.name, c.options.map((o) => o.name).sort()]));
-    const fromTable = Object.fromEntries(Object.entries(COVERAGE).map(([name, flags]) => [name, Object.keys(flags).sort()]));
+    const fromTable = Object.fromEntries(
+      Object.entries(COVERAGE).map(([name, flags]) => [name, Object.keys(flags).sort()]),
+    );
     expect(fromTable).toEqual(fromOptions);
   });
 
-  it.each(COMMANDS.map((c) => c.name))('%s: each flag is used by the test file the table names, with that command', (name) => {
-    const spec = COMMANDS.find((c) => c.name === name)!;
-    for (const option of spec.options) {
-      const file = COVERAGE[name][option.name]!;
-      const text = source(file);
-      expect(mentions(text, option.name, option.short), `${name} --${option.name} in ${file}.test.ts`).toBe(true);
-      if (name !== 'diagnose') expect(text, `${file}.test.ts runs ${name}`).toContain(`'${name}'`);
-    }
-  });
+  it.each(COMMANDS.map((c) => c.name))(
+    '%s: each flag is used by the test file the table names, with that command',
+    (name) => {
+      const spec = COMMANDS.find((c) => c.name === name)!;
+      for (const option of spec.options) {
+        const file = COVERAGE[name][option.name]!;
+        const text = source(file);
+        expect(mentions(text, option.name, option.short), `${name} --${option.name} in ${file}.test.ts`).toBe(true);
+        if (name !== 'diagnose') expect(text, `${file}.test.ts runs ${name}`).toContain(`'${name}'`);
+      }
+    },
+  );
 
   it('--help and --version of every command: basics', () => {
     const text = source(GLOBAL_COVERAGE);

@@ -36,7 +36,8 @@ async function removeStaleRuns(): Promise<void> {
   await Promise.all(
     entries.map(async (name) => {
       const pid = Number(/^run-(\d+)-/.exec(name)?.[1]);
-      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(TEST_DIST, name), { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid))
+        await rm(join(TEST_DIST, name), { recursive: true, force: true });
     }),
   );
 }
@@ -51,8 +52,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await build({ ...options, dts: false, clean: false, outDir, silent: true, config: false });
   }
   // The folder doubles as an installed copy of the package, for `--rules` modules that `import 'plex-diagnose'`.
-  const exports = { '.': { import: './index.js', require: './index.cjs' }, './testing': { import: './testing.js', require: './testing.cjs' } };
-  await writeFile(join(outDir, 'package.json'), `${JSON.stringify({ name: 'plex-diagnose', type: 'module', exports }, null, 2)}\n`);
+  const exports = {
+    '.': { import: './index.js', require: './index.cjs' },
+    './testing': { import: './testing.js', require: './testing.cjs' },
+  };
+  await writeFile(
+    join(outDir, 'package.json'),
+    `${JSON.stringify({ name: 'plex-diagnose', type: 'module', exports }, null, 2)}\n`,
+  );
   project.provide('cliDist', outDir);
   return async () => {
     await rm(outDir, { recursive: true, force: true });

@@ -38,7 +38,10 @@ describe.concurrent('text', () => {
   });
 
   it('NO_COLOR=1 prints the same as --no-color, and a healthy setup exits 0', async ({ expect }) => {
-    const [flag, env] = await Promise.all([sandbox.run(['analyze', HEALTHY, '--no-color']), sandbox.run(['analyze', HEALTHY], { env: { NO_COLOR: '1' } })]);
+    const [flag, env] = await Promise.all([
+      sandbox.run(['analyze', HEALTHY, '--no-color']),
+      sandbox.run(['analyze', HEALTHY], { env: { NO_COLOR: '1' } }),
+    ]);
     expect(env.stdout).toBe(flag.stdout);
     expect(env.stdout).not.toMatch(ANSI);
     expect(env.stdout).toContain('No problems found. 19 checks run: 19 passed, 0 failed');
@@ -64,12 +67,17 @@ describe.concurrent('text', () => {
   });
 
   it('--verbose adds every check by rule id and every observation with its time', async () => {
-    const [plain, verbose] = await Promise.all([sandbox.run(['analyze', ISP, '--no-color']), sandbox.run(['analyze', ISP, '--no-color', '--verbose'])]);
+    const [plain, verbose] = await Promise.all([
+      sandbox.run(['analyze', ISP, '--no-color']),
+      sandbox.run(['analyze', ISP, '--no-color', '--verbose']),
+    ]);
     const snapshot = readSnapshot(readFileSync(ISP, 'utf8'));
     expect(verbose.stdout).toContain('\nObservations\n');
     expect(plain.stdout).not.toContain('\nObservations\n');
     for (const [id, observation] of Object.entries(snapshot.observations)) {
-      expect(verbose.stdout).toMatch(new RegExp(`\\n  ${observation.status} +${id.replace('.', '\\.')} +${observation.durationMs} ms`));
+      expect(verbose.stdout).toMatch(
+        new RegExp(`\\n  ${observation.status} +${id.replace('.', '\\.')} +${observation.durationMs} ms`),
+      );
     }
     expect(verbose.stdout).toMatch(/\n {4}failed {2}isp-blocks-port\n/);
     expect(verbose.stdout).toMatch(/\n {4}passed {2}server-unreachable\n/);
@@ -78,7 +86,10 @@ describe.concurrent('text', () => {
   });
 
   it('--redact-ips anonymises every address consistently and keeps its class', async () => {
-    const [plain, redacted] = await Promise.all([sandbox.run(['analyze', ISP, '--no-color']), sandbox.run(['analyze', ISP, '--no-color', '--redact-ips'])]);
+    const [plain, redacted] = await Promise.all([
+      sandbox.run(['analyze', ISP, '--no-color']),
+      sandbox.run(['analyze', ISP, '--no-color', '--redact-ips']),
+    ]);
     expect(plain.stdout).toContain(PUBLIC_IP);
     expect(redacted.stdout).not.toContain(PUBLIC_IP);
     expect(redacted.stdout).not.toContain('192.168.1.10');
@@ -114,7 +125,9 @@ describe.concurrent('--json', () => {
 });
 
 describe.concurrent('--markdown', () => {
-  it('is forum-ready: the mermaid path, a checks table, every finding; addresses anonymised (snapshot)', async ({ expect }) => {
+  it('is forum-ready: the mermaid path, a checks table, every finding; addresses anonymised (snapshot)', async ({
+    expect,
+  }) => {
     const result = await sandbox.run(['analyze', ISP, '--markdown']);
     expect(result.code).toBe(1);
     const text = result.stdout;
@@ -127,7 +140,10 @@ describe.concurrent('--markdown', () => {
   });
 
   it('is redacted the same with --redact-ips given or not, with a new key each run', async () => {
-    const [implicit, explicit] = await Promise.all([sandbox.run(['analyze', ISP, '--markdown']), sandbox.run(['analyze', ISP, '--markdown', '--redact-ips'])]);
+    const [implicit, explicit] = await Promise.all([
+      sandbox.run(['analyze', ISP, '--markdown']),
+      sandbox.run(['analyze', ISP, '--markdown', '--redact-ips']),
+    ]);
     expect(scrubAnonymised(explicit.stdout)).toBe(scrubAnonymised(implicit.stdout));
     expect(explicit.stdout).not.toBe(implicit.stdout);
   });
@@ -143,10 +159,22 @@ describe.concurrent('exit codes and --fail-on', () => {
     ['only a warning, default --fail-on error → 0', [WARNING_ONLY], 0],
     ['only a warning with --fail-on warning → 1', [WARNING_ONLY, '--fail-on', 'warning'], 1],
     ['only a warning with --fail-on info → 1', [WARNING_ONLY, '--fail-on', 'info'], 1],
-    ['the warning turned into info, --fail-on warning → 0', [WARNING_ONLY, '--rule', `${WARNING_RULE}=info`, '--fail-on', 'warning'], 0],
-    ['the warning turned into info, --fail-on info → 1', [WARNING_ONLY, '--rule', `${WARNING_RULE}=info`, '--fail-on', 'info'], 1],
+    [
+      'the warning turned into info, --fail-on warning → 0',
+      [WARNING_ONLY, '--rule', `${WARNING_RULE}=info`, '--fail-on', 'warning'],
+      0,
+    ],
+    [
+      'the warning turned into info, --fail-on info → 1',
+      [WARNING_ONLY, '--rule', `${WARNING_RULE}=info`, '--fail-on', 'info'],
+      1,
+    ],
     ['the warning turned into an error → 1', [WARNING_ONLY, '--rule', `${WARNING_RULE}=error`], 1],
-    ['every rule that fired turned off → 0', [ISP, '--rule', 'isp-blocks-port=off', '--rule', 'mapping-failed=off', '--rule', 'relay-only=off'], 0],
+    [
+      'every rule that fired turned off → 0',
+      [ISP, '--rule', 'isp-blocks-port=off', '--rule', 'mapping-failed=off', '--rule', 'relay-only=off'],
+      0,
+    ],
   ] as const)('%s', async (_name, args, code) => {
     const result = await sandbox.run(['analyze', ...args, '--json']);
     expect(result.stderr).toBe('');
@@ -177,7 +205,9 @@ describe('exit code 3: an internal error', () => {
       signal: new AbortController().signal,
     });
     expect(code).toBe(3);
-    expect(stderr).toMatch(/^plex-diagnose: internal error \(a bug; please report it with this message\):\nTypeError: the terminal fell over\n {4}at /);
+    expect(stderr).toMatch(
+      /^plex-diagnose: internal error \(a bug; please report it with this message\):\nTypeError: the terminal fell over\n {4}at /,
+    );
   });
 
   it('main() returns 130, not 3, when the failure comes from an interruption', async () => {
@@ -185,7 +215,12 @@ describe('exit code 3: an internal error', () => {
     const controller = new AbortController();
     controller.abort(new Error('SIGINT'));
     const code = await main(['rules'], {
-      stdout: { isTTY: false, write: () => { throw new Error('write after Ctrl-C'); } } as unknown as NodeJS.WritableStream,
+      stdout: {
+        isTTY: false,
+        write: () => {
+          throw new Error('write after Ctrl-C');
+        },
+      } as unknown as NodeJS.WritableStream,
       stderr: { write: (text: string) => ((stderr += text), true) } as unknown as NodeJS.WritableStream,
       stdin: process.stdin,
       env: {},

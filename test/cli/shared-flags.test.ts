@@ -33,7 +33,14 @@ describe.concurrent('collect', () => {
     const result = await sandbox.run([
       'collect',
       ...['--url', home.server.url, '--token', home.token, '--plextv-url', home.plexTv.url, '--timeout', '2s'],
-      ...['--ssdp-address', home.igd.ssdpAddress, '--natpmp-gateway', `127.0.0.1:${home.natPmp.port}`, '--resolver', home.dns.address],
+      ...[
+        '--ssdp-address',
+        home.igd.ssdpAddress,
+        '--natpmp-gateway',
+        `127.0.0.1:${home.natPmp.port}`,
+        '--resolver',
+        home.dns.address,
+      ],
       ...['--only', 'port-forwarding', '--rule', 'manual-port-mismatch=off'],
     ]);
     expect(result.code).toBe(0);
@@ -51,7 +58,10 @@ describe.concurrent('collect', () => {
   it('--experiment alternate-port --yes --keep: the experiment is evidence in the snapshot', async () => {
     const kept = await startHome({ ispBlockedPorts: [32400] });
     try {
-      const result = await sandbox.run(['collect', ...kept.args(['--token', kept.token, '--experiment', 'alternate-port', '--yes', '--keep'])]);
+      const result = await sandbox.run([
+        'collect',
+        ...kept.args(['--token', kept.token, '--experiment', 'alternate-port', '--yes', '--keep']),
+      ]);
       const snapshot = readSnapshot(result.stdout);
       expect(snapshot.context.experiments).toEqual(['alternate-port']);
       const experiment = snapshot.observations['experiment.alternatePort'];
@@ -59,7 +69,10 @@ describe.concurrent('collect', () => {
       expect(result.stderr).toMatch(/experiment alternate-port on port \d+: reachable; kept/);
       // The snapshot, analyzed elsewhere, proves the block.
       const analyzed = await sandbox.run(['analyze', '-', '--json'], { input: result.stdout });
-      expect(parseReport(analyzed.stdout).diagnoses[0]).toMatchObject({ ruleId: 'isp-blocks-port', messageId: 'proven' });
+      expect(parseReport(analyzed.stdout).diagnoses[0]).toMatchObject({
+        ruleId: 'isp-blocks-port',
+        messageId: 'proven',
+      });
     } finally {
       await kept.close();
     }
@@ -69,7 +82,18 @@ describe.concurrent('collect', () => {
     const own = await startHome();
     try {
       const before = own.plexTv.requests.length;
-      const result = await sandbox.run(['collect', '--gdm-target', gdm(own), '--no-plextv', '--token', own.token, '--timeout', '2s', '--upnp-location', own.igd.location]);
+      const result = await sandbox.run([
+        'collect',
+        '--gdm-target',
+        gdm(own),
+        '--no-plextv',
+        '--token',
+        own.token,
+        '--timeout',
+        '2s',
+        '--upnp-location',
+        own.igd.location,
+      ]);
       const snapshot = readSnapshot(result.stdout);
       expect(snapshot.target).toMatchObject({ url: own.server.url, machineIdentifier: own.server.machineIdentifier });
       expect(snapshot.context.plexTv).toBe(false);
@@ -89,8 +113,28 @@ describe.concurrent('watch', () => {
     );
     const result = await sandbox.run([
       'watch',
-      ...['--gdm-target', gdm(home), '--token', home.token, '--no-plextv', '--timeout', '2s', '--no-color', '--max-runs', '1'],
-      ...['--upnp-location', home.igd.location, '--ssdp-address', home.igd.ssdpAddress, '--natpmp-gateway', `127.0.0.1:${home.natPmp.port}`, '--resolver', home.dns.address],
+      ...[
+        '--gdm-target',
+        gdm(home),
+        '--token',
+        home.token,
+        '--no-plextv',
+        '--timeout',
+        '2s',
+        '--no-color',
+        '--max-runs',
+        '1',
+      ],
+      ...[
+        '--upnp-location',
+        home.igd.location,
+        '--ssdp-address',
+        home.igd.ssdpAddress,
+        '--natpmp-gateway',
+        `127.0.0.1:${home.natPmp.port}`,
+        '--resolver',
+        home.dns.address,
+      ],
       ...['--only', 'port-forwarding', '--rule', 'local/always=warning', '--rules', module],
     ]);
     expect(result.stderr).toContain(`server: ${home.server.url} (found by GDM)`);
@@ -102,10 +146,30 @@ describe.concurrent('watch', () => {
 
 describe.concurrent('fix', () => {
   it('--rule off for the rule that carries the change: nothing to change; --only its category: the change again', async () => {
-    const mismatch = await startHome({ prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 }, forwards: [32400] });
+    const mismatch = await startHome({
+      prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 },
+      forwards: [32400],
+    });
     try {
-      const common = ['--gdm-target', gdm(mismatch), '--token', mismatch.token, '--plextv-url', mismatch.plexTv.url, '--timeout', '2s', '--no-color'];
-      const network = ['--ssdp-address', mismatch.igd.ssdpAddress, '--natpmp-gateway', `127.0.0.1:${mismatch.natPmp.port}`, '--resolver', mismatch.dns.address];
+      const common = [
+        '--gdm-target',
+        gdm(mismatch),
+        '--token',
+        mismatch.token,
+        '--plextv-url',
+        mismatch.plexTv.url,
+        '--timeout',
+        '2s',
+        '--no-color',
+      ];
+      const network = [
+        '--ssdp-address',
+        mismatch.igd.ssdpAddress,
+        '--natpmp-gateway',
+        `127.0.0.1:${mismatch.natPmp.port}`,
+        '--resolver',
+        mismatch.dns.address,
+      ];
       const [off, only] = await Promise.all([
         sandbox.run(['fix', ...common, ...network, '--rule', 'manual-port-mismatch=off']),
         sandbox.run(['fix', ...common, ...network, '--only', 'port-forwarding']),
@@ -119,7 +183,15 @@ describe.concurrent('fix', () => {
         "export default { id: 'local/relay-off', meta: { severity: 'warning', category: 'relay', title: 'Relay off', requires: ['server.prefs'], messages: { m: 'turn the relay off' }, fixes: { f: 'untick it' } }, evaluate(ctx) { ctx.report({ messageId: 'm', evidence: [], confidence: 'high', fix: { fixId: 'f', actions: [{ type: 'set-pref', pref: 'RelayEnabled', value: false }] } }); } };\n",
       );
       const withoutPlexTv = common.filter((arg, i) => arg !== '--plextv-url' && common[i - 1] !== '--plextv-url');
-      const withModule = await sandbox.run(['fix', ...withoutPlexTv, '--no-plextv', '--rules', module, '--only', 'relay']);
+      const withModule = await sandbox.run([
+        'fix',
+        ...withoutPlexTv,
+        '--no-plextv',
+        '--rules',
+        module,
+        '--only',
+        'relay',
+      ]);
       expect(withModule.stdout).toContain('  RelayEnabled: true → false    (local/relay-off: turn the relay off)');
       expect(mismatch.server.state.prefs.ManualPortMappingPort).toBe('44400');
     } finally {

@@ -40,7 +40,9 @@ describe('collect → analyze', () => {
     const collected = await sandbox.run(['collect', ...home.args(['--token', home.token]), '-o', file]);
     expect(collected.code).toBe(0);
     expect(collected.stdout).toBe('');
-    expect(collected.stderr).toContain(`snapshot written to ${file}: analyze it with \`plex-diagnose analyze ${file}\``);
+    expect(collected.stderr).toContain(
+      `snapshot written to ${file}: analyze it with \`plex-diagnose analyze ${file}\``,
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     noToken(text);
@@ -88,8 +90,15 @@ describe('collect → analyze', () => {
   });
 
   it('collect -o into a folder that does not exist is a usage error, after the evidence was gathered', async () => {
-    const result = await sandbox.run(['collect', ...home.args(['--token', home.token]), '-o', join(sandbox.dir, 'missing', 's.json')]);
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`plex-diagnose: cannot write ${join(sandbox.dir, 'missing', 's.json')} (ENOENT)`);
+    const result = await sandbox.run([
+      'collect',
+      ...home.args(['--token', home.token]),
+      '-o',
+      join(sandbox.dir, 'missing', 's.json'),
+    ]);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `plex-diagnose: cannot write ${join(sandbox.dir, 'missing', 's.json')} (ENOENT)`,
+    );
     expect(result.code).toBe(2);
   });
 });
@@ -104,15 +113,33 @@ describe.concurrent('analyze of a bad snapshot: exit 2 with the reason', () => {
   };
 
   it.each([
-    ['a missing file', async () => join(sandbox.dir, 'nope.json'), /^plex-diagnose: cannot read .*nope\.json \(ENOENT\)$/],
+    [
+      'a missing file',
+      async () => join(sandbox.dir, 'nope.json'),
+      /^plex-diagnose: cannot read .*nope\.json \(ENOENT\)$/,
+    ],
     ['a folder', async () => sandbox.dir, /^plex-diagnose: cannot read .* \(EISDIR\)$/],
-    ['a file that is not JSON', () => write('junk.json', '<html>captive portal</html>'), /^plex-diagnose: the snapshot is not valid JSON/],
-    ['JSON that is not a snapshot', () => write('other.json', '{"hello":"world"}'), /^plex-diagnose: not a plex-diagnose snapshot \(schemaVersion: /],
-    ['a snapshot from a newer plex-diagnose', () => write('newer.json', '{"schemaVersion":99}'), /^plex-diagnose: the snapshot has schema version 99, newer than this plex-diagnose understands \(1\): upgrade plex-diagnose$/],
+    [
+      'a file that is not JSON',
+      () => write('junk.json', '<html>captive portal</html>'),
+      /^plex-diagnose: the snapshot is not valid JSON/,
+    ],
+    [
+      'JSON that is not a snapshot',
+      () => write('other.json', '{"hello":"world"}'),
+      /^plex-diagnose: not a plex-diagnose snapshot \(schemaVersion: /,
+    ],
+    [
+      'a snapshot from a newer plex-diagnose',
+      () => write('newer.json', '{"schemaVersion":99}'),
+      /^plex-diagnose: the snapshot has schema version 99, newer than this plex-diagnose understands \(1\): upgrade plex-diagnose$/,
+    ],
     [
       'a snapshot whose values have the wrong shape',
       async () => {
-        const snapshot = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/cli/healthy.snapshot.json'), 'utf8')) as { observations: Record<string, { value?: unknown }> };
+        const snapshot = JSON.parse(
+          readFileSync(join(import.meta.dirname, '../fixtures/cli/healthy.snapshot.json'), 'utf8'),
+        ) as { observations: Record<string, { value?: unknown }> };
         snapshot.observations['server.account']!.value = 'an account';
         return write('shape.json', JSON.stringify(snapshot));
       },

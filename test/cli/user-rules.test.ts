@@ -47,8 +47,11 @@ describe.concurrent('the worked example of docs/writing-rules.md', () => {
     expect(report.diagnoses[0]).toMatchObject({
       severity: 'warning',
       category: 'house-rules',
-      message: 'Plex Media Server 1.41.3.9314-a0bfb8370 is older than 1.42.0, the oldest version this household accepts.',
-      evidence: [{ source: 'example.serverVersion', observed: 'version 1.41.3.9314-a0bfb8370', expected: '1.42.0 or later' }],
+      message:
+        'Plex Media Server 1.41.3.9314-a0bfb8370 is older than 1.42.0, the oldest version this household accepts.',
+      evidence: [
+        { source: 'example.serverVersion', observed: 'version 1.41.3.9314-a0bfb8370', expected: '1.42.0 or later' },
+      ],
     });
     expect(report.observations.find((o) => o.id === 'example.serverVersion')).toMatchObject({ status: 'ok' });
     // A warning: exit 0 under the default --fail-on error.
@@ -64,7 +67,10 @@ describe.concurrent('the worked example of docs/writing-rules.md', () => {
   });
 
   it('--rule sets its level: off, error', async () => {
-    const [off, error] = await Promise.all([run(['--json', '--rule', `${RULE}=off`]), run(['--json', '--rule', `${RULE}=error`])]);
+    const [off, error] = await Promise.all([
+      run(['--json', '--rule', `${RULE}=off`]),
+      run(['--json', '--rule', `${RULE}=error`]),
+    ]);
     const offReport = parseReport(off.stdout);
     expect(findings(offReport)).toEqual([]);
     expect(offReport.checks.find((c) => c.ruleId === RULE)?.status).toBe('off');
@@ -90,15 +96,26 @@ describe.concurrent('the worked example of docs/writing-rules.md', () => {
   });
 
   it('rules --rules lists it with its severity and category', async () => {
-    const [text, json] = await Promise.all([sandbox.run(['rules', '--rules', example]), sandbox.run(['rules', '--json', '--rules', example])]);
-    expect(text.stdout).toMatch(new RegExp(`^${RULE} +warning +house-rules +Plex Media Server is at least the version this household requires$`, 'm'));
+    const [text, json] = await Promise.all([
+      sandbox.run(['rules', '--rules', example]),
+      sandbox.run(['rules', '--json', '--rules', example]),
+    ]);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^${RULE} +warning +house-rules +Plex Media Server is at least the version this household requires$`,
+        'm',
+      ),
+    );
     const list = JSON.parse(json.stdout) as { id: string; requires: string[] }[];
     expect(list.at(-1)).toMatchObject({ id: RULE, requires: ['example.serverVersion'] });
   });
 
   it('collect --rules keeps its observation in the snapshot; analyze --rules validates it and fires', async () => {
     const file = join(sandbox.dir, 'with-example.json');
-    const collected = await sandbox.run(['collect', ...home.args(['--token', home.token, '--rules', example, '-o', file])]);
+    const collected = await sandbox.run([
+      'collect',
+      ...home.args(['--token', home.token, '--rules', example, '-o', file]),
+    ]);
     expect(collected.code).toBe(0);
     const analyzed = await sandbox.run(['analyze', file, '--rules', example, '--json']);
     expect(findings(parseReport(analyzed.stdout))).toEqual([`${RULE}/tooOld`]);
@@ -107,17 +124,22 @@ describe.concurrent('the worked example of docs/writing-rules.md', () => {
     snapshot.observations['example.serverVersion']!.value = { raw: '1.41.3', parts: 'one, forty-one' };
     writeFileSync(file, JSON.stringify(snapshot));
     const refused = await sandbox.run(['analyze', file, '--rules', example]);
-    expect(refused.stderr).toMatch(/^plex-diagnose: the snapshot has values of the wrong shape \(.*example\.serverVersion/);
+    expect(refused.stderr).toMatch(
+      /^plex-diagnose: the snapshot has values of the wrong shape \(.*example\.serverVersion/,
+    );
     expect(refused.code).toBe(2);
   });
 
   it('is what docs/writing-rules.md shows: the code blocks are the files, the output block is what the CLI prints', async () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs/writing-rules.md'), 'utf8');
     for (const name of ['minimum-version.ts', 'minimum-version.test.ts']) {
-      const block = new RegExp(`<!-- example:${name.replace('.', '\\.')} -->\n\`\`\`ts\n([\\s\\S]*?)\`\`\`\n`).exec(doc)?.[1];
+      const block = new RegExp(`<!-- example:${name.replace('.', '\\.')} -->\n\`\`\`ts\n([\\s\\S]*?)\`\`\`\n`).exec(
+        doc,
+      )?.[1];
       expect(block, name).toBe(readFileSync(join(REPO_ROOT, 'docs/examples', name), 'utf8'));
     }
-    const shown = /Against a server running 1\.41\.3 it reports \(text output, colour off\):\n\n```\n([\s\S]*?)```/.exec(doc)?.[1];
+    const shown =
+      /Against a server running 1\.41\.3 it reports \(text output, colour off\):\n\n```\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(shown).toBeDefined();
     const result = await run(['--no-color']);
     expect(result.stdout).toContain(shown);
@@ -130,13 +152,21 @@ describe.concurrent('the worked example of docs/writing-rules.md', () => {
       tsconfig,
       JSON.stringify({
         extends: join(REPO_ROOT, 'tsconfig.json'),
-        compilerOptions: { noEmit: true, paths: { 'plex-diagnose': [join(REPO_ROOT, 'src/index.ts')], 'plex-diagnose/testing': [join(REPO_ROOT, 'src/testing/index.ts')] } },
+        compilerOptions: {
+          noEmit: true,
+          paths: {
+            'plex-diagnose': [join(REPO_ROOT, 'src/index.ts')],
+            'plex-diagnose/testing': [join(REPO_ROOT, 'src/testing/index.ts')],
+          },
+        },
         include: [],
         files: [EXAMPLE, join(REPO_ROOT, 'docs/examples/minimum-version.test.ts')],
       }),
     );
     const tsc = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { cwd: REPO_ROOT });
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
+        cwd: REPO_ROOT,
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -182,11 +212,35 @@ describe.concurrent('modules that go wrong', () => {
 
   it.each([
     ['a missing file', () => join(project, 'nope.ts'), /^plex-diagnose: --rules .*nope\.ts: no such file$/],
-    ['a module that throws when loaded', () => write('throws.mjs', "throw new Error('boom at load');\n"), /^plex-diagnose: --rules .*throws\.mjs: the module failed to load \(boom at load\)$/],
-    ['a TypeScript module with a syntax error', () => write('broken.ts', 'export const rules = [;\n'), /^plex-diagnose: --rules .*broken\.ts: the module failed to load \(/],
-    ['a module without rules or collectors', () => write('empty.mjs', 'export const nothing = 1;\n'), /^plex-diagnose: --rules .*empty\.mjs: the module exports no rules or collectors$/],
-    ['a rule without messages', () => write('shape.mjs', "export default { id: 'local/x', meta: { severity: 'error', category: 'local', title: 't', requires: [] }, evaluate() {} };\n"), /^plex-diagnose: --rules .*shape\.mjs: rule #1 is not valid \(meta\.messages: /],
-    ['a rule with an unknown severity', () => write('severity.mjs', RULE_JS('', '').replace("severity: 'error'", "severity: 'fatal'")), /^plex-diagnose: --rules .*severity\.mjs: rule #1 is not valid \(meta\.severity: /],
+    [
+      'a module that throws when loaded',
+      () => write('throws.mjs', "throw new Error('boom at load');\n"),
+      /^plex-diagnose: --rules .*throws\.mjs: the module failed to load \(boom at load\)$/,
+    ],
+    [
+      'a TypeScript module with a syntax error',
+      () => write('broken.ts', 'export const rules = [;\n'),
+      /^plex-diagnose: --rules .*broken\.ts: the module failed to load \(/,
+    ],
+    [
+      'a module without rules or collectors',
+      () => write('empty.mjs', 'export const nothing = 1;\n'),
+      /^plex-diagnose: --rules .*empty\.mjs: the module exports no rules or collectors$/,
+    ],
+    [
+      'a rule without messages',
+      () =>
+        write(
+          'shape.mjs',
+          "export default { id: 'local/x', meta: { severity: 'error', category: 'local', title: 't', requires: [] }, evaluate() {} };\n",
+        ),
+      /^plex-diagnose: --rules .*shape\.mjs: rule #1 is not valid \(meta\.messages: /,
+    ],
+    [
+      'a rule with an unknown severity',
+      () => write('severity.mjs', RULE_JS('', '').replace("severity: 'error'", "severity: 'fatal'")),
+      /^plex-diagnose: --rules .*severity\.mjs: rule #1 is not valid \(meta\.severity: /,
+    ],
   ] as const)('%s: exit 2 with the reason, before any probing', async (_name, make, reason) => {
     const file = make();
     // A server of its own, to show the run never asked it anything.

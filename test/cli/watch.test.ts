@@ -24,7 +24,11 @@ let sandbox: CliSandbox;
 beforeAll(async () => {
   sandbox = await createSandbox();
   receiver = await startLoopbackServer(async (request, response) => {
-    deliveries.push({ path: request.url ?? '', headers: request.headers, body: await readRequestBody(request, 1024 * 1024) });
+    deliveries.push({
+      path: request.url ?? '',
+      headers: request.headers,
+      body: await readRequestBody(request, 1024 * 1024),
+    });
     response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   });
 });
@@ -33,7 +37,9 @@ afterAll(async () => {
   await sandbox?.cleanup();
 });
 
-type WatchLine = { type: 'run'; run: number; status: string; rootCause?: { ruleId: string; messageId: string } } | ({ type: 'alert' } & Alert);
+type WatchLine =
+  | { type: 'run'; run: number; status: string; rootCause?: { ruleId: string; messageId: string } }
+  | ({ type: 'alert' } & Alert);
 
 function parseLines(stdout: string): WatchLine[] {
   return stdout
@@ -127,13 +133,19 @@ describe.concurrent('watch', () => {
     // Exactly two alerts, each printed before the line of the run that confirmed it.
     const alerts = lines.filter((l): l is Extract<WatchLine, { type: 'alert' }> => l.type === 'alert');
     expect(alerts.map((a) => Alert.parse({ ...a, type: undefined }).kind)).toEqual(['problem', 'recovered']);
-    expect(lines.findIndex((l) => l.type === 'alert' && l.kind === 'problem')).toBe(lines.findIndex((l) => l.type === 'run' && l.run === 2) - 1);
-    expect(lines.findIndex((l) => l.type === 'alert' && l.kind === 'recovered')).toBe(lines.findIndex((l) => l.type === 'run' && l.run === 6) - 1);
+    expect(lines.findIndex((l) => l.type === 'alert' && l.kind === 'problem')).toBe(
+      lines.findIndex((l) => l.type === 'run' && l.run === 2) - 1,
+    );
+    expect(lines.findIndex((l) => l.type === 'alert' && l.kind === 'recovered')).toBe(
+      lines.findIndex((l) => l.type === 'run' && l.run === 6) - 1,
+    );
     expect(alerts[0]!.causes[0]).toMatchObject({ ruleId: 'isp-blocks-port', severity: 'error' });
     expect(alerts[0]!.summary).toMatch(/^Plex remote access problem \(Basement\): plex\.tv cannot reach/);
     expect(alerts[1]!.summary).toBe('Plex remote access recovered (Basement): no problems found');
 
-    expect(result.stderr).toContain(`watching ${home.server.url} every 1 s (alerts after 2 run(s) in a new state); Ctrl-C stops`);
+    expect(result.stderr).toContain(
+      `watching ${home.server.url} every 1 s (alerts after 2 run(s) in a new state); Ctrl-C stops`,
+    );
     expect(result.stderr).toContain('watch stopped (after 6 runs): 6 runs, 2 alerts');
     // watch never asks Plex to re-check reachability (Plex calls that expensive and rate limited).
     expect(home.server.requests.filter((r) => r.path === '/myplex/refreshReachability')).toEqual([]);
@@ -148,8 +160,18 @@ describe.concurrent('watch', () => {
     expect(ntfy[0]!.headers.title).toMatch(/^Plex remote access problem \(Basement\)/);
     expect(ntfy[0]!.body).toMatch(/^\[error\] plex\.tv cannot reach .*\nFix: /);
     expect(ntfy[1]!.body).toBe('No problems found.');
-    const discord = at('/api/webhooks/1/x').map((d) => JSON.parse(d.body) as { content: string; embeds: { title: string; fields: { name: string }[] }[]; allowed_mentions: unknown });
-    expect(discord.map((d) => d.embeds[0]!.title)).toEqual(['Plex remote access problem: Basement', 'Plex remote access recovered: Basement']);
+    const discord = at('/api/webhooks/1/x').map(
+      (d) =>
+        JSON.parse(d.body) as {
+          content: string;
+          embeds: { title: string; fields: { name: string }[] }[];
+          allowed_mentions: unknown;
+        },
+    );
+    expect(discord.map((d) => d.embeds[0]!.title)).toEqual([
+      'Plex remote access problem: Basement',
+      'Plex remote access recovered: Basement',
+    ]);
     expect(discord[0]!.embeds[0]!.fields[0]!.name).toBe('error: isp-blocks-port');
     expect(discord[0]!.allowed_mentions).toEqual({ parse: [] });
     const slack = at('/services/T/B/x').map((d) => JSON.parse(d.body) as { text: string; blocks: { type: string }[] });
@@ -162,15 +184,24 @@ describe.concurrent('watch', () => {
     // --exec: once per alert, the alert in PLEX_DIAGNOSE_ALERT_* and no PLEX_TOKEN.
     const blocks = readFileSync(execLog, 'utf8').split('----\n').filter(Boolean);
     expect(blocks).toHaveLength(2);
-    const env = blocks.map((block) => Object.fromEntries(block.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])));
+    const env = blocks.map((block) =>
+      Object.fromEntries(
+        block
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      ),
+    );
     expect(env.map((e) => e.PLEX_DIAGNOSE_ALERT_KIND)).toEqual(['problem', 'recovered']);
     expect(env.map((e) => e.PLEX_DIAGNOSE_ALERT_STATE)).toEqual(['problem', 'healthy']);
-    expect(env[0]).toMatchObject({ PLEX_DIAGNOSE_ALERT_RULE: 'isp-blocks-port', PLEX_DIAGNOSE_ALERT_SEVERITY: 'error' });
+    expect(env[0]).toMatchObject({
+      PLEX_DIAGNOSE_ALERT_RULE: 'isp-blocks-port',
+      PLEX_DIAGNOSE_ALERT_SEVERITY: 'error',
+    });
     expect(env[0]!.PLEX_DIAGNOSE_ALERT_FIX).toMatch(/^Confirm with `plex-diagnose --experiment alternate-port`/);
     expect(Alert.parse(JSON.parse(env[1]!.PLEX_DIAGNOSE_ALERT_JSON!)).kind).toBe('recovered');
     for (const e of env) expect(e.PLEX_TOKEN).toBeUndefined();
   }, 45_000);
-
 });
 
 describe.concurrent('watch, stopped', () => {
@@ -180,26 +211,35 @@ describe.concurrent('watch, stopped', () => {
   });
   afterAll(() => home?.close());
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops it cleanly between runs: exit 0, a closing line, no hang', async (signal) => {
-    const result = await sandbox.run(['watch', ...home.args(['--token', home.token, '--interval', '1h'])], {
-      onSpawn: (child) => void waitForOutput(child, 'stdout', /run 1: /).then(() => child.kill(signal)),
-    });
-    expect(result.stdout).toMatch(/^\[[^\]]+\] run 1: error \(\d+ errors, \d+ warnings\): isp-blocks-port\n$/);
-    expect(result.stderr).toContain(`plex-diagnose: ${signal}: stopping`);
-    expect(result.stderr).toContain('watch stopped (interrupted): 1 runs, 0 alerts');
-    expect(result.code).toBe(0);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s stops it cleanly between runs: exit 0, a closing line, no hang',
+    async (signal) => {
+      const result = await sandbox.run(['watch', ...home.args(['--token', home.token, '--interval', '1h'])], {
+        onSpawn: (child) => void waitForOutput(child, 'stdout', /run 1: /).then(() => child.kill(signal)),
+      });
+      expect(result.stdout).toMatch(/^\[[^\]]+\] run 1: error \(\d+ errors, \d+ warnings\): isp-blocks-port\n$/);
+      expect(result.stderr).toContain(`plex-diagnose: ${signal}: stopping`);
+      expect(result.stderr).toContain('watch stopped (interrupted): 1 runs, 0 alerts');
+      expect(result.code).toBe(0);
+    },
+  );
 
-  it('SIGINT during a run that waits on a slow server ends it at once, not at the run\'s 10 s deadlines', async () => {
+  it("SIGINT during a run that waits on a slow server ends it at once, not at the run's 10 s deadlines", async () => {
     // A home of its own: the latency must not reach the other tests' runs.
     const slow = await startHome();
     slow.server.setLatency(30_000);
     try {
-      const result = await sandbox.run(['watch', ...slow.args(['--token', slow.token, '--timeout', '10s', '--interval', '1s'])], {
-        // A run stuck for 10 s would overrun this: the interruption must not wait for it.
-        timeoutMs: 8000,
-        onSpawn: (child) => void waitForOutput(child, 'stderr', /Ctrl-C stops\n/).then(() => setTimeout(() => child.kill('SIGINT'), 300)),
-      });
+      const result = await sandbox.run(
+        ['watch', ...slow.args(['--token', slow.token, '--timeout', '10s', '--interval', '1s'])],
+        {
+          // A run stuck for 10 s would overrun this: the interruption must not wait for it.
+          timeoutMs: 8000,
+          onSpawn: (child) =>
+            void waitForOutput(child, 'stderr', /Ctrl-C stops\n/).then(() =>
+              setTimeout(() => child.kill('SIGINT'), 300),
+            ),
+        },
+      );
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('watch stopped (interrupted): 0 runs, 0 alerts');
       expect(result.code).toBe(0);

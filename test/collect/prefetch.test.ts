@@ -53,19 +53,46 @@ describe('prefetch', () => {
       },
     });
     const observations = await runCollectors([first, second] as AnyCollector[], ['test.second'], { services: {} });
-    expect(observations['test.second']).toMatchObject({ status: 'ok', value: { devices: ['device-a', 'device-b'], first: { machineIdentifier: 'abc' } } });
+    expect(observations['test.second']).toMatchObject({
+      status: 'ok',
+      value: { devices: ['device-a', 'device-b'], first: { machineIdentifier: 'abc' } },
+    });
     expect(events.indexOf('second prefetch start')).toBeLessThan(events.indexOf('first end'));
     expect(events.indexOf('second collect')).toBeGreaterThan(events.indexOf('first end'));
   });
 
-  it("a prefetch that throws or skips ends the collector so, and nothing is left unhandled", async () => {
+  it('a prefetch that throws or skips ends the collector so, and nothing is left unhandled', async () => {
     const { first } = recorder();
-    const failing = defineCollector({ id: 'test.failing', title: 'failing', after: ['test.first'], prefetch: async () => Promise.reject(Object.assign(new Error('plex.tv said no'), { code: 'EPLEX' })), collect: async (ctx) => ctx.prefetched() });
-    const skipping = defineCollector({ id: 'test.skipping', title: 'skipping', after: ['test.first'], prefetch: async (ctx) => ctx.skip('no token'), collect: async (ctx) => ctx.prefetched() });
+    const failing = defineCollector({
+      id: 'test.failing',
+      title: 'failing',
+      after: ['test.first'],
+      prefetch: async () => Promise.reject(Object.assign(new Error('plex.tv said no'), { code: 'EPLEX' })),
+      collect: async (ctx) => ctx.prefetched(),
+    });
+    const skipping = defineCollector({
+      id: 'test.skipping',
+      title: 'skipping',
+      after: ['test.first'],
+      prefetch: async (ctx) => ctx.skip('no token'),
+      collect: async (ctx) => ctx.prefetched(),
+    });
     // A collector that never reads its failed prefetch must not leave an unhandled rejection either.
-    const ignoring = defineCollector({ id: 'test.ignoring', title: 'ignoring', prefetch: async () => Promise.reject(new Error('ignored')), collect: async () => 1 });
-    const observations = await runCollectors([first, failing, skipping, ignoring] as AnyCollector[], ['test.failing', 'test.skipping', 'test.ignoring'], { services: {} });
-    expect(observations['test.failing']).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('plex.tv said no') } });
+    const ignoring = defineCollector({
+      id: 'test.ignoring',
+      title: 'ignoring',
+      prefetch: async () => Promise.reject(new Error('ignored')),
+      collect: async () => 1,
+    });
+    const observations = await runCollectors(
+      [first, failing, skipping, ignoring] as AnyCollector[],
+      ['test.failing', 'test.skipping', 'test.ignoring'],
+      { services: {} },
+    );
+    expect(observations['test.failing']).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringContaining('plex.tv said no') },
+    });
     expect(observations['test.skipping']).toMatchObject({ status: 'skipped', reason: 'no token' });
     expect(observations['test.ignoring']).toMatchObject({ status: 'ok', value: 1 });
     await new Promise((resolve) => setImmediate(resolve));
@@ -84,14 +111,21 @@ describe('prefetch', () => {
       },
       collect: async (ctx) => ctx.prefetched(),
     });
-    const observations = await runCollectors([first, second] as AnyCollector[], ['test.second'], { services: {}, concurrency: 1 });
+    const observations = await runCollectors([first, second] as AnyCollector[], ['test.second'], {
+      services: {},
+      concurrency: 1,
+    });
     expect(observations['test.second']).toMatchObject({ status: 'ok', value: 'late' });
     expect(events.indexOf('second prefetch start')).toBeGreaterThan(events.indexOf('first end'));
   });
 
-  it("its signal fires once it is no longer wanted: the collector skipped for a missing need, or the collection aborted", async () => {
+  it('its signal fires once it is no longer wanted: the collector skipped for a missing need, or the collection aborted', async () => {
     let prefetchSignal: AbortSignal | undefined;
-    const broken = defineCollector({ id: 'test.broken', title: 'broken', collect: async () => Promise.reject(new Error('down')) });
+    const broken = defineCollector({
+      id: 'test.broken',
+      title: 'broken',
+      collect: async () => Promise.reject(new Error('down')),
+    });
     const dependent = defineCollector({
       id: 'test.dependent',
       title: 'dependent',
@@ -102,7 +136,9 @@ describe('prefetch', () => {
       },
       collect: async (ctx) => ctx.prefetched(),
     });
-    const observations = await runCollectors([broken, dependent] as AnyCollector[], ['test.dependent'], { services: {} });
+    const observations = await runCollectors([broken, dependent] as AnyCollector[], ['test.dependent'], {
+      services: {},
+    });
     expect(observations['test.dependent']).toMatchObject({ status: 'skipped' });
     expect(prefetchSignal?.aborted).toBe(true);
 
@@ -127,14 +163,21 @@ describe('prefetch', () => {
       },
       collect: async (ctx) => ctx.prefetched(),
     });
-    const run = runCollectors([waiting, later] as AnyCollector[], ['test.later'], { services: {}, signal: controller.signal });
+    const run = runCollectors([waiting, later] as AnyCollector[], ['test.later'], {
+      services: {},
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 30);
     await run;
     expect(second?.aborted).toBe(true);
   });
 
   it('without a prefetch, ctx.prefetched() is undefined', async () => {
-    const plain = defineCollector({ id: 'test.plain', title: 'plain', collect: async (ctx) => ({ prefetched: (await ctx.prefetched()) ?? 'none' }) });
+    const plain = defineCollector({
+      id: 'test.plain',
+      title: 'plain',
+      collect: async (ctx) => ({ prefetched: (await ctx.prefetched()) ?? 'none' }),
+    });
     const observations = await runCollectors([plain] as AnyCollector[], ['test.plain'], { services: {} });
     expect(observations['test.plain']).toMatchObject({ status: 'ok', value: { prefetched: 'none' } });
   });
@@ -145,7 +188,13 @@ describe('the built-in plex.tv resources collector', () => {
     const token = 'prefetch-token-7f2a90c1';
     // The server answers slowly; plex.tv at once.
     const server = await startFakePlexServer({ token, latencyMs: 300 });
-    const plexTv = await startFakePlexTv({ tokens: [token], devices: [deviceValue({ clientIdentifier: server.machineIdentifier }) as unknown as Record<string, unknown>, deviceValue({ clientIdentifier: 'another-server', name: 'other' }) as unknown as Record<string, unknown>] });
+    const plexTv = await startFakePlexTv({
+      tokens: [token],
+      devices: [
+        deviceValue({ clientIdentifier: server.machineIdentifier }) as unknown as Record<string, unknown>,
+        deviceValue({ clientIdentifier: 'another-server', name: 'other' }) as unknown as Record<string, unknown>,
+      ],
+    });
     try {
       let resourcesAskedBeforeIdentity: boolean | undefined;
       const snapshot = await collect({
@@ -155,11 +204,15 @@ describe('the built-in plex.tv resources collector', () => {
         include: ['plextv.resources'],
         rules: [],
         onProgress: (event) => {
-          if (event.type === 'finish' && event.id === 'server.identity') resourcesAskedBeforeIdentity = plexTv.requests.some((r) => r.path === '/api/v2/resources');
+          if (event.type === 'finish' && event.id === 'server.identity')
+            resourcesAskedBeforeIdentity = plexTv.requests.some((r) => r.path === '/api/v2/resources');
         },
       });
       expect(resourcesAskedBeforeIdentity).toBe(true);
-      expect(snapshot.observations['plextv.resources']).toMatchObject({ status: 'ok', value: { matchedBy: 'machine-identifier', server: { clientIdentifier: server.machineIdentifier } } });
+      expect(snapshot.observations['plextv.resources']).toMatchObject({
+        status: 'ok',
+        value: { matchedBy: 'machine-identifier', server: { clientIdentifier: server.machineIdentifier } },
+      });
     } finally {
       await Promise.all([server.close(), plexTv.close()]);
     }

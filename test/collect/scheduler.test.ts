@@ -17,7 +17,11 @@ describe('planCollectors', () => {
   const c = defineCollector({ id: 'c', title: 'C', needs: ['b'], collect: async () => 3 });
 
   it('orders by needs and includes only what is wanted and needed', () => {
-    expect(planCollectors([c, b, a, defineCollector({ id: 'x', title: 'X', collect: async () => 0 })], ['c']).map((x) => x.id)).toEqual(['a', 'b', 'c']);
+    expect(
+      planCollectors([c, b, a, defineCollector({ id: 'x', title: 'X', collect: async () => 0 })], ['c']).map(
+        (x) => x.id,
+      ),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it('rejects unknown needs, duplicate ids and cycles', () => {
@@ -36,7 +40,12 @@ describe('runCollectors', () => {
     const registry: AnyCollector[] = [
       defineCollector({ id: 'a', title: 'A', collect: async () => (started.push('a'), await gates.a.promise, 'A') }),
       defineCollector({ id: 'b', title: 'B', collect: async () => (started.push('b'), await gates.b.promise, 'B') }),
-      defineCollector({ id: 'ab', title: 'AB', needs: ['a', 'b'], collect: async (ctx) => `${ctx.get('a') as string}+${ctx.get('b') as string}` }),
+      defineCollector({
+        id: 'ab',
+        title: 'AB',
+        needs: ['a', 'b'],
+        collect: async (ctx) => `${ctx.get('a') as string}+${ctx.get('b') as string}`,
+      }),
     ];
     const run = runCollectors(registry, ['ab'], { services: {} });
     await new Promise((r) => setImmediate(r));
@@ -70,12 +79,29 @@ describe('runCollectors', () => {
 
   it('records a throw as failed, a skip as skipped, and skips dependents with the reason', async () => {
     const registry: AnyCollector[] = [
-      defineCollector({ id: 'boom', title: 'Boom', collect: async () => { throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }); } }),
-      defineCollector({ id: 'probe', title: 'Probe', collect: async () => { throw new CollectionFailure({ code: 'ENOIGD', phase: 'timeout', message: 'no UPnP IGD answered' }); } }),
+      defineCollector({
+        id: 'boom',
+        title: 'Boom',
+        collect: async () => {
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        },
+      }),
+      defineCollector({
+        id: 'probe',
+        title: 'Probe',
+        collect: async () => {
+          throw new CollectionFailure({ code: 'ENOIGD', phase: 'timeout', message: 'no UPnP IGD answered' });
+        },
+      }),
       defineCollector({ id: 'nope', title: 'Nope', collect: async (ctx) => ctx.skip('no token') }),
       defineCollector({ id: 'after-boom', title: 'After', needs: ['boom'], collect: async () => 1 }),
       defineCollector({ id: 'after-nope', title: 'After', needs: ['nope'], collect: async () => 1 }),
-      defineCollector({ id: 'optional', title: 'Optional', after: ['boom'], collect: async (ctx) => ctx.observation('boom')?.status }),
+      defineCollector({
+        id: 'optional',
+        title: 'Optional',
+        after: ['boom'],
+        collect: async (ctx) => ctx.observation('boom')?.status,
+      }),
     ];
     const o = await runCollectors(registry, ['after-boom', 'after-nope', 'probe', 'optional'], { services: {} });
     expect(o.boom).toMatchObject({ status: 'failed', error: { code: 'ECONNRESET', message: 'socket hang up' } });
@@ -98,14 +124,19 @@ describe('runCollectors', () => {
       defineCollector({ id: 'fine', title: 'Fine', collect: async () => 'ok' }),
     ];
     const o = await runCollectors(registry, ['hang', 'fine'], { services: {} });
-    expect(o.hang).toMatchObject({ status: 'failed', error: { code: 'ETIMEDOUT', phase: 'timeout', message: 'Hanging probe did not finish within 100 ms' } });
+    expect(o.hang).toMatchObject({
+      status: 'failed',
+      error: { code: 'ETIMEDOUT', phase: 'timeout', message: 'Hanging probe did not finish within 100 ms' },
+    });
     expect(o.fine).toMatchObject({ status: 'ok', value: 'ok' });
     expect(sawAbort).toBe(true);
   });
 
   it('marks collectors skipped when the whole collection is aborted', async () => {
     const controller = new AbortController();
-    const registry: AnyCollector[] = [defineCollector({ id: 'slow', title: 'Slow', collect: () => new Promise(() => undefined) })];
+    const registry: AnyCollector[] = [
+      defineCollector({ id: 'slow', title: 'Slow', collect: () => new Promise(() => undefined) }),
+    ];
     const run = runCollectors(registry, ['slow'], { services: {}, signal: controller.signal });
     controller.abort();
     expect((await run).slow).toMatchObject({ status: 'skipped', reason: 'the collection was aborted' });
@@ -122,7 +153,12 @@ describe('runCollectors', () => {
   });
 
   it('passes the services to collectors', async () => {
-    const registry: AnyCollector[] = [defineCollector({ id: 's', title: 'S', collect: async (ctx) => (ctx.services as { answer: number }).answer })];
-    expect((await runCollectors(registry, ['s'], { services: { answer: 42 } })).s).toMatchObject({ status: 'ok', value: 42 });
+    const registry: AnyCollector[] = [
+      defineCollector({ id: 's', title: 'S', collect: async (ctx) => (ctx.services as { answer: number }).answer }),
+    ];
+    expect((await runCollectors(registry, ['s'], { services: { answer: 42 } })).s).toMatchObject({
+      status: 'ok',
+      value: 42,
+    });
   });
 });

@@ -17,7 +17,18 @@ describe('createIpAnonymizer', () => {
   });
 
   it('keeps the class of every address', () => {
-    for (const ip of ['192.168.1.10', '10.0.0.2', '172.18.0.3', '100.64.0.2', '84.1.1.2', '8.8.8.8', '169.254.3.4', 'fd00::1234', '2a01:4f8::1', 'fe80::1']) {
+    for (const ip of [
+      '192.168.1.10',
+      '10.0.0.2',
+      '172.18.0.3',
+      '100.64.0.2',
+      '84.1.1.2',
+      '8.8.8.8',
+      '169.254.3.4',
+      'fd00::1234',
+      '2a01:4f8::1',
+      'fe80::1',
+    ]) {
       expect(classifyAddress(anon.address(ip)), ip).toBe(classifyAddress(ip));
     }
     expect(anon.address('127.0.0.1')).toBe('127.0.0.1');
@@ -31,7 +42,9 @@ describe('createIpAnonymizer', () => {
 
   it('rewrites addresses inside text, URLs and plex.direct names consistently', () => {
     const hash = 'b9c7c12bf5f64e85a1a12a53f4e74f69';
-    const text = anon.text(`https://192-168-1-10.${hash}.plex.direct:32400 and http://192.168.1.10:32400 and [2a01:4f8::1]:32400`);
+    const text = anon.text(
+      `https://192-168-1-10.${hash}.plex.direct:32400 and http://192.168.1.10:32400 and [2a01:4f8::1]:32400`,
+    );
     const mapped = anon.address('192.168.1.10');
     expect(text).toContain(`${mapped.replace(/\./g, '-')}.`);
     expect(text).toContain(`http://${mapped}:32400`);
@@ -55,7 +68,11 @@ describe('redactSnapshot', () => {
   it('drops token keys and scrubs literal secrets and token shapes, always', () => {
     const secret = 'Sup3r-Secret-Token-Value';
     const snapshot = makeSnapshot({
-      'plextv.resources': ok({ accessToken: secret, nested: [{ authToken: secret, note: `url?X-Plex-Token=${secret}` }], text: `token is ${secret}` }),
+      'plextv.resources': ok({
+        accessToken: secret,
+        nested: [{ authToken: secret, note: `url?X-Plex-Token=${secret}` }],
+        text: `token is ${secret}`,
+      }),
     });
     const out = JSON.stringify(redactSnapshot(snapshot, { secrets: [secret] }));
     expect(out).not.toContain(secret);
@@ -63,9 +80,13 @@ describe('redactSnapshot', () => {
   });
 
   it('anonymises addresses when asked, and records it', () => {
-    const snapshot = makeSnapshot({ 'server.account': ok({ publicAddress: '84.1.1.2', privateAddress: '192.168.1.10' }) }, { target: { url: 'http://192.168.1.10:32400' } });
+    const snapshot = makeSnapshot(
+      { 'server.account': ok({ publicAddress: '84.1.1.2', privateAddress: '192.168.1.10' }) },
+      { target: { url: 'http://192.168.1.10:32400' } },
+    );
     const out = redactSnapshot(snapshot, { ips: true, key: KEY });
-    const value = (out.observations['server.account'] as { value: { publicAddress: string; privateAddress: string } }).value;
+    const value = (out.observations['server.account'] as { value: { publicAddress: string; privateAddress: string } })
+      .value;
     expect(value.publicAddress).not.toBe('84.1.1.2');
     expect(classifyAddress(value.publicAddress)).toBe('public');
     expect(out.target.url).toBe(`http://${value.privateAddress}:32400`);

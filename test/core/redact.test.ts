@@ -28,11 +28,17 @@ describe('redaction', () => {
   });
 
   it('redacts the token header only', () => {
-    expect(redactHeaders({ 'X-Plex-Token': TOKEN, Accept: 'application/json' })).toEqual({ 'X-Plex-Token': 'REDACTED', Accept: 'application/json' });
+    expect(redactHeaders({ 'X-Plex-Token': TOKEN, Accept: 'application/json' })).toEqual({
+      'X-Plex-Token': 'REDACTED',
+      Accept: 'application/json',
+    });
   });
 
   it('copies cause chains without the secret, keeping codes', () => {
-    const inner = Object.assign(new Error(`connect to ?X-Plex-Token=${TOKEN} failed`), { code: 'ECONNREFUSED', extra: TOKEN });
+    const inner = Object.assign(new Error(`connect to ?X-Plex-Token=${TOKEN} failed`), {
+      code: 'ECONNREFUSED',
+      extra: TOKEN,
+    });
     const outer = new Error(`wrapped ${TOKEN}`, { cause: new AggregateError([inner], 'all failed') });
     const copy = sanitizeCause(outer, [TOKEN]) as Error & { cause: AggregateError & { errors: Error[] } };
     expect(copy).not.toBe(outer);

@@ -13,24 +13,52 @@ describe('diagnoseMany against real fake servers', () => {
   const servers: FakePlexServer[] = [];
   beforeAll(async () => {
     // The first answers slowest, so completion order differs from input order.
-    servers.push(await startFakePlexServer({ token: TOKEN, friendlyName: 'slow', latencyMs: 150, prefs: { PublishServerOnPlexOnlineKey: false } }));
+    servers.push(
+      await startFakePlexServer({
+        token: TOKEN,
+        friendlyName: 'slow',
+        latencyMs: 150,
+        prefs: { PublishServerOnPlexOnlineKey: false },
+      }),
+    );
     servers.push(await startFakePlexServer({ token: TOKEN, friendlyName: 'fast-a' }));
-    servers.push(await startFakePlexServer({ token: TOKEN, friendlyName: 'fast-b', prefs: { PublishServerOnPlexOnlineKey: false } }));
+    servers.push(
+      await startFakePlexServer({
+        token: TOKEN,
+        friendlyName: 'fast-b',
+        prefs: { PublishServerOnPlexOnlineKey: false },
+      }),
+    );
   });
   afterAll(() => Promise.all(servers.map((s) => s.close())));
 
-  const target = (url: string): DiagnoseOptions => ({ url, token: TOKEN, plexTv: false, rules: remoteAccessRule, collectorTimeoutMs: 3000 });
+  const target = (url: string): DiagnoseOptions => ({
+    url,
+    token: TOKEN,
+    plexTv: false,
+    rules: remoteAccessRule,
+    collectorTimeoutMs: 3000,
+  });
 
   it('returns one result per target in input order, each the report of its own server, and a bad target fails alone', async () => {
     const completion: number[] = [];
-    const targets = [target(servers[0]!.url), target(`not a url ?X-Plex-Token=${TOKEN}`), target(servers[1]!.url), target(servers[2]!.url)];
+    const targets = [
+      target(servers[0]!.url),
+      target(`not a url ?X-Plex-Token=${TOKEN}`),
+      target(servers[1]!.url),
+      target(servers[2]!.url),
+    ];
     const results = await diagnoseMany(targets, { concurrency: 4, onResult: (_, index) => completion.push(index) });
 
     expect(results.map((r) => r.status)).toEqual(['ok', 'failed', 'ok', 'ok']);
     expect(completion[completion.length - 1]).toBe(0); // the slow one finished last, yet comes first
     const ok = results.filter((r): r is Extract<DiagnoseManyResult, { status: 'ok' }> => r.status === 'ok');
     expect(ok.map((r) => r.report.target.name)).toEqual(['slow', 'fast-a', 'fast-b']);
-    expect(ok.map((r) => r.report.diagnoses.map((d) => d.ruleId))).toEqual([['remote-access-disabled'], [], ['remote-access-disabled']]);
+    expect(ok.map((r) => r.report.diagnoses.map((d) => d.ruleId))).toEqual([
+      ['remote-access-disabled'],
+      [],
+      ['remote-access-disabled'],
+    ]);
     const failed = results[1] as Extract<DiagnoseManyResult, { status: 'failed' }>;
     expect(failed.error.code).toBe('PLEXDIAG_USAGE');
     // Plain JSON, and the token is nowhere: not in the echoed URL, not in the message.
@@ -63,7 +91,14 @@ describe('diagnoseMany scheduling (a counting collector, no network)', () => {
       },
     });
     const targets = (count: number): DiagnoseOptions[] =>
-      Array.from({ length: count }, (_, i) => ({ url: `http://127.0.0.1:1/${i}`, plexTv: false, rules: [], collectors: [collector], include: ['test.counter'], collectorTimeoutMs: 5000 }));
+      Array.from({ length: count }, (_, i) => ({
+        url: `http://127.0.0.1:1/${i}`,
+        plexTv: false,
+        rules: [],
+        collectors: [collector],
+        include: ['test.counter'],
+        collectorTimeoutMs: 5000,
+      }));
     return { stats, targets };
   }
 
@@ -100,7 +135,11 @@ describe('diagnoseMany scheduling (a counting collector, no network)', () => {
     expect(results[0]!.status).toBe('ok');
     const report = (results[0] as Extract<DiagnoseManyResult, { status: 'ok' }>).report;
     expect(report.observations.find((o) => o.id === 'test.counter')?.status).toBe('skipped');
-    expect((results[1] as Extract<DiagnoseManyResult, { status: 'ok' }>).report.observations.find((o) => o.id === 'test.counter')?.status).toBe('ok');
+    expect(
+      (results[1] as Extract<DiagnoseManyResult, { status: 'ok' }>).report.observations.find(
+        (o) => o.id === 'test.counter',
+      )?.status,
+    ).toBe('ok');
   });
 
   it('an already aborted signal touches nothing', async () => {
@@ -125,9 +164,12 @@ describe('diagnoseMany scheduling (a counting collector, no network)', () => {
     expect(await diagnoseMany([])).toEqual([]);
   });
 
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects concurrency %s before running anything', async (concurrency) => {
-    const { stats, targets } = counter(1);
-    await expect(diagnoseMany(targets(2), { concurrency })).rejects.toBeInstanceOf(UsageError);
-    expect(stats.started).toBe(0);
-  });
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'rejects concurrency %s before running anything',
+    async (concurrency) => {
+      const { stats, targets } = counter(1);
+      await expect(diagnoseMany(targets(2), { concurrency })).rejects.toBeInstanceOf(UsageError);
+      expect(stats.started).toBe(0);
+    },
+  );
 });

@@ -8,7 +8,11 @@ import { FixError } from '../../src/fix/errors.js';
 import { FixJournal, fixJournalPath, undoneJournalPath } from '../../src/fix/journal.js';
 import { planFix, type FixPlan } from '../../src/fix/plan.js';
 import { createServerClient, type ServerClient } from '../../src/clients/server/client.js';
-import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions } from '../../src/testing/fake-plex-server/index.js';
+import {
+  startFakePlexServer,
+  type FakePlexServer,
+  type FakePlexServerOptions,
+} from '../../src/testing/fake-plex-server/index.js';
 import { diagnosis, report, setPref } from './helpers.js';
 
 const TOKEN = 'fix-test-token-5c0ffee';
@@ -24,7 +28,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function setup(options: FakePlexServerOptions = {}, format: 'json' | 'xml' = 'json'): Promise<{ fake: FakePlexServer; server: ServerClient; journalPath: string }> {
+async function setup(
+  options: FakePlexServerOptions = {},
+  format: 'json' | 'xml' = 'json',
+): Promise<{ fake: FakePlexServer; server: ServerClient; journalPath: string }> {
   const fake = await startFakePlexServer({ token: TOKEN, machineIdentifier: MACHINE, ...options });
   fakes.push(fake);
   const server = createServerClient({ baseUrl: fake.url, token: TOKEN, timeoutMs: 2000, format });
@@ -36,14 +43,18 @@ async function planFor(server: ServerClient): Promise<FixPlan> {
   const found = report(
     [
       diagnosis('isp-blocks-port', 'root-cause', [setPref('ManualPortMappingPort', 443)]),
-      diagnosis('docker-bridge', 'contributing', [setPref('customConnections', 'https://plex.example.com:443'), setPref('RelayEnabled', false)]),
+      diagnosis('docker-bridge', 'contributing', [
+        setPref('customConnections', 'https://plex.example.com:443'),
+        setPref('RelayEnabled', false),
+      ]),
     ],
     MACHINE,
   );
   return planFix(found, await server.prefs());
 }
 
-const puts = (fake: FakePlexServer): number => fake.requests.filter((r) => r.method === 'PUT' && r.path === '/:/prefs').length;
+const puts = (fake: FakePlexServer): number =>
+  fake.requests.filter((r) => r.method === 'PUT' && r.path === '/:/prefs').length;
 
 async function expectFixError(promise: Promise<unknown>, reason: string): Promise<FixError> {
   const error = await promise.then(
@@ -64,7 +75,11 @@ describe('applyFix', () => {
     const result = await applyFix(plan, { server, journalPath, now: () => new Date('2026-11-25T10:00:00Z') });
 
     expect(result).toMatchObject({ verified: true, mismatches: [], skipped: [], journalPath });
-    expect(fake.state.prefs).toMatchObject({ ManualPortMappingPort: '443', customConnections: 'https://plex.example.com:443', RelayEnabled: '0' });
+    expect(fake.state.prefs).toMatchObject({
+      ManualPortMappingPort: '443',
+      customConnections: 'https://plex.example.com:443',
+      RelayEnabled: '0',
+    });
     expect(puts(fake)).toBe(1);
     expect((await stat(journalPath)).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'config'))).mode & 0o777).toBe(0o700);
@@ -94,7 +109,9 @@ describe('applyFix', () => {
   });
 
   it('leaves no journal when PMS refuses the PUT (500), and the prefs are unchanged', async () => {
-    const { fake, server, journalPath } = await setup({ faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'status', status: 500 } }] });
+    const { fake, server, journalPath } = await setup({
+      faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'status', status: 500 } }],
+    });
     const before = { ...fake.state.prefs };
     const error = await expectFixError(applyFix(await planFor(server), { server, journalPath }), 'server-refused');
     expect(error.code).toBe('PLEXDIAG_HTTP');
@@ -108,16 +125,23 @@ describe('applyFix', () => {
     await applyFix(await planFor(server), { server, journalPath });
     const earlier = await readFile(journalPath, 'utf8');
     fake.setFault({ method: 'PUT', path: '/:/prefs', fault: { kind: 'status', status: 400 } });
-    const plan = planFix(report([diagnosis('x', 'root-cause', [setPref('secureConnections', 0)])], MACHINE), await server.prefs());
+    const plan = planFix(
+      report([diagnosis('x', 'root-cause', [setPref('secureConnections', 0)])], MACHINE),
+      await server.prefs(),
+    );
     await expectFixError(applyFix(plan, { server, journalPath }), 'server-refused');
     expect(await readFile(journalPath, 'utf8')).toBe(earlier);
   });
 
   it('keeps a pending journal when the PUT is interrupted, and undo from it restores the prefs', async () => {
-    const { fake, server, journalPath } = await setup({ faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'hang' }, times: 1 }] });
+    const { fake, server, journalPath } = await setup({
+      faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'hang' }, times: 1 }],
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
-    const error = await applyFix(await planFor(server), { server, journalPath, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await applyFix(await planFor(server), { server, journalPath, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect((error as { code?: string }).code).toBe('PLEXDIAG_ABORTED');
     const journal = FixJournal.parse(JSON.parse(await readFile(journalPath, 'utf8')));
     expect(journal.state).toBe('pending');
@@ -125,13 +149,21 @@ describe('applyFix', () => {
     Object.assign(fake.state.prefs, { ManualPortMappingPort: '443', RelayEnabled: '0' });
     const undone = await undoFix({ server, journalPath });
     expect(undone.verified).toBe(true);
-    expect(fake.state.prefs).toMatchObject({ ManualPortMappingPort: '32400', RelayEnabled: '1', customConnections: '' });
+    expect(fake.state.prefs).toMatchObject({
+      ManualPortMappingPort: '32400',
+      RelayEnabled: '1',
+      customConnections: '',
+    });
   });
 
   it('applies nothing and writes no journal when the server already has every value', async () => {
     const { fake, server, journalPath } = await setup();
     const plan = await planFor(server);
-    Object.assign(fake.state.prefs, { ManualPortMappingPort: '443', customConnections: 'https://plex.example.com:443', RelayEnabled: '0' });
+    Object.assign(fake.state.prefs, {
+      ManualPortMappingPort: '443',
+      customConnections: 'https://plex.example.com:443',
+      RelayEnabled: '0',
+    });
     const result = await applyFix(plan, { server, journalPath });
     expect(result.applied).toEqual([]);
     expect(result.skipped.map((s) => s.pref)).toEqual(['ManualPortMappingPort', 'customConnections', 'RelayEnabled']);
@@ -149,7 +181,12 @@ describe('undoFix', () => {
 
     const result = await undoFix({ server, journalPath, now: () => new Date('2026-11-26T08:00:00Z') });
 
-    expect(result).toMatchObject({ verified: true, mismatches: [], drifted: [], undoneJournalPath: undoneJournalPath(journalPath) });
+    expect(result).toMatchObject({
+      verified: true,
+      mismatches: [],
+      drifted: [],
+      undoneJournalPath: undoneJournalPath(journalPath),
+    });
     expect(fake.state.prefs).toEqual(before);
     expect(fake.state.prefs.customConnections).toBe('');
     await expect(stat(journalPath)).rejects.toThrow(/ENOENT/);
@@ -176,7 +213,10 @@ describe('undoFix', () => {
     const other = await setup({ machineIdentifier: 'c'.repeat(40) });
     const otherBefore = { ...other.fake.state.prefs };
 
-    const error = await expectFixError(undoFix({ server: other.server, journalPath: first.journalPath }), 'other-server');
+    const error = await expectFixError(
+      undoFix({ server: other.server, journalPath: first.journalPath }),
+      'other-server',
+    );
 
     expect(error.message).toContain('c'.repeat(40));
     expect(puts(other.fake)).toBe(0);
@@ -187,7 +227,17 @@ describe('undoFix', () => {
   it.each([
     ['not JSON', '{"version":1, "changes": [secret-ish'],
     ['not a journal', JSON.stringify({ version: 1, machineIdentifier: MACHINE, changes: 'all of them' })],
-    ['a newer version', JSON.stringify({ version: 2, machineIdentifier: MACHINE, serverUrl: 'x', appliedAt: 'x', state: 'applied', changes: [{ pref: 'a', previous: 1, applied: 2 }] })],
+    [
+      'a newer version',
+      JSON.stringify({
+        version: 2,
+        machineIdentifier: MACHINE,
+        serverUrl: 'x',
+        appliedAt: 'x',
+        state: 'applied',
+        changes: [{ pref: 'a', previous: 1, applied: 2 }],
+      }),
+    ],
   ])('refuses a malformed journal (%s) without echoing it, and changes nothing', async (_name, content) => {
     const { fake, server, journalPath } = await setup();
     await applyFix(await planFor(server), { server, journalPath }); // creates the directory
@@ -213,7 +263,13 @@ describe('undoFix', () => {
   it('after two fixes, undo returns to the values before the first one, and reports prefs changed by hand since', async () => {
     const { fake, server, journalPath } = await setup();
     await applyFix(await planFor(server), { server, journalPath });
-    const second = planFix(report([diagnosis('y', 'root-cause', [setPref('ManualPortMappingPort', 8443), setPref('secureConnections', 0)])], MACHINE), await server.prefs());
+    const second = planFix(
+      report(
+        [diagnosis('y', 'root-cause', [setPref('ManualPortMappingPort', 8443), setPref('secureConnections', 0)])],
+        MACHINE,
+      ),
+      await server.prefs(),
+    );
     await applyFix(second, { server, journalPath });
     fake.state.prefs.RelayEnabled = '1'; // changed by hand after the fix
 
@@ -226,6 +282,11 @@ describe('undoFix', () => {
       ['secureConnections', 1],
     ]);
     expect(result.drifted).toEqual(['RelayEnabled']);
-    expect(fake.state.prefs).toMatchObject({ ManualPortMappingPort: '32400', secureConnections: '1', RelayEnabled: '1', customConnections: '' });
+    expect(fake.state.prefs).toMatchObject({
+      ManualPortMappingPort: '32400',
+      secureConnections: '1',
+      RelayEnabled: '1',
+      customConnections: '',
+    });
   });
 });

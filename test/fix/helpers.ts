@@ -5,7 +5,12 @@ import type { ServerPrefs } from '../../src/clients/server/schemas/network-prefs
 import { networkPrefsFrom } from '../../src/clients/server/schemas/network-prefs.js';
 import type { PrefSetting } from '../../src/clients/server/schemas/prefs.js';
 
-export function diagnosis(ruleId: string, rank: DiagnosisRank, actions: FixAction[], message = `${ruleId} fired`): Diagnosis {
+export function diagnosis(
+  ruleId: string,
+  rank: DiagnosisRank,
+  actions: FixAction[],
+  message = `${ruleId} fired`,
+): Diagnosis {
   return {
     ruleId,
     severity: rank === 'info' ? 'info' : 'error',
@@ -23,10 +28,17 @@ export function diagnosis(ruleId: string, rank: DiagnosisRank, actions: FixActio
 }
 
 export function report(diagnoses: Diagnosis[], machineIdentifier?: string): Pick<Report, 'diagnoses' | 'target'> {
-  return { diagnoses, target: { url: 'http://192.168.1.10:32400', ...(machineIdentifier ? { machineIdentifier } : {}) } };
+  return {
+    diagnoses,
+    target: { url: 'http://192.168.1.10:32400', ...(machineIdentifier ? { machineIdentifier } : {}) },
+  };
 }
 
-export const setPref = (pref: string, value: string | number | boolean): FixAction => ({ type: 'set-pref', pref, value });
+export const setPref = (pref: string, value: string | number | boolean): FixAction => ({
+  type: 'set-pref',
+  pref,
+  value,
+});
 
 /** A settings list as the PMS client returns it (values already typed by the setting's type). */
 export function prefs(settings: Partial<PrefSetting>[]): ServerPrefs {

@@ -18,23 +18,48 @@ describe('planFix', () => {
     const plan = planFix(
       report([
         diagnosis('manual-port-mismatch', 'contributing', [setPref('ManualPortMappingMode', '1')], 'port mismatch'),
-        diagnosis('isp-blocks-port', 'root-cause', [setPref('ManualPortMappingMode', true), setPref('ManualPortMappingPort', 443)], 'ISP blocks 32400'),
+        diagnosis(
+          'isp-blocks-port',
+          'root-cause',
+          [setPref('ManualPortMappingMode', true), setPref('ManualPortMappingPort', 443)],
+          'ISP blocks 32400',
+        ),
       ]),
       current,
     );
     expect(plan.changes).toEqual([
-      { pref: 'ManualPortMappingMode', from: false, to: true, ruleIds: ['isp-blocks-port', 'manual-port-mismatch'], reasons: ['ISP blocks 32400', 'port mismatch'] },
-      { pref: 'ManualPortMappingPort', from: 32400, to: 443, ruleIds: ['isp-blocks-port'], reasons: ['ISP blocks 32400'] },
+      {
+        pref: 'ManualPortMappingMode',
+        from: false,
+        to: true,
+        ruleIds: ['isp-blocks-port', 'manual-port-mismatch'],
+        reasons: ['ISP blocks 32400', 'port mismatch'],
+      },
+      {
+        pref: 'ManualPortMappingPort',
+        from: 32400,
+        to: 443,
+        ruleIds: ['isp-blocks-port'],
+        reasons: ['ISP blocks 32400'],
+      },
     ]);
     expect(plan.skipped).toEqual([]);
   });
 
   it('drops no-ops: "32400" for an int pref at 32400 and false for a bool pref at "0" are already set', () => {
     const plan = planFix(
-      report([diagnosis('a', 'root-cause', [setPref('ManualPortMappingPort', '32400'), setPref('ManualPortMappingMode', '0'), setPref('RelayEnabled', 0)])]),
+      report([
+        diagnosis('a', 'root-cause', [
+          setPref('ManualPortMappingPort', '32400'),
+          setPref('ManualPortMappingMode', '0'),
+          setPref('RelayEnabled', 0),
+        ]),
+      ]),
       current,
     );
-    expect(plan.changes).toEqual([{ pref: 'RelayEnabled', label: 'Enable Relay', from: true, to: false, ruleIds: ['a'], reasons: ['a fired'] }]);
+    expect(plan.changes).toEqual([
+      { pref: 'RelayEnabled', label: 'Enable Relay', from: true, to: false, ruleIds: ['a'], reasons: ['a fired'] },
+    ]);
     expect(plan.skipped.map((s) => [s.pref, s.kind])).toEqual([
       ['ManualPortMappingPort', 'already-set'],
       ['ManualPortMappingMode', 'already-set'],
@@ -45,7 +70,12 @@ describe('planFix', () => {
     const plan = planFix(
       report([
         diagnosis('isp-blocks-port', 'root-cause', [setPref('ManualPortMappingPort', 443)], 'ISP blocks 32400'),
-        diagnosis('forward-mismatch', 'contributing', [setPref('ManualPortMappingPort', 32401)], 'the router forwards 32401'),
+        diagnosis(
+          'forward-mismatch',
+          'contributing',
+          [setPref('ManualPortMappingPort', 32401)],
+          'the router forwards 32401',
+        ),
         diagnosis('relay', 'info', [setPref('RelayEnabled', false)]),
       ]),
       current,
@@ -92,8 +122,19 @@ describe('planFix', () => {
 
   it('keeps a text change to "" exact and the plan survives JSON and its schema unchanged', () => {
     const withUrl = prefs([{ id: 'customConnections', type: 'text', value: 'http://10.0.0.5:32400' }]);
-    const plan = planFix(report([diagnosis('docker-bridge', 'root-cause', [setPref('customConnections', '')])], 'm'), withUrl);
-    expect(plan.changes).toEqual([{ pref: 'customConnections', from: 'http://10.0.0.5:32400', to: '', ruleIds: ['docker-bridge'], reasons: ['docker-bridge fired'] }]);
+    const plan = planFix(
+      report([diagnosis('docker-bridge', 'root-cause', [setPref('customConnections', '')])], 'm'),
+      withUrl,
+    );
+    expect(plan.changes).toEqual([
+      {
+        pref: 'customConnections',
+        from: 'http://10.0.0.5:32400',
+        to: '',
+        ruleIds: ['docker-bridge'],
+        reasons: ['docker-bridge fired'],
+      },
+    ]);
     expect(FixPlan.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
   });
 });

@@ -33,16 +33,75 @@ function outcome<T>(parse: () => T, allowed: (error: unknown) => boolean): { val
   }
 }
 
-const DECODE_REASONS = new Set(['empty', 'html', 'malformed-xml', 'malformed-json', 'unexpected-content', 'xml-entities']);
+const DECODE_REASONS = new Set([
+  'empty',
+  'html',
+  'malformed-xml',
+  'malformed-json',
+  'unexpected-content',
+  'xml-entities',
+]);
 const isDecodeError = (error: unknown): boolean => error instanceof DecodeError && DECODE_REASONS.has(error.reason);
 
 const XML_FRAGMENTS = [
-  '<?xml version="1.0"?>', '<MediaContainer', ' size="1"', '>', '/>', '</MediaContainer>', '<Setting id="a" value="1"/>', '<Setting', '<!--', '-->',
-  '<![CDATA[', ']]>', '<!DOCTYPE x>', '<!ENTITY a "b">', '&amp;', '&#0;', '&#x110000;', '&bogus;', '"', "'", '=', '<a:b xmlns:a="u">', '</a:b>',
-  '<html>', '<root>', '<device>', '<serviceList>', '<service>', '<controlURL>', '</controlURL>', '</service>', '</root>', '\u0000', '\uFFFF', '😀',
+  '<?xml version="1.0"?>',
+  '<MediaContainer',
+  ' size="1"',
+  '>',
+  '/>',
+  '</MediaContainer>',
+  '<Setting id="a" value="1"/>',
+  '<Setting',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '<!DOCTYPE x>',
+  '<!ENTITY a "b">',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  '&bogus;',
+  '"',
+  "'",
+  '=',
+  '<a:b xmlns:a="u">',
+  '</a:b>',
+  '<html>',
+  '<root>',
+  '<device>',
+  '<serviceList>',
+  '<service>',
+  '<controlURL>',
+  '</controlURL>',
+  '</service>',
+  '</root>',
+  '\u0000',
+  '\uFFFF',
+  '😀',
 ];
-const JSON_FRAGMENTS = ['{', '}', '[', ']', '"MediaContainer"', ':', ',', '"a"', '1e999', '-0', 'null', 'true', '"\\u0000"', '"\\ud800"', '{"__proto__":{"x":1}}', '"constructor"'];
-const soup = (fragments: string[]) => fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 8 })), { maxLength: 40 }).map((parts) => parts.join(''));
+const JSON_FRAGMENTS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"MediaContainer"',
+  ':',
+  ',',
+  '"a"',
+  '1e999',
+  '-0',
+  'null',
+  'true',
+  '"\\u0000"',
+  '"\\ud800"',
+  '{"__proto__":{"x":1}}',
+  '"constructor"',
+];
+const soup = (fragments: string[]) =>
+  fc
+    .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 8 })), { maxLength: 40 })
+    .map((parts) => parts.join(''));
 /** Bodies of every kind: raw bytes, any Unicode text, XML and JSON shaped junk. */
 const body = fc.oneof(
   fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)),
@@ -54,9 +113,17 @@ const body = fc.oneof(
 describe('decodeBody', () => {
   it('decodes or throws a DecodeError with a known reason, for any body and array policy (property)', () => {
     fc.assert(
-      fc.property(body, fc.constantFrom<Parameters<typeof decodeBody>[1]>({}, { xmlArrays: 'non-root' }, { xmlArrays: new Set(['device', 'service']) }), (bytes, options) => {
-        outcome(() => decodeBody(bytes, options), isDecodeError);
-      }),
+      fc.property(
+        body,
+        fc.constantFrom<Parameters<typeof decodeBody>[1]>(
+          {},
+          { xmlArrays: 'non-root' },
+          { xmlArrays: new Set(['device', 'service']) },
+        ),
+        (bytes, options) => {
+          outcome(() => decodeBody(bytes, options), isDecodeError);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -86,28 +153,73 @@ describe('decodeBody', () => {
 describe('the other body and text parsers', () => {
   it('UPnP device description: a description or a ProbeFailure (property)', () => {
     fc.assert(
-      fc.property(body, fc.constantFrom('http://192.168.1.1:5000/rootDesc.xml', 'http://[fe80::1]:1900/d.xml', 'not a url'), (bytes, location) => {
-        const result = outcome(() => parseDeviceDescription(bytes, location), (e) => e instanceof ProbeFailure && e.detail.code === 'EBADRESPONSE');
-        if ('value' in result) for (const service of result.value.services) expect(() => new URL(service.controlUrl)).not.toThrow();
-      }),
+      fc.property(
+        body,
+        fc.constantFrom('http://192.168.1.1:5000/rootDesc.xml', 'http://[fe80::1]:1900/d.xml', 'not a url'),
+        (bytes, location) => {
+          const result = outcome(
+            () => parseDeviceDescription(bytes, location),
+            (e) => e instanceof ProbeFailure && e.detail.code === 'EBADRESPONSE',
+          );
+          if ('value' in result)
+            for (const service of result.value.services) expect(() => new URL(service.controlUrl)).not.toThrow();
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('/identity body description, public IP body, pref enum values: never throw beyond their typed errors (property)', () => {
     fc.assert(
-      fc.property(body, fc.integer({ min: 0, max: 999 }), fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), (bytes, status, contentType) => {
-        outcome(() => describeBody(status, bytes, contentType), () => false);
-        const ip = outcome(() => parsePublicIpBody(bytes), (e) => isDecodeError(e) || e instanceof ResponseValidationError);
-        if ('value' in ip) expect(ip.value).toMatch(/^[0-9a-f.:]+$/i);
-        outcome(() => parseEnumValues(bytes.toString('utf8')), () => false);
-      }),
+      fc.property(
+        body,
+        fc.integer({ min: 0, max: 999 }),
+        fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+        (bytes, status, contentType) => {
+          outcome(
+            () => describeBody(status, bytes, contentType),
+            () => false,
+          );
+          const ip = outcome(
+            () => parsePublicIpBody(bytes),
+            (e) => isDecodeError(e) || e instanceof ResponseValidationError,
+          );
+          if ('value' in ip) expect(ip.value).toMatch(/^[0-9a-f.:]+$/i);
+          outcome(
+            () => parseEnumValues(bytes.toString('utf8')),
+            () => false,
+          );
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('host:port options and durations: a value, undefined or a UsageError (property)', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), soup(['[', ']', ':', '::1', '127.0.0.1', '65535', '65536', '0', '-1', '1e3', ' ', 's', 'ms', 'm', 'h', 'd', '.5', 'Infinity', 'NaN']));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      soup([
+        '[',
+        ']',
+        ':',
+        '::1',
+        '127.0.0.1',
+        '65535',
+        '65536',
+        '0',
+        '-1',
+        '1e3',
+        ' ',
+        's',
+        'ms',
+        'm',
+        'h',
+        'd',
+        '.5',
+        'Infinity',
+        'NaN',
+      ]),
+    );
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 65535 }), (input, defaultPort) => {
         const parsed = parseHostPort(input, defaultPort);
@@ -115,7 +227,10 @@ describe('the other body and text parsers', () => {
           expect(parsed.address).not.toBe('');
           expect(Number.isInteger(parsed.port) && parsed.port >= 1 && parsed.port <= 65535).toBe(true);
         }
-        const duration = outcome(() => parseDuration(input), (e) => e instanceof UsageError);
+        const duration = outcome(
+          () => parseDuration(input),
+          (e) => e instanceof UsageError,
+        );
         if ('value' in duration) expect(Number.isFinite(duration.value) && duration.value > 0).toBe(true);
       }),
       { numRuns: 500 },
@@ -124,12 +239,30 @@ describe('the other body and text parsers', () => {
 
   it('SSDP, GDM, SOAP and NAT-PMP parsers over any Unicode text and large inputs (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 3000 }), fc.uint8Array({ minLength: 2000, maxLength: 70_000 }).map((b) => Buffer.from(b).toString('latin1'))), (text) => {
-        outcome(() => parseSsdpReply(text), () => false);
-        outcome(() => parseGdmReply(text), () => false);
-        outcome(() => parseSoapResponse(text, 'GetExternalIPAddress'), () => false);
-        outcome(() => parseNatPmpResponse(Buffer.from(text, 'latin1')), () => false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 3000 }),
+          fc.uint8Array({ minLength: 2000, maxLength: 70_000 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        (text) => {
+          outcome(
+            () => parseSsdpReply(text),
+            () => false,
+          );
+          outcome(
+            () => parseGdmReply(text),
+            () => false,
+          );
+          outcome(
+            () => parseSoapResponse(text, 'GetExternalIPAddress'),
+            () => false,
+          );
+          outcome(
+            () => parseNatPmpResponse(Buffer.from(text, 'latin1')),
+            () => false,
+          );
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -137,17 +270,55 @@ describe('the other body and text parsers', () => {
 
 describe('plex.direct names', () => {
   const hash = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 });
-  const labelSoup = soup(['-', '.', '192', '168', '1', '10', '0', '255', '256', 'ffff', '::', '--', 'plex', 'direct', '.plex.direct', 'https://', ':32400', '/', '[', ']', 'A', '%']);
+  const labelSoup = soup([
+    '-',
+    '.',
+    '192',
+    '168',
+    '1',
+    '10',
+    '0',
+    '255',
+    '256',
+    'ffff',
+    '::',
+    '--',
+    'plex',
+    'direct',
+    '.plex.direct',
+    'https://',
+    ':32400',
+    '/',
+    '[',
+    ']',
+    'A',
+    '%',
+  ]);
 
   it('any text: a name whose address is a valid IP, or undefined (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), labelSoup, labelSoup.map((t) => `${t}.plex.direct`), labelSoup.map((t) => `https://${t}.0123456789abcdef0123456789abcdef.plex.direct:32400/`)), (input) => {
-        const parsed = outcome(() => parsePlexDirectName(input), () => false);
-        if ('value' in parsed && parsed.value) {
-          expect(parsed.value.hostname.endsWith('.plex.direct')).toBe(true);
-          expect(parsed.value.family === 4 ? /^\d+\.\d+\.\d+\.\d+$/.test(parsed.value.address) : parsed.value.address.includes(':')).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          labelSoup,
+          labelSoup.map((t) => `${t}.plex.direct`),
+          labelSoup.map((t) => `https://${t}.0123456789abcdef0123456789abcdef.plex.direct:32400/`),
+        ),
+        (input) => {
+          const parsed = outcome(
+            () => parsePlexDirectName(input),
+            () => false,
+          );
+          if ('value' in parsed && parsed.value) {
+            expect(parsed.value.hostname.endsWith('.plex.direct')).toBe(true);
+            expect(
+              parsed.value.family === 4
+                ? /^\d+\.\d+\.\d+\.\d+$/.test(parsed.value.address)
+                : parsed.value.address.includes(':'),
+            ).toBe(true);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -167,7 +338,16 @@ describe('plex.direct names', () => {
 describe('the IP anonymiser', () => {
   const key = Buffer.alloc(32, 7);
   const textWithAddresses = fc
-    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.ipV4(), fc.ipV6(), fc.ipV4().map((ip) => `${ip.replace(/\./g, '-')}.0123456789abcdef0123456789abcdef.plex.direct`), fc.constantFrom(':', '.', '-', '::', '[', ']')), { maxLength: 20 })
+    .array(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 20 }),
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.ipV4().map((ip) => `${ip.replace(/\./g, '-')}.0123456789abcdef0123456789abcdef.plex.direct`),
+        fc.constantFrom(':', '.', '-', '::', '[', ']'),
+      ),
+      { maxLength: 20 },
+    )
     .map((parts) => parts.join(''));
 
   it('any text and any JSON: never throws, and the same key gives the same output (property)', () => {
@@ -176,8 +356,14 @@ describe('the IP anonymiser', () => {
         const first = createIpAnonymizer(key);
         const out = first.text(text);
         expect(createIpAnonymizer(key).text(text)).toBe(out);
-        outcome(() => first.address(text), () => false);
-        outcome(() => redactValue(json, { ips: true, key, secrets: ['secret-token-value'] }), () => false);
+        outcome(
+          () => first.address(text),
+          () => false,
+        );
+        outcome(
+          () => redactValue(json, { ips: true, key, secrets: ['secret-token-value'] }),
+          () => false,
+        );
       }),
       { numRuns: 400 },
     );
@@ -185,13 +371,17 @@ describe('the IP anonymiser', () => {
 
   it('a public IPv4 address inside any text does not survive (property)', () => {
     fc.assert(
-      fc.property(fc.ipV4().filter((ip) => /^(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])\./.test(ip)), fc.string({ unit: fc.constantFrom(...'ab ,;()/='), maxLength: 8 }), (ip, around) => {
-        const anonymizer = createIpAnonymizer(key);
-        const mapped = anonymizer.address(ip);
-        // Only addresses the anonymiser treats as identifying (public unicast) must change.
-        fc.pre(mapped !== ip);
-        expect(anonymizer.text(`${around}${ip}${around}`)).not.toContain(ip);
-      }),
+      fc.property(
+        fc.ipV4().filter((ip) => /^(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])\./.test(ip)),
+        fc.string({ unit: fc.constantFrom(...'ab ,;()/='), maxLength: 8 }),
+        (ip, around) => {
+          const anonymizer = createIpAnonymizer(key);
+          const mapped = anonymizer.address(ip);
+          // Only addresses the anonymiser treats as identifying (public unicast) must change.
+          fc.pre(mapped !== ip);
+          expect(anonymizer.text(`${around}${ip}${around}`)).not.toContain(ip);
+        },
+      ),
       { numRuns: 500 },
     );
   });

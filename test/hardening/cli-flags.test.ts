@@ -34,7 +34,13 @@ const SAFE: Record<string, string> = {
 
 /** Bad values per option: each must be refused with exit 2. Options missing here take any text (token, exec...). */
 const BAD_VALUES: Record<string, string[]> = {
-  url: ['not a url', 'ftp://192.168.1.10', 'http://user:pass@192.168.1.10:32400', 'http://192.168.1.10:32400/?X-Plex-Token=abcdef123456', ''],
+  url: [
+    'not a url',
+    'ftp://192.168.1.10',
+    'http://user:pass@192.168.1.10:32400',
+    'http://192.168.1.10:32400/?X-Plex-Token=abcdef123456',
+    '',
+  ],
   timeout: ['abc', '0', '-5s', '5 parsecs', ''],
   'plextv-url': ['nope', 'file:///etc/passwd', ''],
   'upnp-location': ['nope', 'ftp://192.168.1.1/desc.xml', ''],
@@ -98,7 +104,12 @@ async function run(argv: string[]): Promise<Run> {
       stdout: out,
       stderr: err,
       stdin: Readable.from([]),
-      env: { PATH: process.env.PATH, HOME: sandbox, PLEX_DIAGNOSE_CONFIG_DIR: join(sandbox, 'config'), PLEX_DIAGNOSE_PLEXTV_URL: `http://${CLOSED}` },
+      env: {
+        PATH: process.env.PATH,
+        HOME: sandbox,
+        PLEX_DIAGNOSE_CONFIG_DIR: join(sandbox, 'config'),
+        PLEX_DIAGNOSE_PLEXTV_URL: `http://${CLOSED}`,
+      },
       cwd: sandbox,
       signal: controller.signal,
     });
@@ -114,28 +125,45 @@ function expectUsageError(result: Run, mention?: string): void {
   if (mention !== undefined) expect(result.stderr).toContain(mention);
 }
 
-const positionalsFor = (command: CommandSpec): string[] => (command.name === 'analyze' ? [snapshotFile] : command.name === 'explain' ? ['cgnat'] : []);
-const has = (command: CommandSpec, name: string): OptionSpec | undefined => command.options.find((o) => o.name === name);
+const positionalsFor = (command: CommandSpec): string[] =>
+  command.name === 'analyze' ? [snapshotFile] : command.name === 'explain' ? ['cgnat'] : [];
+const has = (command: CommandSpec, name: string): OptionSpec | undefined =>
+  command.options.find((o) => o.name === name);
 /** The command, its positionals and the safe flags it takes, except `without`. */
 function base(command: CommandSpec, without: string[] = []): string[] {
-  const flags = Object.entries(SAFE).filter(([name]) => has(command, name) && !without.includes(name)).flatMap(([name, value]) => [`--${name}`, value]);
+  const flags = Object.entries(SAFE)
+    .filter(([name]) => has(command, name) && !without.includes(name))
+    .flatMap(([name, value]) => [`--${name}`, value]);
   return [command.name, ...positionalsFor(command), ...flags];
 }
 
-const valued = (command: CommandSpec): OptionSpec[] => [...command.options, ...GLOBAL_OPTIONS].filter((o) => o.type === 'string');
+const valued = (command: CommandSpec): OptionSpec[] =>
+  [...command.options, ...GLOBAL_OPTIONS].filter((o) => o.type === 'string');
 const allFlags = [...new Set(COMMANDS.flatMap((c) => c.options.map((o) => o.name)))];
 
 describe.each(COMMANDS.map((c) => [c.name, c] as const))('%s', (_name, command) => {
-  const unknown = ['--bogus', '--JSON', '-Z', '--url-', ...allFlags.filter((f) => !has(command, f)).slice(0, 4).map((f) => `--${f}`)];
+  const unknown = [
+    '--bogus',
+    '--JSON',
+    '-Z',
+    '--url-',
+    ...allFlags
+      .filter((f) => !has(command, f))
+      .slice(0, 4)
+      .map((f) => `--${f}`),
+  ];
   it.each(unknown)('unknown flag %s', async (flag) => {
     expectUsageError(await run([...base(command), flag]), flag.replace(/=.*/, ''));
   });
 
-  it.each(valued(command).map((o) => [o.name, o] as const))('--%s without its value (at the end, and before another flag)', async (name, option) => {
-    expectUsageError(await run([...base(command, [name]), `--${name}`]), `--${name}`);
-    expectUsageError(await run([...base(command, [name]), `--${name}`, '-x']), `--${name}`);
-    if (option.short) expectUsageError(await run([...base(command, [name]), `-${option.short}`]));
-  });
+  it.each(valued(command).map((o) => [o.name, o] as const))(
+    '--%s without its value (at the end, and before another flag)',
+    async (name, option) => {
+      expectUsageError(await run([...base(command, [name]), `--${name}`]), `--${name}`);
+      expectUsageError(await run([...base(command, [name]), `--${name}`, '-x']), `--${name}`);
+      if (option.short) expectUsageError(await run([...base(command, [name]), `-${option.short}`]));
+    },
+  );
 
   const badCases = valued(command).flatMap((o) => (BAD_VALUES[o.name] ?? []).map((value) => [o.name, value] as const));
   it.each(badCases)('--%s %j', async (name, value) => {
@@ -143,7 +171,10 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('%s', (_name, command) 
   });
 
   it('one argument too many', async () => {
-    expectUsageError(await run([...base(command), ...(command.positionals[1] === 0 ? ['extra'] : ['extra', 'more'])]), 'unexpected argument');
+    expectUsageError(
+      await run([...base(command), ...(command.positionals[1] === 0 ? ['extra'] : ['extra', 'more'])]),
+      'unexpected argument',
+    );
   });
 
   for (const flags of CONFLICTS) {

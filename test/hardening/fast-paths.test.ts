@@ -29,15 +29,22 @@ describe('createTextRedactor', () => {
   it('removes every secret, plain and URL-encoded, wherever it sits (property)', () => {
     const nasty = fc.string({ unit: fc.constantFrom(...'.*+?^${}()|[]\\/&=%#"\'<> abc'), minLength: 6, maxLength: 24 });
     fc.assert(
-      fc.property(fc.array(fc.oneof(token, nasty), { minLength: 1, maxLength: 3 }), fc.array(fc.string({ maxLength: 12 }), { maxLength: 6 }), (secrets, fillers) => {
-        const pieces = fillers.flatMap((filler, i) => [filler, i % 2 ? secrets[i % secrets.length]! : encodeURIComponent(secrets[i % secrets.length]!)]);
-        const text = [...pieces, ...secrets].join('');
-        const out = createTextRedactor(secrets)(text);
-        for (const secret of secrets) {
-          expect(out).not.toContain(secret);
-          expect(out).not.toContain(encodeURIComponent(secret));
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(token, nasty), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 6 }),
+        (secrets, fillers) => {
+          const pieces = fillers.flatMap((filler, i) => [
+            filler,
+            i % 2 ? secrets[i % secrets.length]! : encodeURIComponent(secrets[i % secrets.length]!),
+          ]);
+          const text = [...pieces, ...secrets].join('');
+          const out = createTextRedactor(secrets)(text);
+          for (const secret of secrets) {
+            expect(out).not.toContain(secret);
+            expect(out).not.toContain(encodeURIComponent(secret));
+          }
+        },
+      ),
     );
   });
 
@@ -53,7 +60,13 @@ describe('createTextRedactor', () => {
   });
 
   it('still scrubs every token shape, with or without secrets', () => {
-    const shapes = ['?X-Plex-Token=abc123def', 'X-Plex-Token: abc123def', '"authToken":"abc123def"', 'accessToken="abc123def"', '<authentication-token>abc123def</authentication-token>'];
+    const shapes = [
+      '?X-Plex-Token=abc123def',
+      'X-Plex-Token: abc123def',
+      '"authToken":"abc123def"',
+      'accessToken="abc123def"',
+      '<authentication-token>abc123def</authentication-token>',
+    ];
     for (const shape of shapes) {
       expect(createTextRedactor([])(`see ${shape} here`)).not.toContain('abc123def');
       expect(createTextRedactor(['unrelated-secret'])(shape)).not.toContain('abc123def');
@@ -72,14 +85,31 @@ describe('containerNetworkOf', () => {
     ['172.17.0.0/16', 'docker'],
     ['172.16.0.0/12', 'docker'],
   ];
-  const reference = (address: string): ContainerNetwork | undefined => RANGES.find(([cidr]) => isInCidr(address, cidr))?.[1];
-  const nearRanges = fc.tuple(fc.constantFrom(10, 172), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map((parts) => parts.join('.'));
+  const reference = (address: string): ContainerNetwork | undefined =>
+    RANGES.find(([cidr]) => isInCidr(address, cidr))?.[1];
+  const nearRanges = fc
+    .tuple(
+      fc.constantFrom(10, 172),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+    )
+    .map((parts) => parts.join('.'));
 
   it('agrees with matching each range in turn, for any input (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), nearRanges, fc.ipV4().map((ip) => `[${ip}]`), fc.string({ maxLength: 20 })), (input) => {
-        expect(containerNetworkOf(input)).toBe(reference(input));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.ipV4(),
+          fc.ipV6(),
+          nearRanges,
+          fc.ipV4().map((ip) => `[${ip}]`),
+          fc.string({ maxLength: 20 }),
+        ),
+        (input) => {
+          expect(containerNetworkOf(input)).toBe(reference(input));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -87,10 +117,22 @@ describe('containerNetworkOf', () => {
 
 describe('probedFor', () => {
   it('finds what a linear search by comparable URI finds (property)', () => {
-    const uri = fc.constantFrom('http://10.0.0.1:32400', 'HTTP://10.0.0.1:32400/', 'https://a.example:443', 'https://a.example', 'http://[fe80::1]:32400', 'not a url', 'not a url/');
+    const uri = fc.constantFrom(
+      'http://10.0.0.1:32400',
+      'HTTP://10.0.0.1:32400/',
+      'https://a.example:443',
+      'https://a.example',
+      'http://[fe80::1]:32400',
+      'not a url',
+      'not a url/',
+    );
     fc.assert(
       fc.property(fc.array(uri, { maxLength: 8 }), uri, (uris, wanted) => {
-        const connections: ProbedConnection[] = uris.map((u, i) => ({ ...probedConnection({ address: '10.0.0.1', uri: 'http://10.0.0.1:32400' }), uri: u, port: 1000 + i }));
+        const connections: ProbedConnection[] = uris.map((u, i) => ({
+          ...probedConnection({ address: '10.0.0.1', uri: 'http://10.0.0.1:32400' }),
+          uri: u,
+          port: 1000 + i,
+        }));
         const ctx = createReader({ 'probe.connections': ok({ connections }) });
         const linear = connections.find((c) => comparableUri(c.uri) === comparableUri(wanted));
         expect(probedFor(ctx, wanted)).toBe(linear);

@@ -33,10 +33,22 @@ describe('no listener-leak warnings from fan-out', () => {
     const probing = defineCollector({
       id: 'test.fanout',
       title: 'fan-out',
-      collect: (ctx) => Promise.all(Array.from({ length: 40 }, () => runProbe({ timeoutMs: 2000, signal: ctx.signal, defaultTimeoutMs: 2000 }, () => new Promise((r) => setTimeout(() => r(1), 20))))),
+      collect: (ctx) =>
+        Promise.all(
+          Array.from({ length: 40 }, () =>
+            runProbe(
+              { timeoutMs: 2000, signal: ctx.signal, defaultTimeoutMs: 2000 },
+              () => new Promise((r) => setTimeout(() => r(1), 20)),
+            ),
+          ),
+        ),
     });
     const waiting = Array.from({ length: 15 }, (_, i) =>
-      defineCollector({ id: `test.wait${i}`, title: 'wait', collect: () => new Promise((r) => setTimeout(() => r(i), 30)) }),
+      defineCollector({
+        id: `test.wait${i}`,
+        title: 'wait',
+        collect: () => new Promise((r) => setTimeout(() => r(i), 30)),
+      }),
     );
     const caller = new AbortController();
     const warnings = await warningsDuring(async () => {
@@ -58,21 +70,38 @@ describe('no listener-leak warnings from fan-out', () => {
     let plexTv: FakePlexTv;
     beforeAll(async () => {
       server = await startFakePlexServer({ token: TOKEN, latencyMs: 20 });
-      const connections = Array.from({ length: 12 }, () => ({ address: '127.0.0.1', port: server.port, local: true, protocol: 'http' as const, uri: `http://127.0.0.1:${server.port}` }));
+      const connections = Array.from({ length: 12 }, () => ({
+        address: '127.0.0.1',
+        port: server.port,
+        local: true,
+        protocol: 'http' as const,
+        uri: `http://127.0.0.1:${server.port}`,
+      }));
       const device = deviceValue({ clientIdentifier: server.machineIdentifier, connections });
-      plexTv = await startFakePlexTv({ tokens: [TOKEN], latencyMs: 20, devices: [device as unknown as Record<string, unknown>] });
+      plexTv = await startFakePlexTv({
+        tokens: [TOKEN],
+        latencyMs: 20,
+        devices: [device as unknown as Record<string, unknown>],
+      });
     });
     afterAll(() => Promise.all([server?.close(), plexTv?.close()]));
 
     it('probes all 24 TCP + /identity without a warning', async () => {
-      const ok = <T>(value: T) => async () => ({ status: 'ok' as const, value, durationMs: 1 });
+      const ok =
+        <T>(value: T) =>
+        async () => ({ status: 'ok' as const, value, durationMs: 1 });
       const warnings = await warningsDuring(async () => {
         const report = await diagnose({
           url: server.url,
           token: TOKEN,
           plexTv: { baseUrl: plexTv.url },
           signal: new AbortController().signal,
-          probes: { host: ok(hostValue()), upnp: ok(upnpValue()), natpmp: ok(natPmpValue()), gdm: ok({ servers: [], targets: [], sendErrors: [], ignoredReplies: 0 }) },
+          probes: {
+            host: ok(hostValue()),
+            upnp: ok(upnpValue()),
+            natpmp: ok(natPmpValue()),
+            gdm: ok({ servers: [], targets: [], sendErrors: [], ignoredReplies: 0 }),
+          },
         });
         expect(report.observations.find((o) => o.id === 'probe.connections')?.status).toBe('ok');
         // The server.identity collector's own call, then one per advertised connection (never with the token).

@@ -25,9 +25,14 @@ interface ChildReport {
   resources: string[];
 }
 
-function runChild(mode: 'global' | 'scenario', count: number): Promise<{ report: ChildReport; exitCode: number | null; exitAfterReportMs: number }> {
+function runChild(
+  mode: 'global' | 'scenario',
+  count: number,
+): Promise<{ report: ChildReport; exitCode: number | null; exitAfterReportMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let reportedAt: number | undefined;
@@ -40,15 +45,24 @@ function runChild(mode: 'global' | 'scenario', count: number): Promise<{ report:
       child.kill('SIGKILL');
       reject(new Error(`${why}\nstdout: ${stdout}\nstderr: ${stderr}`));
     };
-    const runTimer = setTimeout(() => kill(`the child did not finish ${count} diagnoses within ${RUN_DEADLINE_MS} ms`), RUN_DEADLINE_MS);
+    const runTimer = setTimeout(
+      () => kill(`the child did not finish ${count} diagnoses within ${RUN_DEADLINE_MS} ms`),
+      RUN_DEADLINE_MS,
+    );
     const exitWatch = setInterval(() => {
-      if (reportedAt !== undefined && performance.now() - reportedAt > EXIT_DEADLINE_MS) kill(`the child reported, then stayed alive for ${EXIT_DEADLINE_MS} ms: something keeps its event loop busy`);
+      if (reportedAt !== undefined && performance.now() - reportedAt > EXIT_DEADLINE_MS)
+        kill(`the child reported, then stayed alive for ${EXIT_DEADLINE_MS} ms: something keeps its event loop busy`);
     }, 100);
     child.once('exit', (exitCode) => {
       clearTimeout(runTimer);
       clearInterval(exitWatch);
-      if (reportedAt === undefined) return reject(new Error(`the child exited (${String(exitCode)}) without a report\nstderr: ${stderr}`));
-      resolve({ report: JSON.parse(stdout.trim().split('\n').pop()!) as ChildReport, exitCode, exitAfterReportMs: performance.now() - reportedAt });
+      if (reportedAt === undefined)
+        return reject(new Error(`the child exited (${String(exitCode)}) without a report\nstderr: ${stderr}`));
+      resolve({
+        report: JSON.parse(stdout.trim().split('\n').pop()!) as ChildReport,
+        exitCode,
+        exitAfterReportMs: performance.now() - reportedAt,
+      });
     });
   });
 }
@@ -63,7 +77,7 @@ describe('200 concurrent diagnoses leave no open sockets or timers', () => {
     expect(leaked(report.resources)).toEqual([]);
   });
 
-  it('with the real probes (UDP discovery, TCP, /identity, DNS) against a scenario\'s fake router, resolver and GDM', async () => {
+  it("with the real probes (UDP discovery, TCP, /identity, DNS) against a scenario's fake router, resolver and GDM", async () => {
     const { report, exitCode } = await runChild('scenario', 200);
     expect(exitCode).toBe(0);
     expect(report.reports).toBe(200);

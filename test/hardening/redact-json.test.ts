@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createTextRedactor, redactText } from '../../src/core/redact.js';
 
 const PLEX_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
-const secret = fc.string({ unit: fc.constantFrom(...`${PLEX_ALPHABET}."'\\\\/=&%<>{}[]`), minLength: 8, maxLength: 24 }).filter((s) => /[a-z0-9]{3}/i.test(s));
+const secret = fc
+  .string({ unit: fc.constantFrom(...`${PLEX_ALPHABET}."'\\\\/=&%<>{}[]`), minLength: 8, maxLength: 24 })
+  .filter((s) => /[a-z0-9]{3}/i.test(s));
 const NAMES = ['X-Plex-Token', 'authToken', 'accessToken', 'token', 'authentication-token'];
 
 /** Strings that hold token shapes around a secret, the way error messages, URLs and bodies do. */
@@ -41,20 +43,25 @@ const document = (value: string) =>
 function strings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => [key, ...strings(item)]);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => [key, ...strings(item)]);
   return [];
 }
 
 describe('redacting JSON text', () => {
   it('keeps it valid JSON and removes the secret in every form (property)', () => {
     fc.assert(
-      fc.property(secret.chain((value) => fc.tuple(fc.constant(value), document(value), fc.constantFrom(0, 2))), ([value, doc, indent]) => {
-        const text = JSON.stringify(doc, null, indent);
-        const redacted = createTextRedactor([value])(text);
-        const parsed = JSON.parse(redacted) as unknown;
-        for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) expect(redacted).not.toContain(form);
-        for (const item of strings(parsed)) expect(item).not.toContain(value);
-      }),
+      fc.property(
+        secret.chain((value) => fc.tuple(fc.constant(value), document(value), fc.constantFrom(0, 2))),
+        ([value, doc, indent]) => {
+          const text = JSON.stringify(doc, null, indent);
+          const redacted = createTextRedactor([value])(text);
+          const parsed = JSON.parse(redacted) as unknown;
+          for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])
+            expect(redacted).not.toContain(form);
+          for (const item of strings(parsed)) expect(item).not.toContain(value);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -53,22 +53,32 @@ const PEERS: Record<string, (base: string) => Promise<Outcome>> = {
     }
   },
   'UPnP SOAP call': async (base) => {
-    const result = await soapCall({ controlUrl: `${base}/ctl/IPConn`, serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1', action: 'GetExternalIPAddress', args: [], timeoutMs: DEADLINE_MS });
+    const result = await soapCall({
+      controlUrl: `${base}/ctl/IPConn`,
+      serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1',
+      action: 'GetExternalIPAddress',
+      args: [],
+      timeoutMs: DEADLINE_MS,
+    });
     return result.kind === 'error' ? { failure: result.error } : { value: result };
   },
 };
 
 type Expectation = (outcome: Outcome) => void;
-const timeoutError = (stage: 'headers' | 'body'): Expectation => (outcome) => {
-  expect(outcome).toHaveProperty('threw');
-  const error = (outcome as { threw: unknown }).threw;
-  expect(error).toBeInstanceOf(TimeoutError);
-  expect((error as TimeoutError).stage).toBe(stage);
-  expect(String((error as Error).message)).not.toContain(TOKEN);
-};
-const probeFailure = (phase: string, code: string): Expectation => (outcome) => {
-  expect(outcome).toMatchObject({ failure: { phase, code } });
-};
+const timeoutError =
+  (stage: 'headers' | 'body'): Expectation =>
+  (outcome) => {
+    expect(outcome).toHaveProperty('threw');
+    const error = (outcome as { threw: unknown }).threw;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).stage).toBe(stage);
+    expect(String((error as Error).message)).not.toContain(TOKEN);
+  };
+const probeFailure =
+  (phase: string, code: string): Expectation =>
+  (outcome) => {
+    expect(outcome).toMatchObject({ failure: { phase, code } });
+  };
 const tooLarge: Expectation = (outcome) => {
   expect(outcome).toHaveProperty('threw');
   expect((outcome as { threw: unknown }).threw).toBeInstanceOf(BodyTooLargeError);
@@ -141,7 +151,9 @@ describe('a redirect to another host never carries the token there', () => {
     elsewhere = await startLoopbackServer(
       (request, response) => {
         seen.push({ host: request.headers.host, token: request.headers['x-plex-token'], url: request.url });
-        response.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":1001,"message":"User could not be authenticated"}]}');
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"errors":[{"code":1001,"message":"User could not be authenticated"}]}');
       },
       { host: '127.0.0.2' },
     );

@@ -24,7 +24,9 @@ function loadOrSnapshotError(input: unknown): ReturnType<typeof readSnapshot> | 
       expect(typeof error.message).toBe('string');
       return undefined;
     }
-    throw new Error(`readSnapshot threw something else than a SnapshotError: ${String((error as Error)?.stack ?? error)}`);
+    throw new Error(
+      `readSnapshot threw something else than a SnapshotError: ${String((error as Error)?.stack ?? error)}`,
+    );
   }
 }
 
@@ -51,7 +53,8 @@ const bases: Json[] = [
 function pathsOf(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => out.push(...pathsOf(item, [...prefix, i])));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
   return out;
 }
 
@@ -70,7 +73,8 @@ function mutate(document: Json, path: (string | number)[], mutation: Mutation): 
     parent[last] = mutation.value;
   } else {
     const target = parent[last];
-    if (target && typeof target === 'object' && !Array.isArray(target)) (target as Record<string, Json>)[mutation.key] = mutation.value;
+    if (target && typeof target === 'object' && !Array.isArray(target))
+      (target as Record<string, Json>)[mutation.key] = mutation.value;
     else parent[last] = { [mutation.key]: mutation.value };
   }
   return copy;
@@ -78,12 +82,35 @@ function mutate(document: Json, path: (string | number)[], mutation: Mutation): 
 
 const nastyValue: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue() as fc.Arbitrary<Json>,
-  fc.constantFrom<Json>(null, '', 0, -1, 1e308, true, [], {}, 'ok', 'failed', 'skipped', '__proto__', 'x'.repeat(10_000), '😀\u0000\uFFFF'),
+  fc.constantFrom<Json>(
+    null,
+    '',
+    0,
+    -1,
+    1e308,
+    true,
+    [],
+    {},
+    'ok',
+    'failed',
+    'skipped',
+    '__proto__',
+    'x'.repeat(10_000),
+    '😀\u0000\uFFFF',
+  ),
 );
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant<Mutation>({ op: 'delete' }),
   nastyValue.map((value): Mutation => ({ op: 'replace', value })),
-  fc.tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'status', 'value', 'error', 'token', 'authToken')), nastyValue).map(([key, value]): Mutation => ({ op: 'add-key', key, value })),
+  fc
+    .tuple(
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom('__proto__', 'constructor', 'status', 'value', 'error', 'token', 'authToken'),
+      ),
+      nastyValue,
+    )
+    .map(([key, value]): Mutation => ({ op: 'add-key', key, value })),
 );
 
 describe('readSnapshot on arbitrary input', () => {
@@ -100,25 +127,35 @@ describe('readSnapshot on arbitrary input', () => {
   it('arbitrary text, including truncated snapshots: a SnapshotError or a snapshot (property)', () => {
     const text = JSON.stringify(bases[0]);
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 500 }), fc.nat({ max: text.length }).map((end) => text.slice(0, end))), (input) => {
-        const snapshot = loadOrSnapshotError(input);
-        if (snapshot) analyzeAndFormat(snapshot);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 500 }),
+          fc.nat({ max: text.length }).map((end) => text.slice(0, end)),
+        ),
+        (input) => {
+          const snapshot = loadOrSnapshotError(input);
+          if (snapshot) analyzeAndFormat(snapshot);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('one to three mutations anywhere in a valid snapshot: a SnapshotError, or a snapshot that analyzes and formats (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...bases), fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 3 }), (base, steps) => {
-        let document = base;
-        for (const [pick, change] of steps) {
-          const paths = pathsOf(document);
-          document = mutate(document, paths[pick % paths.length]!, change);
-        }
-        const snapshot = loadOrSnapshotError(document);
-        if (snapshot) analyzeAndFormat(snapshot);
-      }),
+      fc.property(
+        fc.constantFrom(...bases),
+        fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 3 }),
+        (base, steps) => {
+          let document = base;
+          for (const [pick, change] of steps) {
+            const paths = pathsOf(document);
+            document = mutate(document, paths[pick % paths.length]!, change);
+          }
+          const snapshot = loadOrSnapshotError(document);
+          if (snapshot) analyzeAndFormat(snapshot);
+        },
+      ),
       { numRuns: 600 },
     );
   });

@@ -31,8 +31,17 @@ const METACHARACTERS = '.*+?^${}()|[]\\/&=%#"\'<>:;,~!@`';
 const realistic = fc.string({ unit: fc.constantFrom(...PLEX_ALPHABET), minLength: 12, maxLength: 40 });
 /** A distinctive core with metacharacters spread through it (a bare "--------" would also match the text's rules). */
 const nasty = fc
-  .tuple(fc.string({ unit: fc.constantFrom(...PLEX_ALPHABET), minLength: 8, maxLength: 16 }), fc.array(fc.constantFrom(...METACHARACTERS), { minLength: 3, maxLength: 10 }))
-  .map(([core, metas]) => metas.reduce((token, meta, i) => token.slice(0, (i * 3) % (token.length + 1)) + meta + token.slice((i * 3) % (token.length + 1)), core));
+  .tuple(
+    fc.string({ unit: fc.constantFrom(...PLEX_ALPHABET), minLength: 8, maxLength: 16 }),
+    fc.array(fc.constantFrom(...METACHARACTERS), { minLength: 3, maxLength: 10 }),
+  )
+  .map(([core, metas]) =>
+    metas.reduce(
+      (token, meta, i) =>
+        token.slice(0, (i * 3) % (token.length + 1)) + meta + token.slice((i * 3) % (token.length + 1)),
+      core,
+    ),
+  );
 const token = fc.oneof(realistic, nasty);
 
 type Setup = 'healthy' | 'hostile' | 'rejected';
@@ -72,7 +81,12 @@ async function cli(args: string[]): Promise<Run> {
       stdout: new PassThrough().on('data', (chunk: Buffer) => (stdout += chunk.toString())),
       stderr: new PassThrough().on('data', (chunk: Buffer) => (stderr += chunk.toString())),
       stdin: Readable.from([]),
-      env: { PATH: process.env.PATH, HOME: sandbox, PLEX_DIAGNOSE_CONFIG_DIR: join(sandbox, 'config'), PLEX_DIAGNOSE_PLEXTV_URL: `http://${CLOSED}` },
+      env: {
+        PATH: process.env.PATH,
+        HOME: sandbox,
+        PLEX_DIAGNOSE_CONFIG_DIR: join(sandbox, 'config'),
+        PLEX_DIAGNOSE_PLEXTV_URL: `http://${CLOSED}`,
+      },
       cwd: sandbox,
       signal: controller.signal,
     });
@@ -83,11 +97,16 @@ async function cli(args: string[]): Promise<Run> {
 }
 
 /** The forms a token could take in text: as is, URL-encoded, and escaped inside a JSON string. */
-const forms = (secret: string): string[] => [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
+const forms = (secret: string): string[] => [
+  ...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]),
+];
 
 function expectNoToken(text: string, secret: string, where: string): void {
   for (const form of forms(secret)) {
-    if (text.includes(form)) throw new Error(`the token (as ${JSON.stringify(form)}) appears in ${where}:\n${text.slice(Math.max(0, text.indexOf(form) - 200), text.indexOf(form) + 200)}`);
+    if (text.includes(form))
+      throw new Error(
+        `the token (as ${JSON.stringify(form)}) appears in ${where}:\n${text.slice(Math.max(0, text.indexOf(form) - 200), text.indexOf(form) + 200)}`,
+      );
   }
 }
 
@@ -95,11 +114,15 @@ function expectNoToken(text: string, secret: string, where: string): void {
 function jsonStrings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(jsonStrings);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => [key, ...jsonStrings(item)]);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => [key, ...jsonStrings(item)]);
   return [];
 }
 
-async function startSetup(secret: string, setup: Setup): Promise<{ server: FakePlexServer; plexTv: FakePlexTv; close(): Promise<void> }> {
+async function startSetup(
+  secret: string,
+  setup: Setup,
+): Promise<{ server: FakePlexServer; plexTv: FakePlexTv; close(): Promise<void> }> {
   const accepted = setup === 'rejected' ? `other-${secret}` : secret;
   const server = await startFakePlexServer({ token: accepted });
   const plexTv = await startFakePlexTv({
@@ -109,16 +132,41 @@ async function startSetup(secret: string, setup: Setup): Promise<{ server: FakeP
         clientIdentifier: server.machineIdentifier,
         // The owner's own server lists the owner's token as its accessToken; a hostile one puts it in the URI too.
         accessToken: secret,
-        connections: [{ address: '127.0.0.1', port: server.port, local: true, protocol: 'http', uri: setup === 'hostile' ? `${server.url}/?X-Plex-Token=${encodeURIComponent(secret)}` : server.url }],
+        connections: [
+          {
+            address: '127.0.0.1',
+            port: server.port,
+            local: true,
+            protocol: 'http',
+            uri: setup === 'hostile' ? `${server.url}/?X-Plex-Token=${encodeURIComponent(secret)}` : server.url,
+          },
+        ],
       }) as unknown as Record<string, unknown>,
     ],
   });
   if (setup === 'hostile') {
     const reflected = `bad token ${secret} (X-Plex-Token: ${secret}) {"authToken":"${secret}"} ${encodeURIComponent(secret)}`;
-    server.addFault({ path: '/:/prefs', fault: { kind: 'status', status: 500, body: reflected, contentType: 'text/plain' } });
-    server.addFault({ path: '/myplex/account', fault: { kind: 'redirect', location: `${elsewhere.url}/myplex/account?X-Plex-Token=${encodeURIComponent(secret)}` } });
+    server.addFault({
+      path: '/:/prefs',
+      fault: { kind: 'status', status: 500, body: reflected, contentType: 'text/plain' },
+    });
+    server.addFault({
+      path: '/myplex/account',
+      fault: {
+        kind: 'redirect',
+        location: `${elsewhere.url}/myplex/account?X-Plex-Token=${encodeURIComponent(secret)}`,
+      },
+    });
     plexTv.setFault([
-      { path: '/api/v2/user', fault: { kind: 'status', status: 401, contentType: 'application/json', body: JSON.stringify({ errors: [{ code: 1001, message: `Token ${secret} is not valid`, status: 401 }] }) } },
+      {
+        path: '/api/v2/user',
+        fault: {
+          kind: 'status',
+          status: 401,
+          contentType: 'application/json',
+          body: JSON.stringify({ errors: [{ code: 1001, message: `Token ${secret} is not valid`, status: 401 }] }),
+        },
+      },
       { path: '/:/ip', fault: { kind: 'status', status: 502, body: `<p>upstream said ${secret}</p>` } },
     ]);
   }
@@ -127,53 +175,73 @@ async function startSetup(secret: string, setup: Setup): Promise<{ server: FakeP
 
 function commandLines(server: FakePlexServer, plexTv: FakePlexTv, secret: string): string[][] {
   const common = [
-    '--url', server.url,
+    '--url',
+    server.url,
     `--token=${secret}`,
-    '--plextv-url', plexTv.url,
-    '--timeout', '500ms',
-    '--upnp-location', `http://${CLOSED}/rootDesc.xml`,
-    '--natpmp-gateway', CLOSED,
-    '--gdm-target', CLOSED,
+    '--plextv-url',
+    plexTv.url,
+    '--timeout',
+    '500ms',
+    '--upnp-location',
+    `http://${CLOSED}/rootDesc.xml`,
+    '--natpmp-gateway',
+    CLOSED,
+    '--gdm-target',
+    CLOSED,
   ];
   const diagnose = ['diagnose', ...common, '--no-color'];
-  return [diagnose, [...diagnose, '--json'], [...diagnose, '--markdown'], [...diagnose, '--verbose'], ['collect', ...common]];
+  return [
+    diagnose,
+    [...diagnose, '--json'],
+    [...diagnose, '--markdown'],
+    [...diagnose, '--verbose'],
+    ['collect', ...common],
+  ];
 }
 
 describe('the token never leaks', () => {
-  it.each<Setup>(['healthy', 'hostile', 'rejected'])('from the CLI, in any output format or on stderr: %s servers (property)', async (setup) => {
-    await fc.assert(
-      fc.asyncProperty(token, async (secret) => {
-        const fakes = await startSetup(secret, setup);
-        try {
-          const runs = await Promise.all(commandLines(fakes.server, fakes.plexTv, secret).map(cli));
-          for (const run of runs) {
-            const what = `\`${run.args[0]} ${run.args.slice(-1)[0]}\``;
-            // The run itself worked as a run (a report or a snapshot, exit 0 or 1), so there was output to leak into.
-            expect([0, 1], `${what} exited ${run.code}: ${run.stderr}`).toContain(run.code);
-            expect(run.stdout.length).toBeGreaterThan(100);
-            expectNoToken(run.stdout, secret, `${what} stdout`);
-            expectNoToken(run.stderr, secret, `${what} stderr`);
-            if (run.args.includes('--json') || run.args[0] === 'collect') for (const text of jsonStrings(JSON.parse(run.stdout))) expectNoToken(text, secret, `${what} JSON`);
+  it.each<Setup>(['healthy', 'hostile', 'rejected'])(
+    'from the CLI, in any output format or on stderr: %s servers (property)',
+    async (setup) => {
+      await fc.assert(
+        fc.asyncProperty(token, async (secret) => {
+          const fakes = await startSetup(secret, setup);
+          try {
+            const runs = await Promise.all(commandLines(fakes.server, fakes.plexTv, secret).map(cli));
+            for (const run of runs) {
+              const what = `\`${run.args[0]} ${run.args.slice(-1)[0]}\``;
+              // The run itself worked as a run (a report or a snapshot, exit 0 or 1), so there was output to leak into.
+              expect([0, 1], `${what} exited ${run.code}: ${run.stderr}`).toContain(run.code);
+              expect(run.stdout.length).toBeGreaterThan(100);
+              expectNoToken(run.stdout, secret, `${what} stdout`);
+              expectNoToken(run.stderr, secret, `${what} stderr`);
+              if (run.args.includes('--json') || run.args[0] === 'collect')
+                for (const text of jsonStrings(JSON.parse(run.stdout))) expectNoToken(text, secret, `${what} JSON`);
+            }
+            if (setup !== 'rejected') {
+              // The token really was in use: the clients authenticated with it.
+              expect(fakes.server.requests.some((r) => r.tokenValid)).toBe(true);
+              expect(fakes.plexTv.requests.some((r) => r.tokenValid)).toBe(true);
+            }
+            if (setup === 'hostile') {
+              // Every reflecting endpoint was hit, and the redirect was followed without the token.
+              expect(fakes.server.requests.map((r) => r.path)).toEqual(
+                expect.arrayContaining(['/:/prefs', '/myplex/account']),
+              );
+              expect(fakes.plexTv.requests.map((r) => r.path)).toEqual(
+                expect.arrayContaining(['/api/v2/user', '/:/ip', '/api/v2/resources']),
+              );
+              expect(redirected.requests).toBeGreaterThan(0);
+              expect(redirected.withToken).toBe(0);
+            }
+          } finally {
+            await fakes.close();
           }
-          if (setup !== 'rejected') {
-            // The token really was in use: the clients authenticated with it.
-            expect(fakes.server.requests.some((r) => r.tokenValid)).toBe(true);
-            expect(fakes.plexTv.requests.some((r) => r.tokenValid)).toBe(true);
-          }
-          if (setup === 'hostile') {
-            // Every reflecting endpoint was hit, and the redirect was followed without the token.
-            expect(fakes.server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/:/prefs', '/myplex/account']));
-            expect(fakes.plexTv.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v2/user', '/:/ip', '/api/v2/resources']));
-            expect(redirected.requests).toBeGreaterThan(0);
-            expect(redirected.withToken).toBe(0);
-          }
-        } finally {
-          await fakes.close();
-        }
-      }),
-      { numRuns: setup === 'hostile' ? 15 : 10 },
-    );
-  });
+        }),
+        { numRuns: setup === 'hostile' ? 15 : 10 },
+      );
+    },
+  );
 
   it('from library errors: message, cause chain, JSON and inspect output, with hostile servers (property)', async () => {
     await fc.assert(
@@ -182,12 +250,20 @@ describe('the token never leaks', () => {
         try {
           const server = createServerClient({ baseUrl: fakes.server.url, token: secret, timeoutMs: 2000 });
           const plexTv = createPlexTvClient({ baseUrl: fakes.plexTv.url, token: secret, timeoutMs: 2000 });
-          const failures = await Promise.all([server.prefs(), server.account(), plexTv.user(), plexTv.publicIp()].map((call) => call.then(() => undefined, (error: unknown) => error)));
+          const failures = await Promise.all(
+            [server.prefs(), server.account(), plexTv.user(), plexTv.publicIp()].map((call) =>
+              call.then(
+                () => undefined,
+                (error: unknown) => error,
+              ),
+            ),
+          );
           expect(failures.every((error) => error instanceof Error)).toBe(true);
           for (const error of failures) {
             const chain: unknown[] = [];
             for (let e: unknown = error; e instanceof Error && chain.length < 10; e = e.cause) chain.push(e);
-            for (const e of chain) expectNoToken(`${(e as Error).message}\n${String((e as Error).stack)}`, secret, 'an error or its cause');
+            for (const e of chain)
+              expectNoToken(`${(e as Error).message}\n${String((e as Error).stack)}`, secret, 'an error or its cause');
             expectNoToken(JSON.stringify(error), secret, 'error JSON');
             expectNoToken(inspect(error, { depth: Infinity, showHidden: true }), secret, 'util.inspect(error)');
           }

@@ -35,7 +35,14 @@ export function buildCase(c: RuleCase): Snapshot {
   return buildSnapshot(observations, c.snapshot);
 }
 
-export function ruleTester(rule: AnyRule, cases: { valid: RuleCase[]; invalid: (RuleCase & { expect: Expected[] })[]; skipped?: (RuleCase & { reason: RegExp })[] }): void {
+export function ruleTester(
+  rule: AnyRule,
+  cases: {
+    valid: RuleCase[];
+    invalid: (RuleCase & { expect: Expected[] })[];
+    skipped?: (RuleCase & { reason: RegExp })[];
+  },
+): void {
   describe(rule.id, () => {
     for (const c of cases.valid) {
       it(`stays silent: ${c.name}`, () => {

@@ -103,7 +103,9 @@ describe('createApiClient', () => {
   it('reports a wrong shape with the failing path', async () => {
     const client = createApiClient({ baseUrl: server.url });
     const Wrong = z.object({ MediaContainer: z.object({ friendlyName: z.string() }) });
-    const error = (await client.fetchData('GET', '/identity', Wrong, 'server root').catch((e: unknown) => e)) as ResponseValidationError;
+    const error = (await client
+      .fetchData('GET', '/identity', Wrong, 'server root')
+      .catch((e: unknown) => e)) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error.issues[0]?.path).toEqual(['MediaContainer', 'friendlyName']);
     expect(error.message).toContain('unexpected server root shape');

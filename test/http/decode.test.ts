@@ -17,9 +17,15 @@ const reason = (text: string): string | undefined => {
 
 describe('decodeBody', () => {
   it('decodes XML to the same shape as Plex JSON: attributes as strings, child lists as arrays', () => {
-    const xml = decode('<?xml version="1.0"?><MediaContainer size="1"><Setting id="ManualPortMappingPort" type="int" value="32400"/></MediaContainer>');
-    const json = decode('{"MediaContainer":{"size":1,"Setting":[{"id":"ManualPortMappingPort","type":"int","value":32400}]}}');
-    expect(xml).toEqual({ MediaContainer: { size: '1', Setting: [{ id: 'ManualPortMappingPort', type: 'int', value: '32400' }] } });
+    const xml = decode(
+      '<?xml version="1.0"?><MediaContainer size="1"><Setting id="ManualPortMappingPort" type="int" value="32400"/></MediaContainer>',
+    );
+    const json = decode(
+      '{"MediaContainer":{"size":1,"Setting":[{"id":"ManualPortMappingPort","type":"int","value":32400}]}}',
+    );
+    expect(xml).toEqual({
+      MediaContainer: { size: '1', Setting: [{ id: 'ManualPortMappingPort', type: 'int', value: '32400' }] },
+    });
     expect(Object.keys((json as { MediaContainer: object }).MediaContainer).sort()).toEqual(
       Object.keys((xml as { MediaContainer: object }).MediaContainer).sort(),
     );
@@ -32,13 +38,16 @@ describe('decodeBody', () => {
   });
 
   it('decodes entities in attributes and strips a BOM', () => {
-    expect(decodeBody(Buffer.from('\uFEFF<MediaContainer friendlyName="Tom &amp; Jerry&apos;s &lt;Plex&gt;"/>'))).toEqual({
+    expect(
+      decodeBody(Buffer.from('\uFEFF<MediaContainer friendlyName="Tom &amp; Jerry&apos;s &lt;Plex&gt;"/>')),
+    ).toEqual({
       MediaContainer: { friendlyName: "Tom & Jerry's <Plex>" },
     });
   });
 
   it('names a captive portal as HTML, with its title', () => {
-    const html = '<!DOCTYPE html><html><head><title>Hotel WiFi</title><meta charset="utf-8"></head><body><br></body></html>';
+    const html =
+      '<!DOCTYPE html><html><head><title>Hotel WiFi</title><meta charset="utf-8"></head><body><br></body></html>';
     expect(reason(html)).toBe('html');
     expect(() => decode(html)).toThrow(/Hotel WiFi/);
   });

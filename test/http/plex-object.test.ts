@@ -1,13 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { dropSecretKeys, isSecretKey, normalizeLooseFields, plexObject, toXmlForm } from '../../src/http/plex-object.js';
+import {
+  dropSecretKeys,
+  isSecretKey,
+  normalizeLooseFields,
+  plexObject,
+  toXmlForm,
+} from '../../src/http/plex-object.js';
 import { plexBoolOpt } from '../../src/http/plex-values.js';
 
 describe('isSecretKey', () => {
-  it.each(['authToken', 'accessToken', 'token', 'PlexOnlineToken', 'X-Plex-Token', 'authentication-token', 'TOKEN'])('%s is secret', (key) => {
-    expect(isSecretKey(key)).toBe(true);
-  });
+  it.each(['authToken', 'accessToken', 'token', 'PlexOnlineToken', 'X-Plex-Token', 'authentication-token', 'TOKEN'])(
+    '%s is secret',
+    (key) => {
+      expect(isSecretKey(key)).toBe(true);
+    },
+  );
   it.each(['tokenExpiry', 'LogTokensForDebug', 'username', 'publicAddress'])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -23,7 +32,13 @@ describe('dropSecretKeys', () => {
 
 describe('toXmlForm', () => {
   it('writes scalars the way PMS XML does', () => {
-    expect(toXmlForm({ t: true, f: false, n: 7, s: 'x', nul: null, list: [1, { b: true }] })).toEqual({ t: '1', f: '0', n: '7', s: 'x', list: ['1', { b: '1' }] });
+    expect(toXmlForm({ t: true, f: false, n: 7, s: 'x', nul: null, list: [1, { b: true }] })).toEqual({
+      t: '1',
+      f: '0',
+      n: '7',
+      s: 'x',
+      list: ['1', { b: '1' }],
+    });
   });
 });
 
@@ -38,13 +53,19 @@ describe('plexObject', () => {
   it('is idempotent, and JSON and XML forms of any flat object agree (property)', () => {
     const scalar = fc.oneof(fc.boolean(), fc.integer(), fc.string());
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'), scalar), (json) => {
-        const fromJson = Schema.parse(json);
-        const fromXml = Schema.parse(toXmlForm(json));
-        expect(fromXml).toEqual(fromJson);
-        expect(Schema.parse(fromJson)).toEqual(fromJson);
-        expect(Object.keys(fromJson).some(isSecretKey)).toBe(false);
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'),
+          scalar,
+        ),
+        (json) => {
+          const fromJson = Schema.parse(json);
+          const fromXml = Schema.parse(toXmlForm(json));
+          expect(fromXml).toEqual(fromJson);
+          expect(Schema.parse(fromJson)).toEqual(fromJson);
+          expect(Object.keys(fromJson).some(isSecretKey)).toBe(false);
+        },
+      ),
     );
   });
 

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
 import { httpRequest } from '../../src/http/transport.js';
-import { AbortError, BodyTooLargeError, NetworkError, RedirectError, TimeoutError, UsageError } from '../../src/core/errors.js';
+import {
+  AbortError,
+  BodyTooLargeError,
+  NetworkError,
+  RedirectError,
+  TimeoutError,
+  UsageError,
+} from '../../src/core/errors.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/testing/http-server.js';
 import { playFault, type FakeFault } from '../../src/testing/faults.js';
 
@@ -61,7 +68,11 @@ describe('httpRequest', () => {
   });
 
   it('sends the token as a header, never in the URL', async () => {
-    const response = await httpRequest({ url: `${main.url}/with-token`, token: TOKEN, query: { a: 1, b: true, c: undefined } });
+    const response = await httpRequest({
+      url: `${main.url}/with-token`,
+      token: TOKEN,
+      query: { a: 1, b: true, c: undefined },
+    });
     const seen = seenMain.find((s) => s.path.startsWith('/with-token'))!;
     expect(seen.token).toBe(TOKEN);
     expect(seen.path).toBe('/with-token?a=1&b=1');
@@ -140,7 +151,9 @@ describe('httpRequest', () => {
   it("turns the caller's abort into an AbortError", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const error = await httpRequest({ url: `${main.url}/hang`, timeoutMs: 5000, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await httpRequest({ url: `${main.url}/hang`, timeoutMs: 5000, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AbortError);
   });
 

@@ -50,7 +50,19 @@ export function cliEnv(lab: Lab): Record<string, string> {
 /** Top-level directories the CLI needs inside plain-host.sh's root: the system, and wherever node, the repo and the build live. */
 function plainHostDirs(): string[] {
   const topOf = (path: string): string => realpathSync(path).split('/')[1]!;
-  return [...new Set(['usr', 'etc', 'proc', 'sys', 'dev', 'tmp', topOf(process.execPath), topOf(REPO_ROOT), topOf(distDir())])];
+  return [
+    ...new Set([
+      'usr',
+      'etc',
+      'proc',
+      'sys',
+      'dev',
+      'tmp',
+      topOf(process.execPath),
+      topOf(REPO_ROOT),
+      topOf(distDir()),
+    ]),
+  ];
 }
 
 let runs = 0;
@@ -61,7 +73,18 @@ let runs = 0;
 export function onPlainHost(lab: Lab, argv: readonly string[]): string[] {
   const root = join(lab.dir, `host-root-${++runs}`);
   mkdirSync(root, { recursive: true });
-  return ['unshare', '--mount', '--propagation', 'private', 'sh', join(LAB_BIN, 'plain-host.sh'), root, ...plainHostDirs(), '--', ...argv];
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    join(LAB_BIN, 'plain-host.sh'),
+    root,
+    ...plainHostDirs(),
+    '--',
+    ...argv,
+  ];
 }
 
 /**
@@ -71,7 +94,18 @@ export function onPlainHost(lab: Lab, argv: readonly string[]): string[] {
 export function cliArgv(lab: Lab, extra: readonly string[] = [], command?: 'collect'): string[] {
   if (!lab.plex) throw new Error('lab: the CLI scenarios need the fake Plex server');
   const head = command ? [command] : ['--json'];
-  return [process.execPath, join(distDir(), 'cli.js'), ...head, '--url', lab.plex.url, '--token', lab.token, '--timeout', CLI_TIMEOUT, ...extra];
+  return [
+    process.execPath,
+    join(distDir(), 'cli.js'),
+    ...head,
+    '--url',
+    lab.plex.url,
+    '--token',
+    lab.token,
+    '--timeout',
+    CLI_TIMEOUT,
+    ...extra,
+  ];
 }
 
 export interface RunCliOptions {
@@ -98,7 +132,10 @@ export async function runCli(lab: Lab, extra: readonly string[] = [], options: R
 
 /** One line per diagnosis (rank, rule/message, confidence), for failure messages and the closing note. */
 export function summarize(run: CliRun): string {
-  if (!run.report) return `exit ${run.result.code ?? run.result.signal}; no JSON report.\nstdout: ${run.result.stdout.slice(0, 2000)}\nstderr: ${run.result.stderr.slice(-2000)}`;
-  const lines = run.report.diagnoses.map((d) => `  ${d.rank ?? '?'} ${d.severity} ${d.ruleId}/${d.messageId} (${d.confidence}): ${d.message ?? ''}`);
+  if (!run.report)
+    return `exit ${run.result.code ?? run.result.signal}; no JSON report.\nstdout: ${run.result.stdout.slice(0, 2000)}\nstderr: ${run.result.stderr.slice(-2000)}`;
+  const lines = run.report.diagnoses.map(
+    (d) => `  ${d.rank ?? '?'} ${d.severity} ${d.ruleId}/${d.messageId} (${d.confidence}): ${d.message ?? ''}`,
+  );
   return `exit ${run.result.code}; ${run.report.diagnoses.length} diagnosis(es):\n${lines.join('\n') || '  (none)'}${run.result.stderr ? `\nstderr: ${run.result.stderr.slice(-1500)}` : ''}`;
 }

@@ -15,7 +15,8 @@ interface LookupOutput {
   addresses?: string[];
   error?: { code: string };
 }
-const lookup = (lab: Lab, name: string, role: 'lan' | 'ctr' = 'lan'): Promise<LookupOutput> => lab.tool<LookupOutput>(role, 'lookup.mjs', [name]);
+const lookup = (lab: Lab, name: string, role: 'lan' | 'ctr' = 'lan'): Promise<LookupOutput> =>
+  lab.tool<LookupOutput>(role, 'lookup.mjs', [name]);
 
 describeLab('lab: the LAN resolver and DNS rebinding protection', () => {
   it('plain: the LAN resolves private and public plex.direct names to their encoded addresses', async () => {

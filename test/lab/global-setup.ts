@@ -16,7 +16,8 @@ export default function setup(): (() => void) | undefined {
     return undefined;
   }
   const cleaned = cleanupStaleLabs();
-  if (cleaned.length > 0) console.warn(`lab: removed ${cleaned.length} lab(s) left by a crashed run: ${cleaned.join(', ')}`);
+  if (cleaned.length > 0)
+    console.warn(`lab: removed ${cleaned.length} lab(s) left by a crashed run: ${cleaned.join(', ')}`);
   mkdirSync(LAB_ROOT, { recursive: true });
   // Run files of runs that were interrupted before their teardown (Ctrl-C): their labs were handled above or by the
   // interrupted run's own signal handlers; the list itself is litter.
@@ -35,7 +36,9 @@ export default function setup(): (() => void) | undefined {
     if (leftovers.length > 0) {
       // Fail the run, but leave the machine clean: every test process has exited, so their labs are stale now.
       const cleaned = cleanupStaleLabs();
-      throw new Error(`the lab left things behind (removed now: ${cleaned.join(', ') || 'none'}):\n  ${leftovers.join('\n  ')}`);
+      throw new Error(
+        `the lab left things behind (removed now: ${cleaned.join(', ') || 'none'}):\n  ${leftovers.join('\n  ')}`,
+      );
     }
     console.info(`lab: ${prefixes.length} lab(s) built and removed, nothing left behind`);
   };

@@ -15,16 +15,46 @@ import { addressesOf, normalizeScenario, rolesOf, toolsFor } from './harness/sce
 describe('scenario normalisation', () => {
   it('fills the defaults: public WAN, no UPnP, plain DNS, both fakes, manual port 32400', () => {
     const scenario = normalizeScenario({});
-    expect(scenario).toMatchObject({ wan: 'public', dns: 'plain', router: { forwards: [], upnp: 'none', upnpSecureMode: true, natpmp: true }, plex: { portMapping: 'manual', manualPort: 32400 }, plexTv: { connectBackTimeoutMs: 1000 } });
+    expect(scenario).toMatchObject({
+      wan: 'public',
+      dns: 'plain',
+      router: { forwards: [], upnp: 'none', upnpSecureMode: true, natpmp: true },
+      plex: { portMapping: 'manual', manualPort: 32400 },
+      plexTv: { connectBackTimeoutMs: 1000 },
+    });
     expect(rolesOf(scenario)).toEqual(['lan', 'rtr', 'isp', 'inet']);
-    expect(addressesOf(scenario)).toEqual({ publicIp: '84.1.1.2', routerWanIp: '84.1.1.2', serverIp: '192.168.1.10', serverLanIp: '192.168.1.10' });
+    expect(addressesOf(scenario)).toEqual({
+      publicIp: '84.1.1.2',
+      routerWanIp: '84.1.1.2',
+      serverIp: '192.168.1.10',
+      serverLanIp: '192.168.1.10',
+    });
   });
 
   it('derives the roles and addresses of double NAT, CGNAT and the container', () => {
-    expect(rolesOf(normalizeScenario({ wan: 'double-nat', container: {} }))).toEqual(['lan', 'rtr', 'modem', 'isp', 'inet', 'ctr']);
-    expect(addressesOf(normalizeScenario({ wan: 'cgnat' }))).toMatchObject({ publicIp: '84.0.0.1', routerWanIp: '100.64.0.2' });
-    expect(addressesOf(normalizeScenario({ wan: 'double-nat' }))).toMatchObject({ publicIp: '84.1.1.2', routerWanIp: '10.0.0.2' });
-    expect(normalizeScenario({ container: { bridge: '10.88.7.0/24' } }).container).toEqual({ bridge: '10.88.7.0/24', hostAddress: '10.88.7.1', serverAddress: '10.88.7.2', prefixLength: 24, publish: [32400] });
+    expect(rolesOf(normalizeScenario({ wan: 'double-nat', container: {} }))).toEqual([
+      'lan',
+      'rtr',
+      'modem',
+      'isp',
+      'inet',
+      'ctr',
+    ]);
+    expect(addressesOf(normalizeScenario({ wan: 'cgnat' }))).toMatchObject({
+      publicIp: '84.0.0.1',
+      routerWanIp: '100.64.0.2',
+    });
+    expect(addressesOf(normalizeScenario({ wan: 'double-nat' }))).toMatchObject({
+      publicIp: '84.1.1.2',
+      routerWanIp: '10.0.0.2',
+    });
+    expect(normalizeScenario({ container: { bridge: '10.88.7.0/24' } }).container).toEqual({
+      bridge: '10.88.7.0/24',
+      hostAddress: '10.88.7.1',
+      serverAddress: '10.88.7.2',
+      prefixLength: 24,
+      publish: [32400],
+    });
     expect(addressesOf(normalizeScenario({ container: {} })).serverIp).toBe('172.17.0.2');
   });
 
@@ -33,14 +63,28 @@ describe('scenario normalisation', () => {
     const second = normalizeScenario({}).plex;
     expect(first && first.certificateHash).toMatch(/^[0-9a-f]{32}$/);
     expect(first && first.certificateHash).not.toBe(second && second.certificateHash);
-    expect(normalizeScenario({ plex: { certificateHash: 'ab'.repeat(16) } }).plex).toMatchObject({ certificateHash: 'ab'.repeat(16) });
+    expect(normalizeScenario({ plex: { certificateHash: 'ab'.repeat(16) } }).plex).toMatchObject({
+      certificateHash: 'ab'.repeat(16),
+    });
     expect(normalizeScenario({ plex: { certificateHash: false } }).plex).toMatchObject({ certificateHash: false });
   });
 
   it('refuses what would end up malformed in an nft rule or a config file', () => {
-    expect(() => normalizeScenario({ router: { forwards: [{ externalPort: 32400, internalHost: '192.168.1.10; flush ruleset', internalPort: 32400 }] } })).toThrow(/IPv4 internalHost/);
-    expect(() => normalizeScenario({ router: { forwards: [{ externalPort: 0, internalHost: '192.168.1.10', internalPort: 32400 }] } })).toThrow(/ports 1-65535/);
-    expect(() => normalizeScenario({ modem: { forwards: [{ externalPort: 1, internalHost: '10.0.0.2', internalPort: 1 }] } })).toThrow(/double-nat/);
+    expect(() =>
+      normalizeScenario({
+        router: {
+          forwards: [{ externalPort: 32400, internalHost: '192.168.1.10; flush ruleset', internalPort: 32400 }],
+        },
+      }),
+    ).toThrow(/IPv4 internalHost/);
+    expect(() =>
+      normalizeScenario({
+        router: { forwards: [{ externalPort: 0, internalHost: '192.168.1.10', internalPort: 32400 }] },
+      }),
+    ).toThrow(/ports 1-65535/);
+    expect(() =>
+      normalizeScenario({ modem: { forwards: [{ externalPort: 1, internalHost: '10.0.0.2', internalPort: 1 }] } }),
+    ).toThrow(/double-nat/);
     expect(() => normalizeScenario({ container: { bridge: '172.17.0.0' } })).toThrow(/CIDR/);
     expect(() => normalizeScenario({ router: { upnpExternalIp: 'public' } })).toThrow(/IPv4/);
     expect(() => normalizeScenario({ plex: { certificateHash: '/CN=evil' } })).toThrow(/32 lowercase hex/);
@@ -48,7 +92,10 @@ describe('scenario normalisation', () => {
 
   it('names the extra binaries a scenario needs', () => {
     expect(toolsFor({ dns: 'none', plex: false })).toEqual([]);
-    expect(toolsFor({ router: { upnp: 'miniupnpd' }, plex: { certificateHash: false } })).toEqual(['miniupnpd', 'dnsmasq']);
+    expect(toolsFor({ router: { upnp: 'miniupnpd' }, plex: { certificateHash: false } })).toEqual([
+      'miniupnpd',
+      'dnsmasq',
+    ]);
     expect(toolsFor({ router: { upnp: 'consumer-igd' }, dns: 'none' })).toEqual(['openssl']);
   });
 });
@@ -58,13 +105,25 @@ describe('nft rulesets', () => {
     const rules = homeRouterRuleset([{ externalPort: 40123, internalHost: '192.168.1.10', internalPort: 32400 }]);
     expect(rules).toContain('iifname "wan0" tcp dport 40123 dnat ip to 192.168.1.10:32400');
     expect(rules.indexOf('dport 40123')).toBeLessThan(rules.indexOf(`jump ${IGD_CHAIN}`));
-    for (const chain of ['miniupnpd', 'prerouting_miniupnpd', 'postrouting_miniupnpd', IGD_CHAIN]) expect(rules).toContain(`chain ${chain} {`);
+    for (const chain of ['miniupnpd', 'prerouting_miniupnpd', 'postrouting_miniupnpd', IGD_CHAIN])
+      expect(rules).toContain(`chain ${chain} {`);
     expect(rules).toContain('policy drop;');
     expect(rules).toContain('oifname "wan0" masquerade');
   });
 
   it('ISP: drop is silent, reject is a TCP reset, CGNAT masquerades the shared space; nothing at all by default', () => {
-    const rules = ispRuleset(normalizeScenario({ wan: 'cgnat', isp: { block: [{ port: 32400, action: 'drop' }, { port: 8443, action: 'reject' }, { port: 1900, action: 'reject', protocol: 'udp' }] } }));
+    const rules = ispRuleset(
+      normalizeScenario({
+        wan: 'cgnat',
+        isp: {
+          block: [
+            { port: 32400, action: 'drop' },
+            { port: 8443, action: 'reject' },
+            { port: 1900, action: 'reject', protocol: 'udp' },
+          ],
+        },
+      }),
+    );
     expect(rules).toContain('oifname "cust0" tcp dport 32400 counter drop');
     expect(rules).toContain('oifname "cust0" tcp dport 8443 counter reject with tcp reset');
     expect(rules).toContain('oifname "cust0" udp dport 1900 counter reject');
@@ -105,11 +164,19 @@ describe('the janitor only removes labs with our prefix, our marker and a dead o
     const dir = join(root, prefix);
     mkdirSync(dir);
     // Namespace names that do not exist: the janitor's `ip netns del` is never reached for them.
-    const marker: LabMarker = { prefix, dir, namespaces: [`${prefix}-lan`], ownerPid: process.pid, ownerStartTime: processStartTime(process.pid) ?? '', createdAt: '', ...change };
+    const marker: LabMarker = {
+      prefix,
+      dir,
+      namespaces: [`${prefix}-lan`],
+      ownerPid: process.pid,
+      ownerStartTime: processStartTime(process.pid) ?? '',
+      createdAt: '',
+      ...change,
+    };
     if (withMarker) writeFileSync(join(dir, 'lab.json'), JSON.stringify(marker));
   }
 
-  it('removes the dead owner\'s lab and leaves the others alone', () => {
+  it("removes the dead owner's lab and leaves the others alone", () => {
     root = mkdtempSync(join(tmpdir(), 'pd-janitor-'));
     fakeLab('pdde4d1', { ownerStartTime: 'a reused pid' });
     fakeLab('pdl1ve1');

@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { findLeftovers, startLab, withLab, cleanupStaleLabs, assertNoLeftovers, type LabProcess } from './harness/index.js';
+import {
+  findLeftovers,
+  startLab,
+  withLab,
+  cleanupStaleLabs,
+  assertNoLeftovers,
+  type LabProcess,
+} from './harness/index.js';
 import { runCommand } from './harness/command.js';
 import { LAB_ROOT, REPO_ROOT } from './harness/paths.js';
 import { describeLab, forward, fromInternet, machineIdentifierOf } from './support.js';
@@ -32,7 +39,10 @@ function isAlive(pid: number): boolean {
 
 /** Starts the fixture that holds a lab, and returns it with the lab's prefix once the lab is up. */
 async function holdLab(): Promise<{ child: ReturnType<typeof spawn>; prefix: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/lab/fixtures/hold-lab.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/lab/fixtures/hold-lab.ts'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const [prefix] = (await once(lines, 'line')) as [string];
   lines.close();
@@ -49,7 +59,10 @@ describeLab('lab harness: isolation and teardown', () => {
 
   it('two labs in parallel, same addresses inside, each remote client reaches its own server', async () => {
     const scenario = { router: { forwards: [forward(32400)] }, dns: 'none' as const };
-    const labs = await Promise.all([startLab({ ...scenario, name: 'parallel-a' }), startLab({ ...scenario, name: 'parallel-b' })]);
+    const labs = await Promise.all([
+      startLab({ ...scenario, name: 'parallel-a' }),
+      startLab({ ...scenario, name: 'parallel-b' }),
+    ]);
     try {
       created.push(...labs.map((lab) => lab.prefix));
       expect(labs[0]!.prefix).not.toBe(labs[1]!.prefix);
@@ -77,8 +90,15 @@ describeLab('lab harness: isolation and teardown', () => {
   it('a bad scenario is refused before anything is created', async () => {
     const labDirs = (): string[] => readdirSync(LAB_ROOT).filter((name) => /^pd[0-9a-z]{5}$/.test(name));
     const before = labDirs();
-    await expect(startLab({ name: 'bad', router: { forwards: [{ externalPort: 32400, internalHost: 'nas.local', internalPort: 32400 }] } })).rejects.toThrow(/IPv4 internalHost/);
-    await expect(startLab({ name: 'bad', isp: { block: [{ port: 70000, action: 'drop' }] } })).rejects.toThrow(/1-65535/);
+    await expect(
+      startLab({
+        name: 'bad',
+        router: { forwards: [{ externalPort: 32400, internalHost: 'nas.local', internalPort: 32400 }] },
+      }),
+    ).rejects.toThrow(/IPv4 internalHost/);
+    await expect(startLab({ name: 'bad', isp: { block: [{ port: 70000, action: 'drop' }] } })).rejects.toThrow(
+      /1-65535/,
+    );
     expect(labDirs()).toEqual(before);
   });
 
@@ -93,7 +113,9 @@ describeLab('lab harness: isolation and teardown', () => {
         () => undefined,
         (reason: unknown) => reason as Error,
       );
-      expect(error?.message).toMatch(/lab "broken-build" \(pd[0-9a-z]{5}\) failed to start: lab: fake-plex-tv exited before it was ready/);
+      expect(error?.message).toMatch(
+        /lab "broken-build" \(pd[0-9a-z]{5}\) failed to start: lab: fake-plex-tv exited before it was ready/,
+      );
       expect(error?.message).toContain('does not export startFakePlexTv');
       const prefix = /\((pd[0-9a-z]{5})\)/.exec(error!.message)![1]!;
       created.push(prefix);
@@ -118,7 +140,10 @@ describeLab('lab harness: isolation and teardown', () => {
       // The shell ignores SIGTERM (SIGKILL after the grace period); its sleep child, not ours, is found by `ip netns pids`.
       stubborn = lab.spawn('lan', 'stubborn', ['sh', '-c', 'trap "" TERM; sleep 600 & wait']);
       for (let attempt = 0; attempt < 100 && inside.length < 2; attempt++) {
-        inside = (await runCommand(['ip', 'netns', 'pids', lab.namespace('lan')])).stdout.split(/\s+/).filter(Boolean).map(Number);
+        inside = (await runCommand(['ip', 'netns', 'pids', lab.namespace('lan')])).stdout
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
         await delay(20);
       }
       expect(inside).toHaveLength(2);
@@ -150,7 +175,9 @@ describeLab('lab harness: isolation and teardown', () => {
       child.kill('SIGKILL');
       await exited;
       const left = findLeftovers(prefix);
-      expect(left).toEqual(expect.arrayContaining([`namespace ${prefix}-lan`, expect.stringMatching(/^process \d+: .*sleep 600/)]));
+      expect(left).toEqual(
+        expect.arrayContaining([`namespace ${prefix}-lan`, expect.stringMatching(/^process \d+: .*sleep 600/)]),
+      );
       expect(cleanupStaleLabs()).toEqual([prefix]);
       expect(findLeftovers(prefix)).toEqual([]);
       // The live lab of this process was not touched.

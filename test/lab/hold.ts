@@ -11,7 +11,9 @@ import { LAB_SCENARIOS } from './scenarios.js';
 
 const arg = process.argv[2];
 if (!arg) {
-  console.error(`usage: node --import tsx test/lab/hold.ts <${LAB_SCENARIOS.map((s) => s.id).join('|')}|'{"router":...}'>`);
+  console.error(
+    `usage: node --import tsx test/lab/hold.ts <${LAB_SCENARIOS.map((s) => s.id).join('|')}|'{"router":...}'>`,
+  );
   process.exit(2);
 }
 const named = LAB_SCENARIOS.find((s) => s.id === arg);
@@ -20,10 +22,17 @@ const lab = await startLab(scenario);
 const env = cliEnv(lab);
 await named?.prepare?.(lab);
 const quote = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-console.log(`lab ${lab.prefix} up (${scenario.name ?? 'lab'}): namespaces ${lab.prefix}-{${['lan', 'rtr', 'isp', 'inet'].join(',')}}`);
+console.log(
+  `lab ${lab.prefix} up (${scenario.name ?? 'lab'}): namespaces ${lab.prefix}-{${['lan', 'rtr', 'isp', 'inet'].join(',')}}`,
+);
 console.log(`dir ${lab.dir}  startup ${JSON.stringify(lab.plex?.startup ?? {})}`);
 console.log('CLI:');
-const argv = onPlainHost(lab, ['/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cliArgv(lab, ['--verbose'])]);
+const argv = onPlainHost(lab, [
+  '/usr/bin/env',
+  '-i',
+  ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+  ...cliArgv(lab, ['--verbose']),
+]);
 console.log(`  ip netns exec ${lab.namespace('lan')} ${argv.map(quote).join(' ')}`);
 console.log(`(dist: ${join(distDir(), 'cli.js')}; Ctrl-C to tear down)`);
 setInterval(() => undefined, 60_000);

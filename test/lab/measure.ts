@@ -29,5 +29,7 @@ for (const [name, scenario] of topologies) {
     await lab.stop();
     down.push(performance.now() - stopping);
   }
-  console.log(`${name.padEnd(40)} up ${Math.round(median(up))} ms (${up.map(Math.round).join('/')})  down ${Math.round(median(down))} ms`);
+  console.log(
+    `${name.padEnd(40)} up ${Math.round(median(up))} ms (${up.map(Math.round).join('/')})  down ${Math.round(median(down))} ms`,
+  );
 }

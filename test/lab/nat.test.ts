@@ -4,7 +4,16 @@
  */
 import { expect, it } from 'vitest';
 import { LAB_ADDRESSES, withLab } from './harness/index.js';
-import { describeLab, forward, fromInternet, LAN_HOST, machineIdentifierOf, publishedRecord, readAccount, refreshAndReadAccount } from './support.js';
+import {
+  describeLab,
+  forward,
+  fromInternet,
+  LAN_HOST,
+  machineIdentifierOf,
+  publishedRecord,
+  readAccount,
+  refreshAndReadAccount,
+} from './support.js';
 
 describeLab('lab: NAT, port forwards and ISP filtering', () => {
   it('healthy forward: the internet reaches the PMS through 84.1.1.2:32400, plex.tv sees 84.1.1.2 and marks it mapped', async () => {
@@ -21,7 +30,12 @@ describeLab('lab: NAT, port forwards and ISP filtering', () => {
       // The first publish happened at start; a refresh repeats the publish and the connect-back.
       expect(lab.plex!.startup).toMatchObject({ mappingState: 'mapped', publicAddress: '84.1.1.2' });
       const account = await refreshAndReadAccount(lab);
-      expect(account).toMatchObject({ mappingState: 'mapped', publicAddress: '84.1.1.2', publicPort: 32400, privateAddress: LAN_HOST });
+      expect(account).toMatchObject({
+        mappingState: 'mapped',
+        publicAddress: '84.1.1.2',
+        publicPort: 32400,
+        privateAddress: LAN_HOST,
+      });
       expect(await publishedRecord(lab)).toMatchObject({ publicAddress: '84.1.1.2', mappingState: 'mapped' });
     });
   });
@@ -34,7 +48,11 @@ describeLab('lab: NAT, port forwards and ISP filtering', () => {
   });
 
   it('ISP drops 32400: the request times out, the mapping fails; a forward on another port works', async () => {
-    const scenario = { name: 'isp-drop', router: { forwards: [forward(32400), forward(40123)] }, isp: { block: [{ port: 32400, action: 'drop' as const }] } };
+    const scenario = {
+      name: 'isp-drop',
+      router: { forwards: [forward(32400), forward(40123)] },
+      isp: { block: [{ port: 32400, action: 'drop' as const }] },
+    };
     await withLab(scenario, async (lab) => {
       const blocked = await fromInternet(lab, 32400, { timeoutMs: 500 });
       expect(blocked.error?.code).toBe('ETIMEDOUT');
@@ -46,14 +64,25 @@ describeLab('lab: NAT, port forwards and ISP filtering', () => {
       const alternate = await fromInternet(lab, 40123);
       expect(machineIdentifierOf(alternate)).toBe(lab.plex!.machineIdentifier);
       // Switch the server's manual port to the alternate one: the connect-back now succeeds.
-      const set = await lab.http('lan', { url: `${lab.plex!.url}/:/prefs?ManualPortMappingPort=40123`, method: 'PUT', headers: { 'X-Plex-Token': lab.token }, timeoutMs: 8000 });
+      const set = await lab.http('lan', {
+        url: `${lab.plex!.url}/:/prefs?ManualPortMappingPort=40123`,
+        method: 'PUT',
+        headers: { 'X-Plex-Token': lab.token },
+        timeoutMs: 8000,
+      });
       expect(set.status).toBe(200);
       expect(await readAccount(lab)).toMatchObject({ mappingState: 'mapped', publicPort: 40123 });
     });
   });
 
   it('ISP rejects 32400: connection refused instead of a timeout', async () => {
-    const scenario = { name: 'isp-reject', router: { forwards: [forward(32400)] }, isp: { block: [{ port: 32400, action: 'reject' as const }] }, plex: false as const, dns: 'none' as const };
+    const scenario = {
+      name: 'isp-reject',
+      router: { forwards: [forward(32400)] },
+      isp: { block: [{ port: 32400, action: 'reject' as const }] },
+      plex: false as const,
+      dns: 'none' as const,
+    };
     await withLab(scenario, async (lab) => {
       expect((await fromInternet(lab, 32400)).error?.code).toBe('ECONNREFUSED');
     });
@@ -69,7 +98,12 @@ describeLab('lab: NAT, port forwards and ISP filtering', () => {
       const inner = await lab.http('modem', { url: 'http://10.0.0.2:32400/identity' });
       expect(machineIdentifierOf(inner)).toBe(lab.plex!.machineIdentifier);
     });
-    const fixed = { name: 'double-nat-fixed', wan: 'double-nat' as const, router: { forwards: [forward(32400)] }, modem: { forwards: [forward(32400, 32400, '10.0.0.2')] } };
+    const fixed = {
+      name: 'double-nat-fixed',
+      wan: 'double-nat' as const,
+      router: { forwards: [forward(32400)] },
+      modem: { forwards: [forward(32400, 32400, '10.0.0.2')] },
+    };
     await withLab(fixed, async (lab) => {
       expect(machineIdentifierOf(await fromInternet(lab, 32400))).toBe(lab.plex!.machineIdentifier);
       expect(lab.plex!.startup).toMatchObject({ mappingState: 'mapped', publicAddress: '84.1.1.2' });

@@ -19,7 +19,10 @@ describeLab('lab: plex.direct HTTPS and the plain LAN host', () => {
       const plain = await lab.http('lan', { url: `http://${LAN_HOST}:32400/identity` });
       expect(machineIdentifierOf(plain)).toBe(lab.plex!.machineIdentifier);
       // By name, through the LAN resolver (dnsmasq → the plex.direct stand-in), verified against the lab CA only.
-      const secure = await lab.http('lan', { url: `https://192-168-1-10.${hash}.plex.direct:32400/identity`, caFile: lab.plex!.caFile });
+      const secure = await lab.http('lan', {
+        url: `https://192-168-1-10.${hash}.plex.direct:32400/identity`,
+        caFile: lab.plex!.caFile,
+      });
       expect(secure.error).toBeUndefined();
       expect(secure.tls).toEqual({ authorized: true, subject: `*.${hash}.plex.direct` });
       expect(machineIdentifierOf(secure)).toBe(lab.plex!.machineIdentifier);
@@ -31,25 +34,37 @@ describeLab('lab: plex.direct HTTPS and the plain LAN host', () => {
 
       const record = await publishedRecord(lab);
       expect(record).toMatchObject({ mappingState: 'mapped', request: { certificateHash: hash } });
-      const resources = await lab.http('lan', { url: `${lab.plexTvUrl}/api/v2/resources?includeHttps=1`, headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' } });
+      const resources = await lab.http('lan', {
+        url: `${lab.plexTvUrl}/api/v2/resources?includeHttps=1`,
+        headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' },
+      });
       expect(resources.body).toContain(`https://192-168-1-10.${hash}.plex.direct:32400`);
       expect(resources.body).toContain(`https://84-1-1-2.${hash}.plex.direct:32400`);
     });
   });
 
   it('a server without a certificate publishes plain http connections', async () => {
-    await withLab({ name: 'no-certificate', plex: { certificateHash: false }, router: { forwards: [forward(32400)] } }, async (lab) => {
-      expect(lab.plex).not.toHaveProperty('caFile');
-      const resources = await lab.http('lan', { url: `${lab.plexTvUrl}/api/v2/resources`, headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' } });
-      expect(resources.body).toContain('http://192.168.1.10:32400');
-      expect(resources.body).not.toContain('plex.direct:32400');
-      expect(machineIdentifierOf(await lab.http('lan', { url: `http://${LAN_HOST}:32400/identity` }))).toBe(lab.plex!.machineIdentifier);
-    });
+    await withLab(
+      { name: 'no-certificate', plex: { certificateHash: false }, router: { forwards: [forward(32400)] } },
+      async (lab) => {
+        expect(lab.plex).not.toHaveProperty('caFile');
+        const resources = await lab.http('lan', {
+          url: `${lab.plexTvUrl}/api/v2/resources`,
+          headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' },
+        });
+        expect(resources.body).toContain('http://192.168.1.10:32400');
+        expect(resources.body).not.toContain('plex.direct:32400');
+        expect(machineIdentifierOf(await lab.http('lan', { url: `http://${LAN_HOST}:32400/identity` }))).toBe(
+          lab.plex!.machineIdentifier,
+        );
+      },
+    );
   });
 
-  it('the plain LAN host: no /.dockerenv, the namespace\'s resolver, its own interfaces; nothing mounted in the host\'s namespace', async () => {
+  it("the plain LAN host: no /.dockerenv, the namespace's resolver, its own interfaces; nothing mounted in the host's namespace", async () => {
     await withLab({ name: 'plain-host', dns: 'rebind-protect', plexTv: false, plex: false }, async (lab) => {
-      const script = 'if [ -e /.dockerenv ]; then echo dockerenv; else echo plain; fi; cat /etc/resolv.conf; ip -br -4 addr show eth0';
+      const script =
+        'if [ -e /.dockerenv ]; then echo dockerenv; else echo plain; fi; cat /etc/resolv.conf; ip -br -4 addr show eth0';
       const run = await lab.exec('lan', onPlainHost(lab, ['/bin/sh', '-c', script]));
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^plain\n/);

@@ -14,14 +14,21 @@ const dash = process.argv.indexOf('--');
 const names = process.argv.slice(2, dash < 0 ? undefined : dash);
 const extra = dash < 0 ? [] : process.argv.slice(dash + 1);
 if (names.length === 0) {
-  console.error(`usage: node --import tsx test/lab/run-scenario.ts <${LAB_SCENARIOS.map((s) => s.id).join('|')}|'{...}'>... [-- cli args]`);
+  console.error(
+    `usage: node --import tsx test/lab/run-scenario.ts <${LAB_SCENARIOS.map((s) => s.id).join('|')}|'{...}'>... [-- cli args]`,
+  );
   process.exit(2);
 }
 mkdirSync(LAB_ROOT, { recursive: true });
 for (const name of names) {
-  const scenario: Pick<CliScenario, 'id' | 'lab' | 'args' | 'prepare'> = LAB_SCENARIOS.find((s) => s.id === name) ?? { id: 'adhoc', lab: JSON.parse(name) };
+  const scenario: Pick<CliScenario, 'id' | 'lab' | 'args' | 'prepare'> = LAB_SCENARIOS.find((s) => s.id === name) ?? {
+    id: 'adhoc',
+    lab: JSON.parse(name),
+  };
   await withLab(scenario.lab, async (lab) => {
-    console.log(`== ${scenario.id} (${lab.prefix}); the server's first publish: ${JSON.stringify(lab.plex?.startup ?? {})}`);
+    console.log(
+      `== ${scenario.id} (${lab.prefix}); the server's first publish: ${JSON.stringify(lab.plex?.startup ?? {})}`,
+    );
     await scenario.prepare?.(lab);
     const run = await runCli(lab, [...(scenario.args ?? []), ...extra]);
     writeFileSync(join(LAB_ROOT, `last-${scenario.id}.json`), run.result.stdout);

@@ -15,8 +15,13 @@ import { describeLab, fromInternet, readAccount } from './support.js';
 const printed: string[] = [];
 
 async function readPrefs(lab: Lab, ids: readonly string[]): Promise<Record<string, string>> {
-  const answer = await lab.http('lan', { url: `${lab.plex!.url}/:/prefs`, headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' } });
-  const settings = (JSON.parse(answer.body ?? '{}') as { MediaContainer?: { Setting?: { id: string; value: unknown }[] } }).MediaContainer?.Setting ?? [];
+  const answer = await lab.http('lan', {
+    url: `${lab.plex!.url}/:/prefs`,
+    headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' },
+  });
+  const settings =
+    (JSON.parse(answer.body ?? '{}') as { MediaContainer?: { Setting?: { id: string; value: unknown }[] } })
+      .MediaContainer?.Setting ?? [];
   return Object.fromEntries(ids.map((id) => [id, String(settings.find((s) => s.id === id)?.value)]));
 }
 
@@ -37,10 +42,13 @@ function commonChecks(lab: Lab, run: CliRun): void {
   expect(`${run.result.stdout}\n${run.result.stderr}`).not.toContain(lab.token);
   expect(run.report, summarize(run)).toBeDefined();
   const checks = (run.report!.checks ?? []) as { ruleId: string; status: string; reason?: string }[];
-  expect(checks.filter((c) => c.status === 'crashed'), summarize(run)).toEqual([]);
+  expect(
+    checks.filter((c) => c.status === 'crashed'),
+    summarize(run),
+  ).toEqual([]);
 }
 
-describeLab('scenarios: the CLI on the server\'s LAN names the cause', () => {
+describeLab("scenarios: the CLI on the server's LAN names the cause", () => {
   afterAll(() => {
     if (printed.length > 0) console.info(`lab scenarios, top diagnosis as the CLI printed it:\n${printed.join('\n')}`);
   });
@@ -55,14 +63,19 @@ describeLab('scenarios: the CLI on the server\'s LAN names the cause', () => {
         const run = await runCli(lab, scenario.args ?? []);
         commonChecks(lab, run);
         const top = run.top;
-        printed.push(`  ${scenario.id.padEnd(26)} ${top ? `${top.ruleId}/${top.messageId} (${top.confidence}, ${top.rank})` : 'no diagnosis'}, exit ${run.result.code}`);
+        printed.push(
+          `  ${scenario.id.padEnd(26)} ${top ? `${top.ruleId}/${top.messageId} (${top.confidence}, ${top.rank})` : 'no diagnosis'}, exit ${run.result.code}`,
+        );
 
         if (scenario.top === null) {
           // Healthy: no warning or error at all (not even an info).
           expect(run.report!.diagnoses, summarize(run)).toEqual([]);
           expect(run.report!.summary, summarize(run)).toMatchObject({ status: 'ok', errors: 0, warnings: 0, infos: 0 });
         } else {
-          expect({ ruleId: top?.ruleId, messageId: top?.messageId, confidence: top?.confidence, rank: top?.rank }, summarize(run)).toEqual({ ...scenario.top, rank: 'root-cause' });
+          expect(
+            { ruleId: top?.ruleId, messageId: top?.messageId, confidence: top?.confidence, rank: top?.rank },
+            summarize(run),
+          ).toEqual({ ...scenario.top, rank: 'root-cause' });
         }
         expect(run.result.code, summarize(run)).toBe(scenario.exitCode);
 
@@ -74,12 +87,20 @@ describeLab('scenarios: the CLI on the server\'s LAN names the cause', () => {
           expect(altPort).toBeGreaterThan(1024);
           // Before: automatic mode and Plex's own UPnP mapping of 32400; after: exactly that again.
           expect(before.prefs).toEqual({ ManualPortMappingMode: 'false', ManualPortMappingPort: '32400' });
-          expect(before.mappings).toEqual([expect.objectContaining({ externalPort: 32400, internalClient: lab.addresses.serverIp, description: 'Plex Media Server' })]);
+          expect(before.mappings).toEqual([
+            expect.objectContaining({
+              externalPort: 32400,
+              internalClient: lab.addresses.serverIp,
+              description: 'Plex Media Server',
+            }),
+          ]);
           expect(await routerAndServerState(lab)).toEqual(before);
           expect((await fromInternet(lab, altPort, { timeoutMs: 500 })).error?.code).toBe('ECONNREFUSED');
           expect(await readAccount(lab)).toMatchObject({ mappingState: 'failed' });
           // The undo journal is removed once everything is restored.
-          expect(await readdir(join(lab.dir, 'cli-config')).catch(() => [])).not.toContain('alternate-port-journal.json');
+          expect(await readdir(join(lab.dir, 'cli-config')).catch(() => [])).not.toContain(
+            'alternate-port-journal.json',
+          );
         }
       });
     });

@@ -16,7 +16,11 @@ export function forward(externalPort: number, internalPort = 32400, internalHost
 }
 
 /** GET /identity from the remote client on the internet (source 198.51.100.20) to the home's public address. */
-export function fromInternet(lab: Lab, port: number, options: { address?: string; timeoutMs?: number } = {}): Promise<LabHttpResult> {
+export function fromInternet(
+  lab: Lab,
+  port: number,
+  options: { address?: string; timeoutMs?: number } = {},
+): Promise<LabHttpResult> {
   return lab.http('inet', {
     url: `http://${options.address ?? lab.addresses.publicIp}:${port}/identity`,
     localAddress: LAB_ADDRESSES.remoteClient,
@@ -32,13 +36,21 @@ export function machineIdentifierOf(result: LabHttpResult): string | undefined {
 /** PUT /myplex/refreshReachability on the fake PMS (it waits for the publish + connect-back), then its account. */
 export async function refreshAndReadAccount(lab: Lab, role: 'lan' | 'rtr' = 'lan'): Promise<Record<string, unknown>> {
   const headers = { 'X-Plex-Token': lab.token, Accept: 'application/json' };
-  const refresh = await lab.http(role, { url: `${lab.plex!.url}/myplex/refreshReachability`, method: 'PUT', headers, timeoutMs: 8000 });
+  const refresh = await lab.http(role, {
+    url: `${lab.plex!.url}/myplex/refreshReachability`,
+    method: 'PUT',
+    headers,
+    timeoutMs: 8000,
+  });
   if (refresh.status !== 200) throw new Error(`refreshReachability: ${JSON.stringify(refresh)}`);
   return readAccount(lab, role);
 }
 
 export async function readAccount(lab: Lab, role: 'lan' | 'rtr' = 'lan'): Promise<Record<string, unknown>> {
-  const answer = await lab.http(role, { url: `${lab.plex!.url}/myplex/account`, headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' } });
+  const answer = await lab.http(role, {
+    url: `${lab.plex!.url}/myplex/account`,
+    headers: { 'X-Plex-Token': lab.token, Accept: 'application/json' },
+  });
   const parsed = JSON.parse(answer.body ?? '{}') as Record<string, Record<string, unknown> | undefined>;
   const account = parsed.MyPlex ?? parsed.MediaContainer;
   if (!account) throw new Error(`unexpected /myplex/account answer: ${answer.body}`);

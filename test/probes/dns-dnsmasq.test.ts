@@ -37,8 +37,16 @@ async function freeUdpPort(): Promise<number> {
 async function startDnsmasq(upstreamPort: number, extra: string[]): Promise<Dnsmasq> {
   const port = await freeUdpPort();
   const args = [
-    '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--pid-file', '--cache-size=0',
-    '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${port}`, `--server=127.0.0.1#${upstreamPort}`,
+    '--keep-in-foreground',
+    '--conf-file=/dev/null',
+    '--no-resolv',
+    '--no-hosts',
+    '--pid-file',
+    '--cache-size=0',
+    '--listen-address=127.0.0.1',
+    '--bind-interfaces',
+    `--port=${port}`,
+    `--server=127.0.0.1#${upstreamPort}`,
     // As root dnsmasq would switch to "nobody"; stay who we are.
     ...(process.getuid?.() === 0 ? [`--user=${userInfo().username}`] : []),
     ...extra,
@@ -70,7 +78,11 @@ describe.skipIf(!hasDnsmasq)('probePlexDirectDns through a real dnsmasq', () => 
   let rebindProtected: Dnsmasq;
   let whitelisted: Dnsmasq;
   const probe = async (label: string, resolver: string): Promise<PlexDirectDnsValue> => {
-    const result = await probePlexDirectDns(`${label}.${HASH}.plex.direct`, { resolvers: [resolver], useSystemResolver: false, timeoutMs: 2000 });
+    const result = await probePlexDirectDns(`${label}.${HASH}.plex.direct`, {
+      resolvers: [resolver],
+      useSystemResolver: false,
+      timeoutMs: 2000,
+    });
     if (result.status !== 'ok') throw new Error(JSON.stringify(result.error));
     return result.value;
   };
@@ -89,7 +101,11 @@ describe.skipIf(!hasDnsmasq)('probePlexDirectDns through a real dnsmasq', () => 
     for (const label of ['192-168-1-10', '127-0-0-1', 'fd00--5']) {
       const value = await probe(label, rebindProtected.address);
       expect(value.verdict).toBe('rebinding-blocked');
-      expect(value.answers[0]).toMatchObject({ outcome: 'rebinding-blocked', addresses: [], control: { resolved: true } });
+      expect(value.answers[0]).toMatchObject({
+        outcome: 'rebinding-blocked',
+        addresses: [],
+        control: { resolved: true },
+      });
     }
   });
 

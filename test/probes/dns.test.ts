@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRebindingSuspect, PlexDirectDnsValue, probePlexDirectDns, type DnsResolverAnswer } from '../../src/probes/dns.js';
+import {
+  isRebindingSuspect,
+  PlexDirectDnsValue,
+  probePlexDirectDns,
+  type DnsResolverAnswer,
+} from '../../src/probes/dns.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { startFakeDnsServer, type FakeDnsServer } from '../../src/testing/fake-dns.js';
 
@@ -38,9 +43,19 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
   it('is ok when the resolver answers the encoded address, and compares with the control name of the same hash', async () => {
     dns.setMode('plex-direct');
     const value = okValue(await probePlexDirectDns(PRIVATE_NAME, viaFake()));
-    expect(value).toMatchObject({ hostname: PRIVATE_NAME, expected: '192.168.1.10', encodedClass: 'private', verdict: 'ok' });
+    expect(value).toMatchObject({
+      hostname: PRIVATE_NAME,
+      expected: '192.168.1.10',
+      encodedClass: 'private',
+      verdict: 'ok',
+    });
     expect(value.controlHostname).toBe(`1-1-1-1.${HASH}.plex.direct`);
-    expect(only(value)).toMatchObject({ resolver: dns.address, addresses: ['192.168.1.10'], outcome: 'ok', control: { resolved: true, addresses: ['1.1.1.1'] } });
+    expect(only(value)).toMatchObject({
+      resolver: dns.address,
+      addresses: ['192.168.1.10'],
+      outcome: 'ok',
+      control: { resolved: true, addresses: ['1.1.1.1'] },
+    });
     expect(isRebindingSuspect(value)).toBe(false);
   });
 
@@ -57,7 +72,12 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
     const result = await probePlexDirectDns(PRIVATE_NAME, viaFake());
     const value = okValue(result);
     expect(value.verdict).toBe('rebinding-blocked');
-    expect(only(value)).toMatchObject({ addresses: [], outcome: 'rebinding-blocked', code: 'ENOTFOUND', control: { resolved: true } });
+    expect(only(value)).toMatchObject({
+      addresses: [],
+      outcome: 'rebinding-blocked',
+      code: 'ENOTFOUND',
+      control: { resolved: true },
+    });
     expect(isRebindingSuspect(result)).toBe(true);
   });
 
@@ -75,7 +95,11 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
   it('calls a null-address answer (0.0.0.0) for a private name rebinding-blocked when the control resolves', async () => {
     dns.setMode('rebind-sinkhole');
     const value = okValue(await probePlexDirectDns(PRIVATE_NAME, viaFake()));
-    expect(only(value)).toMatchObject({ addresses: ['0.0.0.0'], outcome: 'rebinding-blocked', control: { resolved: true } });
+    expect(only(value)).toMatchObject({
+      addresses: ['0.0.0.0'],
+      outcome: 'rebinding-blocked',
+      control: { resolved: true },
+    });
   });
 
   it('never calls a public name that resolves rebinding-blocked, even under a rebinding filter', async () => {
@@ -87,8 +111,14 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
   it('does not call it rebinding when the control name is refused the same way (resolver-failed)', async () => {
     dns.setMode('rebind-nxdomain');
     // A control that also fails under this resolver: nothing proves the resolver works for plex.direct at all.
-    const value = okValue(await probePlexDirectDns(PRIVATE_NAME, { ...viaFake(), controlHostname: `10-0-0-1.${HASH}.plex.direct` }));
-    expect(only(value)).toMatchObject({ outcome: 'resolver-failed', code: 'ENOTFOUND', control: { resolved: false, code: 'ENOTFOUND' } });
+    const value = okValue(
+      await probePlexDirectDns(PRIVATE_NAME, { ...viaFake(), controlHostname: `10-0-0-1.${HASH}.plex.direct` }),
+    );
+    expect(only(value)).toMatchObject({
+      outcome: 'resolver-failed',
+      code: 'ENOTFOUND',
+      control: { resolved: false, code: 'ENOTFOUND' },
+    });
     expect(value.verdict).toBe('resolver-failed');
     expect(isRebindingSuspect(value)).toBe(false);
   });
@@ -97,12 +127,19 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
     dns.setMode('wrong-answer');
     const value = okValue(await probePlexDirectDns(PRIVATE_NAME, viaFake()));
     expect(value.verdict).toBe('wrong-answer');
-    expect(only(value)).toMatchObject({ addresses: ['192.0.2.123'], outcome: 'wrong-answer', control: { resolved: false } });
+    expect(only(value)).toMatchObject({
+      addresses: ['192.0.2.123'],
+      outcome: 'wrong-answer',
+      control: { resolved: false },
+    });
     expect(isRebindingSuspect(value)).toBe(false);
   });
 
   it('reports SERVFAIL and REFUSED for every name as resolver-failed: the control fails too, so it is not rebinding', async () => {
-    for (const [mode, code] of [['servfail', 'ESERVFAIL'], ['refused', 'EREFUSED']] as const) {
+    for (const [mode, code] of [
+      ['servfail', 'ESERVFAIL'],
+      ['refused', 'EREFUSED'],
+    ] as const) {
       dns.setMode(mode);
       const value = okValue(await probePlexDirectDns(PRIVATE_NAME, viaFake()));
       expect(value.verdict).toBe('resolver-failed');
@@ -129,7 +166,13 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
   it('asks every resolver; one rebinding resolver among good ones makes the verdict rebinding-blocked', async () => {
     dns.setMode('plex-direct');
     second.setMode('rebind-empty');
-    const value = okValue(await probePlexDirectDns(PRIVATE_NAME, { resolvers: [dns.address, second.address], useSystemResolver: false, timeoutMs: 1000 }));
+    const value = okValue(
+      await probePlexDirectDns(PRIVATE_NAME, {
+        resolvers: [dns.address, second.address],
+        useSystemResolver: false,
+        timeoutMs: 1000,
+      }),
+    );
     expect(value.answers.map((a) => [a.resolver, a.outcome])).toEqual([
       [dns.address, 'ok'],
       [second.address, 'rebinding-blocked'],
@@ -139,10 +182,17 @@ describe('probePlexDirectDns against a loopback DNS server', () => {
 
   it('uses a given control name, and reports an unreachable resolver port as resolver-failed', async () => {
     dns.setMode('rebind-nxdomain');
-    const custom = okValue(await probePlexDirectDns(PRIVATE_NAME, { ...viaFake(), controlHostname: `8-8-8-8.${HASH}.plex.direct` }));
+    const custom = okValue(
+      await probePlexDirectDns(PRIVATE_NAME, { ...viaFake(), controlHostname: `8-8-8-8.${HASH}.plex.direct` }),
+    );
     expect(custom.controlHostname).toBe(`8-8-8-8.${HASH}.plex.direct`);
-    expect(only(custom)).toMatchObject({ outcome: 'rebinding-blocked', control: { resolved: true, addresses: ['8.8.8.8'] } });
-    const closedPort = okValue(await probePlexDirectDns(PRIVATE_NAME, { resolvers: ['127.0.0.1:1'], useSystemResolver: false, timeoutMs: 1000 }));
+    expect(only(custom)).toMatchObject({
+      outcome: 'rebinding-blocked',
+      control: { resolved: true, addresses: ['8.8.8.8'] },
+    });
+    const closedPort = okValue(
+      await probePlexDirectDns(PRIVATE_NAME, { resolvers: ['127.0.0.1:1'], useSystemResolver: false, timeoutMs: 1000 }),
+    );
     expect(only(closedPort).outcome).toBe('resolver-failed');
   });
 
@@ -173,6 +223,12 @@ describe('probePlexDirectDns with the system resolver', () => {
     expect(system.control.resolved).toBe(true);
     // Online, plex.direct resolves the name (ok); offline or behind a filter it does not (rebinding-blocked, since the
     // control resolved). Either way the outcome must follow from the addresses seen.
-    expect(system.outcome).toBe(system.addresses.includes('192.168.1.10') ? 'ok' : system.addresses.length > 0 ? 'wrong-answer' : 'rebinding-blocked');
+    expect(system.outcome).toBe(
+      system.addresses.includes('192.168.1.10')
+        ? 'ok'
+        : system.addresses.length > 0
+          ? 'wrong-answer'
+          : 'rebinding-blocked',
+    );
   });
 });

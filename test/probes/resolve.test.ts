@@ -43,19 +43,29 @@ describe('queryServer / queryServerBoth against a loopback DNS server', () => {
 
   it('returns the A answer, and A+AAAA together with queryServerBoth', async () => {
     dns.setMode('plex-direct');
-    expect(await queryServer(dns.address, `10-1-2-3.${HASH}.plex.direct`, 'A', { timeoutMs: 500 })).toEqual([{ address: '10.1.2.3', family: 4 }]);
+    expect(await queryServer(dns.address, `10-1-2-3.${HASH}.plex.direct`, 'A', { timeoutMs: 500 })).toEqual([
+      { address: '10.1.2.3', family: 4 },
+    ]);
     // An IPv4 name has no AAAA: both together still succeed with what exists.
-    expect(await queryServerBoth(dns.address, `10-1-2-3.${HASH}.plex.direct`, { timeoutMs: 500 })).toEqual([{ address: '10.1.2.3', family: 4 }]);
+    expect(await queryServerBoth(dns.address, `10-1-2-3.${HASH}.plex.direct`, { timeoutMs: 500 })).toEqual([
+      { address: '10.1.2.3', family: 4 },
+    ]);
   });
 
   it('normalises c-ares codes: NXDOMAIN → ENOTFOUND, silence → ETIMEDOUT (not ETIMEOUT)', async () => {
     dns.setMode('rebind-nxdomain');
-    expect((await failureOf(queryServerBoth(dns.address, `10-1-2-3.${HASH}.plex.direct`, { timeoutMs: 500 }))).code).toBe('ENOTFOUND');
+    expect(
+      (await failureOf(queryServerBoth(dns.address, `10-1-2-3.${HASH}.plex.direct`, { timeoutMs: 500 }))).code,
+    ).toBe('ENOTFOUND');
     dns.setMode('silent');
-    expect((await failureOf(queryServer(dns.address, `10-1-2-3.${HASH}.plex.direct`, 'A', { timeoutMs: 150 }))).code).toBe('ETIMEDOUT');
+    expect(
+      (await failureOf(queryServer(dns.address, `10-1-2-3.${HASH}.plex.direct`, 'A', { timeoutMs: 150 }))).code,
+    ).toBe('ETIMEDOUT');
   });
 
   it('rejects a server string that is not an address with EINVAL', async () => {
-    expect((await failureOf(queryServer('not a server', 'x.plex.direct', 'A', { timeoutMs: 100 }))).code).toBe('EINVAL');
+    expect((await failureOf(queryServer('not a server', 'x.plex.direct', 'A', { timeoutMs: 100 }))).code).toBe(
+      'EINVAL',
+    );
   });
 });

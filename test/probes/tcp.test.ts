@@ -15,7 +15,12 @@ interface Listener {
 async function listen(host: string): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server = createServer();
-  const listener: Listener = { server, port: 0, closedConnections: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const listener: Listener = {
+    server,
+    port: 0,
+    closedConnections: 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
@@ -79,7 +84,12 @@ describe('probeTcp against real loopback peers', () => {
     const result = await probeTcp('127.0.0.1', v4.port, { timeoutMs: 1000 });
     expect(result.status).toBe('ok');
     if (result.status !== 'ok') return;
-    expect(TcpProbeValue.parse(result.value)).toEqual({ address: '127.0.0.1', port: v4.port, family: 4, rttMs: result.value.rttMs });
+    expect(TcpProbeValue.parse(result.value)).toEqual({
+      address: '127.0.0.1',
+      port: v4.port,
+      family: 4,
+      rttMs: result.value.rttMs,
+    });
     expect(result.value.rttMs).toBeGreaterThanOrEqual(0);
     expect(tcpState(result)).toBe('open');
     // The probe must not leave its connection open: the server sees it close.
@@ -162,7 +172,8 @@ describe('probeTcp against a port that never answers', () => {
   it('returns filtered at its deadline for a non-routable address (10.255.255.1), where the network drops it', async (context) => {
     const environment = await rawConnectOutcome('10.255.255.1', 32400, 400);
     // Some sandboxes and corporate networks proxy every outbound connection (it "connects"), others have no route.
-    if (environment !== 'pending') context.skip(`this network does not black-hole 10.255.255.1 (a raw connect was ${environment})`);
+    if (environment !== 'pending')
+      context.skip(`this network does not black-hole 10.255.255.1 (a raw connect was ${environment})`);
     const result = failed(await probeTcp('10.255.255.1', 32400, { timeoutMs: 300 }));
     expect(result.error).toMatchObject({ phase: 'timeout', code: 'ETIMEDOUT' });
     expect(tcpState(result)).toBe('filtered');

@@ -49,7 +49,11 @@ const unreachable = defineRule({
         data: { port: account.port },
         evidence: [{ source: 'account', observed: 'mappingError=unreachable' }],
         confidence: 'medium',
-        fix: { fixId: 'manual', data: { port: account.port }, actions: [{ type: 'set-pref', pref: 'ManualPortMappingPort', value: account.port }] },
+        fix: {
+          fixId: 'manual',
+          data: { port: account.port },
+          actions: [{ type: 'set-pref', pref: 'ManualPortMappingPort', value: account.port }],
+        },
       });
     }
   },
@@ -95,41 +99,72 @@ describe('evaluateRules', () => {
   });
 
   it('keeps an explained finding a root cause when its explainer did not fire', () => {
-    const report = evaluateRules(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ error: 'unreachable', port: 32400 }) }), { rules });
+    const report = evaluateRules(
+      makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ error: 'unreachable', port: 32400 }) }),
+      { rules },
+    );
     expect(report.diagnoses[0]).toMatchObject({ ruleId: 'test-unreachable', rank: 'root-cause', explainedBy: [] });
   });
 
   it('reports a crashing rule as crashed and keeps the rest of the report', () => {
     const report = evaluateRules(broken, { rules });
-    expect(report.checks.find((c) => c.ruleId === 'test-crash')).toMatchObject({ status: 'crashed', reason: expect.stringContaining('reading') });
+    expect(report.checks.find((c) => c.ruleId === 'test-crash')).toMatchObject({
+      status: 'crashed',
+      reason: expect.stringContaining('reading'),
+    });
     expect(report.diagnoses).toHaveLength(3);
     expect(report.summary.checks.crashed).toBe(1);
   });
 
   it('skips a rule whose requirement failed, was skipped or was not collected, with the reason', () => {
-    const report = evaluateRules(makeSnapshot({ router: failed('ENOIGD', 'no UPnP IGD answered'), account: skipped('no token') }), { rules: [cgnat, unreachable] });
+    const report = evaluateRules(
+      makeSnapshot({ router: failed('ENOIGD', 'no UPnP IGD answered'), account: skipped('no token') }),
+      { rules: [cgnat, unreachable] },
+    );
     expect(report.checks).toEqual([
-      expect.objectContaining({ ruleId: 'test-cgnat', status: 'skipped', reason: 'needs router, which failed: no UPnP IGD answered' }),
-      expect.objectContaining({ ruleId: 'test-unreachable', status: 'skipped', reason: 'needs account, which was skipped: no token' }),
+      expect.objectContaining({
+        ruleId: 'test-cgnat',
+        status: 'skipped',
+        reason: 'needs router, which failed: no UPnP IGD answered',
+      }),
+      expect.objectContaining({
+        ruleId: 'test-unreachable',
+        status: 'skipped',
+        reason: 'needs account, which was skipped: no token',
+      }),
     ]);
     const none = evaluateRules(makeSnapshot({}), { rules: [cgnat] });
     expect(none.checks[0]).toMatchObject({ status: 'skipped', reason: 'router was not collected' });
   });
 
   it('treats an unknown messageId as a crash of that rule', () => {
-    const bad = defineRule({ id: 'bad', meta: { severity: 'error', category: 'server', title: 'Bad', requires: [], messages: { a: 'a' } }, evaluate: (ctx) => ctx.report({ messageId: 'b' as 'a', evidence: [], confidence: 'low' }) });
-    expect(evaluateRules(makeSnapshot({}), { rules: [bad] }).checks[0]).toMatchObject({ status: 'crashed', reason: 'rule "bad" reported unknown messageId "b"' });
+    const bad = defineRule({
+      id: 'bad',
+      meta: { severity: 'error', category: 'server', title: 'Bad', requires: [], messages: { a: 'a' } },
+      evaluate: (ctx) => ctx.report({ messageId: 'b' as 'a', evidence: [], confidence: 'low' }),
+    });
+    expect(evaluateRules(makeSnapshot({}), { rules: [bad] }).checks[0]).toMatchObject({
+      status: 'crashed',
+      reason: 'rule "bad" reported unknown messageId "b"',
+    });
   });
 
   it('applies ESLint-style config: off, severity change, options', () => {
     const seen: unknown[] = [];
-    const withOptions = defineRule({ id: 'opts', meta: { severity: 'info', category: 'server', title: 'Opts', requires: [], messages: { m: 'm' } }, evaluate: (ctx) => void seen.push(ctx.options) });
+    const withOptions = defineRule({
+      id: 'opts',
+      meta: { severity: 'info', category: 'server', title: 'Opts', requires: [], messages: { m: 'm' } },
+      evaluate: (ctx) => void seen.push(ctx.options),
+    });
     const report = evaluateRules(broken, {
       rules: [...rules, withOptions],
       ruleConfig: { 'test-cgnat': 'off', 'test-unreachable': 'warning', opts: { options: { limit: 3 } } },
     });
     expect(report.checks.find((c) => c.ruleId === 'test-cgnat')?.status).toBe('off');
-    expect(report.diagnoses.find((d) => d.ruleId === 'test-unreachable')).toMatchObject({ severity: 'warning', rank: 'root-cause' });
+    expect(report.diagnoses.find((d) => d.ruleId === 'test-unreachable')).toMatchObject({
+      severity: 'warning',
+      rank: 'root-cause',
+    });
     expect(seen).toEqual([{ limit: 3 }]);
     expect(exitCodeFor(report)).toBe(0);
     expect(exitCodeFor(report, 'warning')).toBe(1);
@@ -137,7 +172,9 @@ describe('evaluateRules', () => {
 
   it('rejects config for unknown rules, bad severities and unknown categories', () => {
     expect(() => evaluateRules(broken, { rules, ruleConfig: { 'no-such-rule': 'off' } })).toThrow(UsageError);
-    expect(() => evaluateRules(broken, { rules, ruleConfig: { 'test-cgnat': 'fatal' as 'error' } })).toThrow(/severity must be/);
+    expect(() => evaluateRules(broken, { rules, ruleConfig: { 'test-cgnat': 'fatal' as 'error' } })).toThrow(
+      /severity must be/,
+    );
     expect(() => evaluateRules(broken, { rules, only: ['nat'] })).toThrow(/unknown category "nat"/);
   });
 
@@ -155,7 +192,9 @@ describe('evaluateRules', () => {
   });
 
   it('exits 0 on a healthy report and with failOn none', () => {
-    const healthy = evaluateRules(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ port: 32400 }) }), { rules: [cgnat, unreachable] });
+    const healthy = evaluateRules(makeSnapshot({ router: ok({ wan: '84.1.1.2' }), account: ok({ port: 32400 }) }), {
+      rules: [cgnat, unreachable],
+    });
     expect(healthy.summary.status).toBe('ok');
     expect(exitCodeFor(healthy)).toBe(0);
     expect(exitCodeFor(evaluateRules(broken, { rules }), 'none')).toBe(0);

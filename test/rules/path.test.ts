@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/diagnose/diagnose.js';
-import { accountValue, buildSnapshot, healthyObservations, ok, upnpValue, deviceValue, resourcesValue, HOME } from '../../src/testing/observations.js';
+import {
+  accountValue,
+  buildSnapshot,
+  healthyObservations,
+  ok,
+  upnpValue,
+  deviceValue,
+  resourcesValue,
+  HOME,
+} from '../../src/testing/observations.js';
 
 describe('describePath', () => {
   it('draws a healthy path without marks', () => {
@@ -16,7 +25,9 @@ describe('describePath', () => {
   it('inserts the carrier-grade NAT hop and marks it as the broken one', () => {
     const o = healthyObservations();
     o['probe.upnp'] = ok(upnpValue({ externalIp: '100.64.0.2' }));
-    o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }));
+    o['server.account'] = ok(
+      accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }),
+    );
     const hops = analyze(buildSnapshot(o)).path!.hops;
     expect(hops.map((h) => h.kind)).toEqual(['server', 'router', 'upstream-nat', 'public', 'internet']);
     expect(hops[2]).toMatchObject({ label: 'Carrier-grade NAT (ISP)', status: 'broken' });
@@ -26,7 +37,9 @@ describe('describePath', () => {
 
   it('shows a container bridge when the server advertises a container address', () => {
     const o = healthyObservations();
-    o['plextv.resources'] = ok(resourcesValue(deviceValue({ connections: [{ address: '172.17.0.2', local: true }, { address: HOME.wan }] })));
+    o['plextv.resources'] = ok(
+      resourcesValue(deviceValue({ connections: [{ address: '172.17.0.2', local: true }, { address: HOME.wan }] })),
+    );
     expect(analyze(buildSnapshot(o)).path!.hops.map((h) => h.kind)).toContain('container-bridge');
   });
 

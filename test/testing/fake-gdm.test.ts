@@ -8,7 +8,7 @@ afterEach(async () => {
 });
 
 describe('startFakeGdm', () => {
-  it('answers a GDM search with one HTTP/1.0 datagram per server, in the docstring\'s fields', async () => {
+  it("answers a GDM search with one HTTP/1.0 datagram per server, in the docstring's fields", async () => {
     const gdm = await startFakeGdm({ servers: [GDM_DOCSTRING_SERVER] });
     open.push(gdm);
     const replies = await udpExchange(gdm.port, 'M-SEARCH * HTTP/1.0\r\n\r\n');

@@ -8,24 +8,44 @@ import { useFakeIgds } from '../helpers/fake-igd.js';
 const fake = useFakeIgds();
 
 async function post(igd: FakeIgd, action: string, body: string, serviceType = igd.serviceType) {
-  const response = await request(igd.controlUrl, { method: 'POST', headers: { SOAPAction: `"${serviceType}#${action}"`, 'Content-Type': 'text/xml' }, body });
+  const response = await request(igd.controlUrl, {
+    method: 'POST',
+    headers: { SOAPAction: `"${serviceType}#${action}"`, 'Content-Type': 'text/xml' },
+    body,
+  });
   return { status: response.statusCode, text: await response.body.text() };
 }
 
 describe('startFakeIgd', () => {
-  it('answers an M-SEARCH with miniupnpd\'s header set and its own LOCATION', async () => {
+  it("answers an M-SEARCH with miniupnpd's header set and its own LOCATION", async () => {
     const igd = await fake();
-    const replies = await udpExchange(igd.ssdpPort, buildMSearch('urn:schemas-upnp-org:device:InternetGatewayDevice:1', igd.ssdpAddress));
+    const replies = await udpExchange(
+      igd.ssdpPort,
+      buildMSearch('urn:schemas-upnp-org:device:InternetGatewayDevice:1', igd.ssdpAddress),
+    );
     expect(replies).toHaveLength(1);
     const reply = parseSsdpReply(replies[0]!);
     expect(reply?.location).toBe(igd.location);
-    expect(Object.keys(reply?.headers ?? {})).toEqual(['cache-control', 'st', 'usn', 'ext', 'server', 'location', 'opt', '01-nls', 'bootid.upnp.org', 'configid.upnp.org']);
+    expect(Object.keys(reply?.headers ?? {})).toEqual([
+      'cache-control',
+      'st',
+      'usn',
+      'ext',
+      'server',
+      'location',
+      'opt',
+      '01-nls',
+      'bootid.upnp.org',
+      'configid.upnp.org',
+    ]);
     expect(igd.requests.ssdp).toBe(1);
   });
 
   it('stays quiet for other search targets and for non-search datagrams', async () => {
     const igd = await fake();
-    expect(await udpExchange(igd.ssdpPort, buildMSearch('urn:schemas-upnp-org:device:MediaRenderer:1', igd.ssdpAddress))).toEqual([]);
+    expect(
+      await udpExchange(igd.ssdpPort, buildMSearch('urn:schemas-upnp-org:device:MediaRenderer:1', igd.ssdpAddress)),
+    ).toEqual([]);
     expect(await udpExchange(igd.ssdpPort, 'NOTIFY * HTTP/1.1\r\n\r\n')).toEqual([]);
     expect(await udpExchange(igd.ssdpPort, buildMSearch('ssdp:all', igd.ssdpAddress))).toHaveLength(1);
   });
@@ -43,9 +63,15 @@ describe('startFakeIgd', () => {
 
   it('answers faults with HTTP 500 and a UPnPError body, and 401 for another service type', async () => {
     const igd = await fake();
-    const fault = await post(igd, 'GetGenericPortMappingEntry', '<s:Envelope xmlns:s="x"><s:Body><u:GetGenericPortMappingEntry xmlns:u="y"><NewPortMappingIndex>0</NewPortMappingIndex></u:GetGenericPortMappingEntry></s:Body></s:Envelope>');
+    const fault = await post(
+      igd,
+      'GetGenericPortMappingEntry',
+      '<s:Envelope xmlns:s="x"><s:Body><u:GetGenericPortMappingEntry xmlns:u="y"><NewPortMappingIndex>0</NewPortMappingIndex></u:GetGenericPortMappingEntry></s:Body></s:Envelope>',
+    );
     expect(fault.status).toBe(500);
-    expect(fault.text).toContain('<errorCode>713</errorCode><errorDescription>SpecifiedArrayIndexInvalid</errorDescription>');
+    expect(fault.text).toContain(
+      '<errorCode>713</errorCode><errorDescription>SpecifiedArrayIndexInvalid</errorDescription>',
+    );
     const wrong = await post(igd, 'GetExternalIPAddress', '', 'urn:schemas-upnp-org:service:WANPPPConnection:1');
     expect(wrong.text).toContain('<errorCode>401</errorCode>');
   });

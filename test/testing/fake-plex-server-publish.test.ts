@@ -5,7 +5,12 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServerClient } from '../../src/clients/server/client.js';
-import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions, type FakePublishBody } from '../../src/testing/fake-plex-server/index.js';
+import {
+  startFakePlexServer,
+  type FakePlexServer,
+  type FakePlexServerOptions,
+  type FakePublishBody,
+} from '../../src/testing/fake-plex-server/index.js';
 import { readRequestBody, startLoopbackServer, type LoopbackServer } from '../../src/testing/http-server.js';
 
 const TOKEN = 'publish-test-token-93b1c4';
@@ -43,8 +48,12 @@ async function startStandIn(): Promise<StandIn> {
     };
     if (request.method === 'POST' && request.url === '/__fake/servers/publish') {
       const token = request.headers['x-plex-token'];
-      standIn.publishes.push({ body: body as unknown as FakePublishBody, token: typeof token === 'string' ? token : undefined });
-      if (standIn.publishStatus !== 200) return reply(standIn.publishStatus, { errors: [{ code: 1, message: 'nope' }] });
+      standIn.publishes.push({
+        body: body as unknown as FakePublishBody,
+        token: typeof token === 'string' ? token : undefined,
+      });
+      if (standIn.publishStatus !== 200)
+        return reply(standIn.publishStatus, { errors: [{ code: 1, message: 'nope' }] });
       // The source address plex.tv saw.
       const publicAddress = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
       recorded.set(String(body.machineIdentifier), publicAddress);
@@ -57,7 +66,11 @@ async function startStandIn(): Promise<StandIn> {
       const port = Number(body.port);
       const reachable = address !== undefined && (await canConnect(address, port));
       standIn.checks.push({ machineIdentifier, port, reachable });
-      return reply(200, { reachable, checked: `${address}:${port}`, ...(reachable ? {} : { error: 'connection refused' }) });
+      return reply(200, {
+        reachable,
+        checked: `${address}:${port}`,
+        ...(reachable ? {} : { error: 'connection refused' }),
+      });
     }
     reply(404, { errors: [] });
   });
@@ -76,7 +89,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(options: (standIn: StandIn) => FakePlexServerOptions): Promise<{ standIn: StandIn; fake: FakePlexServer }> {
+async function setup(
+  options: (standIn: StandIn) => FakePlexServerOptions,
+): Promise<{ standIn: StandIn; fake: FakePlexServer }> {
   const standIn = await startStandIn();
   cleanups.push(() => standIn.server.close());
   const fake = await startFakePlexServer({ token: TOKEN, ...options(standIn) });
@@ -110,7 +125,11 @@ describe('publishing on start', () => {
       customConnections: [],
       remoteAccessEnabled: true,
     });
-    expect(standIn.checks.at(-1)).toEqual({ machineIdentifier: fake.machineIdentifier, port: fake.port, reachable: true });
+    expect(standIn.checks.at(-1)).toEqual({
+      machineIdentifier: fake.machineIdentifier,
+      port: fake.port,
+      reachable: true,
+    });
     expect(await client.account()).toMatchObject({
       mappingState: 'mapped',
       publicAddress: '127.0.0.1',
@@ -124,7 +143,10 @@ describe('publishing on start', () => {
 
   it('the first publish and check happen during start, before any request', async () => {
     const port = await closedPort();
-    const { standIn, fake } = await setup((s) => ({ plexTv: { url: s.server.url }, prefs: { ManualPortMappingPort: port } }));
+    const { standIn, fake } = await setup((s) => ({
+      plexTv: { url: s.server.url },
+      prefs: { ManualPortMappingPort: port },
+    }));
     expect(standIn.publishes).toHaveLength(1);
     expect(standIn.checks).toEqual([{ machineIdentifier: fake.machineIdentifier, port, reachable: false }]);
     expect(fake.requests).toHaveLength(0);
@@ -139,7 +161,13 @@ describe('changing prefs re-runs the mapping', () => {
     const port = await closedPort();
     await client.setPrefs({ ManualPortMappingPort: port });
     expect(standIn.checks.at(-1)).toMatchObject({ port, reachable: false });
-    expect(await client.account()).toMatchObject({ mappingState: 'failed', mappingError: 'unreachable', mappingErrorMessage: 'connection refused', publicPort: 0, privatePort: 0 });
+    expect(await client.account()).toMatchObject({
+      mappingState: 'failed',
+      mappingError: 'unreachable',
+      mappingErrorMessage: 'connection refused',
+      publicPort: 0,
+      privatePort: 0,
+    });
     expect((await client.account()).publicAddress).toBeUndefined();
     expect(await client.root()).toMatchObject({ myPlexMappingState: 'failed', myPlexMappingError: 'unreachable' });
 
@@ -162,14 +190,25 @@ describe('changing prefs re-runs the mapping', () => {
   it('prefs that do not touch the mapping do not re-publish', async () => {
     const { standIn, fake } = await setup(reachableManual);
     const publishes = standIn.publishes.length;
-    await createServerClient({ baseUrl: fake.url, token: TOKEN }).setPrefs({ GdmEnabled: false, ManualPortMappingMode: true });
+    await createServerClient({ baseUrl: fake.url, token: TOKEN }).setPrefs({
+      GdmEnabled: false,
+      ManualPortMappingMode: true,
+    });
     expect(standIn.publishes.length).toBe(publishes);
   });
 
   it('published fields follow the prefs (custom URLs, secure connections required, relay off)', async () => {
     const { standIn, fake } = await setup(reachableManual);
-    await createServerClient({ baseUrl: fake.url, token: TOKEN }).setPrefs({ customConnections: 'https://plex.example.com:443', secureConnections: 0, RelayEnabled: false });
-    expect(standIn.publishes.at(-1)!.body).toMatchObject({ customConnections: ['https://plex.example.com:443'], httpsRequired: true, relayEnabled: false });
+    await createServerClient({ baseUrl: fake.url, token: TOKEN }).setPrefs({
+      customConnections: 'https://plex.example.com:443',
+      secureConnections: 0,
+      RelayEnabled: false,
+    });
+    expect(standIn.publishes.at(-1)!.body).toMatchObject({
+      customConnections: ['https://plex.example.com:443'],
+      httpsRequired: true,
+      relayEnabled: false,
+    });
   });
 });
 
@@ -219,11 +258,19 @@ describe('the reachability option', () => {
     const client = createServerClient({ baseUrl: fake.url, token: TOKEN });
     expect(standIn.checks).toHaveLength(0);
     expect(ports).toEqual([32400]);
-    expect(await client.account()).toMatchObject({ mappingState: 'failed', mappingError: 'unreachable', mappingErrorMessage: 'timed out' });
+    expect(await client.account()).toMatchObject({
+      mappingState: 'failed',
+      mappingError: 'unreachable',
+      mappingErrorMessage: 'timed out',
+    });
 
     open = true;
     await client.refreshReachability();
-    expect(await client.account()).toMatchObject({ mappingState: 'mapped', publicAddress: '127.0.0.1', publicPort: 32400 });
+    expect(await client.account()).toMatchObject({
+      mappingState: 'mapped',
+      publicAddress: '127.0.0.1',
+      publicPort: 32400,
+    });
 
     open = false;
     await fake.publish();
@@ -232,10 +279,17 @@ describe('the reachability option', () => {
   });
 
   it('without plex.tv: no publishing, the configured public address is reported', async () => {
-    const fake = await startFakePlexServer({ account: { publicAddress: '198.51.100.20' }, reachability: async () => ({ reachable: true }) });
+    const fake = await startFakePlexServer({
+      account: { publicAddress: '198.51.100.20' },
+      reachability: async () => ({ reachable: true }),
+    });
     cleanups.push(() => fake.close());
     expect(fake.state.lastPublish).toBeUndefined();
-    expect(fake.state.account).toMatchObject({ mappingState: 'mapped', publicAddress: '198.51.100.20', publicPort: 32400 });
+    expect(fake.state.account).toMatchObject({
+      mappingState: 'mapped',
+      publicAddress: '198.51.100.20',
+      publicPort: 32400,
+    });
   });
 });
 
@@ -271,7 +325,10 @@ describe('failures talking to plex.tv', () => {
 
 describe('without plexTv and reachability', () => {
   it('the account is static: prefs changes and refreshReachability leave it alone', async () => {
-    const fake = await startFakePlexServer({ token: TOKEN, account: { mappingState: 'failed', mappingError: 'doublenat' } });
+    const fake = await startFakePlexServer({
+      token: TOKEN,
+      account: { mappingState: 'failed', mappingError: 'doublenat' },
+    });
     cleanups.push(() => fake.close());
     const client = createServerClient({ baseUrl: fake.url, token: TOKEN });
     await client.setPrefs({ PublishServerOnPlexOnlineKey: false, ManualPortMappingPort: 1234 });

@@ -28,30 +28,48 @@ describe('wire format', () => {
     expect(xml.status).toBe(200);
     expect(xml.headers['content-type']).toBe('text/xml;charset=utf-8');
     expect(xml.headers['x-plex-protocol']).toBe('1.0');
-    expect(xml.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<MediaContainer size="0" claimed="1" machineIdentifier="f{40}" version="[^"]+" \/>/);
+    expect(xml.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<MediaContainer size="0" claimed="1" machineIdentifier="f{40}" version="[^"]+" \/>/,
+    );
 
     const json = await raw(fake, 'GET', '/identity', { Accept: 'application/json' });
     expect(json.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(json.body)).toEqual({ MediaContainer: { size: 0, claimed: true, machineIdentifier: 'f'.repeat(40), version: fake.state.version } });
+    expect(JSON.parse(json.body)).toEqual({
+      MediaContainer: { size: 0, claimed: true, machineIdentifier: 'f'.repeat(40), version: fake.state.version },
+    });
   });
 
   it('renders settings as <Setting/> children / a Setting array, booleans as 1/0 in XML', async () => {
     const xml = await raw(fake, 'GET', '/:/prefs/get?id=RelayEnabled', { 'X-Plex-Token': TOKEN });
     expect(xml.body).toContain('<Setting id="RelayEnabled" label="Enable Relay"');
     expect(xml.body).toContain('type="bool" default="1" value="1" hidden="0" advanced="1" group="network"');
-    const json = JSON.parse((await raw(fake, 'GET', '/:/prefs/get?id=RelayEnabled', { 'X-Plex-Token': TOKEN, Accept: 'application/json' })).body);
-    expect(json.MediaContainer.Setting).toEqual([expect.objectContaining({ id: 'RelayEnabled', type: 'bool', default: true, value: true, hidden: false })]);
+    const json = JSON.parse(
+      (await raw(fake, 'GET', '/:/prefs/get?id=RelayEnabled', { 'X-Plex-Token': TOKEN, Accept: 'application/json' }))
+        .body,
+    );
+    expect(json.MediaContainer.Setting).toEqual([
+      expect.objectContaining({ id: 'RelayEnabled', type: 'bool', default: true, value: true, hidden: false }),
+    ]);
   });
 });
 
 describe('token check', () => {
   it('every endpoint but /identity answers 401 with the PMS HTML body without a valid token', async () => {
-    for (const [method, path] of [['GET', '/'], ['GET', '/:/prefs'], ['GET', '/:/prefs/get?id=RelayEnabled'], ['PUT', '/:/prefs?RelayEnabled=1'], ['GET', '/myplex/account'], ['PUT', '/myplex/refreshReachability']] as const) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/:/prefs'],
+      ['GET', '/:/prefs/get?id=RelayEnabled'],
+      ['PUT', '/:/prefs?RelayEnabled=1'],
+      ['GET', '/myplex/account'],
+      ['PUT', '/myplex/refreshReachability'],
+    ] as const) {
       for (const headers of [{}, { 'X-Plex-Token': 'not-the-token' }] as Record<string, string>[]) {
         const answer = await raw(fake, method, path, headers);
         expect(answer.status, `${method} ${path}`).toBe(401);
         expect(answer.headers['content-type']).toBe('text/html');
-        expect(answer.body).toBe('<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>');
+        expect(answer.body).toBe(
+          '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>',
+        );
       }
     }
     expect((await raw(fake, 'GET', '/identity')).status).toBe(200);
@@ -149,13 +167,35 @@ describe('options', () => {
   it('prefs and account overrides show in the responses; an unknown pref id throws', async () => {
     const server = await startFakePlexServer({
       prefs: { ManualPortMappingMode: false, secureConnections: 0, customConnections: 'http://10.0.0.5:32400' },
-      account: { mappingState: 'failed', mappingError: 'doublenat', publicAddress: '', publicPort: 0, username: 'someone', subscriptionActive: true },
+      account: {
+        mappingState: 'failed',
+        mappingError: 'doublenat',
+        publicAddress: '',
+        publicPort: 0,
+        username: 'someone',
+        subscriptionActive: true,
+      },
     });
     try {
       const client = createServerClient({ baseUrl: server.url });
-      expect((await client.prefs()).network).toMatchObject({ ManualPortMappingMode: false, secureConnections: 0, secureConnectionsLabel: 'required', customConnections: ['http://10.0.0.5:32400'] });
-      expect(await client.account()).toMatchObject({ mappingState: 'failed', mappingError: 'doublenat', username: 'someone', subscriptionActive: true, subscriptionState: 'Active' });
-      expect(await client.root()).toMatchObject({ myPlexMappingState: 'failed', myPlexMappingError: 'doublenat', myPlexSubscription: true });
+      expect((await client.prefs()).network).toMatchObject({
+        ManualPortMappingMode: false,
+        secureConnections: 0,
+        secureConnectionsLabel: 'required',
+        customConnections: ['http://10.0.0.5:32400'],
+      });
+      expect(await client.account()).toMatchObject({
+        mappingState: 'failed',
+        mappingError: 'doublenat',
+        username: 'someone',
+        subscriptionActive: true,
+        subscriptionState: 'Active',
+      });
+      expect(await client.root()).toMatchObject({
+        myPlexMappingState: 'failed',
+        myPlexMappingError: 'doublenat',
+        myPlexSubscription: true,
+      });
     } finally {
       await server.close();
     }
@@ -183,10 +223,16 @@ describe('options', () => {
   it('latency delays answers: a deadline shorter than it times out, a longer one does not', async () => {
     const server = await startFakePlexServer({ latencyMs: 400 });
     try {
-      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 100 }).identity()).rejects.toMatchObject({ name: 'TimeoutError' });
-      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 3000 }).identity()).resolves.toMatchObject({ claimed: true });
+      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 100 }).identity()).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 3000 }).identity()).resolves.toMatchObject({
+        claimed: true,
+      });
       server.setLatency(0);
-      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 300 }).identity()).resolves.toMatchObject({ claimed: true });
+      await expect(createServerClient({ baseUrl: server.url, timeoutMs: 300 }).identity()).resolves.toMatchObject({
+        claimed: true,
+      });
     } finally {
       await server.close();
     }
@@ -194,7 +240,9 @@ describe('options', () => {
 
   it('close() does not wait for a hung exchange', async () => {
     const server = await startFakePlexServer({ faults: [{ fault: { kind: 'hang' } }] });
-    const pending = createServerClient({ baseUrl: server.url, timeoutMs: 5000 }).identity().catch((e: unknown) => e);
+    const pending = createServerClient({ baseUrl: server.url, timeoutMs: 5000 })
+      .identity()
+      .catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await server.close();
     expect(await pending).toMatchObject({ name: 'NetworkError' });
@@ -202,14 +250,43 @@ describe('options', () => {
 });
 
 describe('catalogue', () => {
-  const capture = JSON.parse(readFileSync(new URL('../fixtures/server/prefs-json__plex-api-rs-server-prefs.json', import.meta.url), 'utf8')) as {
+  const capture = JSON.parse(
+    readFileSync(new URL('../fixtures/server/prefs-json__plex-api-rs-server-prefs.json', import.meta.url), 'utf8'),
+  ) as {
     MediaContainer: { Setting: Record<string, unknown>[] };
   };
   const real = new Map(capture.MediaContainer.Setting.map((setting) => [setting.id as string, setting]));
 
   it('has every network / remote-access pref of plex-api.md §4', () => {
     const ids = new Set(FAKE_SETTINGS.map((setting) => setting.id));
-    for (const id of ['PublishServerOnPlexOnlineKey', 'ManualPortMappingMode', 'ManualPortMappingPort', 'LastAutomaticMappedPort', 'RelayEnabled', 'customConnections', 'allowedNetworks', 'LanNetworksBandwidth', 'TreatWanIpAsLocal', 'secureConnections', 'EnableIPv6', 'PreferredNetworkInterface', 'GdmEnabled', 'WanTotalMaxUploadRate', 'WanPerStreamMaxUploadRate', 'WanPerUserStreamCount', 'customCertificatePath', 'customCertificateKey', 'customCertificateDomain', 'DisableTLSv1_0', 'CertificateUUID', 'CertificateVersion', 'PlexOnlineMail', 'PlexOnlineUrl', 'ConfigurationUrl', 'allowedHttpOrigins']) {
+    for (const id of [
+      'PublishServerOnPlexOnlineKey',
+      'ManualPortMappingMode',
+      'ManualPortMappingPort',
+      'LastAutomaticMappedPort',
+      'RelayEnabled',
+      'customConnections',
+      'allowedNetworks',
+      'LanNetworksBandwidth',
+      'TreatWanIpAsLocal',
+      'secureConnections',
+      'EnableIPv6',
+      'PreferredNetworkInterface',
+      'GdmEnabled',
+      'WanTotalMaxUploadRate',
+      'WanPerStreamMaxUploadRate',
+      'WanPerUserStreamCount',
+      'customCertificatePath',
+      'customCertificateKey',
+      'customCertificateDomain',
+      'DisableTLSv1_0',
+      'CertificateUUID',
+      'CertificateVersion',
+      'PlexOnlineMail',
+      'PlexOnlineUrl',
+      'ConfigurationUrl',
+      'allowedHttpOrigins',
+    ]) {
       expect(ids.has(id), id).toBe(true);
     }
     expect(FAKE_SETTINGS.length).toBeGreaterThanOrEqual(20);
@@ -219,7 +296,17 @@ describe('catalogue', () => {
     for (const setting of FAKE_SETTINGS) {
       const original = real.get(setting.id);
       expect(original, setting.id).toBeDefined();
-      expect({ label: setting.label, type: setting.type, default: setting.default, hidden: setting.hidden, advanced: setting.advanced, group: setting.group }, setting.id).toEqual({
+      expect(
+        {
+          label: setting.label,
+          type: setting.type,
+          default: setting.default,
+          hidden: setting.hidden,
+          advanced: setting.advanced,
+          group: setting.group,
+        },
+        setting.id,
+      ).toEqual({
         label: original!.label,
         type: original!.type,
         default: original!.default,
@@ -237,7 +324,27 @@ describe('https', () => {
   let key: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fake-pms-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     key = readFileSync(join(dir, 'key.pem'), 'utf8');
   });
@@ -250,7 +357,9 @@ describe('https', () => {
       expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const identity = await createServerClient({ baseUrl: server.url, dispatcher }).identity();
       expect(identity.machineIdentifier).toBe(server.machineIdentifier);
-      const untrusted = await createServerClient({ baseUrl: server.url, timeoutMs: 2000 }).identity().catch((e: unknown) => e);
+      const untrusted = await createServerClient({ baseUrl: server.url, timeoutMs: 2000 })
+        .identity()
+        .catch((e: unknown) => e);
       expect(untrusted).toMatchObject({ name: 'NetworkError', phase: 'tls' });
     } finally {
       await dispatcher.close();

@@ -25,14 +25,18 @@ describe('/:/ip', () => {
 });
 
 describe('tokens', () => {
-  it('401 with plex.tv\'s 1001 body (JSON, or XML when asked), token accepted as header or query parameter', async () => {
+  it("401 with plex.tv's 1001 body (JSON, or XML when asked), token accepted as header or query parameter", async () => {
     const fake = await fakeWith();
     const none = await call(fake, '/api/v2/user', { headers: { Accept: 'application/json' } });
     expect(none.status).toBe(401);
-    expect(JSON.parse(none.body.toString())).toEqual({ errors: [{ code: 1001, message: 'User could not be authenticated', status: 401 }] });
+    expect(JSON.parse(none.body.toString())).toEqual({
+      errors: [{ code: 1001, message: 'User could not be authenticated', status: 401 }],
+    });
     const xml = await call(fake, '/api/v2/resources', { token: 'nope-nope', headers: { Accept: 'application/xml' } });
     expect(xml.status).toBe(401);
-    expect(decodeBody(xml.body)).toEqual({ errors: { error: [{ code: '1001', message: 'User could not be authenticated', status: '401' }] } });
+    expect(decodeBody(xml.body)).toEqual({
+      errors: { error: [{ code: '1001', message: 'User could not be authenticated', status: '401' }] },
+    });
     const legacy = await call(fake, '/api/resources', { headers: { Accept: 'application/json' } });
     expect(legacy.body.toString()).toMatch(/^<\?xml/);
     const viaQuery = await call(fake, '/api/v2/ping', { query: { 'X-Plex-Token': TOKEN } });
@@ -61,17 +65,40 @@ describe('resources', () => {
     provides: 'server',
     publicAddress: '198.51.100.20',
     connections: [
-      { protocol: 'https', address: '10.0.0.5', port: 32400, uri: 'https://10-0-0-5.abc.plex.direct:32400', local: true },
+      {
+        protocol: 'https',
+        address: '10.0.0.5',
+        port: 32400,
+        uri: 'https://10-0-0-5.abc.plex.direct:32400',
+        local: true,
+      },
       { protocol: 'http', address: '10.0.0.5', port: 32400, uri: 'http://10.0.0.5:32400', local: true },
-      { protocol: 'https', address: 'fd00::5', port: 32400, uri: 'https://fd00--5.abc.plex.direct:32400', local: true, IPv6: true },
-      { protocol: 'https', address: '198.51.100.9', port: 8443, uri: 'https://198-51-100-9.abc.plex.direct:8443', relay: true },
+      {
+        protocol: 'https',
+        address: 'fd00::5',
+        port: 32400,
+        uri: 'https://fd00--5.abc.plex.direct:32400',
+        local: true,
+        IPv6: true,
+      },
+      {
+        protocol: 'https',
+        address: '198.51.100.9',
+        port: 8443,
+        uri: 'https://198-51-100-9.abc.plex.direct:8443',
+        relay: true,
+      },
     ],
   };
 
   it('honours includeHttps/includeRelay/includeIPv6 (absent means off, as on plex.tv)', async () => {
     const fake = await fakeWith({ devices: [device] });
     const list = async (query: Record<string, string>) => {
-      const response = await call(fake, '/api/v2/resources', { token: TOKEN, query, headers: { Accept: 'application/json' } });
+      const response = await call(fake, '/api/v2/resources', {
+        token: TOKEN,
+        query,
+        headers: { Accept: 'application/json' },
+      });
       return PlexDeviceList.parse(decodeBody(response.body))[0]!.connections.map((c) => c.uri);
     };
     expect(await list({ includeHttps: '1', includeRelay: '1', includeIPv6: '1' })).toHaveLength(4);
@@ -92,7 +119,13 @@ describe('resources', () => {
 
   it('v2 XML is <resources><resource><connections><connection/> like the cn-doc capture; legacy has no relay', async () => {
     const fake = await fakeWith({ devices: [device] });
-    const v2 = (await call(fake, '/api/v2/resources', { token: TOKEN, query: { includeRelay: 1, includeHttps: 1 }, headers: { Accept: 'application/xml' } })).body.toString();
+    const v2 = (
+      await call(fake, '/api/v2/resources', {
+        token: TOKEN,
+        query: { includeRelay: 1, includeHttps: 1 },
+        headers: { Accept: 'application/xml' },
+      })
+    ).body.toString();
     expect(v2).toMatch(/<resources>\s*<resource [^>]*name="Static"[^>]*>\s*<connections>\s*<connection /);
     expect(v2).toContain('relay="1"');
     const legacy = (await call(fake, '/pms/resources', { token: TOKEN })).body.toString();
@@ -113,7 +146,9 @@ describe('user and ping', () => {
     const fromXml = PlexUser.parse(decodeBody(xml.body, { xmlArrays: USER_XML_ARRAYS }));
     expect(fromJson).toMatchObject({ id: 42, username: 'lab-owner', subscription: { active: true } });
     expect(fromXml).toStrictEqual(fromJson);
-    expect((await call(fake, '/api/v2/ping', { token: TOKEN, headers: { Accept: 'application/xml' } })).status).toBe(200);
+    expect((await call(fake, '/api/v2/ping', { token: TOKEN, headers: { Accept: 'application/xml' } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -157,7 +192,9 @@ describe('faults and latency', () => {
   it('latency longer than the client deadline makes the call time out', async () => {
     const fake = await fakeWith();
     fake.setLatency(1000);
-    await expect(createPlexTvClient({ baseUrl: fake.url, timeoutMs: 150 }).publicIp()).rejects.toBeInstanceOf(TimeoutError);
+    await expect(createPlexTvClient({ baseUrl: fake.url, timeoutMs: 150 }).publicIp()).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
     fake.setLatency(0);
     expect(await createPlexTvClient({ baseUrl: fake.url, timeoutMs: 2000 }).publicIp()).toBe('127.0.0.1');
   });

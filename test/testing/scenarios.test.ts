@@ -14,7 +14,13 @@ import { analyze, diagnose, readSnapshot } from '../../src/diagnose/diagnose.js'
 import { UsageError } from '../../src/core/errors.js';
 import { ALTERNATE_PORT_COLLECTOR_ID, alternatePortCollector } from '../../src/experiments/alternate-port/collector.js';
 import type { Report } from '../../src/core/report.js';
-import { defineScenario, scenarios, startScenario, type RunningScenario, type Scenario } from '../../src/testing/scenarios/index.js';
+import {
+  defineScenario,
+  scenarios,
+  startScenario,
+  type RunningScenario,
+  type Scenario,
+} from '../../src/testing/scenarios/index.js';
 
 const ALL = Object.values(scenarios) as Scenario[];
 
@@ -73,33 +79,43 @@ describe('scenario presets', () => {
   });
 
   describe.each(ALL.map((scenario) => [scenario.name, scenario] as const))('%s', (_name, scenario) => {
-    it(scenario.expected === 'healthy' ? 'yields no warning or error' : 'puts its expected root cause first', async () => {
-      const report = await withScenario(scenario, (run) => diagnose(run.options));
-      expect(report.checks.filter((c) => c.status === 'crashed')).toEqual([]);
-      if (scenario.expected === 'healthy') {
-        expect(headline({ ...report, diagnoses: report.diagnoses.filter((d) => d.severity !== 'info') })).toEqual([]);
-        expect(report.summary.status === 'ok' || report.summary.status === 'info').toBe(true);
-      } else {
-        expect(report.diagnoses.length, headline(report).join('\n')).toBeGreaterThan(0);
-        const [first] = report.diagnoses;
-        const { also = [], ...expected } = scenario.expected;
-        expect({ ruleId: first!.ruleId, messageId: first!.messageId, rank: first!.rank }, headline(report).join('\n')).toEqual({ ...expected, rank: 'root-cause' });
-        for (const finding of also) expect(report.diagnoses.map((d) => ({ ruleId: d.ruleId, messageId: d.messageId }))).toContainEqual(finding);
-      }
-    });
+    it(
+      scenario.expected === 'healthy' ? 'yields no warning or error' : 'puts its expected root cause first',
+      async () => {
+        const report = await withScenario(scenario, (run) => diagnose(run.options));
+        expect(report.checks.filter((c) => c.status === 'crashed')).toEqual([]);
+        if (scenario.expected === 'healthy') {
+          expect(headline({ ...report, diagnoses: report.diagnoses.filter((d) => d.severity !== 'info') })).toEqual([]);
+          expect(report.summary.status === 'ok' || report.summary.status === 'info').toBe(true);
+        } else {
+          expect(report.diagnoses.length, headline(report).join('\n')).toBeGreaterThan(0);
+          const [first] = report.diagnoses;
+          const { also = [], ...expected } = scenario.expected;
+          expect(
+            { ruleId: first!.ruleId, messageId: first!.messageId, rank: first!.rank },
+            headline(report).join('\n'),
+          ).toEqual({ ...expected, rank: 'root-cause' });
+          for (const finding of also)
+            expect(report.diagnoses.map((d) => ({ ruleId: d.ruleId, messageId: d.messageId }))).toContainEqual(finding);
+        }
+      },
+    );
   });
 });
 
 describe('collect → JSON → readSnapshot → analyze', () => {
-  it.each(['isp-blocks-32400', 'docker-bridge', 'dns-rebinding'])('%s: the reloaded snapshot gives the same report', async (name) => {
-    await withScenario(name, async (run) => {
-      const snapshot = await collect(run.options);
-      const direct = analyze(snapshot);
-      const reloaded = analyze(readSnapshot(JSON.stringify(snapshot)));
-      expect(reloaded).toEqual(direct);
-      expect(direct.diagnoses[0]?.ruleId).toBe((run.scenario.expected as { ruleId: string }).ruleId);
-    });
-  });
+  it.each(['isp-blocks-32400', 'docker-bridge', 'dns-rebinding'])(
+    '%s: the reloaded snapshot gives the same report',
+    async (name) => {
+      await withScenario(name, async (run) => {
+        const snapshot = await collect(run.options);
+        const direct = analyze(snapshot);
+        const reloaded = analyze(readSnapshot(JSON.stringify(snapshot)));
+        expect(reloaded).toEqual(direct);
+        expect(direct.diagnoses[0]?.ruleId).toBe((run.scenario.expected as { ruleId: string }).ruleId);
+      });
+    },
+  );
 });
 
 describe('what a scenario shows', () => {
@@ -120,11 +136,15 @@ describe('what a scenario shows', () => {
     }
   });
 
-  it('reads plex.tv\'s record from the real publish path', async () => {
+  it("reads plex.tv's record from the real publish path", async () => {
     await withScenario('healthy', async (run) => {
       const published = run.plexTv.servers.get(run.server.machineIdentifier);
       expect(published?.request.localAddresses).toEqual(['192.168.1.10']);
-      expect(run.server.state.account).toMatchObject({ mappingState: 'mapped', publicAddress: '84.1.1.2', privateAddress: '192.168.1.10' });
+      expect(run.server.state.account).toMatchObject({
+        mappingState: 'mapped',
+        publicAddress: '84.1.1.2',
+        privateAddress: '192.168.1.10',
+      });
     });
   });
 
@@ -142,7 +162,9 @@ describe('what a scenario shows', () => {
 
   it('refuses an unknown scenario name and a name that is not kebab-case', async () => {
     await expect(startScenario('no-such-scenario')).rejects.toThrow(UsageError);
-    expect(() => defineScenario({ name: 'Not Kebab', title: '', description: '', expected: 'healthy' })).toThrow(/kebab-case/);
+    expect(() => defineScenario({ name: 'Not Kebab', title: '', description: '', expected: 'healthy' })).toThrow(
+      /kebab-case/,
+    );
   });
 });
 
@@ -174,7 +196,9 @@ describe('closing', () => {
 
   it('lets a process that ran a scenario exit by itself', async () => {
     const script = fileURLToPath(new URL('../fixtures/scenarios/run-and-exit.ts', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, 'vpn-on-server'], { timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, 'vpn-on-server'], {
+      timeout: 20_000,
+    });
     expect(stdout.trim()).toBe('vpn-on-server: vpn-on-server/vpnDefaultRoute');
   });
 });

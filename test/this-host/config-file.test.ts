@@ -31,21 +31,29 @@ describe('configDir', () => {
   it('prefers PLEX_DIAGNOSE_CONFIG_DIR, then XDG_CONFIG_HOME, then the platform default', () => {
     const env = { PLEX_DIAGNOSE_CONFIG_DIR: '/custom/dir', XDG_CONFIG_HOME: '/xdg' };
     expect(configDir({ env, platform: 'linux', home: '/home/u' })).toBe('/custom/dir');
-    expect(configDir({ env: { XDG_CONFIG_HOME: '/xdg' }, platform: 'linux', home: '/home/u' })).toBe('/xdg/plex-diagnose');
+    expect(configDir({ env: { XDG_CONFIG_HOME: '/xdg' }, platform: 'linux', home: '/home/u' })).toBe(
+      '/xdg/plex-diagnose',
+    );
     expect(configDir({ env: {}, platform: 'linux', home: '/home/u' })).toBe('/home/u/.config/plex-diagnose');
     expect(configDir({ env: {}, platform: 'darwin', home: '/Users/u' })).toBe('/Users/u/.config/plex-diagnose');
   });
 
   it('ignores a relative XDG_CONFIG_HOME, as the XDG spec requires', () => {
-    expect(configDir({ env: { XDG_CONFIG_HOME: 'relative/dir' }, platform: 'linux', home: '/home/u' })).toBe('/home/u/.config/plex-diagnose');
+    expect(configDir({ env: { XDG_CONFIG_HOME: 'relative/dir' }, platform: 'linux', home: '/home/u' })).toBe(
+      '/home/u/.config/plex-diagnose',
+    );
   });
 
   it('uses %APPDATA% on Windows, with a fallback under the profile', () => {
-    expect(configDir({ env: { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, platform: 'win32', home: 'C:\\Users\\u' })).toBe(
+    expect(
+      configDir({ env: { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, platform: 'win32', home: 'C:\\Users\\u' }),
+    ).toBe('C:\\Users\\u\\AppData\\Roaming\\plex-diagnose');
+    expect(configDir({ env: {}, platform: 'win32', home: 'C:\\Users\\u' })).toBe(
       'C:\\Users\\u\\AppData\\Roaming\\plex-diagnose',
     );
-    expect(configDir({ env: {}, platform: 'win32', home: 'C:\\Users\\u' })).toBe('C:\\Users\\u\\AppData\\Roaming\\plex-diagnose');
-    expect(configPath({ env: {}, platform: 'win32', home: 'C:\\Users\\u' })).toBe('C:\\Users\\u\\AppData\\Roaming\\plex-diagnose\\config.json');
+    expect(configPath({ env: {}, platform: 'win32', home: 'C:\\Users\\u' })).toBe(
+      'C:\\Users\\u\\AppData\\Roaming\\plex-diagnose\\config.json',
+    );
   });
 
   it('an explicit configDir wins over the environment', () => {
@@ -74,7 +82,9 @@ describe('readConfig', () => {
     expect(configError.code).toBe('PLEXDIAG_USAGE');
     expect(configError.problem).toBe('malformed-json');
     expect(configError.message).toContain(join(dir, 'config.json'));
-    expect(JSON.stringify({ ...configError, message: configError.message, cause: String(configError.cause) })).not.toContain(SECRET);
+    expect(
+      JSON.stringify({ ...configError, message: configError.message, cause: String(configError.cause) }),
+    ).not.toContain(SECRET);
   });
 
   it('rejects a wrong shape with the failing field, not its value', async () => {
@@ -128,7 +138,11 @@ describe('writeConfig', () => {
   });
 
   it('concurrent writes each replace the file whole (atomic rename): the result is always one valid config', async () => {
-    await Promise.all(Array.from({ length: 8 }, (_, i) => writeConfig({ clientIdentifier: `id-${i}`, token: `${SECRET}-${i}` }, { configDir: dir })));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        writeConfig({ clientIdentifier: `id-${i}`, token: `${SECRET}-${i}` }, { configDir: dir }),
+      ),
+    );
     const config = await readConfig({ configDir: dir });
     const n = config.clientIdentifier?.slice(3);
     expect(config.token).toBe(`${SECRET}-${n}`);
@@ -148,7 +162,10 @@ describe('updateConfig and getOrCreateClientIdentifier', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'config.json'), JSON.stringify({ clientIdentifier: 'stable', futureField: { a: 1 } }));
     const now = (): Date => new Date('2026-11-25T10:00:00Z');
-    const next = await updateConfig((c) => ({ ...c, token: SECRET, account: { username: 'bob' } }), { configDir: dir, now });
+    const next = await updateConfig((c) => ({ ...c, token: SECRET, account: { username: 'bob' } }), {
+      configDir: dir,
+      now,
+    });
     expect(next).toMatchObject({ clientIdentifier: 'stable', token: SECRET, savedAt: '2026-11-25T10:00:00.000Z' });
     expect(await readConfig({ configDir: dir })).toEqual({
       clientIdentifier: 'stable',

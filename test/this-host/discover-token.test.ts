@@ -3,7 +3,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverToken, type DiscoveredToken } from '../../src/this-host/discover-token.js';
-import { preferencesLocations, REGISTRY_KEY, type ExecFileFn, type ReadFileFn } from '../../src/this-host/plex-preferences.js';
+import {
+  preferencesLocations,
+  REGISTRY_KEY,
+  type ExecFileFn,
+  type ReadFileFn,
+} from '../../src/this-host/plex-preferences.js';
 import { writeConfig } from '../../src/this-host/config-file.js';
 
 const TOKEN = 'prefs-SECRET-tok-777';
@@ -45,12 +50,22 @@ describe('discoverToken: order', () => {
   it('--token wins over everything else, and nothing is recorded as tried', async () => {
     await writeConfig({ clientIdentifier: 'c', token: 'from-config-123' }, { configDir });
     const prefs = await writePrefs(root, preferencesXml(`PlexOnlineToken="${TOKEN}"`));
-    const result = await discoverToken({ flag: 'from-flag-123', env: { PLEX_TOKEN: 'from-env-123' }, configDir, preferencesPaths: [prefs] });
+    const result = await discoverToken({
+      flag: 'from-flag-123',
+      env: { PLEX_TOKEN: 'from-env-123' },
+      configDir,
+      preferencesPaths: [prefs],
+    });
     expect(result).toEqual({ token: 'from-flag-123', source: 'flag', tried: [] });
   });
 
   it('PLEX_TOKEN comes next (trimmed), after an empty --token', async () => {
-    const result = await discoverToken({ flag: '  ', env: { PLEX_TOKEN: ' from-env-123\n' }, configDir, preferencesPaths: [] });
+    const result = await discoverToken({
+      flag: '  ',
+      env: { PLEX_TOKEN: ' from-env-123\n' },
+      configDir,
+      preferencesPaths: [],
+    });
     expect(result.token).toBe('from-env-123');
     expect(result.source).toBe('env');
     expect(result.tried).toEqual([{ source: 'flag', outcome: 'no-token', detail: '--token is empty' }]);
@@ -87,8 +102,15 @@ describe('discoverToken: order', () => {
 
   it('finds Preferences.xml through $PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR in the standard search list', async () => {
     const supportDir = join(root, 'Application Support');
-    await writePrefs(join(supportDir, 'Plex Media Server'), preferencesXml(`PlexOnlineToken="${TOKEN}" MachineIdentifier="${MACHINE}"`));
-    const result = await discoverToken({ env: { PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: supportDir }, configDir, platform: 'linux' });
+    await writePrefs(
+      join(supportDir, 'Plex Media Server'),
+      preferencesXml(`PlexOnlineToken="${TOKEN}" MachineIdentifier="${MACHINE}"`),
+    );
+    const result = await discoverToken({
+      env: { PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: supportDir },
+      configDir,
+      platform: 'linux',
+    });
     expect(result).toMatchObject({ token: TOKEN, source: 'preferences', machineIdentifier: MACHINE });
     expect(result.path).toBe(join(supportDir, 'Plex Media Server', 'Preferences.xml'));
   });
@@ -98,14 +120,18 @@ describe('discoverToken: outcomes of the sources that fail', () => {
   it('records every location in order and keeps looking past not-found, no-token, malformed and unreadable', async () => {
     const missing = join(root, 'missing', 'Preferences.xml');
     const unclaimed = await writePrefs(join(root, 'unclaimed'), preferencesXml(`MachineIdentifier="${MACHINE}"`));
-    const html = await writePrefs(join(root, 'html'), '<!DOCTYPE html><html><head><title>x</title></head><body></body></html>');
+    const html = await writePrefs(
+      join(root, 'html'),
+      '<!DOCTYPE html><html><head><title>x</title></head><body></body></html>',
+    );
     const truncated = await writePrefs(join(root, 'truncated'), `<Preferences PlexOnlineToken="${TOKEN}" Machine`);
     const wrongRoot = await writePrefs(join(root, 'wrong-root'), `<Settings PlexOnlineToken="${TOKEN}"/>`);
     const locked = await writePrefs(join(root, 'locked'), preferencesXml(`PlexOnlineToken="locked-away-123"`));
     const good = await writePrefs(join(root, 'good'), preferencesXml(`PlexOnlineToken="${TOKEN}"`));
     // Tests run as root in CI, where chmod 000 does not stop a read: inject the EACCES instead.
     const readFileWithLock: ReadFileFn = async (path) => {
-      if (path === locked) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+      if (path === locked)
+        throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
       return readFile(path);
     };
     const result = await discoverToken({
@@ -132,10 +158,19 @@ describe('discoverToken: outcomes of the sources that fail', () => {
   });
 
   it('reports no token at all with every attempt when nothing has one', async () => {
-    const result = await discoverToken({ env: { PLEX_TOKEN: '' }, configDir, preferencesPaths: [join(root, 'nope.xml')] });
+    const result = await discoverToken({
+      env: { PLEX_TOKEN: '' },
+      configDir,
+      preferencesPaths: [join(root, 'nope.xml')],
+    });
     expect(result.token).toBeUndefined();
     expect(result.source).toBeUndefined();
-    expect(result.tried.map((t) => `${t.source}:${t.outcome}`)).toEqual(['flag:not-found', 'env:no-token', 'config:not-found', 'preferences:not-found']);
+    expect(result.tried.map((t) => `${t.source}:${t.outcome}`)).toEqual([
+      'flag:not-found',
+      'env:no-token',
+      'config:not-found',
+      'preferences:not-found',
+    ]);
   });
 
   it('a malformed config file is recorded without its content and the search goes on', async () => {
@@ -182,7 +217,12 @@ describe('macOS property list', () => {
 \t<key>ManualPortMappingPort</key>\n\t<integer>32400</integer>\n\t<key>PlexOnlineToken</key>\n\t<string>${TOKEN}</string>`),
     );
     const result = await discoverToken({ env: {}, configDir, platform: 'darwin', home });
-    expect(result).toMatchObject({ token: TOKEN, source: 'preferences', path: plistPath(home), machineIdentifier: MACHINE });
+    expect(result).toMatchObject({
+      token: TOKEN,
+      source: 'preferences',
+      path: plistPath(home),
+      machineIdentifier: MACHINE,
+    });
   });
 
   it('converts a binary plist with plutil', async () => {
@@ -233,8 +273,19 @@ describe('Windows', () => {
       calls.push([file, ...args]);
       return { exitCode: 0, stdout: regOutput };
     };
-    const result = await discoverToken({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, configDir, platform: 'win32', home: 'C:\\Users\\u', exec });
-    expect(result).toMatchObject({ token: TOKEN, source: 'preferences', path: REGISTRY_KEY, machineIdentifier: MACHINE });
+    const result = await discoverToken({
+      env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' },
+      configDir,
+      platform: 'win32',
+      home: 'C:\\Users\\u',
+      exec,
+    });
+    expect(result).toMatchObject({
+      token: TOKEN,
+      source: 'preferences',
+      path: REGISTRY_KEY,
+      machineIdentifier: MACHINE,
+    });
     expect(calls).toEqual([['reg', 'query', 'HKCU\\Software\\Plex, Inc.\\Plex Media Server']]);
   });
 
@@ -245,7 +296,13 @@ describe('Windows', () => {
       if (path === expected) return Buffer.from(preferencesXml(`PlexOnlineToken="${TOKEN}"`));
       throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
     };
-    const result = await discoverToken({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, configDir, platform: 'win32', exec, readFile: readFileWin });
+    const result = await discoverToken({
+      env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' },
+      configDir,
+      platform: 'win32',
+      exec,
+      readFile: readFileWin,
+    });
     expect(result).toMatchObject({ token: TOKEN, path: expected });
     expect(result.tried.at(-1)).toMatchObject({ path: REGISTRY_KEY, outcome: 'not-found' });
   });
@@ -254,18 +311,42 @@ describe('Windows', () => {
     const missing: ExecFileFn = async () => {
       throw Object.assign(new Error('spawn reg ENOENT'), { code: 'ENOENT' });
     };
-    const noReg = await discoverToken({ env: {}, configDir, platform: 'win32', home: 'C:\\Users\\u', exec: missing, readFile: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOENT' })) });
-    expect(noReg.tried.filter((t) => t.source === 'preferences').map((t) => t.outcome)).toEqual(['not-found', 'not-found']);
+    const noReg = await discoverToken({
+      env: {},
+      configDir,
+      platform: 'win32',
+      home: 'C:\\Users\\u',
+      exec: missing,
+      readFile: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOENT' })),
+    });
+    expect(noReg.tried.filter((t) => t.source === 'preferences').map((t) => t.outcome)).toEqual([
+      'not-found',
+      'not-found',
+    ]);
     expect(noReg.tried.find((t) => t.path === REGISTRY_KEY)!.detail).toContain('reg.exe is not available');
-    const noValue: ExecFileFn = async () => ({ exitCode: 0, stdout: regOutput.replace(/ {4}PlexOnlineToken.*\r\n/, '') });
-    const unclaimed = await discoverToken({ env: {}, configDir, platform: 'win32', home: 'C:\\Users\\u', exec: noValue, readFile: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOENT' })) });
+    const noValue: ExecFileFn = async () => ({
+      exitCode: 0,
+      stdout: regOutput.replace(/ {4}PlexOnlineToken.*\r\n/, ''),
+    });
+    const unclaimed = await discoverToken({
+      env: {},
+      configDir,
+      platform: 'win32',
+      home: 'C:\\Users\\u',
+      exec: noValue,
+      readFile: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOENT' })),
+    });
     expect(unclaimed.tried.find((t) => t.path === REGISTRY_KEY)).toMatchObject({ outcome: 'no-token' });
   });
 });
 
 describe('preferencesLocations', () => {
   it('lists the Linux package, Docker, Snap, FreeBSD and Synology paths after the PMS environment variable', () => {
-    const paths = preferencesLocations({ env: { PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: '/srv/plex' }, platform: 'linux', home: '/root' }).map((l) => l.path);
+    const paths = preferencesLocations({
+      env: { PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: '/srv/plex' },
+      platform: 'linux',
+      home: '/root',
+    }).map((l) => l.path);
     expect(paths).toEqual([
       '/srv/plex/Plex Media Server/Preferences.xml',
       '/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Preferences.xml',

@@ -70,8 +70,18 @@ posix('runAlertCommand with a real /bin/sh', () => {
 
   it('does not pass PLEX_TOKEN on (in any letter case), but keeps the rest of the environment', async () => {
     const out = join(dir, 'token.txt');
-    const env = { ...process.env, PLEX_TOKEN: 'exec-SECRET-token-1', plex_token: 'exec-SECRET-token-2', KEEP_ME: 'kept', OUT: out };
-    const result = await runAlertCommand('printf "%s|%s|%s" "${PLEX_TOKEN-unset}" "${plex_token-unset}" "$KEEP_ME" > "$OUT"; env >> "$OUT"', problem, { env });
+    const env = {
+      ...process.env,
+      PLEX_TOKEN: 'exec-SECRET-token-1',
+      plex_token: 'exec-SECRET-token-2',
+      KEEP_ME: 'kept',
+      OUT: out,
+    };
+    const result = await runAlertCommand(
+      'printf "%s|%s|%s" "${PLEX_TOKEN-unset}" "${plex_token-unset}" "$KEEP_ME" > "$OUT"; env >> "$OUT"',
+      problem,
+      { env },
+    );
     expect(result.exitCode).toBe(0);
     const seen = await readFile(out, 'utf8');
     expect(seen.startsWith('unset|unset|kept')).toBe(true);
@@ -100,7 +110,10 @@ posix('runAlertCommand with a real /bin/sh', () => {
 
   it('kills the whole process group: a background child of the command does not outlive it', async () => {
     const pidFile = join(dir, 'child.pid');
-    const result = await runAlertCommand('sleep 30 & echo $! > "$PID_FILE"; wait', problem, { timeoutMs: 300, env: { ...process.env, PID_FILE: pidFile } });
+    const result = await runAlertCommand('sleep 30 & echo $! > "$PID_FILE"; wait', problem, {
+      timeoutMs: 300,
+      env: { ...process.env, PID_FILE: pidFile },
+    });
     expect(result.timedOut).toBe(true);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     expect(pid).toBeGreaterThan(0);
@@ -108,7 +121,10 @@ posix('runAlertCommand with a real /bin/sh', () => {
   });
 
   it('escalates to SIGKILL when the command ignores SIGTERM', async () => {
-    const result = await runAlertCommand("trap '' TERM; while :; do sleep 0.05; done", problem, { timeoutMs: 150, killGraceMs: 150 });
+    const result = await runAlertCommand("trap '' TERM; while :; do sleep 0.05; done", problem, {
+      timeoutMs: 150,
+      killGraceMs: 150,
+    });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
   });
 
@@ -149,7 +165,11 @@ describe('alertEnvironment and shellInvocation', () => {
   });
 
   it('invokes /bin/sh -c on POSIX and cmd.exe /d /s /c (as Node does for shell: true) on Windows', () => {
-    expect(shellInvocation('echo hi', 'linux', {})).toEqual({ file: '/bin/sh', args: ['-c', 'echo hi'], verbatim: false });
+    expect(shellInvocation('echo hi', 'linux', {})).toEqual({
+      file: '/bin/sh',
+      args: ['-c', 'echo hi'],
+      verbatim: false,
+    });
     expect(shellInvocation('echo hi', 'win32', { ComSpec: 'C:\\Windows\\system32\\cmd.exe' })).toEqual({
       file: 'C:\\Windows\\system32\\cmd.exe',
       args: ['/d', '/s', '/c', '"echo hi"'],

@@ -59,5 +59,16 @@ export function report(...causes: CauseSpec[]): Report {
 }
 
 export const healthy = (): Report => report();
-export const ispBlocks = (): Report => report({ ruleId: 'isp-blocks-port', messageId: 'blocked', message: 'Your ISP drops inbound TCP 32400.', fix: 'Use external port 40123.' });
-export const cgnat = (): Report => report({ ruleId: 'cgnat', messageId: 'behind-cgnat', message: 'Your router WAN address 100.64.1.2 is carrier-grade NAT.' });
+export const ispBlocks = (): Report =>
+  report({
+    ruleId: 'isp-blocks-port',
+    messageId: 'blocked',
+    message: 'Your ISP drops inbound TCP 32400.',
+    fix: 'Use external port 40123.',
+  });
+export const cgnat = (): Report =>
+  report({
+    ruleId: 'cgnat',
+    messageId: 'behind-cgnat',
+    message: 'Your router WAN address 100.64.1.2 is carrier-grade NAT.',
+  });

@@ -22,7 +22,12 @@ let server: LoopbackServer;
 beforeAll(async () => {
   server = await startLoopbackServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: await readRequestBody(req) });
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: await readRequestBody(req),
+    });
     const script = scripts.get(path) ?? [{ status: 200, body: 'ok' }];
     const reply = script.length > 1 ? script.shift()! : script[0]!;
     if (reply === 'hang') return; // never answers; the client deadline must end it
@@ -81,29 +86,48 @@ describe('sendAlert: delivery and retries', () => {
     scripts.set('/down', [{ status: 500, body: 'internal' }]);
     const { sleep, delays } = recordingSleep();
     const result = await sendAlert(`${server.url}/down`, problem, { sleep, retries: 3, retryDelayMs: 10 });
-    expect(result).toMatchObject({ ok: false, attempts: 4, status: 500, error: { code: 'PLEXDIAG_HTTP', retryable: true } });
+    expect(result).toMatchObject({
+      ok: false,
+      attempts: 4,
+      status: 500,
+      error: { code: 'PLEXDIAG_HTTP', retryable: true },
+    });
     expect(delays).toEqual([10, 20, 40]);
   });
 
   it('honours Retry-After on 429 (seconds and HTTP date), capped by maxRetryDelayMs', async () => {
-    scripts.set('/limited', [{ status: 429, headers: { 'Retry-After': '2' } }, { status: 429, headers: { 'Retry-After': '3600' } }, { status: 200 }]);
+    scripts.set('/limited', [
+      { status: 429, headers: { 'Retry-After': '2' } },
+      { status: 429, headers: { 'Retry-After': '3600' } },
+      { status: 200 },
+    ]);
     const { sleep, delays } = recordingSleep();
     const result = await sendAlert(`${server.url}/limited`, problem, { sleep, maxRetryDelayMs: 30_000 });
     expect(result).toMatchObject({ ok: true, attempts: 3 });
     expect(delays).toEqual([2000, 30_000]);
 
     const now = Date.parse('2026-11-25T10:00:00Z');
-    scripts.set('/dated', [{ status: 429, headers: { 'Retry-After': 'Wed, 25 Nov 2026 10:00:05 GMT' } }, { status: 200 }]);
+    scripts.set('/dated', [
+      { status: 429, headers: { 'Retry-After': 'Wed, 25 Nov 2026 10:00:05 GMT' } },
+      { status: 200 },
+    ]);
     const dated = recordingSleep();
     await sendAlert(`${server.url}/dated`, problem, { sleep: dated.sleep, now: () => now });
     expect(dated.delays).toEqual([5000]);
   });
 
   it('does not retry other 4xx, and reports the answer without quoting the webhook URL', async () => {
-    scripts.set('/api/webhooks/123/SECRETwebhookTOKEN', [{ status: 404, body: '{"message": "Unknown Webhook", "code": 10015}' }]);
+    scripts.set('/api/webhooks/123/SECRETwebhookTOKEN', [
+      { status: 404, body: '{"message": "Unknown Webhook", "code": 10015}' },
+    ]);
     const { sleep, delays } = recordingSleep();
     const result = await sendAlert(`${server.url}/api/webhooks/123/SECRETwebhookTOKEN`, problem, { sleep });
-    expect(result).toMatchObject({ ok: false, attempts: 1, status: 404, error: { code: 'PLEXDIAG_HTTP', retryable: false } });
+    expect(result).toMatchObject({
+      ok: false,
+      attempts: 1,
+      status: 404,
+      error: { code: 'PLEXDIAG_HTTP', retryable: false },
+    });
     expect(result.error!.message).toContain('Unknown Webhook');
     expect(result.error!.message).toContain(`json webhook at 127.0.0.1:${server.port}`);
     expect(result.error!.message).not.toContain('SECRETwebhookTOKEN');
@@ -149,7 +173,11 @@ describe('sendAlert: delivery and retries', () => {
   });
 
   it('refuses a URL that is not http(s) without a request', async () => {
-    expect(await sendAlert('file:///etc/passwd', problem)).toMatchObject({ ok: false, attempts: 0, error: { code: 'PLEXDIAG_USAGE' } });
+    expect(await sendAlert('file:///etc/passwd', problem)).toMatchObject({
+      ok: false,
+      attempts: 0,
+      error: { code: 'PLEXDIAG_USAGE' },
+    });
     expect(await sendAlert('not a url', problem)).toMatchObject({ ok: false, attempts: 0 });
     expect(seen).toHaveLength(0);
   });
@@ -199,7 +227,9 @@ describe('sendAlert: service formats (chosen by a URL fragment here, by host nam
     expect(body.embeds[0]).toMatchObject({
       title: 'Plex remote access problem: Living Room',
       color: 0xe74c3c,
-      fields: [{ name: 'error: isp-blocks-port', value: 'Your ISP drops inbound TCP 32400.\nFix: Use external port 40123.' }],
+      fields: [
+        { name: 'error: isp-blocks-port', value: 'Your ISP drops inbound TCP 32400.\nFix: Use external port 40123.' },
+      ],
       timestamp: problem.at,
     });
     expect(body.embeds[0].description).toBe('1 root cause on http://192.168.1.10:32400, most important first.');
@@ -207,7 +237,9 @@ describe('sendAlert: service formats (chosen by a URL fragment here, by host nam
 
   it("Discord: stays within Discord's limits however long the report", async () => {
     const long = 'x'.repeat(3000);
-    const many = report(...Array.from({ length: 40 }, (_, i) => ({ ruleId: `rule-${i}`, message: `${i} ${long}`, fix: long })));
+    const many = report(
+      ...Array.from({ length: 40 }, (_, i) => ({ ruleId: `rule-${i}`, message: `${i} ${long}`, fix: long })),
+    );
     const alert = alertFrom({ report: healthy() }, { report: many });
     await sendAlert(`${server.url}/d#discord`, alert);
     const body = JSON.parse(seen[0]!.body);
@@ -218,17 +250,30 @@ describe('sendAlert: service formats (chosen by a URL fragment here, by host nam
     expect(embed.fields.length).toBeGreaterThan(0);
     expect(embed.fields.length).toBeLessThanOrEqual(25);
     for (const field of embed.fields) expect(field.value.length).toBeLessThanOrEqual(1024);
-    const total = embed.title.length + embed.description.length + embed.fields.reduce((n: number, f: { name: string; value: string }) => n + f.name.length + f.value.length, 0);
+    const total =
+      embed.title.length +
+      embed.description.length +
+      embed.fields.reduce((n: number, f: { name: string; value: string }) => n + f.name.length + f.value.length, 0);
     expect(total).toBeLessThanOrEqual(6000);
   });
 
   it('Slack: text plus header, one section per cause (mrkdwn-escaped) and a context line', async () => {
-    const angled = alertFrom({ report: healthy() }, { report: report({ ruleId: 'proxy', message: 'Reverse proxy <nginx> & friends', fix: 'Set <customConnections>' }) });
+    const angled = alertFrom(
+      { report: healthy() },
+      {
+        report: report({ ruleId: 'proxy', message: 'Reverse proxy <nginx> & friends', fix: 'Set <customConnections>' }),
+      },
+    );
     await sendAlert(`${server.url}/services/T/B/x#slack`, angled);
     const body = JSON.parse(seen[0]!.body);
     expect(body.text).toBe(angled.summary);
-    expect(body.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Plex remote access problem' } });
-    expect(body.blocks[1].text.text).toBe('*error* · `proxy`\nReverse proxy &lt;nginx&gt; &amp; friends\n*Fix:* Set &lt;customConnections&gt;');
+    expect(body.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Plex remote access problem' },
+    });
+    expect(body.blocks[1].text.text).toBe(
+      '*error* · `proxy`\nReverse proxy &lt;nginx&gt; &amp; friends\n*Fix:* Set &lt;customConnections&gt;',
+    );
     expect(body.blocks.at(-1).type).toBe('context');
   });
 
@@ -238,8 +283,14 @@ describe('sendAlert: service formats (chosen by a URL fragment here, by host nam
       message: `Custom URL https://plex.example.com/?X-Plex-Token=${PLANTED_TOKEN} is unreachable`,
       fix: `Remove the header X-Plex-Token: ${PLANTED_TOKEN} from the proxy config`,
     });
-    const failing: RunOutcome = { error: new Error(`GET http://10.0.0.2:32400/identity?X-Plex-Token=${PLANTED_TOKEN}: connect failed`) };
-    const alerts = [alertFrom({ report: healthy() }, { report: leaky }), alertFrom({ report: cgnat() }, failing), alertFrom({ report: leaky }, { report: healthy() })];
+    const failing: RunOutcome = {
+      error: new Error(`GET http://10.0.0.2:32400/identity?X-Plex-Token=${PLANTED_TOKEN}: connect failed`),
+    };
+    const alerts = [
+      alertFrom({ report: healthy() }, { report: leaky }),
+      alertFrom({ report: cgnat() }, failing),
+      alertFrom({ report: leaky }, { report: healthy() }),
+    ];
     for (const alert of alerts) {
       for (const fragment of ['#json', '#discord', '#slack', '#ntfy']) {
         await sendAlert(`${server.url}/leak${fragment}`, alert);

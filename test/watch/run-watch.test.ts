@@ -104,7 +104,10 @@ describe('runWatch', () => {
       ...fakeTime(),
     });
     expect(result).toMatchObject({ runs: 6, alerts: 3, failedAlerts: 2, stoppedBy: 'max-runs' });
-    expect(alertErrors.map((e) => (e as Error).message)).toEqual(['webhook down for problem', 'webhook down for changed']);
+    expect(alertErrors.map((e) => (e as Error).message)).toEqual([
+      'webhook down for problem',
+      'webhook down for changed',
+    ]);
     expect(onRunCalls).toBe(6);
   });
 
@@ -157,9 +160,16 @@ describe('runWatch', () => {
     const controller = new AbortController();
     controller.abort();
     const script = scripted(['H']);
-    const common = { intervalMs: 1000, runOnce: script.runOnce, tracker: createAlertTracker(), onAlert: () => undefined };
+    const common = {
+      intervalMs: 1000,
+      runOnce: script.runOnce,
+      tracker: createAlertTracker(),
+      onAlert: () => undefined,
+    };
     expect((await runWatch({ ...common, signal: controller.signal })).stoppedBy).toBe('signal');
-    expect((await runWatch({ ...common, signal: new AbortController().signal, maxRuns: 0 })).stoppedBy).toBe('max-runs');
+    expect((await runWatch({ ...common, signal: new AbortController().signal, maxRuns: 0 })).stoppedBy).toBe(
+      'max-runs',
+    );
     expect(script.calls()).toBe(0);
   });
 });

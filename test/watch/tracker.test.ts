@@ -7,7 +7,12 @@ import { cgnat, healthy, ispBlocks, PLANTED_TOKEN, report } from './helpers.js';
 const H: RunOutcome = { report: healthy() };
 const A: RunOutcome = { report: ispBlocks() };
 const B: RunOutcome = { report: cgnat() };
-const E: RunOutcome = { error: new NetworkError('GET http://192.168.1.10:32400/identity: connect failed (ECONNREFUSED)', { phase: 'connect', causeCode: 'ECONNREFUSED' }) };
+const E: RunOutcome = {
+  error: new NetworkError('GET http://192.168.1.10:32400/identity: connect failed (ECONNREFUSED)', {
+    phase: 'connect',
+    causeCode: 'ECONNREFUSED',
+  }),
+};
 
 /** Feeds a scripted sequence; returns the alert kinds with the run number (1-based) that produced each. */
 function play(sequence: RunOutcome[], debounce = 2): { kinds: string[]; alerts: Alert[] } {
@@ -41,7 +46,15 @@ describe('createAlertTracker: one alert per persistent change', () => {
       at: '2026-11-25T10:03:00.000Z',
       state: { status: 'problem', causes: [{ ruleId: 'isp-blocks-port', messageId: 'blocked' }] },
       previous: { status: 'healthy', causes: [] },
-      causes: [{ ruleId: 'isp-blocks-port', messageId: 'blocked', severity: 'error', message: 'Your ISP drops inbound TCP 32400.', fix: 'Use external port 40123.' }],
+      causes: [
+        {
+          ruleId: 'isp-blocks-port',
+          messageId: 'blocked',
+          severity: 'error',
+          message: 'Your ISP drops inbound TCP 32400.',
+          fix: 'Use external port 40123.',
+        },
+      ],
       summary: 'Plex remote access problem (Living Room): Your ISP drops inbound TCP 32400.',
       target: { url: 'http://192.168.1.10:32400', name: 'Living Room', machineIdentifier: 'abc123' },
     });
@@ -51,7 +64,10 @@ describe('createAlertTracker: one alert per persistent change', () => {
   it('the full story: problem, changed, recovered, each once', () => {
     const { kinds, alerts } = play([H, H, A, A, B, B, B, H, H, H]);
     expect(kinds).toEqual(['4:problem', '6:changed', '9:recovered']);
-    expect(alerts[1]!.previous).toEqual({ status: 'problem', causes: [{ ruleId: 'isp-blocks-port', messageId: 'blocked' }] });
+    expect(alerts[1]!.previous).toEqual({
+      status: 'problem',
+      causes: [{ ruleId: 'isp-blocks-port', messageId: 'blocked' }],
+    });
     expect(alerts[1]!.causes.map((c) => c.ruleId)).toEqual(['cgnat']);
     expect(alerts[2]).toMatchObject({ kind: 'recovered', causes: [], state: { status: 'healthy' } });
     expect(alerts[2]!.summary).toBe('Plex remote access recovered (Living Room): no problems found');
@@ -67,7 +83,12 @@ describe('createAlertTracker: one alert per persistent change', () => {
   it('a failing diagnosis twice is "unavailable", and diagnosing again is a recovery or a problem', () => {
     const { kinds, alerts } = play([H, H, E, E, E, H, H]);
     expect(kinds).toEqual(['4:unavailable', '7:recovered']);
-    expect(alerts[0]).toMatchObject({ kind: 'unavailable', state: { status: 'diagnosis-failed', causes: [] }, causes: [], error: { code: 'PLEXDIAG_NETWORK' } });
+    expect(alerts[0]).toMatchObject({
+      kind: 'unavailable',
+      state: { status: 'diagnosis-failed', causes: [] },
+      causes: [],
+      error: { code: 'PLEXDIAG_NETWORK' },
+    });
     expect(alerts[0]!.summary).toMatch(/^Plex diagnosis failed 2 runs in a row \(Living Room\): .*ECONNREFUSED/);
     expect(alerts[1]!.summary).toBe('Plex diagnosis works again (Living Room): no problems found');
     expect(play([A, A, E, E, A, A]).kinds).toEqual(['2:problem', '4:unavailable', '6:problem']);
@@ -115,16 +136,29 @@ describe('createAlertTracker: one alert per persistent change', () => {
 
 describe('what makes a state', () => {
   it('counts root causes only: a contributing finding explained by a root cause adds nothing', () => {
-    const r = report({ ruleId: 'cgnat' }, { ruleId: 'unreachable', rank: 'contributing', explainedBy: ['cgnat'] }, { ruleId: 'note', severity: 'info' });
-    expect(outcomeState({ report: r })).toEqual({ status: 'problem', causes: [{ ruleId: 'cgnat', messageId: 'found' }] });
+    const r = report(
+      { ruleId: 'cgnat' },
+      { ruleId: 'unreachable', rank: 'contributing', explainedBy: ['cgnat'] },
+      { ruleId: 'note', severity: 'info' },
+    );
+    expect(outcomeState({ report: r })).toEqual({
+      status: 'problem',
+      causes: [{ ruleId: 'cgnat', messageId: 'found' }],
+    });
   });
 
   it('warnings are root causes by default; minSeverity "error" ignores them unless they explain an error', () => {
     const warningOnly = report({ ruleId: 'relay-only', severity: 'warning' });
     expect(outcomeState({ report: warningOnly }).status).toBe('problem');
     expect(outcomeState({ report: warningOnly }, 'error').status).toBe('healthy');
-    const warningExplainsError = report({ ruleId: 'vpn', severity: 'warning' }, { ruleId: 'unreachable', rank: 'contributing', explainedBy: ['vpn'] });
-    expect(outcomeState({ report: warningExplainsError }, 'error')).toEqual({ status: 'problem', causes: [{ ruleId: 'vpn', messageId: 'found' }] });
+    const warningExplainsError = report(
+      { ruleId: 'vpn', severity: 'warning' },
+      { ruleId: 'unreachable', rank: 'contributing', explainedBy: ['vpn'] },
+    );
+    expect(outcomeState({ report: warningExplainsError }, 'error')).toEqual({
+      status: 'problem',
+      causes: [{ ruleId: 'vpn', messageId: 'found' }],
+    });
   });
 
   it('info findings alone are healthy', () => {

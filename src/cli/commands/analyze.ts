@@ -16,7 +16,10 @@ const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024;
  * socket, which is what Node's child_process (and so many scripts and CI runners) hands a child as a pipe.
  */
 async function readStdin(stdin: CommandContext['output']['streams']['stdin']): Promise<Buffer> {
-  if (stdin.isTTY) throw new UsageError('analyze - reads the snapshot from stdin: pipe one in (`plex-diagnose collect | plex-diagnose analyze -`)');
+  if (stdin.isTTY)
+    throw new UsageError(
+      'analyze - reads the snapshot from stdin: pipe one in (`plex-diagnose collect | plex-diagnose analyze -`)',
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
@@ -36,15 +39,23 @@ export default async function analyzeCommand({ values, positionals, output }: Co
   const file = positionals[0]!;
   let text: string;
   try {
-    const buffer = file === '-' ? await readStdin(output.streams.stdin) : await readFile(resolve(output.streams.cwd, file));
-    if (buffer.length > MAX_SNAPSHOT_BYTES) throw new UsageError(`${file} is larger than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB: not a snapshot`);
+    const buffer =
+      file === '-' ? await readStdin(output.streams.stdin) : await readFile(resolve(output.streams.cwd, file));
+    if (buffer.length > MAX_SNAPSHOT_BYTES)
+      throw new UsageError(`${file} is larger than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB: not a snapshot`);
     text = buffer.toString('utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read ${file === '-' ? 'the snapshot from stdin' : file} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `cannot read ${file === '-' ? 'the snapshot from stdin' : file} (${(error as { code?: string }).code ?? (error as Error).message})`,
+    );
   }
   const snapshot = readSnapshot(text, { collectors: extensions.collectors });
-  const report = analyze(snapshot, { rules: [...builtinRules, ...extensions.rules], ruleConfig: rules.ruleConfig, ...(rules.only ? { only: rules.only } : {}) });
+  const report = analyze(snapshot, {
+    rules: [...builtinRules, ...extensions.rules],
+    ruleConfig: rules.ruleConfig,
+    ...(rules.only ? { only: rules.only } : {}),
+  });
   output.out(renderReport(report, output, settings));
   return exitCodeFor(report, settings.failOn);
 }

@@ -20,9 +20,15 @@ export default async function demoCommand({ values, positionals, output }: Comma
   const running = await startScenario(name);
   const progress = createProgress(output);
   try {
-    progress.note(`demo: ${running.scenario.title}\n  ${running.scenario.description}\n  (simulated: a fake Plex server and a fake plex.tv on this machine; \`plex-diagnose demo --list\` for more)`);
+    progress.note(
+      `demo: ${running.scenario.title}\n  ${running.scenario.description}\n  (simulated: a fake Plex server and a fake plex.tv on this machine; \`plex-diagnose demo --list\` for more)`,
+    );
     output.secrets.push(running.options.token ?? '');
-    const report = await diagnose({ ...running.options, signal: output.streams.signal, onProgress: (event) => progress.onProgress(event) });
+    const report = await diagnose({
+      ...running.options,
+      signal: output.streams.signal,
+      onProgress: (event) => progress.onProgress(event),
+    });
     progress.stop();
     output.out(renderReport(report, output, settings));
     return exitCodeFor(report, settings.failOn);

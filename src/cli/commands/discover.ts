@@ -4,14 +4,21 @@ import type { CommandContext } from '../command-context.js';
 import { hostPortOption } from '../validate-flags.js';
 
 export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
-  const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
+  const timeoutMs =
+    typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
   const raw = Array.isArray(values['gdm-target']) ? (values['gdm-target'] as string[]) : [];
   // A bad target is a usage error here as in diagnose, not silently dropped (which would search the default targets).
   const targets = raw.map((text) => hostPortOption(text, 'gdm-target', 32414));
-  const result = await discoverGdm({ timeoutMs, signal: output.streams.signal, ...(targets.length ? { targets } : {}) });
+  const result = await discoverGdm({
+    timeoutMs,
+    signal: output.streams.signal,
+    ...(targets.length ? { targets } : {}),
+  });
   const servers = result.status === 'ok' ? result.value.servers : [];
   if (values.json === true) {
-    output.out(`${JSON.stringify(result.status === 'ok' ? result.value : { servers: [], error: result.error }, null, 2)}\n`);
+    output.out(
+      `${JSON.stringify(result.status === 'ok' ? result.value : { servers: [], error: result.error }, null, 2)}\n`,
+    );
     // The same exit code as the text output: a script must see that the search could not even be sent.
     return result.status === 'ok' ? 0 : 1;
   }
@@ -20,13 +27,18 @@ export default async function discoverCommand({ values, output }: CommandContext
     return 1;
   }
   if (servers.length === 0) {
-    output.out(`No Plex server answered GDM discovery within ${timeoutMs} ms (sent to ${result.value.targets.join(', ')}).\n`);
-    for (const failure of result.value.sendErrors) output.out(`  could not send to ${failure.target}: ${failure.code}\n`);
+    output.out(
+      `No Plex server answered GDM discovery within ${timeoutMs} ms (sent to ${result.value.targets.join(', ')}).\n`,
+    );
+    for (const failure of result.value.sendErrors)
+      output.out(`  could not send to ${failure.target}: ${failure.code}\n`);
     return 0;
   }
   for (const server of servers) {
     const host = server.address.includes(':') ? `[${server.address}]` : server.address;
-    output.out(`${server.name ?? '(unnamed)'}  http://${host}:${server.port ?? 32400}  ${server.machineIdentifier}${server.version ? `  ${server.version}` : ''}\n`);
+    output.out(
+      `${server.name ?? '(unnamed)'}  http://${host}:${server.port ?? 32400}  ${server.machineIdentifier}${server.version ? `  ${server.version}` : ''}\n`,
+    );
   }
   return 0;
 }

@@ -21,8 +21,12 @@ export default async function explainCommand({ positionals, output }: CommandCon
     // Ids that contain what was typed, or share a word with it ("isp-blocks" → isp-blocks-port); short words such as
     // "no" would match unrelated rules.
     const words = id.split('-').filter((word) => word.length >= 3);
-    const close = builtinRules.filter((r) => r.id.includes(id) || r.id.split('-').some((word) => words.includes(word))).map((r) => r.id);
-    throw new UsageError(`no rule "${id}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; \`plex-diagnose rules\` lists them`);
+    const close = builtinRules
+      .filter((r) => r.id.includes(id) || r.id.split('-').some((word) => words.includes(word)))
+      .map((r) => r.id);
+    throw new UsageError(
+      `no rule "${id}"${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; \`plex-diagnose rules\` lists them`,
+    );
   }
   const file = docsFile(id);
   const body = file ? readFileSync(file, 'utf8') : undefined;
@@ -33,7 +37,11 @@ export default async function explainCommand({ positionals, output }: CommandCon
     const prose = start >= 0 && end > start ? body.slice(end + HEADER_END.length) : body;
     output.out(`${prose.trim()}\n`);
   }
-  output.out(`\nMessages:\n${Object.entries(rule.meta.messages).map(([key, text]) => `  ${key}: ${text as string}`).join('\n')}\n`);
+  output.out(
+    `\nMessages:\n${Object.entries(rule.meta.messages)
+      .map(([key, text]) => `  ${key}: ${text as string}`)
+      .join('\n')}\n`,
+  );
   if (rule.meta.docsUrl) output.out(`\n${rule.meta.docsUrl}\n`);
   return 0;
 }

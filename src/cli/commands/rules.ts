@@ -7,12 +7,26 @@ export default async function rulesCommand({ values, output }: CommandContext): 
   const extensions = await loadUserExtensions(ruleSettings(values).modules, output.streams.cwd);
   const rules = [...builtinRules, ...extensions.rules];
   if (values.json === true) {
-    const list = rules.map((rule) => ({ id: rule.id, severity: rule.meta.severity, category: rule.meta.category, title: rule.meta.title, requires: rule.meta.requires, uses: rule.meta.uses ?? [], messages: Object.keys(rule.meta.messages), docsUrl: rule.meta.docsUrl }));
+    const list = rules.map((rule) => ({
+      id: rule.id,
+      severity: rule.meta.severity,
+      category: rule.meta.category,
+      title: rule.meta.title,
+      requires: rule.meta.requires,
+      uses: rule.meta.uses ?? [],
+      messages: Object.keys(rule.meta.messages),
+      docsUrl: rule.meta.docsUrl,
+    }));
     output.out(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
   }
   const width = Math.max(...rules.map((rule) => rule.id.length));
-  for (const rule of rules) output.out(`${rule.id.padEnd(width)}  ${rule.meta.severity.padEnd(7)}  ${rule.meta.category.padEnd(15)}  ${rule.meta.title}\n`);
-  output.out(`\n${rules.length} rules. \`plex-diagnose explain <rule-id>\` for one in detail; \`--rule <id>=off|info|warning|error\` to change one.\n`);
+  for (const rule of rules)
+    output.out(
+      `${rule.id.padEnd(width)}  ${rule.meta.severity.padEnd(7)}  ${rule.meta.category.padEnd(15)}  ${rule.meta.title}\n`,
+    );
+  output.out(
+    `\n${rules.length} rules. \`plex-diagnose explain <rule-id>\` for one in detail; \`--rule <id>=off|info|warning|error\` to change one.\n`,
+  );
   return 0;
 }

@@ -27,7 +27,8 @@ function notifyUrls(values: CommandContext['values']): string[] {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new UsageError(`--notify "${url.slice(0, 60)}" is not an http(s) URL`);
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+      throw new UsageError(`--notify "${url.slice(0, 60)}" is not an http(s) URL`);
   }
   return urls;
 }
@@ -39,20 +40,29 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const urls = notifyUrls(values);
   const exec = typeof values.exec === 'string' ? values.exec : undefined;
   const json = values.json === true;
-  const line = (record: Record<string, unknown>, text: string): void => output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
+  const line = (record: Record<string, unknown>, text: string): void =>
+    output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
   const progress = createProgress(output, false);
   const run = await prepareRun(values, output, progress, { allowExperiments: false });
-  output.err(`watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`);
+  output.err(
+    `watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`,
+  );
 
   const deliver = async (alert: Alert, signal: AbortSignal): Promise<void> => {
     line({ type: 'alert', ...alert }, `[${alert.at}] ALERT ${alert.kind}: ${alert.summary}`);
     for (const url of urls) {
       const result = await sendAlert(url, alert, { signal });
-      if (!result.ok) output.err(`notify ${redactText(new URL(url).host)} failed after ${result.attempts} attempt(s): ${result.error?.message ?? result.status}\n`);
+      if (!result.ok)
+        output.err(
+          `notify ${redactText(new URL(url).host)} failed after ${result.attempts} attempt(s): ${result.error?.message ?? result.status}\n`,
+        );
     }
     if (exec) {
       const result = await runAlertCommand(exec, alert, { env: output.streams.env, signal });
-      if (result.exitCode !== 0) output.err(`--exec exited with ${result.timedOut ? 'a timeout' : (result.exitCode ?? result.signal)}${result.stderrTail ? `: ${result.stderrTail.trim().split('\n').pop()}` : ''}\n`);
+      if (result.exitCode !== 0)
+        output.err(
+          `--exec exited with ${result.timedOut ? 'a timeout' : (result.exitCode ?? result.signal)}${result.stderrTail ? `: ${result.stderrTail.trim().split('\n').pop()}` : ''}\n`,
+        );
     }
   };
 
@@ -61,17 +71,30 @@ export default async function watchCommand({ values, output }: CommandContext): 
     tracker: createAlertTracker({ debounce }),
     signal: output.streams.signal,
     ...(maxRuns ? { maxRuns } : {}),
-    runOnce: async (signal) => analyze(await collect({ ...run.collectOptions, signal, onProgress: () => undefined }), run.analyzeOptions),
+    runOnce: async (signal) =>
+      analyze(await collect({ ...run.collectOptions, signal, onProgress: () => undefined }), run.analyzeOptions),
     onAlert: deliver,
     onRun: (info) => {
-      const status = info.error ? 'diagnosis failed' : info.report ? `${info.report.summary.status} (${info.report.summary.errors} errors, ${info.report.summary.warnings} warnings)` : '';
+      const status = info.error
+        ? 'diagnosis failed'
+        : info.report
+          ? `${info.report.summary.status} (${info.report.summary.errors} errors, ${info.report.summary.warnings} warnings)`
+          : '';
       const top = info.report?.diagnoses.find((d) => d.rank === 'root-cause');
       line(
-        { type: 'run', run: info.run, at: info.at, status: info.error ? 'diagnosis-failed' : info.report?.summary.status, rootCause: top ? { ruleId: top.ruleId, messageId: top.messageId } : undefined },
+        {
+          type: 'run',
+          run: info.run,
+          at: info.at,
+          status: info.error ? 'diagnosis-failed' : info.report?.summary.status,
+          rootCause: top ? { ruleId: top.ruleId, messageId: top.messageId } : undefined,
+        },
         `[${info.at}] run ${info.run}: ${status}${top ? `: ${top.ruleId}` : ''}`,
       );
     },
   });
-  output.err(`watch stopped (${result.stoppedBy === 'signal' ? 'interrupted' : `after ${result.runs} runs`}): ${result.runs} runs, ${result.alerts} alerts${result.failedAlerts ? `, ${result.failedAlerts} undelivered` : ''}\n`);
+  output.err(
+    `watch stopped (${result.stoppedBy === 'signal' ? 'interrupted' : `after ${result.runs} runs`}): ${result.runs} runs, ${result.alerts} alerts${result.failedAlerts ? `, ${result.failedAlerts} undelivered` : ''}\n`,
+  );
   return 0;
 }

@@ -123,7 +123,11 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
       requireToken('resources');
       const format = call.format ?? 'json';
       return api.fetchData('GET', '/api/v2/resources', PlexDeviceList, 'resources', {
-        query: { includeHttps: call.includeHttps ?? true, includeRelay: call.includeRelay ?? true, includeIPv6: call.includeIPv6 ?? true },
+        query: {
+          includeHttps: call.includeHttps ?? true,
+          includeRelay: call.includeRelay ?? true,
+          includeIPv6: call.includeIPv6 ?? true,
+        },
         accept: format,
         xmlArrays: RESOURCE_XML_ARRAYS,
         signal: call.signal,
@@ -133,17 +137,26 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
     async legacyResources(call = {}) {
       requireToken('resources');
       const source = call.source ?? 'api';
-      return api.fetchData('GET', source === 'pms' ? '/pms/resources' : '/api/resources', PlexDeviceList, 'legacy resources', {
-        query: source === 'api' ? { includeHttps: 1 } : undefined,
-        accept: 'xml',
-        xmlArrays: RESOURCE_XML_ARRAYS,
-        signal: call.signal,
-      });
+      return api.fetchData(
+        'GET',
+        source === 'pms' ? '/pms/resources' : '/api/resources',
+        PlexDeviceList,
+        'legacy resources',
+        {
+          query: source === 'api' ? { includeHttps: 1 } : undefined,
+          accept: 'xml',
+          xmlArrays: RESOURCE_XML_ARRAYS,
+          signal: call.signal,
+        },
+      );
     },
 
     async user(call = {}) {
       requireToken('user');
-      return api.fetchData('GET', '/api/v2/user', PlexUser, 'user', { xmlArrays: USER_XML_ARRAYS, signal: call.signal });
+      return api.fetchData('GET', '/api/v2/user', PlexUser, 'user', {
+        xmlArrays: USER_XML_ARRAYS,
+        signal: call.signal,
+      });
     },
 
     async ping(call = {}) {
@@ -154,12 +167,17 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
 
     async publicIp(call = {}) {
       const response = await api.send('GET', '/:/ip', { accept: 'text', auth: false, signal: call.signal });
-      return parsePublicIpBody(response.body, { method: 'GET', url: response.url, contentType: response.headers['content-type'] });
+      return parsePublicIpBody(response.body, {
+        method: 'GET',
+        url: response.url,
+        contentType: response.headers['content-type'],
+      });
     },
 
     async server(machineIdentifier, call = {}) {
       requireToken('server record');
-      if (!/^[\w.-]+$/.test(machineIdentifier)) throw new UsageError(`not a machineIdentifier: "${machineIdentifier.slice(0, 60)}"`);
+      if (!/^[\w.-]+$/.test(machineIdentifier))
+        throw new UsageError(`not a machineIdentifier: "${machineIdentifier.slice(0, 60)}"`);
       const path = `/api/servers/${machineIdentifier}`;
       const records = await api.fetchData('GET', path, PlexServerRecordList, 'server record', {
         accept: 'xml',
@@ -172,7 +190,9 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
         throw new ResponseValidationError(`GET ${api.baseUrl}${path}: plex.tv returned no record for this server`, {
           method: 'GET',
           url: `${api.baseUrl}${path}`,
-          issues: [{ path: ['MediaContainer', 'Server'], message: `no Server with machineIdentifier ${machineIdentifier}` }],
+          issues: [
+            { path: ['MediaContainer', 'Server'], message: `no Server with machineIdentifier ${machineIdentifier}` },
+          ],
         });
       }
       return record;
@@ -191,10 +211,15 @@ export function createPlexTvClient(options: PlexTvClientOptions = {}): PlexTvCli
     },
 
     async pollPin(pinId, call = {}) {
-      if (!Number.isSafeInteger(pinId) || pinId <= 0) throw new UsageError(`pin id must be a positive integer, got ${pinId}`);
+      if (!Number.isSafeInteger(pinId) || pinId <= 0)
+        throw new UsageError(`pin id must be a positive integer, got ${pinId}`);
       return pollPinUntilDone(
         (signal, requestTimeoutMs) =>
-          api.fetchData('GET', `/api/v2/pins/${pinId}`, PlexPin, 'pin', { auth: false, signal, timeoutMs: requestTimeoutMs }),
+          api.fetchData('GET', `/api/v2/pins/${pinId}`, PlexPin, 'pin', {
+            auth: false,
+            signal,
+            timeoutMs: requestTimeoutMs,
+          }),
         { ...call, requestTimeoutMs: timeoutMs, clientSignal: options.signal },
       );
     },

@@ -13,7 +13,10 @@ export function serversOf<T extends Pick<PlexDevice, 'provides'>>(devices: reado
 }
 
 /** The device whose clientIdentifier is this machineIdentifier (case-insensitive: both are hex). */
-export function findServer<T extends Pick<PlexDevice, 'clientIdentifier'>>(devices: readonly T[], machineIdentifier: string): T | undefined {
+export function findServer<T extends Pick<PlexDevice, 'clientIdentifier'>>(
+  devices: readonly T[],
+  machineIdentifier: string,
+): T | undefined {
   const wanted = machineIdentifier.trim().toLowerCase();
   return devices.find((device) => device.clientIdentifier.toLowerCase() === wanted);
 }
@@ -58,7 +61,9 @@ function uriHost(uri: string): string | undefined {
   }
 }
 
-export function classifyConnection(connection: Pick<PlexConnection, 'uri' | 'address' | 'local' | 'relay'>): ConnectionClassification {
+export function classifyConnection(
+  connection: Pick<PlexConnection, 'uri' | 'address' | 'local' | 'relay'>,
+): ConnectionClassification {
   const parsedHost = uriHost(connection.uri);
   // An unparsable uri is nothing Plex would publish: report the address, and call it custom below.
   const host = parsedHost ?? connection.address;
@@ -68,7 +73,12 @@ export function classifyConnection(connection: Pick<PlexConnection, 'uri' | 'add
   const base = { host, ...(plexDirect ? { plexDirect } : {}), addressClass };
   if (connection.relay) return { kind: 'relay', ...base };
   const addressIsIp = isIpAddress(connection.address);
-  const plexForm = parsedHost !== undefined && addressIsIp && (plexDirect ? sameIp(plexDirect.address, connection.address) : isIpAddress(host) && sameIp(host, connection.address));
+  const plexForm =
+    parsedHost !== undefined &&
+    addressIsIp &&
+    (plexDirect
+      ? sameIp(plexDirect.address, connection.address)
+      : isIpAddress(host) && sameIp(host, connection.address));
   if (!plexForm) return { kind: 'custom', ...base };
   return { kind: connection.local ? 'local' : 'remote', ...base };
 }

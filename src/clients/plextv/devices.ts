@@ -29,7 +29,7 @@ function fillFromUri(value: unknown): unknown {
     ...value,
     protocol: blank('protocol') ? scheme : value.protocol,
     address: blank('address') ? url.hostname.replace(/^\[(.*)\]$/, '$1') : value.address,
-    port: blank('port') ? (url.port || (scheme === 'https' ? '443' : '80')) : value.port,
+    port: blank('port') ? url.port || (scheme === 'https' ? '443' : '80') : value.port,
   };
 }
 
@@ -67,7 +67,10 @@ function normaliseDevice(value: unknown): unknown {
  * field shape, a client record missing an id) must not cost the diagnosis every other record.
  */
 function tolerantArray<T extends z.ZodType>(item: T) {
-  return z.preprocess((value) => (Array.isArray(value) ? value.filter((entry) => item.safeParse(entry).success) : value), z.array(item));
+  return z.preprocess(
+    (value) => (Array.isArray(value) ? value.filter((entry) => item.safeParse(entry).success) : value),
+    z.array(item),
+  );
 }
 
 export const PlexDevice = z

@@ -25,7 +25,11 @@ export const DEFAULT_PIN_POLL_TIMEOUT_MS = 300_000;
 const GROWTH = 1.5;
 
 /** The wait after poll number `attempt` (0-based): intervalMs × 1.5^attempt, capped at maxIntervalMs. */
-export function pinPollDelay(attempt: number, intervalMs = DEFAULT_PIN_POLL_INTERVAL_MS, maxIntervalMs = DEFAULT_PIN_POLL_MAX_INTERVAL_MS): number {
+export function pinPollDelay(
+  attempt: number,
+  intervalMs = DEFAULT_PIN_POLL_INTERVAL_MS,
+  maxIntervalMs = DEFAULT_PIN_POLL_MAX_INTERVAL_MS,
+): number {
   const cap = Math.max(intervalMs, maxIntervalMs);
   return Math.min(cap, Math.round(intervalMs * GROWTH ** attempt));
 }
@@ -33,21 +37,34 @@ export function pinPollDelay(attempt: number, intervalMs = DEFAULT_PIN_POLL_INTE
 /** Reads the pin once; `signal` covers both the caller's cancel and the poll deadline. */
 export type FetchPin = (signal: AbortSignal, timeoutMs: number) => Promise<PlexPin>;
 
-
 /** Errors after which polling again may succeed: network trouble, a slow answer, a body we could not read. */
-const TRANSIENT_CODES = new Set(['PLEXDIAG_NETWORK', 'PLEXDIAG_TIMEOUT', 'PLEXDIAG_DECODE', 'PLEXDIAG_VALIDATION', 'PLEXDIAG_BODY_TOO_LARGE']);
+const TRANSIENT_CODES = new Set([
+  'PLEXDIAG_NETWORK',
+  'PLEXDIAG_TIMEOUT',
+  'PLEXDIAG_DECODE',
+  'PLEXDIAG_VALIDATION',
+  'PLEXDIAG_BODY_TOO_LARGE',
+]);
 
 /** True when polling again may succeed; auth errors, other 4xx and usage errors are not. */
 function isTransient(error: unknown): boolean {
-  if (isHttpError(error)) return error.code !== 'PLEXDIAG_AUTH' && (error.status >= 500 || error.status === 429 || error.status === 408);
+  if (isHttpError(error))
+    return error.code !== 'PLEXDIAG_AUTH' && (error.status >= 500 || error.status === 429 || error.status === 408);
   return isPlexDiagnoseError(error) && TRANSIENT_CODES.has(error.code);
 }
 
 function isExpired(error: unknown): boolean {
-  return isHttpError(error) && error.status === 404 && error.plexErrors.some((entry) => entry.code === PIN_EXPIRED_ERROR_CODE);
+  return (
+    isHttpError(error) &&
+    error.status === 404 &&
+    error.plexErrors.some((entry) => entry.code === PIN_EXPIRED_ERROR_CODE)
+  );
 }
 
-export async function pollPinUntilDone(fetchPin: FetchPin, options: PollPinOptions & { requestTimeoutMs: number; clientSignal?: AbortSignal }): Promise<PinOutcome> {
+export async function pollPinUntilDone(
+  fetchPin: FetchPin,
+  options: PollPinOptions & { requestTimeoutMs: number; clientSignal?: AbortSignal },
+): Promise<PinOutcome> {
   const intervalMs = options.intervalMs ?? DEFAULT_PIN_POLL_INTERVAL_MS;
   const maxIntervalMs = options.maxIntervalMs ?? DEFAULT_PIN_POLL_MAX_INTERVAL_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PIN_POLL_TIMEOUT_MS;

@@ -4,7 +4,14 @@
  * (plex-api.md §5.4; captures pins-new / pins-linked in test/fixtures/plextv/).
  */
 import { z } from 'zod';
-import { plexBoolOpt, plexDateOpt, plexNumber, plexNumberOpt, plexString, plexStringOpt } from '../../http/plex-values.js';
+import {
+  plexBoolOpt,
+  plexDateOpt,
+  plexNumber,
+  plexNumberOpt,
+  plexString,
+  plexStringOpt,
+} from '../../http/plex-values.js';
 import { isRecord, withoutUndefined } from './shape.js';
 
 export const PlexPin = z
@@ -26,7 +33,9 @@ export const PlexPin = z
       createdAt: plexDateOpt,
       expiresAt: plexDateOpt,
       /** **Secret** once set. `null` until the user has approved the pin. */
-      authToken: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.string().nullable()).catch(null),
+      authToken: z
+        .preprocess((value) => (value === '' || value === undefined ? null : value), z.string().nullable())
+        .catch(null),
     }),
   )
   .transform(withoutUndefined);
@@ -64,11 +73,18 @@ export const DEFAULT_AUTH_APP_URL = 'https://app.plex.tv/auth';
  * [U] This format is widely used by third-party clients but was not found verbatim in the sources we checked
  * (plex-api.md "Could NOT confirm" 8). The parameters go in the fragment, so they never reach a server log.
  */
-export function pinAuthUrl(pin: Pick<PlexPin, 'code' | 'clientIdentifier' | 'product'>, clientIdentifier: string, options: AuthUrlOptions = {}): string {
+export function pinAuthUrl(
+  pin: Pick<PlexPin, 'code' | 'clientIdentifier' | 'product'>,
+  clientIdentifier: string,
+  options: AuthUrlOptions = {},
+): string {
   const params = new URLSearchParams();
   params.set('clientID', pin.clientIdentifier ?? clientIdentifier);
   params.set('code', pin.code);
-  params.set('context[device][product]', options.product ?? (pin.product && pin.product !== '0' ? pin.product : 'plex-diagnose'));
+  params.set(
+    'context[device][product]',
+    options.product ?? (pin.product && pin.product !== '0' ? pin.product : 'plex-diagnose'),
+  );
   if (options.forwardUrl) params.set('forwardUrl', options.forwardUrl);
   return `${options.appUrl ?? DEFAULT_AUTH_APP_URL}#?${params.toString()}`;
 }

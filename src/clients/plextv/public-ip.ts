@@ -22,10 +22,13 @@ export function parsePublicIpBody(body: Buffer, context: ErrorContext & { conten
   const details = { ...context, bodyExcerpt: excerpt(text) };
   if (text.trim() === '') throw new DecodeError(`${where}empty response body`, { ...details, reason: 'empty' });
   if (looksLikeHtml(text)) {
-    throw new DecodeError(`${where}got an HTML page instead of an IP address: a captive portal, proxy login or error page is answering`, {
-      ...details,
-      reason: 'html',
-    });
+    throw new DecodeError(
+      `${where}got an HTML page instead of an IP address: a captive portal, proxy login or error page is answering`,
+      {
+        ...details,
+        reason: 'html',
+      },
+    );
   }
   return parseWith(PublicIpText, text, { ...context, what: 'public IP' });
 }

@@ -5,7 +5,14 @@
  * machineIdentifier is optional, unknown fields (library sections...) are kept.
  */
 import { z } from 'zod';
-import { plexBoolOpt, plexDateOpt, plexList, plexNumberOpt, plexString, plexStringOpt } from '../../http/plex-values.js';
+import {
+  plexBoolOpt,
+  plexDateOpt,
+  plexList,
+  plexNumberOpt,
+  plexString,
+  plexStringOpt,
+} from '../../http/plex-values.js';
 import { isRecord, omitKeys, unwrapList, withoutUndefined } from './shape.js';
 
 export const PlexServerRecord = z

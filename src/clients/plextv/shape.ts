@@ -20,7 +20,9 @@ export function isRecord(value: unknown): value is UnknownRecord {
 export function unwrapList(value: unknown, tag: string): unknown[] {
   if (value === undefined || value === null || value === '') return [];
   if (Array.isArray(value)) {
-    return value.flatMap((item) => (isRecord(item) && tag in item && Object.keys(item).length === 1 ? unwrapList(item[tag], tag) : [item]));
+    return value.flatMap((item) =>
+      isRecord(item) && tag in item && Object.keys(item).length === 1 ? unwrapList(item[tag], tag) : [item],
+    );
   }
   if (isRecord(value)) {
     if (tag in value && Object.keys(value).length === 1) return unwrapList(value[tag], tag);

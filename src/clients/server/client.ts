@@ -75,12 +75,16 @@ export interface ServerClient {
 
 /** Validates and normalises a base URL; junk is a UsageError that never echoes credentials. */
 export function normalizeServerBaseUrl(raw: string, secrets: readonly string[] = []): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError('baseUrl is required, e.g. http://192.168.1.20:32400');
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new UsageError('baseUrl is required, e.g. http://192.168.1.20:32400');
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch (cause) {
-    throw new UsageError(`baseUrl is not a valid URL: "${redactUrl(raw)}" (expected e.g. http://192.168.1.20:32400)`, { cause, secrets });
+    throw new UsageError(`baseUrl is not a valid URL: "${redactUrl(raw)}" (expected e.g. http://192.168.1.20:32400)`, {
+      cause,
+      secrets,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`baseUrl must be http:// or https://, got ${url.protocol}`, { secrets });
@@ -89,7 +93,9 @@ export function normalizeServerBaseUrl(raw: string, secrets: readonly string[] =
     throw new UsageError('baseUrl must not contain credentials; pass the token with the `token` option', { secrets });
   }
   if (url.search || url.hash) {
-    throw new UsageError('baseUrl must not have a query or fragment; pass the token with the `token` option', { secrets });
+    throw new UsageError('baseUrl must not have a query or fragment; pass the token with the `token` option', {
+      secrets,
+    });
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -108,14 +114,17 @@ function checkTimeout(timeoutMs: number | undefined, what: string): void {
 function rejectHtmlAnswer(response: HttpResponse, method: string, secrets: readonly string[]): void {
   const text = decodeText(response.body);
   if (!looksLikeHtml(text)) return;
-  throw new DecodeError(`${method} ${response.url}: got an HTML page instead of a Plex answer: a captive portal, proxy login or error page is answering`, {
-    method,
-    url: response.url,
-    reason: 'html',
-    contentType: response.headers['content-type'],
-    bodyExcerpt: excerpt(text),
-    secrets,
-  });
+  throw new DecodeError(
+    `${method} ${response.url}: got an HTML page instead of a Plex answer: a captive portal, proxy login or error page is answering`,
+    {
+      method,
+      url: response.url,
+      reason: 'html',
+      contentType: response.headers['content-type'],
+      bodyExcerpt: excerpt(text),
+      secrets,
+    },
+  );
 }
 
 export function createServerClient(options: ServerClientOptions): ServerClient {
@@ -141,7 +150,13 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
   return {
     baseUrl,
     async identity(call) {
-      const data = await api.fetchData('GET', '/identity', IdentityResponse, 'server identity', callOptions(call, { auth: false }));
+      const data = await api.fetchData(
+        'GET',
+        '/identity',
+        IdentityResponse,
+        'server identity',
+        callOptions(call, { auth: false }),
+      );
       return data.MediaContainer;
     },
     async root(call) {
@@ -155,7 +170,13 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     async pref(id, call) {
       if (typeof id !== 'string' || id === '') throw new UsageError('pref(id): id must be a non-empty string');
       try {
-        const data = await api.fetchData('GET', '/:/prefs/get', PrefsResponse, 'server pref', callOptions(call, { query: { id } }));
+        const data = await api.fetchData(
+          'GET',
+          '/:/prefs/get',
+          PrefsResponse,
+          'server pref',
+          callOptions(call, { query: { id } }),
+        );
         const settings = data.MediaContainer.Setting;
         return settings.find((setting) => setting.id === id) ?? settings[0];
       } catch (error) {
@@ -167,7 +188,10 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
       const entries = Object.entries(values ?? {});
       for (const [id, value] of entries) {
         if (id === '' || /^x-plex-/i.test(id)) throw new UsageError(`setPrefs: "${id}" is not a pref id`);
-        if (!['string', 'number', 'boolean'].includes(typeof value) || (typeof value === 'number' && !Number.isFinite(value))) {
+        if (
+          !['string', 'number', 'boolean'].includes(typeof value) ||
+          (typeof value === 'number' && !Number.isFinite(value))
+        ) {
           throw new UsageError(`setPrefs: the value of ${id} must be a string, a finite number or a boolean`);
         }
       }

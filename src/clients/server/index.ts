@@ -7,5 +7,11 @@ export { ServerRoot, MAPPING_STATES, MAPPING_ERRORS, SIGNIN_STATES } from './sch
 export { MyPlexAccount } from './schemas/account.js';
 export { PrefSetting, PREF_TYPES, REDACTED_PREF_VALUE, isSecretPref, parseEnumValues } from './schemas/prefs.js';
 export type { PrefValue, PrefEnumValue } from './schemas/prefs.js';
-export { NetworkPrefs, ServerPrefs, NETWORK_PREF_KINDS, SECURE_CONNECTIONS_LABELS, networkPrefsFrom } from './schemas/network-prefs.js';
+export {
+  NetworkPrefs,
+  ServerPrefs,
+  NETWORK_PREF_KINDS,
+  SECURE_CONNECTIONS_LABELS,
+  networkPrefsFrom,
+} from './schemas/network-prefs.js';
 export type { NetworkPrefId, SecureConnectionsLabel } from './schemas/network-prefs.js';

@@ -19,7 +19,6 @@ type Ctx = CollectorContext<CollectServices>;
 
 const MAX_CONNECTIONS = 24;
 
-
 interface Candidate {
   uri: string;
   address: string;
@@ -41,7 +40,13 @@ function candidates(ctx: Ctx): Candidate[] {
     } catch {
       continue; // the custom-URL rule reports unparsable entries from the prefs themselves
     }
-    list.push({ uri, address: url.hostname.replace(/^\[(.*)\]$/, '$1'), local: false, relay: false, source: 'customConnections' });
+    list.push({
+      uri,
+      address: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      local: false,
+      relay: false,
+      source: 'customConnections',
+    });
   }
   return list.slice(0, MAX_CONNECTIONS);
 }
@@ -70,7 +75,8 @@ async function probeOne(ctx: Ctx, candidate: Candidate): Promise<ProbedConnectio
     relay: candidate.relay,
     source: candidate.source,
   };
-  if (classified.kind === 'relay') return { ...record, notProbed: 'a Plex Relay connection: it belongs to Plex, not to your network' };
+  if (classified.kind === 'relay')
+    return { ...record, notProbed: 'a Plex Relay connection: it belongs to Plex, not to your network' };
   const budget = probeBudget(ctx.timeoutMs);
   const options = { timeoutMs: Math.min(budget, 5000), signal: ctx.signal };
   // Dial the address the name encodes: whether DNS hands it out is the DNS probe's question, not this one's.
@@ -78,7 +84,10 @@ async function probeOne(ctx: Ctx, candidate: Candidate): Promise<ProbedConnectio
   const expectedMachineIdentifier = ctx.get('server.identity')?.machineIdentifier;
   const [tcp, identity] = await Promise.all([
     ctx.services.probes.tcp(dialHost, port, options),
-    ctx.services.probes.identity(candidate.uri, { ...options, ...(expectedMachineIdentifier ? { expectedMachineIdentifier } : {}) }),
+    ctx.services.probes.identity(candidate.uri, {
+      ...options,
+      ...(expectedMachineIdentifier ? { expectedMachineIdentifier } : {}),
+    }),
   ]);
   return { ...record, tcp, identity };
 }
@@ -90,7 +99,8 @@ export const probeConnectionsCollector = defineCollector({
   after: ['server.identity', 'server.prefs'],
   schema: ConnectionsValue,
   async collect(ctx: Ctx): Promise<ConnectionsValue> {
-    if (!ctx.get('plextv.resources')?.server) ctx.skip('plex.tv has no record of this server to read its connections from');
+    if (!ctx.get('plextv.resources')?.server)
+      ctx.skip('plex.tv has no record of this server to read its connections from');
     return { connections: await Promise.all(candidates(ctx).map((c) => probeOne(ctx, c))) };
   },
 });
@@ -102,13 +112,24 @@ export const probePlexDirectDnsCollector = defineCollector({
   schema: PlexDirectDnsCollection,
   async collect(ctx: Ctx): Promise<PlexDirectDnsCollection> {
     const connections = ctx.get('plextv.resources')?.server?.connections ?? [];
-    const hostnames = [...new Set(connections.filter((c) => !c.relay).map((c) => classifyConnection(c).plexDirect?.hostname).filter((h): h is string => !!h))];
+    const hostnames = [
+      ...new Set(
+        connections
+          .filter((c) => !c.relay)
+          .map((c) => classifyConnection(c).plexDirect?.hostname)
+          .filter((h): h is string => !!h),
+      ),
+    ];
     if (hostnames.length === 0) ctx.skip('the server advertises no plex.direct names');
     const resolvers = ctx.services.network.resolvers;
     const names = await Promise.all(
       hostnames.map(async (hostname) => ({
         hostname,
-        result: await ctx.services.probes.plexDirectDns(hostname, { timeoutMs: probeBudget(ctx.timeoutMs), signal: ctx.signal, ...(resolvers?.length ? { resolvers } : {}) }),
+        result: await ctx.services.probes.plexDirectDns(hostname, {
+          timeoutMs: probeBudget(ctx.timeoutMs),
+          signal: ctx.signal,
+          ...(resolvers?.length ? { resolvers } : {}),
+        }),
       })),
     );
     return { names };

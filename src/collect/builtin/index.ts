@@ -1,7 +1,13 @@
 // The built-in collectors. Which of them run is decided by the enabled rules' `requires` and `uses`.
 import type { AnyCollector } from '../define-collector.js';
 import { probeConnectionsCollector, probePlexDirectDnsCollector } from './connections.js';
-import { probeGdmCollector, probeHostCollector, probeNatPmpCollector, probeTargetCollector, probeUpnpCollector } from './network.js';
+import {
+  probeGdmCollector,
+  probeHostCollector,
+  probeNatPmpCollector,
+  probeTargetCollector,
+  probeUpnpCollector,
+} from './network.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 

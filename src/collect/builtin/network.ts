@@ -45,7 +45,12 @@ export const probeNatPmpCollector = defineCollector({
     const gateway = ctx.services.network.natPmpGateway;
     const parsed = gateway === undefined ? undefined : parseHostPort(gateway, 5351);
     if (gateway !== undefined && !parsed) throw new UsageError(`--natpmp-gateway "${gateway}" is not host[:port]`);
-    return unwrapProbe(await ctx.services.probes.natpmp({ ...base(ctx), ...(parsed ? { gateway: parsed.address, port: parsed.port } : {}) }));
+    return unwrapProbe(
+      await ctx.services.probes.natpmp({
+        ...base(ctx),
+        ...(parsed ? { gateway: parsed.address, port: parsed.port } : {}),
+      }),
+    );
   },
 });
 
@@ -60,7 +65,13 @@ export const probeGdmCollector = defineCollector({
       return parsed;
     });
     // GDM listens for the whole window by design; a shorter window than the collector's deadline keeps runs quick.
-    return unwrapProbe(await ctx.services.probes.gdm({ timeoutMs: Math.min(2000, probeBudget(ctx.timeoutMs)), signal: ctx.signal, ...(targets ? { targets } : {}) }));
+    return unwrapProbe(
+      await ctx.services.probes.gdm({
+        timeoutMs: Math.min(2000, probeBudget(ctx.timeoutMs)),
+        signal: ctx.signal,
+        ...(targets ? { targets } : {}),
+      }),
+    );
   },
 });
 

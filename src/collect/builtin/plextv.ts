@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { classifyAddress } from '../../core/net/address.js';
 import { AddressClassSchema } from '../../probes/address-class.js';
-import { findServer, PlexDevice, PlexUser, serversOf, withoutSecrets, type PlexDeviceWithoutSecrets } from '../../clients/plextv/index.js';
+import {
+  findServer,
+  PlexDevice,
+  PlexUser,
+  serversOf,
+  withoutSecrets,
+  type PlexDeviceWithoutSecrets,
+} from '../../clients/plextv/index.js';
 import { PublicIpValue, ResourcesValue } from '../values/plextv.js';
 import { defineCollector, type CollectorContext, type PrefetchContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
@@ -10,7 +17,8 @@ import type { CollectServices } from '../services.js';
 function plexTv(ctx: Pick<CollectorContext<CollectServices>, 'services' | 'skip'>, needsToken: boolean) {
   const client = ctx.services.plexTv;
   if (!client) return ctx.skip('plex.tv is turned off (--no-plextv)');
-  if (needsToken && !ctx.services.tokenProvided) return ctx.skip('no token: plex.tv needs one (pass --token, set PLEX_TOKEN or run `plex-diagnose login`)');
+  if (needsToken && !ctx.services.tokenProvided)
+    return ctx.skip('no token: plex.tv needs one (pass --token, set PLEX_TOKEN or run `plex-diagnose login`)');
   return client;
 }
 

@@ -15,12 +15,16 @@ async function withOptionalToken<T>(ctx: CollectorContext<CollectServices>, call
   try {
     return await call();
   } catch (error) {
-    if (!ctx.services.tokenProvided && isAuthError(error)) ctx.skip(`${NO_TOKEN} (the server answered ${error.status})`);
+    if (!ctx.services.tokenProvided && isAuthError(error))
+      ctx.skip(`${NO_TOKEN} (the server answered ${error.status})`);
     throw error;
   }
 }
 
-const call = (ctx: CollectorContext<CollectServices>) => ({ signal: ctx.signal, timeoutMs: probeBudget(ctx.timeoutMs) });
+const call = (ctx: CollectorContext<CollectServices>) => ({
+  signal: ctx.signal,
+  timeoutMs: probeBudget(ctx.timeoutMs),
+});
 
 // None of these reads /identity, so none waits for it: all four requests go out at once (an unreachable server then
 // costs one deadline, not two; bench/e2e-latency.ts).
@@ -36,19 +40,22 @@ export const serverRoot = defineCollector({
   id: 'server.root',
   title: 'Plex Media Server status',
   schema: ServerRoot,
-  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.root(call(ctx))),
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    withOptionalToken(ctx, () => ctx.services.server.root(call(ctx))),
 });
 
 export const serverPrefs = defineCollector({
   id: 'server.prefs',
   title: 'Plex Media Server settings',
   schema: ServerPrefs,
-  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.prefs(call(ctx))),
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    withOptionalToken(ctx, () => ctx.services.server.prefs(call(ctx))),
 });
 
 export const serverAccount = defineCollector({
   id: 'server.account',
   title: 'Remote access mapping state',
   schema: MyPlexAccount,
-  collect: (ctx: CollectorContext<CollectServices>) => withOptionalToken(ctx, () => ctx.services.server.account(call(ctx))),
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    withOptionalToken(ctx, () => ctx.services.server.account(call(ctx))),
 });

@@ -65,4 +65,3 @@ export const AlternatePortResult = z.object({
   durationMs: z.number(),
 });
 export type AlternatePortResult = z.infer<typeof AlternatePortResult>;
-

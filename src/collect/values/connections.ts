@@ -35,4 +35,3 @@ export const PlexDirectDnsCollection = z.object({
   names: z.array(z.object({ hostname: z.string(), result: probeResultSchema(PlexDirectDnsValue) })),
 });
 export type PlexDirectDnsCollection = z.infer<typeof PlexDirectDnsCollection>;
-

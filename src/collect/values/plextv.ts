@@ -21,7 +21,5 @@ export const ResourcesValue = z.object({
 });
 export type ResourcesValue = z.infer<typeof ResourcesValue>;
 
-
 export const PublicIpValue = z.object({ address: z.string(), class: AddressClassSchema });
 export type PublicIpValue = z.infer<typeof PublicIpValue>;
-

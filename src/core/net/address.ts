@@ -5,15 +5,7 @@
 import ipaddr from 'ipaddr.js';
 
 export type AddressClass =
-  | 'public'
-  | 'private'
-  | 'cgnat'
-  | 'loopback'
-  | 'link-local'
-  | 'multicast'
-  | 'unspecified'
-  | 'reserved'
-  | 'invalid';
+  'public' | 'private' | 'cgnat' | 'loopback' | 'link-local' | 'multicast' | 'unspecified' | 'reserved' | 'invalid';
 
 export function isIpAddress(text: string): boolean {
   return ipaddr.isValid(stripBrackets(text));
@@ -103,7 +95,10 @@ const CONTAINER_RANGES: { cidr: string; network: ContainerNetwork }[] = [
 ];
 
 // Parsed once: rules ask this for every connection, and parsing eight CIDRs per call was most of a diagnosis's CPU.
-const PARSED_CONTAINER_RANGES = CONTAINER_RANGES.map(({ cidr, network }) => ({ range: ipaddr.parseCIDR(cidr), network }));
+const PARSED_CONTAINER_RANGES = CONTAINER_RANGES.map(({ cidr, network }) => ({
+  range: ipaddr.parseCIDR(cidr),
+  network,
+}));
 
 /** Which container network an address most likely belongs to, if it sits in a runtime's default range. */
 export function containerNetworkOf(address: string): ContainerNetwork | undefined {
@@ -113,5 +108,7 @@ export function containerNetworkOf(address: string): ContainerNetwork | undefine
   } catch {
     return undefined;
   }
-  return PARSED_CONTAINER_RANGES.find(({ range: [network, bits] }) => ip.kind() === network.kind() && ip.match(network, bits))?.network;
+  return PARSED_CONTAINER_RANGES.find(
+    ({ range: [network, bits] }) => ip.kind() === network.kind() && ip.match(network, bits),
+  )?.network;
 }

@@ -32,7 +32,8 @@ function prefixOf(address: ipaddr.IPv4 | ipaddr.IPv6, mask: string | undefined):
     return bits <= max ? bits : undefined;
   }
   // Plex's ip/netmask form; a mask whose ones are not contiguous is not a network.
-  if (address.kind() === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(mask)) return ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask() ?? undefined;
+  if (address.kind() === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(mask))
+    return ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask() ?? undefined;
   return undefined;
 }
 

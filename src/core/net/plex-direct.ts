@@ -46,7 +46,8 @@ function decodeAddressLabel(label: string): { address: string; family: 4 | 6 } |
   const v4 = label.split('-');
   if (v4.length === 4 && v4.every((part) => /^\d{1,3}$/.test(part))) {
     const candidate = v4.join('.');
-    if (ipaddr.IPv4.isValidFourPartDecimal(candidate)) return { address: ipaddr.IPv4.parse(candidate).toString(), family: 4 };
+    if (ipaddr.IPv4.isValidFourPartDecimal(candidate))
+      return { address: ipaddr.IPv4.parse(candidate).toString(), family: 4 };
     return undefined;
   }
   // IPv6: every ':' became '-' ("2001-db8--1" is 2001:db8::1).
@@ -58,6 +59,9 @@ function decodeAddressLabel(label: string): { address: string; family: 4 | 6 } |
 /** Builds the plex.direct host name a server with this certificate hash would publish for an address. */
 export function plexDirectHostname(address: string, hash: string): string {
   const parsed = ipaddr.parse(address);
-  const label = parsed.kind() === 'ipv4' ? parsed.toString().replace(/\./g, '-') : (parsed as ipaddr.IPv6).toString().replace(/:/g, '-');
+  const label =
+    parsed.kind() === 'ipv4'
+      ? parsed.toString().replace(/\./g, '-')
+      : (parsed as ipaddr.IPv6).toString().replace(/:/g, '-');
   return `${label}.${hash.toLowerCase()}${SUFFIX}`;
 }

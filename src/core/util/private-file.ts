@@ -45,7 +45,8 @@ export async function writePrivateFile(file: string, text: string, options: Priv
   }
 }
 
-export type ReadPrivateFileResult = { status: 'missing' } | { status: 'read'; text: string } | { status: 'unreadable'; causeCode: string };
+export type ReadPrivateFileResult =
+  { status: 'missing' } | { status: 'read'; text: string } | { status: 'unreadable'; causeCode: string };
 
 /** Reads a state file; a missing file (or directory) is a result, not an error. */
 export async function readPrivateFile(file: string): Promise<ReadPrivateFileResult> {

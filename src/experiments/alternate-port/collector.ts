@@ -45,10 +45,15 @@ export function alternatePortCollector(options: AlternatePortCollectorOptions = 
         ...createReader({}),
         get: ctx.get,
         observation: ctx.observation,
-        snapshot: { target: { url: ctx.services.server.baseUrl }, context: { tokenProvided: ctx.services.tokenProvided, plexTv: true, experiments: [] }, createdAt: '' },
+        snapshot: {
+          target: { url: ctx.services.server.baseUrl },
+          context: { tokenProvided: ctx.services.tokenProvided, plexTv: true, experiments: [] },
+          createdAt: '',
+        },
       };
       const server = serverLanEndpoint(facts);
-      if (!server.address) ctx.skip("the server's LAN address is unknown, so there is nothing to forward a test port to");
+      if (!server.address)
+        ctx.skip("the server's LAN address is unknown, so there is nothing to forward a test port to");
       const run = runAlternatePortExperiment({
         server: ctx.services.serverForRestore ?? ctx.services.server,
         igd: { controlUrl: upnp.controlUrl, serviceType: upnp.serviceType },

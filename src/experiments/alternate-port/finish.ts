@@ -32,7 +32,10 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 
 async function keepPermanently(input: FinishInput, added: MappingAdded, errors: string[]): Promise<boolean> {
   const signal = AbortSignal.timeout(input.timeoutMs);
-  const permanent = await input.igd.addPortMapping({ ...added.input, leaseSeconds: 0 }, { signal, timeoutMs: input.timeoutMs });
+  const permanent = await input.igd.addPortMapping(
+    { ...added.input, leaseSeconds: 0 },
+    { signal, timeoutMs: input.timeoutMs },
+  );
   if (permanent.status === 'ok') {
     input.step('keep-mapping', true, `external port ${added.externalPort} kept, permanent`);
     return true;
@@ -56,11 +59,22 @@ export async function finishExperiment(input: FinishInput): Promise<{ restored: 
       const { added, prefsToRestore: previous } = input;
       const [prefsBack, mappingGone] = await Promise.all([
         previous ? restorePrefs(input.server, previous, input.timeoutMs, restored.errors) : true,
-        added ? deleteMapping({ ...input.igdRef, externalPort: added.externalPort }, { timeoutMs: input.timeoutMs, dispatcher: input.dispatcher }, restored.errors) : true,
+        added
+          ? deleteMapping(
+              { ...input.igdRef, externalPort: added.externalPort },
+              { timeoutMs: input.timeoutMs, dispatcher: input.dispatcher },
+              restored.errors,
+            )
+          : true,
       ]);
       restored.prefs = prefsBack;
       restored.mapping = mappingGone;
-      if (previous) input.step('restore-prefs', prefsBack, `ManualPortMappingMode=${previous.ManualPortMappingMode ? 1 : 0} ManualPortMappingPort=${previous.ManualPortMappingPort}`);
+      if (previous)
+        input.step(
+          'restore-prefs',
+          prefsBack,
+          `ManualPortMappingMode=${previous.ManualPortMappingMode ? 1 : 0} ManualPortMappingPort=${previous.ManualPortMappingPort}`,
+        );
       if (added) input.step('delete-mapping', mappingGone, `external port ${added.externalPort}/TCP`);
     }
     if (input.journalPath && (kept || (restored.prefs && restored.mapping))) {

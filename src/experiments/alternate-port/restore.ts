@@ -37,7 +37,12 @@ export function alternatePortJournalPath(location: ConfigLocationOptions = {}): 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Sets the prefs back and reads them back; true only when the server shows the previous values. */
-export async function restorePrefs(server: ServerClient, previous: PrefsToRestore, timeoutMs: number, errors: string[]): Promise<boolean> {
+export async function restorePrefs(
+  server: ServerClient,
+  previous: PrefsToRestore,
+  timeoutMs: number,
+  errors: string[],
+): Promise<boolean> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     await server.setPrefs({ ...previous }, { signal });
@@ -47,7 +52,11 @@ export async function restorePrefs(server: ServerClient, previous: PrefsToRestor
   // Read back even after a failed PUT: when the change never landed, the prefs are as they were.
   try {
     const { network } = await server.prefs({ signal });
-    if (network.ManualPortMappingMode === previous.ManualPortMappingMode && network.ManualPortMappingPort === previous.ManualPortMappingPort) return true;
+    if (
+      network.ManualPortMappingMode === previous.ManualPortMappingMode &&
+      network.ManualPortMappingPort === previous.ManualPortMappingPort
+    )
+      return true;
     errors.push(
       `the server shows ManualPortMappingMode=${String(network.ManualPortMappingMode)} ManualPortMappingPort=${String(network.ManualPortMappingPort)}, ` +
         `not ${String(previous.ManualPortMappingMode)}/${previous.ManualPortMappingPort}: set them back in Settings → Remote Access`,
@@ -59,13 +68,22 @@ export async function restorePrefs(server: ServerClient, previous: PrefsToRestor
 }
 
 /** Deletes the temporary mapping; "no such entry" counts as deleted. */
-export async function deleteMapping(mapping: MappingToDelete, options: { timeoutMs: number; dispatcher?: Dispatcher }, errors: string[]): Promise<boolean> {
-  const igd = createIgdClient({ controlUrl: mapping.controlUrl, serviceType: mapping.serviceType }, options.dispatcher ? { dispatcher: options.dispatcher } : {});
+export async function deleteMapping(
+  mapping: MappingToDelete,
+  options: { timeoutMs: number; dispatcher?: Dispatcher },
+  errors: string[],
+): Promise<boolean> {
+  const igd = createIgdClient(
+    { controlUrl: mapping.controlUrl, serviceType: mapping.serviceType },
+    options.dispatcher ? { dispatcher: options.dispatcher } : {},
+  );
   const result = await igd.deletePortMapping(mapping.externalPort, 'TCP', { timeoutMs: options.timeoutMs });
   if (result.status === 'ok') return true;
   if (result.status === 'refused' && result.upnpError.code === NO_SUCH_ENTRY) return true;
   const why = result.status === 'refused' ? describeUpnpError(result.upnpError) : result.error.message;
-  errors.push(`deleting the router mapping of external port ${mapping.externalPort}/TCP failed (${why}): remove it in the router's UPnP table`);
+  errors.push(
+    `deleting the router mapping of external port ${mapping.externalPort}/TCP failed (${why}): remove it in the router's UPnP table`,
+  );
   return false;
 }
 
@@ -96,17 +114,28 @@ export async function restorePendingExperiment(options: RestorePendingOptions): 
   const read = await readPrivateFile(options.journalPath);
   if (read.status === 'missing') return { found: false, journalRemoved: false };
   const errors: string[] = [];
-  const fail = (problem: string): PendingRestoreResult => ({ found: true, restored: { prefs: false, mapping: false, errors: [problem] }, journalRemoved: false });
-  if (read.status === 'unreadable') return fail(`cannot read the experiment journal ${options.journalPath} (${read.causeCode})`);
+  const fail = (problem: string): PendingRestoreResult => ({
+    found: true,
+    restored: { prefs: false, mapping: false, errors: [problem] },
+    journalRemoved: false,
+  });
+  if (read.status === 'unreadable')
+    return fail(`cannot read the experiment journal ${options.journalPath} (${read.causeCode})`);
   let journal: AlternatePortJournal;
   try {
     journal = AlternatePortJournal.parse(JSON.parse(read.text));
   } catch {
-    return fail(`the experiment journal ${options.journalPath} is not valid; check ManualPortMappingMode/Port and the router's UPnP table by hand, then delete it`);
+    return fail(
+      `the experiment journal ${options.journalPath} is not valid; check ManualPortMappingMode/Port and the router's UPnP table by hand, then delete it`,
+    );
   }
   const [prefs, mapping] = await Promise.all([
     restorePendingPrefs(options.server, journal, timeoutMs, errors),
-    deleteMapping({ ...journal.mapping, ...(options.igd ?? {}) }, { timeoutMs, dispatcher: options.dispatcher }, errors),
+    deleteMapping(
+      { ...journal.mapping, ...(options.igd ?? {}) },
+      { timeoutMs, dispatcher: options.dispatcher },
+      errors,
+    ),
   ]);
   const restored: RestoreOutcome = { prefs, mapping, errors };
   if (!prefs || !mapping) return { found: true, restored, journalRemoved: false };
@@ -119,17 +148,25 @@ export async function restorePendingExperiment(options: RestorePendingOptions): 
   }
 }
 
-async function restorePendingPrefs(server: ServerClient, journal: AlternatePortJournal, timeoutMs: number, errors: string[]): Promise<boolean> {
+async function restorePendingPrefs(
+  server: ServerClient,
+  journal: AlternatePortJournal,
+  timeoutMs: number,
+  errors: string[],
+): Promise<boolean> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const identity = await server.identity({ signal });
     if (identity.machineIdentifier !== journal.machineIdentifier) {
-      errors.push(`the journal is for server ${journal.machineIdentifier} (${journal.serverUrl}), not ${identity.machineIdentifier}: its prefs were not touched`);
+      errors.push(
+        `the journal is for server ${journal.machineIdentifier} (${journal.serverUrl}), not ${identity.machineIdentifier}: its prefs were not touched`,
+      );
       return false;
     }
     const { network } = await server.prefs({ signal });
     // Ours only while they still point at the experiment's port; otherwise someone changed them since: leave them.
-    if (network.ManualPortMappingMode !== true || network.ManualPortMappingPort !== journal.mapping.externalPort) return true;
+    if (network.ManualPortMappingMode !== true || network.ManualPortMappingPort !== journal.mapping.externalPort)
+      return true;
   } catch (error) {
     errors.push(`reading the server failed: ${message(error)}`);
     return false;

@@ -99,10 +99,18 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
   const settleMs = options.settleMs ?? 10_000;
   const restoreTimeoutMs = options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
-  const igd: IgdClient = createIgdClient(options.igd, { timeoutMs: options.igdTimeoutMs ?? 3000, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const igd: IgdClient = createIgdClient(options.igd, {
+    timeoutMs: options.igdTimeoutMs ?? 3000,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
   const steps: AlternatePortStep[] = [];
   const step = (name: string, ok: boolean, detail?: string): void => {
-    const entry: AlternatePortStep = { name, ok, ...(detail === undefined ? {} : { detail }), elapsedMs: Math.max(0, Math.round(now() - started)) };
+    const entry: AlternatePortStep = {
+      name,
+      ok,
+      ...(detail === undefined ? {} : { detail }),
+      elapsedMs: Math.max(0, Math.round(now() - started)),
+    };
     steps.push(entry);
     try {
       options.onStep?.(entry);
@@ -130,14 +138,31 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
     // (1) The state before: who the server is, its port prefs, and the original port's mapping result.
     checkAbort();
     try {
-      const [identity, prefs, account] = await Promise.all([server.identity({ signal }), server.prefs({ signal }), server.account({ signal })]);
+      const [identity, prefs, account] = await Promise.all([
+        server.identity({ signal }),
+        server.prefs({ signal }),
+        server.account({ signal }),
+      ]);
       machineIdentifier = identity.machineIdentifier;
       before = viewOf(account);
-      const { ManualPortMappingMode: mode, ManualPortMappingPort: port, PublishServerOnPlexOnlineKey: publish } = prefs.network;
-      if (mode === undefined || port === undefined) throw new ExperimentStop('not-run', 'the server does not list ManualPortMappingMode/ManualPortMappingPort');
-      if (publish === false) throw new ExperimentStop('not-run', 'remote access is disabled (PublishServerOnPlexOnlineKey is off): there is nothing to test');
+      const {
+        ManualPortMappingMode: mode,
+        ManualPortMappingPort: port,
+        PublishServerOnPlexOnlineKey: publish,
+      } = prefs.network;
+      if (mode === undefined || port === undefined)
+        throw new ExperimentStop('not-run', 'the server does not list ManualPortMappingMode/ManualPortMappingPort');
+      if (publish === false)
+        throw new ExperimentStop(
+          'not-run',
+          'remote access is disabled (PublishServerOnPlexOnlineKey is off): there is nothing to test',
+        );
       previous = { ManualPortMappingMode: mode, ManualPortMappingPort: port };
-      step('read-state', true, `${describeView(before)}; ManualPortMappingMode=${String(mode)} ManualPortMappingPort=${port}`);
+      step(
+        'read-state',
+        true,
+        `${describeView(before)}; ManualPortMappingMode=${String(mode)} ManualPortMappingPort=${port}`,
+      );
     } catch (error) {
       step('read-state', false, error instanceof ExperimentStop ? error.reason : message(error));
       if (error instanceof ExperimentStop) throw error;
@@ -147,12 +172,24 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
 
     // A journal left by a crashed run must be restored first: overwriting it would lose what it has to put back.
     if (options.journalPath && (await readPrivateFile(options.journalPath)).status !== 'missing') {
-      throw new ExperimentStop('not-run', `a journal from an earlier run is pending at ${options.journalPath}: restore it first (restorePendingExperiment)`);
+      throw new ExperimentStop(
+        'not-run',
+        `a journal from an earlier run is pending at ${options.journalPath}: restore it first (restorePendingExperiment)`,
+      );
     }
 
     // (2) The router mapping, with a lease so it expires by itself if we are killed.
     try {
-      added = await addAlternateMapping({ igd, options, internalPort, description: MAPPING_DESCRIPTION, leaseSeconds: MAPPING_LEASE_SECONDS, step, signal, random: randomInt });
+      added = await addAlternateMapping({
+        igd,
+        options,
+        internalPort,
+        description: MAPPING_DESCRIPTION,
+        leaseSeconds: MAPPING_LEASE_SECONDS,
+        step,
+        signal,
+        random: randomInt,
+      });
       mappingConfirmed = true;
     } catch (error) {
       if (error instanceof ExperimentStop && error.maybeAdded) added = error.maybeAdded;
@@ -170,7 +207,13 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
           serverUrl: server.baseUrl,
           startedAt: new Date().toISOString(),
           previousPrefs: previous,
-          mapping: { ...options.igd, externalPort: added.externalPort, internalPort, internalClient: options.internalClient, protocol: 'TCP' },
+          mapping: {
+            ...options.igd,
+            externalPort: added.externalPort,
+            internalPort,
+            internalClient: options.internalClient,
+            protocol: 'TCP',
+          },
         });
         journalWritten = true;
         step('write-journal', true, options.journalPath);
@@ -212,7 +255,10 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
         after = view;
         if (view.mappingState !== before.mappingState) sawChange = true;
         step('poll-account', true, describeView(view));
-        const verdict = decideOutcome(view, before, added.externalPort, { sawChange, settled: now() - changedAt >= settleMs });
+        const verdict = decideOutcome(view, before, added.externalPort, {
+          sawChange,
+          settled: now() - changedAt >= settleMs,
+        });
         if (verdict) {
           outcome = verdict;
           break;
@@ -223,7 +269,10 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
       const remaining = deadline - now();
       if (remaining <= 0) {
         checkAbort();
-        throw new ExperimentStop('inconclusive', `no mapping state for port ${added.externalPort} within ${waitMs} ms${after ? ` (last seen: ${describeView(after)})` : ''}`);
+        throw new ExperimentStop(
+          'inconclusive',
+          `no mapping state for port ${added.externalPort} within ${waitMs} ms${after ? ` (last seen: ${describeView(after)})` : ''}`,
+        );
       }
       await sleep(Math.min(pollIntervalMs, remaining), signal);
     }

@@ -63,9 +63,14 @@ export async function addAlternateMapping(context: PickPortContext): Promise<Map
     throw new ExperimentStop('not-run', `externalPort must be a port number, got ${explicit}`);
   }
   if (!isIpAddress(options.internalClient)) {
-    throw new ExperimentStop('not-run', `internalClient must be the server's LAN IP address, got "${options.internalClient}"`);
+    throw new ExperimentStop(
+      'not-run',
+      `internalClient must be the server's LAN IP address, got "${options.internalClient}"`,
+    );
   }
-  const taken = new Set((options.existingMappings ?? []).filter((m) => m.protocol.toUpperCase() === 'TCP').map((m) => m.externalPort));
+  const taken = new Set(
+    (options.existingMappings ?? []).filter((m) => m.protocol.toUpperCase() === 'TCP').map((m) => m.externalPort),
+  );
   const attempts = explicit === undefined ? RANDOM_ATTEMPTS : 1;
   let lastProblem = '';
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -93,13 +98,20 @@ export async function addAlternateMapping(context: PickPortContext): Promise<Map
     }
     const target = `${externalPort} → ${input.internalClient}:${input.internalPort}/TCP`;
     if (result.status === 'ok') {
-      step('add-mapping', true, `${target}, lease ${input.leaseSeconds === 0 ? '0 (permanent: the router takes no other)' : `${input.leaseSeconds} s`}`);
+      step(
+        'add-mapping',
+        true,
+        `${target}, lease ${input.leaseSeconds === 0 ? '0 (permanent: the router takes no other)' : `${input.leaseSeconds} s`}`,
+      );
       return { externalPort, input };
     }
     if (result.status === 'failed') {
       step('add-mapping', false, `${target}: ${result.error.message}`);
       // Timed out or aborted: the router may have made it, so restoration deletes it (714 then means it never did).
-      throw new ExperimentStop('not-run', `the router could not be asked for a mapping: ${result.error.message}`, { externalPort, input });
+      throw new ExperimentStop('not-run', `the router could not be asked for a mapping: ${result.error.message}`, {
+        externalPort,
+        input,
+      });
     }
     lastProblem = `the router refused the mapping ${target}: ${describeUpnpError(result.upnpError)}`;
     step('add-mapping', false, lastProblem);
@@ -113,10 +125,16 @@ export async function addAlternateMapping(context: PickPortContext): Promise<Map
  * does not report the port); unreachable when failed. A state equal to the one before the change is not believed
  * (it may be the old port's) until another state was seen in between or `settled` says enough time has passed.
  */
-export function decideOutcome(view: MappingView, before: MappingView, externalPort: number, progress: { sawChange: boolean; settled: boolean }): 'reachable' | 'unreachable' | undefined {
+export function decideOutcome(
+  view: MappingView,
+  before: MappingView,
+  externalPort: number,
+  progress: { sawChange: boolean; settled: boolean },
+): 'reachable' | 'unreachable' | undefined {
   const maybeStale = view.mappingState === before.mappingState && !progress.sawChange && !progress.settled;
   if (view.mappingState === 'mapped') {
-    if (view.publicPort !== undefined && view.publicPort !== 0) return view.publicPort === externalPort ? 'reachable' : undefined;
+    if (view.publicPort !== undefined && view.publicPort !== 0)
+      return view.publicPort === externalPort ? 'reachable' : undefined;
     return maybeStale ? undefined : 'reachable';
   }
   if (view.mappingState === 'failed') return maybeStale ? undefined : 'unreachable';

@@ -23,7 +23,15 @@ const MOUNT_PATTERNS: { pattern: RegExp; runtime: ContainerRuntime }[] = [
   { pattern: /\/containers\/storage\/overlay-containers\//, runtime: 'podman' },
 ];
 
-const RUNTIME_PRIORITY: ContainerRuntime[] = ['kubernetes', 'podman', 'docker', 'lxc', 'containerd', 'systemd-nspawn', 'other'];
+const RUNTIME_PRIORITY: ContainerRuntime[] = [
+  'kubernetes',
+  'podman',
+  'docker',
+  'lxc',
+  'containerd',
+  'systemd-nspawn',
+  'other',
+];
 
 const shorten = (line: string): string => (line.length > 120 ? `${line.slice(0, 117)}...` : line);
 
@@ -60,7 +68,8 @@ export async function detectContainer(sources: HostSources = {}): Promise<Contai
   if (rootIsOverlay(mountinfo)) evidence.push('the root filesystem is an overlay mount (container image layers)');
   const containerEnv = env.container?.trim();
   if (containerEnv) {
-    const runtime = (['docker', 'podman', 'lxc', 'systemd-nspawn'] as const).find((name) => containerEnv === name) ?? 'other';
+    const runtime =
+      (['docker', 'podman', 'lxc', 'systemd-nspawn'] as const).find((name) => containerEnv === name) ?? 'other';
     found(runtime, `environment variable container=${containerEnv}`);
   }
   if (env.KUBERNETES_SERVICE_HOST) found('kubernetes', 'environment variable KUBERNETES_SERVICE_HOST is set');

@@ -38,7 +38,16 @@ export function parseProcNetRoute(text: string): RawRoute[] {
   for (const line of text.split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 8) continue;
-    const [name, destinationHex, gatewayHex, flagsHex, , , metricText, maskHex] = fields as [string, string, string, string, string, string, string, string];
+    const [name, destinationHex, gatewayHex, flagsHex, , , metricText, maskHex] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const destination = ipv4FromProcHex(destinationHex);
     const gateway = ipv4FromProcHex(gatewayHex);
     const mask = ipv4FromProcHex(maskHex);
@@ -65,13 +74,25 @@ export function parseProcIpv6Route(text: string): RawRoute[] {
   for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 10) continue;
-    const [destinationHex, prefixHex, , , nextHopHex, metricHex, , , flagsHex, name] = fields as [string, string, string, string, string, string, string, string, string, string];
+    const [destinationHex, prefixHex, , , nextHopHex, metricHex, , , flagsHex, name] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const destination = ipv6FromProcHex(destinationHex);
     const nextHop = ipv6FromProcHex(nextHopHex);
     const prefix = parseInt(prefixHex, 16);
     const metric = parseInt(metricHex, 16);
     const flags = parseInt(flagsHex, 16);
-    if (!destination || !nextHop || !(prefix >= 0 && prefix <= 128) || Number.isNaN(metric) || Number.isNaN(flags)) continue;
+    if (!destination || !nextHop || !(prefix >= 0 && prefix <= 128) || Number.isNaN(metric) || Number.isNaN(flags))
+      continue;
     routes.push({
       interface: name,
       destination: `${destination}/${prefix}`,
@@ -84,7 +105,8 @@ export function parseProcIpv6Route(text: string): RawRoute[] {
   return routes;
 }
 
-const usable = (route: RawRoute): boolean => (route.flags & RTF_UP) !== 0 && (route.flags & RTF_REJECT) === 0 && route.interface !== 'lo';
+const usable = (route: RawRoute): boolean =>
+  (route.flags & RTF_UP) !== 0 && (route.flags & RTF_REJECT) === 0 && route.interface !== 'lo';
 
 export interface RouteReading {
   /** Usable routes (up, not reject, not via lo), IPv4 then IPv6. */
@@ -102,7 +124,11 @@ function strip({ flags: _flags, ...route }: RawRoute): RouteEntry {
 export async function readRoutes(sources: HostSources = {}): Promise<RouteReading> {
   const { fsRoot, platform } = resolveSources(sources);
   if (platform !== 'linux') {
-    return { routes: [], defaultRoutes: [], notes: [`default gateway not read: only Linux (/proc/net/route) is supported, this is ${platform}`] };
+    return {
+      routes: [],
+      defaultRoutes: [],
+      notes: [`default gateway not read: only Linux (/proc/net/route) is supported, this is ${platform}`],
+    };
   }
   const notes: string[] = [];
   const v4Text = await readHostFile(fsRoot, 'proc/net/route');
@@ -115,7 +141,12 @@ export async function readRoutes(sources: HostSources = {}): Promise<RouteReadin
     routes
       .filter((route) => route.destination === any)
       .sort(byMetric)
-      .map((route) => ({ interface: route.interface, ...(route.gateway ? { gateway: route.gateway } : {}), family: route.family, metric: route.metric }));
+      .map((route) => ({
+        interface: route.interface,
+        ...(route.gateway ? { gateway: route.gateway } : {}),
+        family: route.family,
+        metric: route.metric,
+      }));
   return {
     routes: [...v4, ...v6].map(strip),
     defaultRoutes: [...defaults(v4, '0.0.0.0/0'), ...defaults(v6, '::/0')],

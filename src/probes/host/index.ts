@@ -50,10 +50,27 @@ export function probeHost(options: ProbeHostOptions = {}): Promise<ProbeResult<H
   });
 }
 
-export { readRoutes, defaultIpv4Gateway, parseProcNetRoute, parseProcIpv6Route, ipv4FromProcHex, ipv6FromProcHex } from './gateway.js';
+export {
+  readRoutes,
+  defaultIpv4Gateway,
+  parseProcNetRoute,
+  parseProcIpv6Route,
+  ipv4FromProcHex,
+  ipv6FromProcHex,
+} from './gateway.js';
 export type { RouteReading } from './gateway.js';
 export { detectContainer } from './container.js';
 export { detectVpn, isVpnInterfaceName } from './vpn.js';
 export { listInterfaces, findBridges } from './interfaces.js';
 export type { HostSources } from './sources.js';
-export { HostInfo, HostInterface, HostAddress, DefaultRoute, RouteEntry, ContainerInfo, ContainerRuntime, BridgeAddress, VpnInfo } from './schema.js';
+export {
+  HostInfo,
+  HostInterface,
+  HostAddress,
+  DefaultRoute,
+  RouteEntry,
+  ContainerInfo,
+  ContainerRuntime,
+  BridgeAddress,
+  VpnInfo,
+} from './schema.js';

@@ -25,7 +25,8 @@ export function listInterfaces(raw: NodeJS.Dict<NetworkInterfaceInfo[]>): HostIn
 }
 
 /** Names container runtimes give their host-side bridges (docker0, br-<id>, cni0, podman0, Home Assistant's hassio, ...). */
-const BRIDGE_NAME = /^(docker\d+|br-[0-9a-f]{6,}|cni\d*|podman\d*|cni-podman\d*|virbr\d+|lxcbr\d+|lxdbr\d+|flannel\.\d+|cilium_host|kube-bridge|weave|hassio)$/;
+const BRIDGE_NAME =
+  /^(docker\d+|br-[0-9a-f]{6,}|cni\d*|podman\d*|cni-podman\d*|virbr\d+|lxcbr\d+|lxdbr\d+|flannel\.\d+|cilium_host|kube-bridge|weave|hassio)$/;
 const VETH_NAME = /^veth/;
 
 /**

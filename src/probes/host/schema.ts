@@ -37,7 +37,15 @@ export const DefaultRoute = z.object({
 });
 export type DefaultRoute = z.infer<typeof DefaultRoute>;
 
-export const ContainerRuntime = z.enum(['docker', 'podman', 'kubernetes', 'lxc', 'containerd', 'systemd-nspawn', 'other']);
+export const ContainerRuntime = z.enum([
+  'docker',
+  'podman',
+  'kubernetes',
+  'lxc',
+  'containerd',
+  'systemd-nspawn',
+  'other',
+]);
 export type ContainerRuntime = z.infer<typeof ContainerRuntime>;
 
 export const ContainerInfo = z.object({

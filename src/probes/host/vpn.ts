@@ -24,10 +24,13 @@ export function detectVpn(interfaces: HostInterface[], routes: RouteEntry[], def
 
   for (const [low, high] of SPLIT_DEFAULTS) {
     const lowRoute = routes.find((route) => route.destination === low && isVpnInterfaceName(route.interface));
-    const highRoute = lowRoute && routes.find((route) => route.destination === high && route.interface === lowRoute.interface);
+    const highRoute =
+      lowRoute && routes.find((route) => route.destination === high && route.interface === lowRoute.interface);
     if (lowRoute && highRoute) {
       active ??= lowRoute.interface;
-      evidence.push(`${low} and ${high} via ${lowRoute.interface} take precedence over the default route (OpenVPN redirect-gateway def1 style)`);
+      evidence.push(
+        `${low} and ${high} via ${lowRoute.interface} take precedence over the default route (OpenVPN redirect-gateway def1 style)`,
+      );
     }
   }
   // The first default route of each family is the one in use.
@@ -35,12 +38,17 @@ export function detectVpn(interfaces: HostInterface[], routes: RouteEntry[], def
     const route = defaultRoutes.find((candidate) => candidate.family === family);
     if (route && isVpnInterfaceName(route.interface)) {
       active ??= route.interface;
-      evidence.push(`the IPv${family} default route goes via ${route.interface}${route.gateway ? ` (gateway ${route.gateway})` : ''}`);
+      evidence.push(
+        `the IPv${family} default route goes via ${route.interface}${route.gateway ? ` (gateway ${route.gateway})` : ''}`,
+      );
     }
   }
   for (const { name, addresses } of interfaces) {
     if (!isVpnInterfaceName(name) || name === active) continue;
-    const shown = addresses.map((a) => a.address).slice(0, 2).join(', ');
+    const shown = addresses
+      .map((a) => a.address)
+      .slice(0, 2)
+      .join(', ');
     evidence.push(
       `interface ${name}${shown ? ` (${shown})` : ''} exists but is not the default route; wg-quick and Tailscale exit nodes route through a policy table that /proc/net/route does not show`,
     );

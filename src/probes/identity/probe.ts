@@ -67,11 +67,19 @@ export const DEFAULT_IDENTITY_TIMEOUT_MS = 5000;
 /** An identity document is a few hundred bytes; a router page is small too. Past this we stop reading. */
 export const IDENTITY_BODY_CAP_BYTES = 64 * 1024;
 
-export function probeIdentity(uri: string, options: IdentityProbeOptions = {}): Promise<ProbeResult<IdentityProbeValue>> {
+export function probeIdentity(
+  uri: string,
+  options: IdentityProbeOptions = {},
+): Promise<ProbeResult<IdentityProbeValue>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_IDENTITY_TIMEOUT_MS;
   return runProbe({ ...options, timeoutMs, defaultTimeoutMs: DEFAULT_IDENTITY_TIMEOUT_MS }, async (signal) => {
     const url = identityUrl(uri);
-    const route = await chooseRoute(url.hostname, { resolveTo: options.resolveTo, dnsServers: options.dnsServers, timeoutMs, signal });
+    const route = await chooseRoute(url.hostname, {
+      resolveTo: options.resolveTo,
+      dnsServers: options.dnsServers,
+      timeoutMs,
+      signal,
+    });
     const { agent, captured } = createCapturingAgent({
       ...(route.addresses ? { addresses: route.addresses } : {}),
       ...(options.caCertificates ? { caCertificates: options.caCertificates } : {}),
@@ -106,12 +114,17 @@ export function probeIdentity(uri: string, options: IdentityProbeOptions = {}): 
         status: response.statusCode,
         ...described,
         ...(options.expectedMachineIdentifier && described.machineIdentifier
-          ? { identityMatches: described.machineIdentifier.toLowerCase() === options.expectedMachineIdentifier.toLowerCase() }
+          ? {
+              identityMatches:
+                described.machineIdentifier.toLowerCase() === options.expectedMachineIdentifier.toLowerCase(),
+            }
           : {}),
         ...(server ? { server: server.slice(0, 120) } : {}),
         ...(contentType ? { contentType: contentType.slice(0, 120) } : {}),
         ...(Number.isFinite(date) ? { serverDate: new Date(date).toISOString() } : {}),
-        ...(location && response.statusCode >= 300 && response.statusCode < 400 ? { location: resolveLocation(location, url) } : {}),
+        ...(location && response.statusCode >= 300 && response.statusCode < 400
+          ? { location: resolveLocation(location, url) }
+          : {}),
         ...(connection?.remoteAddress ? { connectedAddress: connection.remoteAddress } : {}),
         resolvedVia: route.resolvedVia,
         ...(route.dnsError ? { dnsError: route.dnsError } : {}),
@@ -176,10 +189,16 @@ function classifyHttpFailure(error: unknown, afterHeaders: boolean, url: URL, tl
   // llhttp's parse errors (HPE_*): something answered, but not with HTTP (an SSH banner, a TLS port spoken to in
   // plain HTTP by a proxy, junk). undici's HTTPParserError often carries no code, hence the name check.
   if (code?.startsWith('HPE_') || (error instanceof Error && error.name === 'HTTPParserError')) {
-    return { phase: 'response', code: 'EBADRESPONSE', message: `${where}: the answer is not HTTP (${firstLine(error)})` };
+    return {
+      phase: 'response',
+      code: 'EBADRESPONSE',
+      message: `${where}: the answer is not HTTP (${firstLine(error)})`,
+    };
   }
   const phase = phaseOfCode(code, afterHeaders);
-  const detail = (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'the server does not speak TLS on this port' : describeCode(code)) ?? firstLine(error);
+  const detail =
+    (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'the server does not speak TLS on this port' : describeCode(code)) ??
+    firstLine(error);
   // A TLS failure after the handshake completed (the server dropped us) is not a certificate verdict.
   const certificateNote = phase === 'tls' && tls?.authorizationError ? ` (certificate: ${tls.authorizationError})` : '';
   return { phase, code: code ?? 'EUNKNOWN', message: `${where}: ${phase} failed: ${detail}${certificateNote}` };

@@ -47,10 +47,17 @@ export async function chooseRoute(urlHostname: string, options: RouteOptions): P
   if (options.resolveTo !== undefined) {
     const family = isIP(options.resolveTo);
     if (family !== 4 && family !== 6) {
-      throw new ProbeFailure({ phase: 'dns', code: 'EINVAL', message: `resolveTo must be an IP address, got "${options.resolveTo}"` });
+      throw new ProbeFailure({
+        phase: 'dns',
+        code: 'EINVAL',
+        message: `resolveTo must be an IP address, got "${options.resolveTo}"`,
+      });
     }
     const address = canonical(options.resolveTo);
-    return { resolvedVia: plexDirect?.address === address ? 'plex-direct-ip' : 'resolve-to', addresses: [{ address, family }] };
+    return {
+      resolvedVia: plexDirect?.address === address ? 'plex-direct-ip' : 'resolve-to',
+      addresses: [{ address, family }],
+    };
   }
   const budget = plexDirect ? Math.max(1, Math.floor(options.timeoutMs * PLEX_DIRECT_DNS_SHARE)) : options.timeoutMs;
   try {
@@ -61,13 +68,21 @@ export async function chooseRoute(urlHostname: string, options: RouteOptions): P
     const code = error instanceof LookupFailure ? error.code : 'EUNKNOWN';
     if (code === 'EABORTED') throw error;
     if (plexDirect) {
-      return { resolvedVia: 'plex-direct-ip', addresses: [{ address: plexDirect.address, family: plexDirect.family }], dnsError: code };
+      return {
+        resolvedVia: 'plex-direct-ip',
+        addresses: [{ address: plexDirect.address, family: plexDirect.family }],
+        dnsError: code,
+      };
     }
     throw new ProbeFailure({ phase: 'dns', code, message: `${host}: name did not resolve (${code})` });
   }
 }
 
-async function resolveName(host: string, servers: string[] | undefined, options: { timeoutMs: number; signal: AbortSignal }): Promise<ResolvedAddress[]> {
+async function resolveName(
+  host: string,
+  servers: string[] | undefined,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<ResolvedAddress[]> {
   if (!servers?.length) return systemLookup(host, options);
   let last: unknown;
   for (const server of servers) {

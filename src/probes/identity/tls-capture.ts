@@ -4,7 +4,13 @@
  * runs in full (chain, then host name through `checkServerIdentity`); we only keep the socket open after a failed
  * verdict, because a probe sends no secret and the server's answer is more evidence ("cert wrong, but it is Plex").
  */
-import { rootCertificates, checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  rootCertificates,
+  checkServerIdentity,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { z } from 'zod';
@@ -59,7 +65,11 @@ export interface CapturingAgent {
   captured(): ConnectionCapture | undefined;
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 export function createCapturingAgent(options: CapturingAgentOptions): CapturingAgent {
   let captured: ConnectionCapture | undefined;
@@ -139,7 +149,9 @@ function safeCheckServerIdentity(host: string, cert: PeerCertificate): boolean {
 function distinguishedName(name: object | undefined): string | undefined {
   if (!name || typeof name !== 'object') return undefined;
   // Multi-valued attributes (two OU=...) arrive as arrays.
-  const parts = Object.entries(name as Record<string, string | string[]>).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`));
+  const parts = Object.entries(name as Record<string, string | string[]>).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`),
+  );
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 

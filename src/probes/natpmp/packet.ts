@@ -20,7 +20,15 @@ export type NatPmpProtocol = 'udp' | 'tcp';
 
 export type NatPmpPacket =
   | { kind: 'external-address'; resultCode: number; epochSeconds: number; externalIp?: string }
-  | { kind: 'mapping'; protocol: NatPmpProtocol; resultCode: number; epochSeconds: number; internalPort?: number; externalPort?: number; lifetimeSeconds?: number }
+  | {
+      kind: 'mapping';
+      protocol: NatPmpProtocol;
+      resultCode: number;
+      epochSeconds: number;
+      internalPort?: number;
+      externalPort?: number;
+      lifetimeSeconds?: number;
+    }
   | { kind: 'invalid'; reason: string };
 
 export function encodeExternalAddressRequest(): Buffer {
@@ -51,7 +59,8 @@ export function parseNatPmpResponse(data: Buffer): NatPmpPacket {
   if (data.length < 4) return { kind: 'invalid', reason: `${data.length}-byte packet (a response has at least 8)` };
   const version = data.readUInt8(0);
   const op = data.readUInt8(1);
-  if (version !== 0) return { kind: 'invalid', reason: version === 2 ? 'a PCP (version 2) packet, not NAT-PMP' : `version ${version}` };
+  if (version !== 0)
+    return { kind: 'invalid', reason: version === 2 ? 'a PCP (version 2) packet, not NAT-PMP' : `version ${version}` };
   const resultCode = data.readUInt16BE(2);
   if (data.length < 8) return { kind: 'invalid', reason: `${data.length}-byte packet (a response has at least 8)` };
   const epochSeconds = data.readUInt32BE(4);

@@ -78,10 +78,31 @@ interface Exchange {
 }
 
 /** Sends `request` on the retry schedule until `accept` takes an answer, the gateway refuses, or the deadline. */
-async function exchange(options: NatPmpOptions, request: Buffer, accept: (packet: NatPmpPacket) => boolean, signal: AbortSignal, deadlineAt: number): Promise<Exchange> {
-  const gateway = options.gateway ?? (await defaultIpv4Gateway({ ...(options.fsRoot ? { fsRoot: options.fsRoot } : {}), ...(options.platform ? { platform: options.platform } : {}) }));
-  if (!gateway) throw new ProbeFailure({ phase: 'request', code: 'ENOGATEWAY', message: 'no IPv4 default gateway found to ask over NAT-PMP' });
-  if (ipFamily(gateway) !== 4) throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `NAT-PMP needs an IPv4 gateway, got "${gateway}"` });
+async function exchange(
+  options: NatPmpOptions,
+  request: Buffer,
+  accept: (packet: NatPmpPacket) => boolean,
+  signal: AbortSignal,
+  deadlineAt: number,
+): Promise<Exchange> {
+  const gateway =
+    options.gateway ??
+    (await defaultIpv4Gateway({
+      ...(options.fsRoot ? { fsRoot: options.fsRoot } : {}),
+      ...(options.platform ? { platform: options.platform } : {}),
+    }));
+  if (!gateway)
+    throw new ProbeFailure({
+      phase: 'request',
+      code: 'ENOGATEWAY',
+      message: 'no IPv4 default gateway found to ask over NAT-PMP',
+    });
+  if (ipFamily(gateway) !== 4)
+    throw new ProbeFailure({
+      phase: 'request',
+      code: 'EINVAL',
+      message: `NAT-PMP needs an IPv4 gateway, got "${gateway}"`,
+    });
   const port = options.port ?? NATPMP_PORT;
   const where = `${gateway}:${port}`;
   const local = new AbortController();
@@ -103,7 +124,9 @@ async function exchange(options: NatPmpOptions, request: Buffer, accept: (packet
       },
       onError: (code) => {
         const refused = code === 'ECONNREFUSED';
-        const message = refused ? `${where}: nothing listens on UDP ${port} (ICMP port unreachable): NAT-PMP is off on the gateway` : `${where}: ${code}`;
+        const message = refused
+          ? `${where}: nothing listens on UDP ${port} (ICMP port unreachable): NAT-PMP is off on the gateway`
+          : `${where}: ${code}`;
         settle?.(new ProbeFailure({ phase: 'connect', code, message }));
       },
     });
@@ -111,31 +134,55 @@ async function exchange(options: NatPmpOptions, request: Buffer, accept: (packet
       let interval = options.initialRetryMs ?? 250;
       for (let tryNo = 0; tryNo < MAX_TRIES && !local.signal.aborted && performance.now() < deadlineAt; tryNo++) {
         const error = await session.send(request);
-        if (error && error !== 'ECLOSED') return settle?.(new ProbeFailure({ phase: 'connect', code: error, message: `${where}: send failed (${error})` }));
+        if (error && error !== 'ECLOSED')
+          return settle?.(
+            new ProbeFailure({ phase: 'connect', code: error, message: `${where}: send failed (${error})` }),
+          );
         attempts += 1;
         await delay(Math.min(interval, deadlineAt - performance.now()), local.signal);
         interval *= 2;
       }
     })();
-    const timer = setTimeout(() => {
-      const tries = `after ${attempts} tr${attempts === 1 ? 'y' : 'ies'}`;
-      settle?.(
-        invalid.length > 0
-          ? new ProbeFailure({ phase: 'response', code: 'EBADRESPONSE', message: `${where}: no valid NAT-PMP answer ${tries}; ignored ${invalid.length} packet(s): ${[...new Set(invalid)].slice(0, 3).join('; ')}` })
-          : new ProbeFailure({ phase: 'timeout', code: 'ETIMEDOUT', message: `${where}: no NAT-PMP answer ${tries}: NAT-PMP is off, or UDP ${port} is filtered` }),
-      );
-    }, Math.max(1, deadlineAt - performance.now()));
+    const timer = setTimeout(
+      () => {
+        const tries = `after ${attempts} tr${attempts === 1 ? 'y' : 'ies'}`;
+        settle?.(
+          invalid.length > 0
+            ? new ProbeFailure({
+                phase: 'response',
+                code: 'EBADRESPONSE',
+                message: `${where}: no valid NAT-PMP answer ${tries}; ignored ${invalid.length} packet(s): ${[...new Set(invalid)].slice(0, 3).join('; ')}`,
+              })
+            : new ProbeFailure({
+                phase: 'timeout',
+                code: 'ETIMEDOUT',
+                message: `${where}: no NAT-PMP answer ${tries}: NAT-PMP is off, or UDP ${port} is filtered`,
+              }),
+        );
+      },
+      Math.max(1, deadlineAt - performance.now()),
+    );
     local.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     const result = await outcome;
     if (result instanceof ProbeFailure) throw result;
     if (result.packet.resultCode !== 0) {
-      const name = NATPMP_RESULT_CODES[result.packet.resultCode as keyof typeof NATPMP_RESULT_CODES] ?? `RESULT_${result.packet.resultCode}`;
-      throw new ProbeFailure({ phase: 'response', code: `ENATPMP_${name}`, message: `${where}: ${describeResultCode(result.packet.resultCode)}` });
+      const name =
+        NATPMP_RESULT_CODES[result.packet.resultCode as keyof typeof NATPMP_RESULT_CODES] ??
+        `RESULT_${result.packet.resultCode}`;
+      throw new ProbeFailure({
+        phase: 'response',
+        code: `ENATPMP_${name}`,
+        message: `${where}: ${describeResultCode(result.packet.resultCode)}`,
+      });
     }
     return result;
   } catch (error) {
     if (error instanceof ProbeFailure) throw error;
-    throw new ProbeFailure({ phase: 'request', code: 'EUDP', message: `${where}: could not open a UDP socket: ${error instanceof Error ? error.message : String(error)}` });
+    throw new ProbeFailure({
+      phase: 'request',
+      code: 'EUDP',
+      message: `${where}: could not open a UDP socket: ${error instanceof Error ? error.message : String(error)}`,
+    });
   } finally {
     signal.removeEventListener('abort', stop);
     local.abort();
@@ -145,23 +192,58 @@ async function exchange(options: NatPmpOptions, request: Buffer, accept: (packet
 /** Asks the gateway for its external IPv4 address (opcode 0). */
 export function probeNatPmp(options: NatPmpOptions = {}): Promise<ProbeResult<NatPmpValue>> {
   return runWindowedProbe(options, DEFAULT_NATPMP_TIMEOUT_MS, async (signal, deadlineAt) => {
-    const { packet, gateway, port, attempts } = await exchange(options, encodeExternalAddressRequest(), (p) => p.kind === 'external-address', signal, deadlineAt);
+    const { packet, gateway, port, attempts } = await exchange(
+      options,
+      encodeExternalAddressRequest(),
+      (p) => p.kind === 'external-address',
+      signal,
+      deadlineAt,
+    );
     const externalIp = packet.kind === 'external-address' ? (packet.externalIp ?? '0.0.0.0') : '0.0.0.0';
-    return { gateway, port, externalIp, externalIpClass: classifyAddress(externalIp), epochSeconds: packet.epochSeconds, attempts };
+    return {
+      gateway,
+      port,
+      externalIp,
+      externalIpClass: classifyAddress(externalIp),
+      epochSeconds: packet.epochSeconds,
+      attempts,
+    };
   });
 }
 
-const isPort = (value: number, allowZero = false): boolean => Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65535;
+const isPort = (value: number, allowZero = false): boolean =>
+  Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65535;
 
-function mapRequest(options: NatPmpMapOptions, externalPort: number, lifetimeSeconds: number): Promise<ProbeResult<NatPmpMapping>> {
+function mapRequest(
+  options: NatPmpMapOptions,
+  externalPort: number,
+  lifetimeSeconds: number,
+): Promise<ProbeResult<NatPmpMapping>> {
   return runWindowedProbe(options, DEFAULT_NATPMP_TIMEOUT_MS, async (signal, deadlineAt) => {
-    if (!isPort(options.internalPort) || !isPort(externalPort, true) || !(Number.isInteger(lifetimeSeconds) && lifetimeSeconds >= 0 && lifetimeSeconds <= 0xffffffff)) {
-      throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `invalid mapping ${externalPort} -> ${options.internalPort} for ${lifetimeSeconds} s` });
+    if (
+      !isPort(options.internalPort) ||
+      !isPort(externalPort, true) ||
+      !(Number.isInteger(lifetimeSeconds) && lifetimeSeconds >= 0 && lifetimeSeconds <= 0xffffffff)
+    ) {
+      throw new ProbeFailure({
+        phase: 'request',
+        code: 'EINVAL',
+        message: `invalid mapping ${externalPort} -> ${options.internalPort} for ${lifetimeSeconds} s`,
+      });
     }
-    const request = encodeMappingRequest({ protocol: options.protocol, internalPort: options.internalPort, externalPort, lifetimeSeconds });
-    const accept = (p: NatPmpPacket): boolean => p.kind === 'mapping' && p.protocol === options.protocol && (p.resultCode !== 0 || p.internalPort === options.internalPort);
+    const request = encodeMappingRequest({
+      protocol: options.protocol,
+      internalPort: options.internalPort,
+      externalPort,
+      lifetimeSeconds,
+    });
+    const accept = (p: NatPmpPacket): boolean =>
+      p.kind === 'mapping' &&
+      p.protocol === options.protocol &&
+      (p.resultCode !== 0 || p.internalPort === options.internalPort);
     const { packet, gateway } = await exchange(options, request, accept, signal, deadlineAt);
-    if (packet.kind !== 'mapping') throw new ProbeFailure({ phase: 'response', code: 'EBADRESPONSE', message: 'not a mapping response' });
+    if (packet.kind !== 'mapping')
+      throw new ProbeFailure({ phase: 'response', code: 'EBADRESPONSE', message: 'not a mapping response' });
     return {
       gateway,
       protocol: packet.protocol,
@@ -179,6 +261,8 @@ export function natPmpMapPort(options: NatPmpMapOptions): Promise<ProbeResult<Na
 }
 
 /** Removes this host's mapping of `internalPort` (lifetime 0 and external port 0, RFC 6886 §3.4). */
-export function natPmpUnmapPort(options: Omit<NatPmpMapOptions, 'externalPort' | 'lifetimeSeconds'>): Promise<ProbeResult<NatPmpMapping>> {
+export function natPmpUnmapPort(
+  options: Omit<NatPmpMapOptions, 'externalPort' | 'lifetimeSeconds'>,
+): Promise<ProbeResult<NatPmpMapping>> {
   return mapRequest(options, 0, 0);
 }

@@ -9,7 +9,13 @@ import { linkSignals } from '../../core/util/link-signals.js';
 import { isIpAddress } from '../../core/net/address.js';
 import { plexBoolOpt, plexNumber, plexNumberOpt } from '../../http/plex-values.js';
 import type { ProbeError } from '../types.js';
-import { ConnectionStatusInfo, PortMappingEntry, type IgdServiceRef, type IndexedPortMapping, type PortMappingProtocol } from './schema.js';
+import {
+  ConnectionStatusInfo,
+  PortMappingEntry,
+  type IgdServiceRef,
+  type IndexedPortMapping,
+  type PortMappingProtocol,
+} from './schema.js';
 import { soapCall, UPNP_ERROR_NAMES, type SoapArgument } from './soap.js';
 
 export type IgdCallResult<T> =
@@ -63,11 +69,23 @@ export interface IgdClient {
   getExternalIpAddress(options?: IgdCallOptions): Promise<IgdCallResult<{ externalIp: string }>>;
   getStatusInfo(options?: IgdCallOptions): Promise<IgdCallResult<ConnectionStatusInfo>>;
   getGenericPortMappingEntry(index: number, options?: IgdCallOptions): Promise<IgdCallResult<IndexedPortMapping>>;
-  getSpecificPortMappingEntry(externalPort: number, protocol: PortMappingProtocol, options?: IgdCallOptions & { remoteHost?: string }): Promise<IgdCallResult<PortMappingEntry>>;
+  getSpecificPortMappingEntry(
+    externalPort: number,
+    protocol: PortMappingProtocol,
+    options?: IgdCallOptions & { remoteHost?: string },
+  ): Promise<IgdCallResult<PortMappingEntry>>;
   addPortMapping(mapping: AddPortMappingInput, options?: IgdCallOptions): Promise<IgdCallResult<PortMappingEntry>>;
-  deletePortMapping(externalPort: number, protocol: PortMappingProtocol, options?: IgdCallOptions & { remoteHost?: string }): Promise<IgdCallResult<{ externalPort: number; protocol: PortMappingProtocol }>>;
+  deletePortMapping(
+    externalPort: number,
+    protocol: PortMappingProtocol,
+    options?: IgdCallOptions & { remoteHost?: string },
+  ): Promise<IgdCallResult<{ externalPort: number; protocol: PortMappingProtocol }>>;
   /** Enumerates the table from index 0 until 713/714, another error, `max` entries or `deadlineAt` (performance.now()). */
-  listPortMappings(options?: { max?: number; deadlineAt?: number; signal?: AbortSignal }): Promise<ListPortMappingsResult>;
+  listPortMappings(options?: {
+    max?: number;
+    deadlineAt?: number;
+    signal?: AbortSignal;
+  }): Promise<ListPortMappingsResult>;
 }
 
 export const DEFAULT_IGD_CALL_TIMEOUT_MS = 3000;
@@ -86,7 +104,11 @@ const SoapMapping = z.object({
   NewPortMappingDescription: text,
   NewLeaseDuration: plexNumberOpt,
 });
-const SoapStatus = z.object({ NewConnectionStatus: z.string().optional(), NewLastConnectionError: z.string().optional(), NewUptime: plexNumberOpt });
+const SoapStatus = z.object({
+  NewConnectionStatus: z.string().optional(),
+  NewLastConnectionError: z.string().optional(),
+  NewUptime: plexNumberOpt,
+});
 
 function toEntry(values: z.infer<typeof SoapMapping>): PortMappingEntry {
   return {
@@ -108,7 +130,12 @@ function invalid<T>(message: string): IgdCallResult<T> {
 }
 
 export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = {}): IgdClient {
-  const call = async <T>(action: string, args: readonly SoapArgument[], callOptions: IgdCallOptions | undefined, map: (values: Record<string, string>) => T | undefined): Promise<IgdCallResult<T>> => {
+  const call = async <T>(
+    action: string,
+    args: readonly SoapArgument[],
+    callOptions: IgdCallOptions | undefined,
+    map: (values: Record<string, string>) => T | undefined,
+  ): Promise<IgdCallResult<T>> => {
     // Not AbortSignal.any: a client's signal may live long (see link-signals.ts).
     const linked = linkSignals(options.signal, callOptions?.signal);
     const result = await soapCall({
@@ -122,12 +149,19 @@ export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = 
     }).finally(() => linked.release());
     if (result.kind === 'error') return { status: 'failed', error: result.error, durationMs: result.durationMs };
     if (result.kind === 'fault') {
-      const upnpError = result.code === undefined ? { description: result.description } : { code: result.code, description: result.description };
+      const upnpError =
+        result.code === undefined
+          ? { description: result.description }
+          : { code: result.code, description: result.description };
       return { status: 'refused', upnpError, durationMs: result.durationMs };
     }
     const value = map(result.values);
     if (value === undefined) {
-      return { status: 'failed', error: { phase: 'response', code: 'EBADRESPONSE', message: `${action}: the answer lacks required arguments` }, durationMs: result.durationMs };
+      return {
+        status: 'failed',
+        error: { phase: 'response', code: 'EBADRESPONSE', message: `${action}: the answer lacks required arguments` },
+        durationMs: result.durationMs,
+      };
     }
     return { status: 'ok', value, durationMs: result.durationMs };
   };
@@ -141,7 +175,9 @@ export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = 
     controlUrl: igd.controlUrl,
     serviceType: igd.serviceType,
     getExternalIpAddress: (callOptions) =>
-      call('GetExternalIPAddress', [], callOptions, (values) => (values.NewExternalIPAddress === undefined ? undefined : { externalIp: values.NewExternalIPAddress })),
+      call('GetExternalIPAddress', [], callOptions, (values) =>
+        values.NewExternalIPAddress === undefined ? undefined : { externalIp: values.NewExternalIPAddress },
+      ),
     getStatusInfo: (callOptions) =>
       call('GetStatusInfo', [], callOptions, (values) => {
         const parsed = SoapStatus.safeParse(values);
@@ -166,11 +202,20 @@ export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = 
         ['NewExternalPort', externalPort],
         ['NewProtocol', protocol],
       ];
-      return call('GetSpecificPortMappingEntry', args, callOptions, (values) => mapping({ NewExternalPort: String(externalPort), NewProtocol: protocol, NewRemoteHost: callOptions?.remoteHost ?? '', ...values }));
+      return call('GetSpecificPortMappingEntry', args, callOptions, (values) =>
+        mapping({
+          NewExternalPort: String(externalPort),
+          NewProtocol: protocol,
+          NewRemoteHost: callOptions?.remoteHost ?? '',
+          ...values,
+        }),
+      );
     },
     addPortMapping: (input, callOptions) => {
-      if (!isPort(input.externalPort) || !isPort(input.internalPort)) return Promise.resolve(invalid(`invalid ports ${input.externalPort} -> ${input.internalPort}`));
-      if (!isIpAddress(input.internalClient)) return Promise.resolve(invalid(`internalClient must be an IP address, got "${input.internalClient}"`));
+      if (!isPort(input.externalPort) || !isPort(input.internalPort))
+        return Promise.resolve(invalid(`invalid ports ${input.externalPort} -> ${input.internalPort}`));
+      if (!isIpAddress(input.internalClient))
+        return Promise.resolve(invalid(`internalClient must be an IP address, got "${input.internalClient}"`));
       const entry: PortMappingEntry = {
         remoteHost: input.remoteHost ?? '',
         externalPort: input.externalPort,
@@ -209,17 +254,27 @@ export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = 
       for (let index = 0; index < max; index++) {
         const remaining = listOptions.deadlineAt === undefined ? undefined : listOptions.deadlineAt - performance.now();
         if (remaining !== undefined && remaining < 1) {
-          return { mappings, complete: false, stoppedBy: { description: `deadline reached after ${mappings.length} entries` } };
+          return {
+            mappings,
+            complete: false,
+            stoppedBy: { description: `deadline reached after ${mappings.length} entries` },
+          };
         }
         const result = await client.getGenericPortMappingEntry(index, {
-          ...(remaining !== undefined ? { timeoutMs: Math.min(remaining, options.timeoutMs ?? DEFAULT_IGD_CALL_TIMEOUT_MS) } : {}),
+          ...(remaining !== undefined
+            ? { timeoutMs: Math.min(remaining, options.timeoutMs ?? DEFAULT_IGD_CALL_TIMEOUT_MS) }
+            : {}),
           ...(listOptions.signal ? { signal: listOptions.signal } : {}),
         });
         if (result.status === 'ok') {
           mappings.push(result.value);
           continue;
         }
-        if (result.status === 'refused' && result.upnpError.code !== undefined && END_OF_TABLE.has(result.upnpError.code)) {
+        if (
+          result.status === 'refused' &&
+          result.upnpError.code !== undefined &&
+          END_OF_TABLE.has(result.upnpError.code)
+        ) {
           return { mappings, complete: true };
         }
         const stoppedBy = result.status === 'refused' ? result.upnpError : { description: result.error.message };
@@ -235,5 +290,7 @@ export function createIgdClient(igd: IgdServiceRef, options: IgdClientOptions = 
 export function describeUpnpError(error: { code?: number; description: string }): string {
   if (error.code === undefined) return error.description;
   const name = UPNP_ERROR_NAMES[error.code];
-  return name && name !== error.description ? `${error.code} ${error.description} (${name})` : `${error.code} ${error.description}`;
+  return name && name !== error.description
+    ? `${error.code} ${error.description} (${name})`
+    : `${error.code} ${error.description}`;
 }

@@ -24,13 +24,18 @@ const MAX_DEVICE_DEPTH = 8;
 // Elements with attributes decode to `{ '#text': ... }`; plain ones to a string; empty ones to ''.
 const xmlText = z
   .preprocess((value) => {
-    const text = value !== null && typeof value === 'object' && '#text' in value ? (value as { '#text': unknown })['#text'] : value;
+    const text =
+      value !== null && typeof value === 'object' && '#text' in value
+        ? (value as { '#text': unknown })['#text']
+        : value;
     return typeof text === 'string' && text.trim() !== '' ? text.trim() : undefined;
   }, z.string().optional())
   .catch(undefined);
 
 const objectOrAbsent = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value !== null && typeof value === 'object' ? value : undefined), schema.optional()).catch(undefined);
+  z
+    .preprocess((value) => (value !== null && typeof value === 'object' ? value : undefined), schema.optional())
+    .catch(undefined);
 
 export const UpnpServiceXml = z.looseObject({
   serviceType: xmlText,
@@ -102,7 +107,11 @@ export function parseDeviceDescription(body: Buffer, location: string): DeviceDe
   }
   const parsed = DeviceDescriptionXml.safeParse(decoded);
   if (!parsed.success) {
-    throw new ProbeFailure({ phase: 'response', code: 'EBADRESPONSE', message: `GET ${location}: not a UPnP device description (no <root><device>)` });
+    throw new ProbeFailure({
+      phase: 'response',
+      code: 'EBADRESPONSE',
+      message: `GET ${location}: not a UPnP device description (no <root><device>)`,
+    });
   }
   const base = resolveBase(parsed.data.root.URLBase, location);
   const services: UpnpService[] = [];
@@ -116,7 +125,11 @@ export function parseDeviceDescription(body: Buffer, location: string): DeviceDe
       if (!service.success || !service.data.serviceType || !service.data.controlURL) continue;
       const controlUrl = resolveUrl(service.data.controlURL, base);
       if (!controlUrl) continue;
-      services.push({ serviceType: service.data.serviceType, controlUrl, ...(device.data.deviceType ? { deviceType: device.data.deviceType } : {}) });
+      services.push({
+        serviceType: service.data.serviceType,
+        controlUrl,
+        ...(device.data.deviceType ? { deviceType: device.data.deviceType } : {}),
+      });
     }
     for (const child of device.data.deviceList?.device ?? []) walk(child, depth + 1);
   };
@@ -166,7 +179,10 @@ export interface FetchDescriptionOptions {
 }
 
 /** GETs and parses a description. Throws `ProbeFailure` with the phase and code of whatever went wrong. */
-export async function fetchDeviceDescription(location: string, options: FetchDescriptionOptions): Promise<DeviceDescription> {
+export async function fetchDeviceDescription(
+  location: string,
+  options: FetchDescriptionOptions,
+): Promise<DeviceDescription> {
   let response;
   try {
     response = await httpRequest({
@@ -181,7 +197,11 @@ export async function fetchDeviceDescription(location: string, options: FetchDes
     throw new ProbeFailure(probeErrorFromHttp(error, 'device description'));
   }
   if (response.status < 200 || response.status > 299) {
-    throw new ProbeFailure({ phase: 'response', code: 'EHTTPSTATUS', message: `device description: GET ${response.url} answered HTTP ${response.status}` });
+    throw new ProbeFailure({
+      phase: 'response',
+      code: 'EHTTPSTATUS',
+      message: `device description: GET ${response.url} answered HTTP ${response.status}`,
+    });
   }
   return parseDeviceDescription(response.body, location);
 }

@@ -10,7 +10,14 @@ import { parseHostPort } from '../udp.js';
 import { remainingMs, runWindowedProbe } from '../window.js';
 import { fetchDeviceDescription, pickWanService, type DeviceDescription } from './description.js';
 import type { IgdDiscovery } from './schema.js';
-import { IGD_SEARCH_TARGETS, isUsableReply, SSDP_MULTICAST_ADDRESS, SSDP_PORT, startSsdpSearch, type SsdpReply } from './ssdp.js';
+import {
+  IGD_SEARCH_TARGETS,
+  isUsableReply,
+  SSDP_MULTICAST_ADDRESS,
+  SSDP_PORT,
+  startSsdpSearch,
+  type SsdpReply,
+} from './ssdp.js';
 
 export interface DiscoverIgdOptions extends ProbeOptions {
   /** Deadline for the search and the description fetch. @default 3000 */
@@ -34,14 +41,26 @@ const MAX_LOCATIONS = 16;
 
 /** Runs discovery as a probe of its own. */
 export function discoverIgd(options: DiscoverIgdOptions = {}): Promise<ProbeResult<IgdDiscovery>> {
-  return runWindowedProbe(options, DEFAULT_DISCOVERY_TIMEOUT_MS, (signal, deadlineAt) => findIgd(options, signal, deadlineAt));
+  return runWindowedProbe(options, DEFAULT_DISCOVERY_TIMEOUT_MS, (signal, deadlineAt) =>
+    findIgd(options, signal, deadlineAt),
+  );
 }
 
-function toDiscovery(location: string, description: DeviceDescription, reply: SsdpReply | undefined, from: RemoteInfo | undefined, replies: number): IgdDiscovery {
+function toDiscovery(
+  location: string,
+  description: DeviceDescription,
+  reply: SsdpReply | undefined,
+  from: RemoteInfo | undefined,
+  replies: number,
+): IgdDiscovery {
   const service = pickWanService(description);
   if (!service) {
     const types = description.services.map((s) => s.serviceType).join(', ') || 'none';
-    throw new ProbeFailure({ phase: 'response', code: 'ENOWANSERVICE', message: `${location} lists no WANIPConnection/WANPPPConnection service (services: ${types})` });
+    throw new ProbeFailure({
+      phase: 'response',
+      code: 'ENOWANSERVICE',
+      message: `${location} lists no WANIPConnection/WANPPPConnection service (services: ${types})`,
+    });
   }
   return {
     location,
@@ -59,15 +78,23 @@ function toDiscovery(location: string, description: DeviceDescription, reply: Ss
 }
 
 /** The discovery body, shared with `probeUpnp`. Throws `ProbeFailure` (ENOIGD, ENOWANSERVICE, ...) when nothing usable is found. */
-export async function findIgd(options: DiscoverIgdOptions, signal: AbortSignal, deadlineAt: number): Promise<IgdDiscovery> {
+export async function findIgd(
+  options: DiscoverIgdOptions,
+  signal: AbortSignal,
+  deadlineAt: number,
+): Promise<IgdDiscovery> {
   const fetchOptions = { signal, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) };
   if (options.location) {
-    const description = await fetchDeviceDescription(options.location, { ...fetchOptions, timeoutMs: remainingMs(deadlineAt) });
+    const description = await fetchDeviceDescription(options.location, {
+      ...fetchOptions,
+      timeoutMs: remainingMs(deadlineAt),
+    });
     return toDiscovery(options.location, description, undefined, undefined, 0);
   }
   const ssdpAddress = options.ssdpAddress ?? `${SSDP_MULTICAST_ADDRESS}:${SSDP_PORT}`;
   const target = parseHostPort(ssdpAddress, SSDP_PORT);
-  if (!target) throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `invalid ssdpAddress "${ssdpAddress}"` });
+  if (!target)
+    throw new ProbeFailure({ phase: 'request', code: 'EINVAL', message: `invalid ssdpAddress "${ssdpAddress}"` });
 
   const local = new AbortController();
   const stop = (): void => local.abort();
@@ -83,21 +110,46 @@ export async function findIgd(options: DiscoverIgdOptions, signal: AbortSignal, 
         if (!isUsableReply(reply) || seen.has(reply.location) || seen.size >= MAX_LOCATIONS) return;
         seen.add(reply.location);
         pending += 1;
-        fetchDeviceDescription(reply.location, { ...fetchOptions, signal: local.signal, timeoutMs: remainingMs(deadlineAt) })
+        fetchDeviceDescription(reply.location, {
+          ...fetchOptions,
+          signal: local.signal,
+          timeoutMs: remainingMs(deadlineAt),
+        })
           .then((description) => resolve(toDiscovery(reply.location, description, reply, from, replies)))
           .catch((error: unknown) => {
-            failures.push(error instanceof ProbeFailure ? error.detail : { phase: 'response', code: 'EUNKNOWN', message: String(error) });
+            failures.push(
+              error instanceof ProbeFailure
+                ? error.detail
+                : { phase: 'response', code: 'EUNKNOWN', message: String(error) },
+            );
           })
           .finally(() => (pending -= 1));
       };
-      const windowTimer = setTimeout(() => reject(noIgd(ssdpAddress, replies, failures, pending)), remainingMs(deadlineAt));
+      const windowTimer = setTimeout(
+        () => reject(noIgd(ssdpAddress, replies, failures, pending)),
+        remainingMs(deadlineAt),
+      );
       local.signal.addEventListener('abort', () => clearTimeout(windowTimer), { once: true });
-      startSsdpSearch({ target, searchTargets: IGD_SEARCH_TARGETS, multicastInterface: options.multicastInterface, signal: local.signal, onReply })
+      startSsdpSearch({
+        target,
+        searchTargets: IGD_SEARCH_TARGETS,
+        multicastInterface: options.multicastInterface,
+        signal: local.signal,
+        onReply,
+      })
         .then((search) => {
           if (search.sent === 0) {
             const codes = [...new Set(search.sendErrors)].join(', ');
-            const hint = codes.includes('ENETUNREACH') ? ': no route for multicast (no default route? pass multicastInterface)' : '';
-            reject(new ProbeFailure({ phase: 'request', code: 'ENOIGD', message: `could not send the SSDP search to ${ssdpAddress} (${codes})${hint}` }));
+            const hint = codes.includes('ENETUNREACH')
+              ? ': no route for multicast (no default route? pass multicastInterface)'
+              : '';
+            reject(
+              new ProbeFailure({
+                phase: 'request',
+                code: 'ENOIGD',
+                message: `could not send the SSDP search to ${ssdpAddress} (${codes})${hint}`,
+              }),
+            );
             return;
           }
           // Resend once: UDP is lossy and some IGDs miss the first burst. Skipped if an IGD was found meanwhile.
@@ -105,7 +157,13 @@ export async function findIgd(options: DiscoverIgdOptions, signal: AbortSignal, 
           local.signal.addEventListener('abort', () => clearTimeout(resendTimer), { once: true });
         })
         .catch((error: unknown) => {
-          reject(new ProbeFailure({ phase: 'request', code: 'ENOIGD', message: `could not open a UDP socket for SSDP: ${error instanceof Error ? error.message : String(error)}` }));
+          reject(
+            new ProbeFailure({
+              phase: 'request',
+              code: 'ENOIGD',
+              message: `could not open a UDP socket for SSDP: ${error instanceof Error ? error.message : String(error)}`,
+            }),
+          );
         });
     });
   } finally {

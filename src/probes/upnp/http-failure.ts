@@ -1,10 +1,5 @@
 /** Turns the transport's typed errors into a probe failure (phase + stable code), for the UPnP HTTP calls. */
-import {
-  isDecodeError,
-  isNetworkError,
-  isTimeoutError,
-  type PlexDiagnoseError,
-} from '../../core/errors.js';
+import { isDecodeError, isNetworkError, isTimeoutError, type PlexDiagnoseError } from '../../core/errors.js';
 import type { ProbeError } from '../types.js';
 
 export function probeErrorFromHttp(error: unknown, what: string): ProbeError {

@@ -26,7 +26,11 @@ export function probeUpnp(options: ProbeUpnpOptions = {}): Promise<ProbeResult<U
   return runWindowedProbe(options, DEFAULT_UPNP_TIMEOUT_MS, async (signal, deadlineAt, timeoutMs) => {
     const discoveryMs = Math.min(options.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS, timeoutMs);
     const igd = await findIgd(options, signal, Math.min(deadlineAt, performance.now() + discoveryMs));
-    const client = createIgdClient(igd, { signal, timeoutMs: options.callTimeoutMs ?? 3000, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+    const client = createIgdClient(igd, {
+      signal,
+      timeoutMs: options.callTimeoutMs ?? 3000,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
     const callTimeout = (): number => Math.min(options.callTimeoutMs ?? 3000, remainingMs(deadlineAt));
     const errors: UpnpActionError[] = [];
     const notes: string[] = [];
@@ -55,14 +59,22 @@ export function probeUpnp(options: ProbeUpnpOptions = {}): Promise<ProbeResult<U
     }
     const externalIpClass = externalIp === undefined ? undefined : classifyAddress(externalIp);
     if (externalIpClass && externalIpClass !== 'public') {
-      notes.push(`the IGD's external IP ${externalIp} is not public (${externalIpClass}): there is another NAT between this router and the internet`);
+      notes.push(
+        `the IGD's external IP ${externalIp} is not public (${externalIpClass}): there is another NAT between this router and the internet`,
+      );
     }
 
     const status = record('GetStatusInfo', await client.getStatusInfo({ timeoutMs: callTimeout() }));
-    const listing = await client.listPortMappings({ max: options.maxMappings ?? MAX_PORT_MAPPINGS, deadlineAt, signal });
+    const listing = await client.listPortMappings({
+      max: options.maxMappings ?? MAX_PORT_MAPPINGS,
+      deadlineAt,
+      signal,
+    });
     if (!listing.complete && listing.stoppedBy) {
       errors.push({ action: 'GetGenericPortMappingEntry', ...listing.stoppedBy });
-      notes.push(`the port-mapping table was read only in part (${listing.mappings.length} entries): ${describeUpnpError(listing.stoppedBy)}`);
+      notes.push(
+        `the port-mapping table was read only in part (${listing.mappings.length} entries): ${describeUpnpError(listing.stoppedBy)}`,
+      );
     }
     return {
       ...igd,

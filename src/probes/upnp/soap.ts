@@ -44,7 +44,12 @@ export type SoapCallResult =
   | { kind: 'error'; error: ProbeError; durationMs: number };
 
 function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function argumentText(value: string | number | boolean): string {
@@ -108,7 +113,10 @@ export function parseSoapResponse(body: Buffer | string, action: string): SoapPa
     const codeText = textOf(childOf(upnpError, 'errorCode'));
     const code = codeText !== undefined && /^\d{1,4}$/.test(codeText) ? Number(codeText) : undefined;
     const description =
-      textOf(childOf(upnpError, 'errorDescription')) || (code !== undefined ? UPNP_ERROR_NAMES[code] : undefined) || textOf(childOf(fault, 'faultstring')) || 'SOAP fault';
+      textOf(childOf(upnpError, 'errorDescription')) ||
+      (code !== undefined ? UPNP_ERROR_NAMES[code] : undefined) ||
+      textOf(childOf(fault, 'faultstring')) ||
+      'SOAP fault';
     return code === undefined ? { kind: 'fault', description } : { kind: 'fault', code, description };
   }
   const response = childOf(soapBody, `${action}Response`);
@@ -168,7 +176,23 @@ export async function soapCall(options: SoapCallOptions): Promise<SoapCallResult
     return { kind: 'response', values: parsed.values, durationMs: durationMs() };
   }
   if (response.status < 200 || response.status > 299) {
-    return { kind: 'error', error: { phase: 'response', code: 'EHTTPSTATUS', message: `${what}: HTTP ${response.status} without a SOAP fault` }, durationMs: durationMs() };
+    return {
+      kind: 'error',
+      error: {
+        phase: 'response',
+        code: 'EHTTPSTATUS',
+        message: `${what}: HTTP ${response.status} without a SOAP fault`,
+      },
+      durationMs: durationMs(),
+    };
   }
-  return { kind: 'error', error: { phase: 'response', code: 'EBADRESPONSE', message: `${what}: ${parsed.kind === 'invalid' ? parsed.reason : 'unexpected answer'}` }, durationMs: durationMs() };
+  return {
+    kind: 'error',
+    error: {
+      phase: 'response',
+      code: 'EBADRESPONSE',
+      message: `${what}: ${parsed.kind === 'invalid' ? parsed.reason : 'unexpected answer'}`,
+    },
+    durationMs: durationMs(),
+  };
 }

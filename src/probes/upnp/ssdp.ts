@@ -32,7 +32,10 @@ export interface SsdpReply {
 
 /** The M-SEARCH datagram. `host` is the HOST header value (the group address, or the unicast target in tests). */
 export function buildMSearch(searchTarget: string, host: string, mx = 2): Buffer {
-  return Buffer.from(`M-SEARCH * HTTP/1.1\r\nHOST: ${host}\r\nMAN: "ssdp:discover"\r\nMX: ${mx}\r\nST: ${searchTarget}\r\n\r\n`, 'utf8');
+  return Buffer.from(
+    `M-SEARCH * HTTP/1.1\r\nHOST: ${host}\r\nMAN: "ssdp:discover"\r\nMX: ${mx}\r\nST: ${searchTarget}\r\n\r\n`,
+    'utf8',
+  );
 }
 
 const STATUS_LINE = /^HTTP\/1\.[01]\s+(\d{3})(?:\s.*)?$/i;
@@ -43,7 +46,10 @@ const MAX_DATAGRAM = 8 * 1024;
  * back) is `undefined`; this never throws, whatever the bytes.
  */
 export function parseSsdpReply(data: Buffer | string): SsdpReply | undefined {
-  const text = (typeof data === 'string' ? data : data.subarray(0, MAX_DATAGRAM).toString('latin1')).slice(0, MAX_DATAGRAM);
+  const text = (typeof data === 'string' ? data : data.subarray(0, MAX_DATAGRAM).toString('latin1')).slice(
+    0,
+    MAX_DATAGRAM,
+  );
   const lines = text.split(/\r?\n/);
   const match = STATUS_LINE.exec((lines[0] ?? '').trim());
   if (!match) return undefined;
@@ -99,7 +105,10 @@ export interface SsdpSearch {
 
 export async function startSsdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch> {
   const family = ipFamily(options.target.address) === 6 ? 'udp6' : 'udp4';
-  const hostHeader = family === 'udp6' ? `[${options.target.address}]:${options.target.port}` : `${options.target.address}:${options.target.port}`;
+  const hostHeader =
+    family === 'udp6'
+      ? `[${options.target.address}]:${options.target.port}`
+      : `${options.target.address}:${options.target.port}`;
   const sendErrors: string[] = [];
   let sent = 0;
   const session: UdpSession = await openUdpSession({
@@ -115,7 +124,11 @@ export async function startSsdpSearch(options: SsdpSearchOptions): Promise<SsdpS
   });
   const sendAll = async (): Promise<void> => {
     for (const searchTarget of options.searchTargets) {
-      const error = await session.send(buildMSearch(searchTarget, hostHeader, options.mx ?? 2), options.target.port, options.target.address);
+      const error = await session.send(
+        buildMSearch(searchTarget, hostHeader, options.mx ?? 2),
+        options.target.port,
+        options.target.address,
+      );
       if (error) sendErrors.push(error);
       else sent += 1;
     }

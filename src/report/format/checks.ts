@@ -13,7 +13,12 @@ export interface CheckGroup {
 export function groupChecks(report: Report): CheckGroup[] {
   const groups = new Map<string, CheckGroup>();
   for (const check of report.checks) {
-    const group = groups.get(check.category) ?? { category: check.category, status: 'passed', checks: [], diagnoses: [] };
+    const group = groups.get(check.category) ?? {
+      category: check.category,
+      status: 'passed',
+      checks: [],
+      diagnoses: [],
+    };
     group.checks.push(check);
     groups.set(check.category, group);
   }

@@ -21,7 +21,10 @@ function mermaidLabel(text: string): string {
 export function formatPathMermaid(path: NetworkPath): string {
   const lines = ['```mermaid', 'flowchart LR'];
   path.hops.forEach((hop, i) => {
-    const label = [hop.label, hop.detail].filter((part): part is string => Boolean(part)).map(mermaidLabel).join('<br/>');
+    const label = [hop.label, hop.detail]
+      .filter((part): part is string => Boolean(part))
+      .map(mermaidLabel)
+      .join('<br/>');
     lines.push(`  h${i}["${label}"]`);
   });
   path.hops.forEach((hop, i) => {
@@ -39,8 +42,14 @@ export function formatPathMermaid(path: NetworkPath): string {
 
 function diagnosisMarkdown(d: Diagnosis): string[] {
   const icon = d.severity === 'error' ? '❌' : d.severity === 'warning' ? '⚠️' : 'ℹ️';
-  const lines = [`### ${icon} \`${d.ruleId}\`: ${d.message}`, '', `Confidence: **${d.confidence}**${d.rank === 'contributing' ? ` · explained by ${d.explainedBy.map((id) => `\`${id}\``).join(', ')}` : ''}`, ''];
-  for (const e of d.evidence) lines.push(`- *${e.source}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
+  const lines = [
+    `### ${icon} \`${d.ruleId}\`: ${d.message}`,
+    '',
+    `Confidence: **${d.confidence}**${d.rank === 'contributing' ? ` · explained by ${d.explainedBy.map((id) => `\`${id}\``).join(', ')}` : ''}`,
+    '',
+  ];
+  for (const e of d.evidence)
+    lines.push(`- *${e.source}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
   if (d.fix) lines.push('', `**Fix:** ${d.fix.message}`);
   if (d.docsUrl) lines.push('', `[About this check](${d.docsUrl})`);
   lines.push('');
@@ -49,7 +58,12 @@ function diagnosisMarkdown(d: Diagnosis): string[] {
 
 export function formatMarkdown(report: Report): string {
   const name = report.target.name ? ` "${report.target.name}"` : '';
-  const lines = [`## plex-diagnose report${name}`, '', `plex-diagnose ${report.tool.version} · ${report.createdAt}`, ''];
+  const lines = [
+    `## plex-diagnose report${name}`,
+    '',
+    `plex-diagnose ${report.tool.version} · ${report.createdAt}`,
+    '',
+  ];
   if (report.path) lines.push(formatPathMermaid(report.path), '');
   lines.push('| | Check | Status |', '|---|---|---|');
   for (const group of groupChecks(report)) {
@@ -58,7 +72,14 @@ export function formatMarkdown(report: Report): string {
   }
   lines.push('');
   for (const d of report.diagnoses) lines.push(...diagnosisMarkdown(d));
-  lines.push(`**Summary:** ${summaryLine(report)}`, '', '<details><summary>Observations</summary>', '', '| Observation | Status | Time | Detail |', '|---|---|---|---|');
+  lines.push(
+    `**Summary:** ${summaryLine(report)}`,
+    '',
+    '<details><summary>Observations</summary>',
+    '',
+    '| Observation | Status | Time | Detail |',
+    '|---|---|---|---|',
+  );
   for (const o of report.observations) {
     const detail = o.status === 'failed' ? `${o.error?.code ?? ''}: ${o.error?.message ?? ''}` : (o.reason ?? '');
     lines.push(`| \`${o.id}\` | ${o.status} | ${formatMs(o.durationMs)} | ${cell(detail)} |`);

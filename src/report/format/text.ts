@@ -38,9 +38,19 @@ export function formatPathText(path: NetworkPath, c: Colors): string[] {
   const width = Math.max(...path.hops.map((hop) => hop.label.length));
   const lines: string[] = [];
   path.hops.forEach((hop, i) => {
-    const mark = hop.status === 'broken' ? c.red('✗') : hop.status === 'warning' ? c.yellow('!') : hop.status === 'unknown' ? c.dim('?') : ' ';
+    const mark =
+      hop.status === 'broken'
+        ? c.red('✗')
+        : hop.status === 'warning'
+          ? c.yellow('!')
+          : hop.status === 'unknown'
+            ? c.dim('?')
+            : ' ';
     const label = hop.status === 'broken' ? c.red(c.bold(hop.label.padEnd(width))) : hop.label.padEnd(width);
-    const note = hop.note && hop.status !== 'ok' ? `   ${hop.status === 'broken' ? c.red(`← ${hop.note}`) : c.yellow(`← ${hop.note}`)}` : '';
+    const note =
+      hop.note && hop.status !== 'ok'
+        ? `   ${hop.status === 'broken' ? c.red(`← ${hop.note}`) : c.yellow(`← ${hop.note}`)}`
+        : '';
     lines.push(`  ${mark} ${label}  ${hop.detail ?? ''}${note}`.trimEnd());
     if (i < path.hops.length - 1) lines.push(`    ${c.dim('│')}`);
   });
@@ -58,7 +68,12 @@ export function describeAction(action: FixAction): string {
 }
 
 function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
-  const mark = d.severity === 'error' ? c.red(SEVERITY_MARK.error) : d.severity === 'warning' ? c.yellow(SEVERITY_MARK.warning) : c.cyan(SEVERITY_MARK.info);
+  const mark =
+    d.severity === 'error'
+      ? c.red(SEVERITY_MARK.error)
+      : d.severity === 'warning'
+        ? c.yellow(SEVERITY_MARK.warning)
+        : c.cyan(SEVERITY_MARK.info);
   const lines = [`${mark} ${c.bold(d.ruleId)}  ${d.message} ${c.dim(`(confidence: ${d.confidence})`)}`];
   if (d.rank === 'contributing') lines.push(`    ${c.dim(`explained by ${d.explainedBy.join(', ')}`)}`);
   for (const e of d.evidence) {
@@ -76,13 +91,18 @@ export function formatText(report: Report, options: FormatOptions = {}): string 
   const c = colors(options);
   const verbose = options.verbose ?? false;
   const name = report.target.name ? ` — "${report.target.name}"` : '';
-  const lines = [c.bold(`plex-diagnose ${report.tool.version}${name}${report.target.url ? ` (${report.target.url})` : ''}`), ''];
+  const lines = [
+    c.bold(`plex-diagnose ${report.tool.version}${name}${report.target.url ? ` (${report.target.url})` : ''}`),
+    '',
+  ];
   if (report.path) lines.push(...formatPathText(report.path, c), '');
 
   for (const group of groupChecks(report)) {
     if (group.status === 'off' && !verbose) continue;
     // One line per group: the finding's full text follows below, so the status line only has to be recognisable.
-    lines.push(`${paint(c, group.status, GROUP_BOX[group.status])} ${dots(categoryTitle(group.category))} ${shorten(groupStatusInfo(group), verbose ? 400 : 80)}`);
+    lines.push(
+      `${paint(c, group.status, GROUP_BOX[group.status])} ${dots(categoryTitle(group.category))} ${shorten(groupStatusInfo(group), verbose ? 400 : 80)}`,
+    );
     if (verbose) {
       for (const check of group.checks) {
         const reason = check.reason ? c.dim(` (${check.reason})`) : '';
@@ -110,7 +130,12 @@ export function formatText(report: Report, options: FormatOptions = {}): string 
   if (verbose) {
     lines.push('', c.bold('Observations'));
     for (const o of report.observations) {
-      const detail = o.status === 'failed' ? ` ${o.error?.code ?? ''} ${o.error?.message ?? ''}` : o.status === 'skipped' ? ` ${o.reason ?? ''}` : '';
+      const detail =
+        o.status === 'failed'
+          ? ` ${o.error?.code ?? ''} ${o.error?.message ?? ''}`
+          : o.status === 'skipped'
+            ? ` ${o.reason ?? ''}`
+            : '';
       lines.push(`  ${o.status.padEnd(7)} ${o.id.padEnd(26)} ${formatMs(o.durationMs).padStart(8)}${c.dim(detail)}`);
     }
   }
@@ -124,7 +149,10 @@ export function summaryLine(report: Report, c: Colors = colors({})): string {
   const findings =
     summary.errors + summary.warnings === 0
       ? c.green('No problems found.')
-      : [summary.errors ? c.red(plural(summary.errors, 'error')) : '', summary.warnings ? c.yellow(plural(summary.warnings, 'warning')) : '']
+      : [
+          summary.errors ? c.red(plural(summary.errors, 'error')) : '',
+          summary.warnings ? c.yellow(plural(summary.warnings, 'warning')) : '',
+        ]
           .filter(Boolean)
           .join(', ') + '.';
   const ran = summary.checks.passed + summary.checks.failed;

@@ -17,9 +17,9 @@ export default defineRule({
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {
       sharedAddressSpace:
-        'Your router\'s WAN address {{wan}} is in 100.64.0.0/10, the range ISPs use for carrier-grade NAT: connections from the internet cannot reach your router at all.',
+        "Your router's WAN address {{wan}} is in 100.64.0.0/10, the range ISPs use for carrier-grade NAT: connections from the internet cannot reach your router at all.",
       wanDiffersFromPublic:
-        'Your router\'s WAN address is {{wan}}, but plex.tv sees your connections come from {{public}}: a NAT beyond your router (typically the ISP\'s carrier-grade NAT) rewrites them, so forwards to {{wan}} never see internet traffic.',
+        "Your router's WAN address is {{wan}}, but plex.tv sees your connections come from {{public}}: a NAT beyond your router (typically the ISP's carrier-grade NAT) rewrites them, so forwards to {{wan}} never see internet traffic.",
     },
     fixes: {
       askIsp:
@@ -30,7 +30,11 @@ export default defineRule({
     if (vantage(ctx) === 'elsewhere') return;
     const wan = routerWan(ctx);
     if (wan.status !== 'ok' || !wan.address) return;
-    const routerEvidence = { source: `router (${wan.source})`, observed: `WAN address ${wan.address} (${wan.addressClass})`, expected: 'a public address' };
+    const routerEvidence = {
+      source: `router (${wan.source})`,
+      observed: `WAN address ${wan.address} (${wan.addressClass})`,
+      expected: 'a public address',
+    };
     if (wan.addressClass === 'cgnat') {
       ctx.report({
         messageId: 'sharedAddressSpace',
@@ -53,7 +57,10 @@ export default defineRule({
     ctx.report({
       messageId: 'wanDiffersFromPublic',
       data: { wan: wan.address, public: seen.address },
-      evidence: [routerEvidence, { source: seen.source, observed: `plex.tv sees this network as ${seen.address}`, expected: wan.address }],
+      evidence: [
+        routerEvidence,
+        { source: seen.source, observed: `plex.tv sees this network as ${seen.address}`, expected: wan.address },
+      ],
       confidence: 'medium',
       fix: { fixId: 'askIsp' },
     });

@@ -23,7 +23,8 @@ import {
 const CONTAINER_DEVICE = /docker|container|kubernetes|podman|home assistant/i;
 
 /** pms-docker's bridge-mode port list (plex-api.md §8). */
-const BRIDGE_PORTS = '-p 32400:32400/tcp -p 8324:8324/tcp -p 32469:32469/tcp -p 1900:1900/udp -p 32410:32410/udp -p 32412:32412/udp -p 32413:32413/udp -p 32414:32414/udp';
+const BRIDGE_PORTS =
+  '-p 32400:32400/tcp -p 8324:8324/tcp -p 32469:32469/tcp -p 1900:1900/udp -p 32410:32410/udp -p 32412:32412/udp -p 32413:32413/udp -p 32414:32414/udp';
 
 export default defineRule({
   id: 'container-address-advertised',
@@ -41,18 +42,22 @@ export default defineRule({
     },
     fixes: {
       advertiseLanAddress:
-        'Publish the host\'s LAN address: Settings → Network → Custom server access URLs (customConnections) = {{customConnections}} (pms-docker writes it from ADVERTISE_IP={{advertiseIp}}, but only on a container\'s first run; linuxserver has no such variable: set it in Plex Web). Or use host networking: {{hostNetworking}}. In bridge mode, publish Plex\'s ports: {{bridgePorts}}.',
+        "Publish the host's LAN address: Settings → Network → Custom server access URLs (customConnections) = {{customConnections}} (pms-docker writes it from ADVERTISE_IP={{advertiseIp}}, but only on a container's first run; linuxserver has no such variable: set it in Plex Web). Or use host networking: {{hostNetworking}}. In bridge mode, publish Plex's ports: {{bridgePorts}}.",
       preferLanInterface:
         'Settings → Network → Preferred network interface: choose the interface with {{lanAddress}} instead of Any, so the server stops publishing {{address}}.',
     },
   },
   evaluate(ctx) {
     const local = advertisedLocalConnections(ctx);
-    const suspects = local.filter((c): c is LocalConnection & { network: NonNullable<LocalConnection['network']> } => !!c.network);
+    const suspects = local.filter(
+      (c): c is LocalConnection & { network: NonNullable<LocalConnection['network']> } => !!c.network,
+    );
     if (suspects.length === 0) return;
     // pms-docker's ADVERTISE_IP (or the owner) already publishes a LAN URL: clients have a way in.
     if (publishedLanUrl(ctx)) return;
-    const examined = suspects.map((c) => ({ connection: c, findings: examineConnection(ctx, c) })).filter((e) => !e.findings.usableFromLan);
+    const examined = suspects
+      .map((c) => ({ connection: c, findings: examineConnection(ctx, c) }))
+      .filter((e) => !e.findings.usableFromLan);
     const first = examined[0];
     if (!first) return;
     const { connection } = first;
@@ -62,8 +67,13 @@ export default defineRule({
     const runtime = RUNTIME_LABELS[connection.network];
     const listed: Evidence = {
       source: 'plextv.resources',
-      observed: examined.map((e) => `local connection ${e.connection.uri} → ${e.connection.address} (${RUNTIME_LABELS[e.connection.network]} range)`).join('; '),
-      expected: 'the host\'s LAN address',
+      observed: examined
+        .map(
+          (e) =>
+            `local connection ${e.connection.uri} → ${e.connection.address} (${RUNTIME_LABELS[e.connection.network]} range)`,
+        )
+        .join('; '),
+      expected: "the host's LAN address",
     };
     const direct = examined.flatMap((e) => e.findings.direct);
     const indirect = examined.flatMap((e) => e.findings.indirect);
@@ -71,12 +81,17 @@ export default defineRule({
 
     if (others.length > 0) {
       // Another LAN address is on offer: only a real failure from a LAN machine makes the extra one worth a finding.
-      const failedFromLan = where === 'same-lan' && examined.some((e) => e.findings.direct.some((d) => d.source === 'probe.connections'));
+      const failedFromLan =
+        where === 'same-lan' && examined.some((e) => e.findings.direct.some((d) => d.source === 'probe.connections'));
       if (!failedFromLan) return;
       ctx.report({
         messageId: 'containerAddressExtra',
         data: { ...data, lanAddresses: others.join(', ') },
-        evidence: [listed, ...direct, { source: 'plextv.resources', observed: `also advertised: ${others.join(', ')}` }],
+        evidence: [
+          listed,
+          ...direct,
+          { source: 'plextv.resources', observed: `also advertised: ${others.join(', ')}` },
+        ],
         confidence: 'medium',
         fix: { fixId: 'preferLanInterface', data: { lanAddress: others[0], address: connection.address } },
       });
@@ -89,7 +104,11 @@ export default defineRule({
       listed,
       ...direct,
       ...indirect,
-      { source: 'plextv.resources', observed: 'no other local connection with a LAN address', expected: 'a local connection on the host\'s LAN address' },
+      {
+        source: 'plextv.resources',
+        observed: 'no other local connection with a LAN address',
+        expected: "a local connection on the host's LAN address",
+      },
       ...(corroborated ? [{ source: 'plextv.resources', observed: `device="${device}"` }] : []),
     ];
     ctx.report({
@@ -110,19 +129,36 @@ function confidenceOf(direct: Evidence[], indirect: Evidence[], corroborated: bo
 function customConnectionsEvidence(ctx: FactsContext): Evidence[] {
   const custom = ctx.get('server.prefs')?.network.customConnections;
   if (!custom) return [];
-  return [{ source: 'server.prefs', observed: `customConnections=${custom.length ? custom.join(',') : '(empty)'}`, expected: 'a URL on the host\'s LAN address' }];
+  return [
+    {
+      source: 'server.prefs',
+      observed: `customConnections=${custom.length ? custom.join(',') : '(empty)'}`,
+      expected: "a URL on the host's LAN address",
+    },
+  ];
 }
 
 function advertiseFix(ctx: FactsContext, findings: ContainerFindings, network: keyof typeof HOST_NETWORKING) {
   const lan = hostLanAddress(ctx, findings.where);
-  const lanUrl = lan ? `http://${lan.address.includes(':') ? `[${lan.address}]` : lan.address}:${lan.port}` : 'http://<the host\'s LAN IP>:32400';
+  const lanUrl = lan
+    ? `http://${lan.address.includes(':') ? `[${lan.address}]` : lan.address}:${lan.port}`
+    : "http://<the host's LAN IP>:32400";
   const existing = ctx.get('server.prefs')?.network.customConnections;
   const customConnections = [...(existing ?? []), lanUrl].join(',');
   // Applying it is certain only when the URL the user gave is that LAN address and we know the current entries.
-  const actions = lan?.certain && existing !== undefined ? [{ type: 'edit-list' as const, pref: 'customConnections', add: [lanUrl] }] : [];
+  const actions =
+    lan?.certain && existing !== undefined
+      ? [{ type: 'edit-list' as const, pref: 'customConnections', add: [lanUrl] }]
+      : [];
   return {
     fixId: 'advertiseLanAddress' as const,
-    data: { customConnections, advertiseIp: `${lanUrl}/`, hostNetworking: HOST_NETWORKING[network], bridgePorts: BRIDGE_PORTS, lanUrl },
+    data: {
+      customConnections,
+      advertiseIp: `${lanUrl}/`,
+      hostNetworking: HOST_NETWORKING[network],
+      bridgePorts: BRIDGE_PORTS,
+      lanUrl,
+    },
     ...(actions.length ? { actions } : {}),
   };
 }

@@ -15,7 +15,9 @@ type UrlEntry = Extract<CustomEntry, { kind: 'url' }>;
 
 /** The corrected list: every URL entry with its port written out, other entries left as they are. */
 function correctedList(entries: CustomEntry[]): string {
-  return entries.map((e) => (e.kind === 'url' && e.explicitPort === undefined ? withPort(e.text, e.defaultPort) : e.text)).join(',');
+  return entries
+    .map((e) => (e.kind === 'url' && e.explicitPort === undefined ? withPort(e.text, e.defaultPort) : e.text))
+    .join(',');
 }
 
 /** From inside the LAN, a URL that leads to the public address also needs the router to loop back (hairpin NAT). */
@@ -34,7 +36,13 @@ function loopbackNote(ctx: FactsContext, entry: UrlEntry): { note: string; doubt
 function whatAnswered(probed: ProbedConnection): string {
   const identity = probed.identity?.status === 'ok' ? probed.identity.value : undefined;
   if (!identity) return 'no answer';
-  const body = { html: `an HTML page${identity.title ? ` "${identity.title}"` : ''}`, empty: 'an empty body', malformed: 'a malformed body', other: 'a body that is not Plex\'s', 'plex-identity': 'a Plex identity' }[identity.bodyKind];
+  const body = {
+    html: `an HTML page${identity.title ? ` "${identity.title}"` : ''}`,
+    empty: 'an empty body',
+    malformed: 'a malformed body',
+    other: "a body that is not Plex's",
+    'plex-identity': 'a Plex identity',
+  }[identity.bodyKind];
   const parts = [`HTTP ${identity.status}`, body];
   if (identity.server) parts.push(`Server: ${identity.server}`);
   if (identity.location) parts.push(`redirect to ${identity.location}`);
@@ -42,24 +50,32 @@ function whatAnswered(probed: ProbedConnection): string {
 }
 
 const messages = {
-  notAUrl: 'The custom server access URL "{{entry}}" is not a URL (it needs http:// or https:// and a host): apps cannot use it.',
-  noPort: 'The custom server access URL {{entry}} has no explicit port: Plex apps do not assume {{defaultPort}} for custom URLs.',
+  notAUrl:
+    'The custom server access URL "{{entry}}" is not a URL (it needs http:// or https:// and a host): apps cannot use it.',
+  noPort:
+    'The custom server access URL {{entry}} has no explicit port: Plex apps do not assume {{defaultPort}} for custom URLs.',
   unreachable: 'The custom server access URL {{entry}} does not answer from here ({{failure}}).{{loopbackNote}}',
-  otherServer: 'The custom server access URL {{entry}} reaches another Plex server (machineIdentifier {{found}}), not this one ({{expected}}).',
-  notPlex: 'The custom server access URL {{entry}} answers, but not as Plex ({{answer}}): whatever is behind it forwards to the wrong place.',
+  otherServer:
+    'The custom server access URL {{entry}} reaches another Plex server (machineIdentifier {{found}}), not this one ({{expected}}).',
+  notPlex:
+    'The custom server access URL {{entry}} answers, but not as Plex ({{answer}}): whatever is behind it forwards to the wrong place.',
   badTls: 'The custom server access URL {{entry}} answers with a certificate apps reject ({{reason}}).',
 };
 
 const fixes = {
-  fixEntry: 'In Settings → Network → Custom server access URLs, replace "{{entry}}" with a full URL{{suggestion}}, or remove it.',
+  fixEntry:
+    'In Settings → Network → Custom server access URLs, replace "{{entry}}" with a full URL{{suggestion}}, or remove it.',
   addPort: 'Settings → Network → Custom server access URLs = {{corrected}}',
   addPortUnconfirmed:
     'Settings → Network → Custom server access URLs = {{corrected}}, if {{defaultPort}} is the port that reaches the server (this run could not confirm it); otherwise write the port that does.',
   checkPath:
     'Check the path behind {{entry}}: its name must resolve to your public address (or your proxy or tunnel), and the router must forward TCP {{port}} to the server (or the proxy must be running and allowed through the firewall).',
-  pointToThisServer: 'Point the port forward or reverse proxy behind {{entry}} at this server ({{lan}}:{{lanPort}}), or remove the URL.',
-  fixProxy: 'Make the reverse proxy (or port forward) behind {{entry}} send every path, /identity included, to Plex at http://{{lan}}:{{lanPort}}, or remove the URL.',
-  fixCertificate: 'Give {{entry}} a certificate valid for {{host}} (for example Let\'s Encrypt on the reverse proxy), or publish it as an http:// URL.',
+  pointToThisServer:
+    'Point the port forward or reverse proxy behind {{entry}} at this server ({{lan}}:{{lanPort}}), or remove the URL.',
+  fixProxy:
+    'Make the reverse proxy (or port forward) behind {{entry}} send every path, /identity included, to Plex at http://{{lan}}:{{lanPort}}, or remove the URL.',
+  fixCertificate:
+    "Give {{entry}} a certificate valid for {{host}} (for example Let's Encrypt on the reverse proxy), or publish it as an http:// URL.",
 };
 
 type Ctx = RuleContext<keyof typeof messages, keyof typeof fixes>;
@@ -81,11 +97,13 @@ export default defineRule({
     const entries = texts.map(parseCustomEntry);
     const prefEvidence: Evidence = { source: 'server.prefs', observed: `customConnections=${texts.join(',')}` };
     const server = serverLanEndpoint(ctx);
-    const lan = { lan: server.address ?? '<the server\'s LAN IP>', lanPort: server.port };
+    const lan = { lan: server.address ?? "<the server's LAN IP>", lanPort: server.port };
     const corrected = correctedList(entries);
     // The corrected list only changes what apps dial if the default port is right: apply it only when every
     // port-less entry answered as this server on that port.
-    const confirmed = entries.every((e) => e.kind !== 'url' || e.explicitPort !== undefined || reachedThisServer(probedFor(ctx, e.text)));
+    const confirmed = entries.every(
+      (e) => e.kind !== 'url' || e.explicitPort !== undefined || reachedThisServer(probedFor(ctx, e.text)),
+    );
     for (const entry of entries) {
       if (entry.kind === 'not-a-url') {
         ctx.report({
@@ -93,7 +111,10 @@ export default defineRule({
           data: { entry: entry.text },
           evidence: [prefEvidence],
           confidence: 'high',
-          fix: { fixId: 'fixEntry', data: { entry: entry.text, suggestion: entry.suggestion ? ` such as ${entry.suggestion}` : '' } },
+          fix: {
+            fixId: 'fixEntry',
+            data: { entry: entry.text, suggestion: entry.suggestion ? ` such as ${entry.suggestion}` : '' },
+          },
         });
         continue;
       }
@@ -104,7 +125,17 @@ export default defineRule({
           evidence: [{ ...prefEvidence, expected: corrected }],
           confidence: 'high',
           fix: confirmed
-            ? { fixId: 'addPort', data: { corrected }, actions: [{ type: 'edit-list', pref: 'customConnections', replace: [{ from: entry.text, to: withPort(entry.text, entry.defaultPort) }] }] }
+            ? {
+                fixId: 'addPort',
+                data: { corrected },
+                actions: [
+                  {
+                    type: 'edit-list',
+                    pref: 'customConnections',
+                    replace: [{ from: entry.text, to: withPort(entry.text, entry.defaultPort) }],
+                  },
+                ],
+              }
             : { fixId: 'addPortUnconfirmed', data: { corrected, defaultPort: entry.defaultPort } },
         });
       }
@@ -134,25 +165,54 @@ function checkProbe(ctx: Ctx, entry: UrlEntry, prefEvidence: Evidence, lan: { la
     const confidence: Confidence = doubtful ? 'low' : 'medium';
     ctx.report({
       messageId: 'unreachable',
-      data: { entry: entry.text, failure: `${failure.step === 'tcp' ? 'TCP' : 'HTTP'} ${failure.code}${failure.phase ? `, phase ${failure.phase}` : ''}`, loopbackNote: note },
-      evidence: [prefEvidence, { source: 'probe.connections', observed: describeConnectionFailure(probed, failure), expected: 'this Plex server\'s /identity' }],
+      data: {
+        entry: entry.text,
+        failure: `${failure.step === 'tcp' ? 'TCP' : 'HTTP'} ${failure.code}${failure.phase ? `, phase ${failure.phase}` : ''}`,
+        loopbackNote: note,
+      },
+      evidence: [
+        prefEvidence,
+        {
+          source: 'probe.connections',
+          observed: describeConnectionFailure(probed, failure),
+          expected: "this Plex server's /identity",
+        },
+      ],
       confidence,
       fix: { fixId: 'checkPath', data: { entry: entry.text, port: probed.port } },
     });
     return;
   }
   if (!identity) return;
-  const answered: Evidence = { source: 'probe.connections', observed: `GET ${identity.url}: ${whatAnswered(probed)}`, expected: 'this Plex server\'s /identity' };
+  const answered: Evidence = {
+    source: 'probe.connections',
+    observed: `GET ${identity.url}: ${whatAnswered(probed)}`,
+    expected: "this Plex server's /identity",
+  };
   if (identity.bodyKind !== 'plex-identity') {
-    ctx.report({ messageId: 'notPlex', data: { entry: entry.text, answer: whatAnswered(probed) }, evidence: [prefEvidence, answered], confidence: 'high', fix: { fixId: 'fixProxy', data: { entry: entry.text, ...lan } } });
+    ctx.report({
+      messageId: 'notPlex',
+      data: { entry: entry.text, answer: whatAnswered(probed) },
+      evidence: [prefEvidence, answered],
+      confidence: 'high',
+      fix: { fixId: 'fixProxy', data: { entry: entry.text, ...lan } },
+    });
     return;
   }
   if (identity.identityMatches === false) {
-    const expected = ctx.get('server.identity')?.machineIdentifier ?? ctx.snapshot.target.machineIdentifier ?? 'this server';
+    const expected =
+      ctx.get('server.identity')?.machineIdentifier ?? ctx.snapshot.target.machineIdentifier ?? 'this server';
     ctx.report({
       messageId: 'otherServer',
       data: { entry: entry.text, found: identity.machineIdentifier ?? 'unknown', expected },
-      evidence: [prefEvidence, { ...answered, observed: `GET ${identity.url}: machineIdentifier=${identity.machineIdentifier}`, expected: `machineIdentifier=${expected}` }],
+      evidence: [
+        prefEvidence,
+        {
+          ...answered,
+          observed: `GET ${identity.url}: machineIdentifier=${identity.machineIdentifier}`,
+          expected: `machineIdentifier=${expected}`,
+        },
+      ],
       confidence: 'high',
       fix: { fixId: 'pointToThisServer', data: { entry: entry.text, ...lan } },
     });
@@ -163,7 +223,13 @@ function checkProbe(ctx: Ctx, entry: UrlEntry, prefEvidence: Evidence, lan: { la
     ctx.report({
       messageId: 'badTls',
       data: { entry: entry.text, reason },
-      evidence: [prefEvidence, { source: 'probe.connections', observed: `${entry.text}: answers as this server, certificate rejected: ${reason}` }],
+      evidence: [
+        prefEvidence,
+        {
+          source: 'probe.connections',
+          observed: `${entry.text}: answers as this server, certificate rejected: ${reason}`,
+        },
+      ],
       confidence: 'medium',
       fix: { fixId: 'fixCertificate', data: { entry: entry.text, host: entry.host } },
     });

@@ -18,16 +18,16 @@ export default defineRule({
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {
       privateWan:
-        'Your router\'s WAN address is {{wan}}, a private address: another router or modem in front of it translates addresses too (double NAT), so a forward on your router alone is never reached from the internet.',
+        "Your router's WAN address is {{wan}}, a private address: another router or modem in front of it translates addresses too (double NAT), so a forward on your router alone is never reached from the internet.",
       wanNotPublic:
-        'Your router reports no usable WAN address over {{source}} (routers do that when their own WAN address is private or shared): it sits behind another NAT, a modem-router or the ISP\'s carrier-grade NAT.',
+        "Your router reports no usable WAN address over {{source}} (routers do that when their own WAN address is private or shared): it sits behind another NAT, a modem-router or the ISP's carrier-grade NAT.",
       plexSaysDoubleNat: 'Plex itself reports double NAT (mappingError=doublenat).',
     },
     fixes: {
       bridgeOrForward:
-        'Best: put the modem/ISP router in bridge (modem-only) mode so your router gets the public address. Otherwise, on the modem forward TCP {{port}} to your router\'s WAN address {{wan}} (or make {{wan}} its DMZ / exposed host), and keep your router\'s forward to the server.',
+        "Best: put the modem/ISP router in bridge (modem-only) mode so your router gets the public address. Otherwise, on the modem forward TCP {{port}} to your router's WAN address {{wan}} (or make {{wan}} its DMZ / exposed host), and keep your router's forward to the server.",
       findUpstream:
-        'Find the device in front of your router (the modem\'s admin page, often http://192.168.0.1 or http://192.168.100.1) and put it in bridge mode, or forward TCP {{port}} on it to your router. If there is no such device, your ISP uses CGNAT: see cgnat.',
+        "Find the device in front of your router (the modem's admin page, often http://192.168.0.1 or http://192.168.100.1) and put it in bridge mode, or forward TCP {{port}} on it to your router. If there is no such device, your ISP uses CGNAT: see cgnat.",
     },
   },
   evaluate(ctx) {
@@ -41,7 +41,13 @@ export default defineRule({
       ctx.report({
         messageId: 'privateWan',
         data: { wan: wan.address! },
-        evidence: [{ source: `router (${wan.source})`, observed: `WAN address ${wan.address} (private)`, expected: 'a public address' }],
+        evidence: [
+          {
+            source: `router (${wan.source})`,
+            observed: `WAN address ${wan.address} (private)`,
+            expected: 'a public address',
+          },
+        ],
         confidence: confidenceFromVantage,
         fix: { fixId: 'bridgeOrForward', data: { wan: wan.address!, port } },
       });
@@ -55,7 +61,10 @@ export default defineRule({
         evidence: [
           {
             source: `router (${wan.source})`,
-            observed: wan.source === 'UPnP' ? `GetExternalIPAddress returned "" (connection status ${upnp?.status?.connectionStatus ?? 'unknown'})` : 'NAT-PMP: network failure (no external address)',
+            observed:
+              wan.source === 'UPnP'
+                ? `GetExternalIPAddress returned "" (connection status ${upnp?.status?.connectionStatus ?? 'unknown'})`
+                : 'NAT-PMP: network failure (no external address)',
             expected: 'a public address',
           },
         ],

@@ -26,7 +26,15 @@ export default defineRule({
     category: 'port-forwarding',
     title: 'Nothing upstream of the router filters the public port',
     requires: ['server.account'],
-    uses: ['server.prefs', 'probe.upnp', 'probe.natpmp', 'plextv.publicIp', 'plextv.resources', 'probe.host', 'experiment.alternatePort'],
+    uses: [
+      'server.prefs',
+      'probe.upnp',
+      'probe.natpmp',
+      'plextv.publicIp',
+      'plextv.resources',
+      'probe.host',
+      'experiment.alternatePort',
+    ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
       proven:
@@ -41,7 +49,8 @@ export default defineRule({
         'Use port {{altPort}} instead: forward TCP {{altPort}} → {{server}}:{{serverPort}} on the router{{keptNote}}, and set Settings → Remote Access → "Manually specify public port" to {{altPort}}.',
       tryAlternatePort:
         'Confirm with `plex-diagnose --experiment alternate-port`. Then use an uncommon port such as {{altPort}}: forward TCP {{altPort}} → {{server}}:{{serverPort}} and set "Manually specify public port" to {{altPort}}; or ask your ISP to stop filtering {{port}}.',
-      askIsp: 'Ask your ISP whether it filters inbound connections (some do on residential lines, or for CGNAT-like setups), and check the modem for a firewall in front of your router.',
+      askIsp:
+        'Ask your ISP whether it filters inbound connections (some do on residential lines, or for CGNAT-like setups), and check the modem for a firewall in front of your router.',
     },
   },
   evaluate(ctx) {
@@ -58,7 +67,11 @@ export default defineRule({
 
     const experiment = ctx.get('experiment.alternatePort');
     const altPort = experiment?.externalPort;
-    if (experiment && altPort !== undefined && (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')) {
+    if (
+      experiment &&
+      altPort !== undefined &&
+      (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')
+    ) {
       const experimentEvidence = {
         source: 'experiment.alternatePort',
         observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
@@ -71,7 +84,11 @@ export default defineRule({
           confidence: 'high',
           fix: {
             fixId: 'useAlternatePort',
-            data: { ...where, altPort: altPort, keptNote: experiment.kept ? ' (the experiment kept its UPnP mapping for you)' : '' },
+            data: {
+              ...where,
+              altPort: altPort,
+              keptNote: experiment.kept ? ' (the experiment kept its UPnP mapping for you)' : '',
+            },
             actions: [
               { type: 'set-pref', pref: 'ManualPortMappingMode', value: true },
               { type: 'set-pref', pref: 'ManualPortMappingPort', value: altPort },
@@ -79,7 +96,13 @@ export default defineRule({
           },
         });
       } else {
-        ctx.report({ messageId: 'inboundBlocked', data: { port, altPort: altPort }, evidence: [stateEvidence, experimentEvidence], confidence: 'medium', fix: { fixId: 'askIsp' } });
+        ctx.report({
+          messageId: 'inboundBlocked',
+          data: { port, altPort: altPort },
+          evidence: [stateEvidence, experimentEvidence],
+          confidence: 'medium',
+          fix: { fixId: 'askIsp' },
+        });
       }
       return;
     }
@@ -90,7 +113,9 @@ export default defineRule({
     if (wan.status !== 'ok' || wan.addressClass !== 'public') return; // double NAT / CGNAT rules cover the rest
     const seen = serverPublicAddress(ctx) ?? thisMachinePublicAddress(ctx);
     if (!seen || seen.address !== wan.address) return; // a VPN or CGNAT rewrites the address: other rules
-    const forwards = routerMappingsFor(ctx, port).filter((m) => m.enabled && m.internalClient === server.address && m.internalPort === server.port);
+    const forwards = routerMappingsFor(ctx, port).filter(
+      (m) => m.enabled && m.internalClient === server.address && m.internalPort === server.port,
+    );
     if (forwards.length === 0) return; // no visible forward: no-port-forward / manual-port-mismatch
     ctx.report({
       messageId: 'likely',
@@ -99,7 +124,10 @@ export default defineRule({
         stateEvidence,
         { source: `router (${wan.source})`, observed: `WAN address ${wan.address}`, expected: 'a public address' },
         { source: seen.source, observed: `plex.tv sees ${seen.address}`, expected: `the router's WAN ${wan.address}` },
-        { source: 'router (UPnP)', observed: `forward TCP ${port} → ${forwards[0]!.internalClient}:${forwards[0]!.internalPort} "${forwards[0]!.description}"` },
+        {
+          source: 'router (UPnP)',
+          observed: `forward TCP ${port} → ${forwards[0]!.internalClient}:${forwards[0]!.internalPort} "${forwards[0]!.description}"`,
+        },
       ],
       confidence: 'medium',
       fix: { fixId: 'tryAlternatePort', data: { port, altPort: suggestedAlternatePort(ctx), ...where } },

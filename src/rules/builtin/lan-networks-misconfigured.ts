@@ -5,12 +5,22 @@
  * into public space lets strangers in.
  */
 import { classifyAddress, containerNetworkOf, isInCidr } from '../../core/net/address.js';
-import { coversEverything, coversPublicAddresses, entryContains, networkOfCidr, parseNetworkEntry, type NetworkEntry } from '../../core/net/network-list.js';
+import {
+  coversEverything,
+  coversPublicAddresses,
+  entryContains,
+  networkOfCidr,
+  parseNetworkEntry,
+  type NetworkEntry,
+} from '../../core/net/network-list.js';
 import { defineRule } from '../define-rule.js';
 import { serverLanEndpoint, targetEndpoint, vantage, type FactsContext } from '../facts.js';
 import type { Evidence, RuleContext } from '../types.js';
 
-const LABELS = { LanNetworksBandwidth: 'LAN Networks', allowedNetworks: 'List of IP addresses and networks that are allowed without auth' } as const;
+const LABELS = {
+  LanNetworksBandwidth: 'LAN Networks',
+  allowedNetworks: 'List of IP addresses and networks that are allowed without auth',
+} as const;
 type ListPref = keyof typeof LABELS;
 
 /** The subnet of this host's interface that holds `address` (run on the server, or on a machine of its LAN). */
@@ -38,18 +48,24 @@ const messages = {
   invalidEntry:
     '{{pref}} contains "{{entry}}", which is neither an IP address, a CIDR network (192.168.1.0/24) nor ip/netmask (192.168.1.0/255.255.255.0): Plex cannot use it.',
   lanMissesServer:
-    'LAN Networks ({{value}}) does not include the server\'s own LAN address {{address}}: clients on that network count as remote, so remote bandwidth limits and quality settings apply to them.',
-  lanMissesThisMachine: 'LAN Networks ({{value}}) does not include this machine ({{address}}), which is on the server\'s LAN: it counts as a remote client.',
+    "LAN Networks ({{value}}) does not include the server's own LAN address {{address}}: clients on that network count as remote, so remote bandwidth limits and quality settings apply to them.",
+  lanMissesThisMachine:
+    "LAN Networks ({{value}}) does not include this machine ({{address}}), which is on the server's LAN: it counts as a remote client.",
   allowedEveryone: 'allowedNetworks contains {{entry}}: anyone who can reach the server can use it without signing in.',
-  allowedPublic: 'allowedNetworks contains {{entry}}, which reaches into public internet addresses: anyone from there who reaches the server can use it without signing in.',
+  allowedPublic:
+    'allowedNetworks contains {{entry}}, which reaches into public internet addresses: anyone from there who reaches the server can use it without signing in.',
 };
 
 const fixes = {
-  correctEntry: 'Settings → Network → {{label}}: write networks as 192.168.1.0/24 or 192.168.1.0/255.255.255.0; without "{{entry}}" the list is {{corrected}}.',
+  correctEntry:
+    'Settings → Network → {{label}}: write networks as 192.168.1.0/24 or 192.168.1.0/255.255.255.0; without "{{entry}}" the list is {{corrected}}.',
   addLanNetwork: 'Settings → Network → LAN Networks = {{corrected}}',
-  addLanNetworkGuess: 'Settings → Network → LAN Networks: add your LAN\'s network, e.g. {{guess}} (check the prefix against your router\'s netmask).',
-  removeEveryone: 'Settings → Network → List of IP addresses and networks that are allowed without auth = {{corrected}}',
-  narrowAllowed: 'Settings → Network → List of IP addresses and networks that are allowed without auth: replace {{entry}} with your LAN\'s network or the single addresses that need it.',
+  addLanNetworkGuess:
+    "Settings → Network → LAN Networks: add your LAN's network, e.g. {{guess}} (check the prefix against your router's netmask).",
+  removeEveryone:
+    'Settings → Network → List of IP addresses and networks that are allowed without auth = {{corrected}}',
+  narrowAllowed:
+    "Settings → Network → List of IP addresses and networks that are allowed without auth: replace {{entry}} with your LAN's network or the single addresses that need it.",
 };
 
 type Ctx = RuleContext<keyof typeof messages, keyof typeof fixes>;
@@ -75,7 +91,11 @@ export default defineRule({
     for (const pref of Object.keys(lists) as ListPref[]) {
       for (const { text, entry } of lists[pref]) {
         if (entry) continue;
-        const corrected = lists[pref].filter((e) => e.text !== text).map((e) => e.text).join(',') || '(empty)';
+        const corrected =
+          lists[pref]
+            .filter((e) => e.text !== text)
+            .map((e) => e.text)
+            .join(',') || '(empty)';
         ctx.report({
           messageId: 'invalidEntry',
           data: { pref, entry: text },
@@ -87,24 +107,44 @@ export default defineRule({
     }
 
     const lan = lists.LanNetworksBandwidth.flatMap((e) => (e.entry ? [e.entry] : []));
-    if (lists.LanNetworksBandwidth.length > 0) checkLanCoverage(ctx, lan, show('LanNetworksBandwidth'), network.LanNetworksBandwidth ?? []);
+    if (lists.LanNetworksBandwidth.length > 0)
+      checkLanCoverage(ctx, lan, show('LanNetworksBandwidth'), network.LanNetworksBandwidth ?? []);
 
     const allowed = lists.allowedNetworks.flatMap((e) => (e.entry ? [e.entry] : []));
     const everyone = allowed.filter(coversEverything);
-    const withoutEveryone = lists.allowedNetworks.filter((e) => !e.entry || !coversEverything(e.entry)).map((e) => e.text).join(',');
+    const withoutEveryone = lists.allowedNetworks
+      .filter((e) => !e.entry || !coversEverything(e.entry))
+      .map((e) => e.text)
+      .join(',');
     for (const entry of allowed) {
-      const evidence: Evidence[] = [{ source: 'server.prefs', observed: `allowedNetworks=${show('allowedNetworks')}`, expected: 'only LAN, VPN or single trusted addresses' }];
+      const evidence: Evidence[] = [
+        {
+          source: 'server.prefs',
+          observed: `allowedNetworks=${show('allowedNetworks')}`,
+          expected: 'only LAN, VPN or single trusted addresses',
+        },
+      ];
       if (everyone.includes(entry)) {
         ctx.report({
           messageId: 'allowedEveryone',
           data: { entry: entry.text },
           evidence,
           confidence: 'high',
-          fix: { fixId: 'removeEveryone', data: { corrected: withoutEveryone || '(empty)' }, actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: everyone.map((e) => e.text) }] },
+          fix: {
+            fixId: 'removeEveryone',
+            data: { corrected: withoutEveryone || '(empty)' },
+            actions: [{ type: 'edit-list', pref: 'allowedNetworks', remove: everyone.map((e) => e.text) }],
+          },
         });
       } else if (coversPublicAddresses(entry)) {
         // A single public address may be intended (your own VPS); the exposure is real either way.
-        ctx.report({ messageId: 'allowedPublic', data: { entry: entry.text }, evidence, confidence: 'medium', fix: { fixId: 'narrowAllowed', data: { entry: entry.text } } });
+        ctx.report({
+          messageId: 'allowedPublic',
+          data: { entry: entry.text },
+          evidence,
+          confidence: 'medium',
+          fix: { fixId: 'narrowAllowed', data: { entry: entry.text } },
+        });
       }
     }
   },
@@ -119,17 +159,31 @@ function checkLanCoverage(ctx: Ctx, lan: NetworkEntry[], value: string, written:
     const subnet = subnetHolding(ctx, address);
     if (subnet) {
       const corrected = [...written, subnet].join(',');
-      return { fixId: 'addLanNetwork' as const, data: { corrected }, actions: [{ type: 'edit-list' as const, pref: 'LanNetworksBandwidth', add: [subnet] }] };
+      return {
+        fixId: 'addLanNetwork' as const,
+        data: { corrected },
+        actions: [{ type: 'edit-list' as const, pref: 'LanNetworksBandwidth', add: [subnet] }],
+      };
     }
     const bits = address.includes(':') ? 64 : 24;
-    return { fixId: 'addLanNetworkGuess' as const, data: { guess: networkOfCidr(`${address}/${bits}`) ?? `${address}/${bits}` } };
+    return {
+      fixId: 'addLanNetworkGuess' as const,
+      data: { guess: networkOfCidr(`${address}/${bits}`) ?? `${address}/${bits}` },
+    };
   };
   const listed: Evidence = { source: 'server.prefs', observed: `LanNetworksBandwidth=${value}` };
   if (!covered(server.address)) {
     ctx.report({
       messageId: 'lanMissesServer',
       data: { value, address: server.address },
-      evidence: [listed, { source: server.source ?? 'server', observed: `the server's LAN address is ${server.address}`, expected: 'inside one of the LAN Networks' }],
+      evidence: [
+        listed,
+        {
+          source: server.source ?? 'server',
+          observed: `the server's LAN address is ${server.address}`,
+          expected: 'inside one of the LAN Networks',
+        },
+      ],
       confidence: server.source === 'server.account privateAddress' ? 'high' : 'medium',
       fix: lanFix(server.address),
     });
@@ -140,7 +194,14 @@ function checkLanCoverage(ctx: Ctx, lan: NetworkEntry[], value: string, written:
     ctx.report({
       messageId: 'lanMissesThisMachine',
       data: { value, address: here },
-      evidence: [listed, { source: 'probe.host', observed: `this machine is ${here}, on the server's LAN`, expected: 'inside one of the LAN Networks' }],
+      evidence: [
+        listed,
+        {
+          source: 'probe.host',
+          observed: `this machine is ${here}, on the server's LAN`,
+          expected: 'inside one of the LAN Networks',
+        },
+      ],
       confidence: 'high',
       fix: lanFix(here),
     });

@@ -4,7 +4,15 @@
  * port. Read from the router's UPnP table; static forwards that a router does not list there are invisible to it.
  */
 import { defineRule } from '../define-rule.js';
-import { mappingFailed, mappingState, routerMappingsFor, routerMappingsToServer, routerWan, seesServersRouter, serverLanEndpoint } from '../facts.js';
+import {
+  mappingFailed,
+  mappingState,
+  routerMappingsFor,
+  routerMappingsToServer,
+  routerWan,
+  seesServersRouter,
+  serverLanEndpoint,
+} from '../facts.js';
 
 export default defineRule({
   id: 'manual-port-mismatch',
@@ -17,17 +25,18 @@ export default defineRule({
     explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward'],
     messages: {
       otherPortForwarded:
-        'Plex\'s manual public port is {{manualPort}}, but the router forwards {{forwardedPort}} (not {{manualPort}}) to {{server}}:{{serverPort}}.',
+        "Plex's manual public port is {{manualPort}}, but the router forwards {{forwardedPort}} (not {{manualPort}}) to {{server}}:{{serverPort}}.",
       manualPortNotForwarded:
-        'Plex\'s manual public port is {{manualPort}}, but the router lists no forward for it ({{count}} UPnP mapping(s), none for {{manualPort}}).',
+        "Plex's manual public port is {{manualPort}}, but the router lists no forward for it ({{count}} UPnP mapping(s), none for {{manualPort}}).",
       wrongHost:
         'The router forwards TCP {{port}} to {{forwardHost}}:{{forwardPort}}, but the server is {{server}}:{{serverPort}}: the forward points at the wrong machine.',
-      wrongPort:
-        'The router forwards TCP {{port}} to {{server}}:{{forwardPort}}, but Plex listens on {{serverPort}}.',
+      wrongPort: 'The router forwards TCP {{port}} to {{server}}:{{forwardPort}}, but Plex listens on {{serverPort}}.',
     },
     fixes: {
-      useForwardedPort: 'Set Settings → Remote Access → "Manually specify public port" to {{forwardedPort}} (the port the router forwards), or forward {{manualPort}} instead.',
-      addForward: 'On the router, forward TCP {{manualPort}} → {{server}}:{{serverPort}}. (Some routers do not list hand-made forwards over UPnP: if yours exists, see isp-blocks-port.)',
+      useForwardedPort:
+        'Set Settings → Remote Access → "Manually specify public port" to {{forwardedPort}} (the port the router forwards), or forward {{manualPort}} instead.',
+      addForward:
+        'On the router, forward TCP {{manualPort}} → {{server}}:{{serverPort}}. (Some routers do not list hand-made forwards over UPnP: if yours exists, see isp-blocks-port.)',
       retarget:
         'Change the forward for TCP {{port}} to {{server}}:{{serverPort}}, and give the server a fixed address (a DHCP reservation) so it cannot move again.',
     },
@@ -43,9 +52,18 @@ export default defineRule({
     if (mapping && !mappingFailed(mapping)) return;
     const where = { server: server.address, serverPort: server.port };
     const stateEvidence = mapping
-      ? [{ source: mapping.source, observed: `mappingState=${mapping.state ?? '(none)'}, mappingError=${mapping.error || '(none)'}`, expected: 'mappingState=mapped' }]
+      ? [
+          {
+            source: mapping.source,
+            observed: `mappingState=${mapping.state ?? '(none)'}, mappingError=${mapping.error || '(none)'}`,
+            expected: 'mappingState=mapped',
+          },
+        ]
       : [];
-    const manual = network.ManualPortMappingMode === true && network.ManualPortMappingPort ? network.ManualPortMappingPort : undefined;
+    const manual =
+      network.ManualPortMappingMode === true && network.ManualPortMappingPort
+        ? network.ManualPortMappingPort
+        : undefined;
     const port = manual ?? network.LastAutomaticMappedPort ?? ctx.get('server.account')?.publicPort;
     if (!port) return;
 
@@ -57,7 +75,15 @@ export default defineRule({
       ctx.report({
         messageId: 'wrongHost',
         data: { port, forwardHost: wrongHost.internalClient, forwardPort: wrongHost.internalPort, ...where },
-        evidence: [...stateEvidence, { source: 'router (UPnP)', observed: describe(wrongHost), expected: `TCP ${port} → ${server.address}:${server.port}` }, { source: server.source ?? 'server', observed: `server at ${server.address}:${server.port}` }],
+        evidence: [
+          ...stateEvidence,
+          {
+            source: 'router (UPnP)',
+            observed: describe(wrongHost),
+            expected: `TCP ${port} → ${server.address}:${server.port}`,
+          },
+          { source: server.source ?? 'server', observed: `server at ${server.address}:${server.port}` },
+        ],
         confidence: 'high',
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
@@ -68,7 +94,14 @@ export default defineRule({
       ctx.report({
         messageId: 'wrongPort',
         data: { port, forwardPort: wrongPort.internalPort, ...where },
-        evidence: [...stateEvidence, { source: 'router (UPnP)', observed: describe(wrongPort), expected: `TCP ${port} → ${server.address}:${server.port}` }],
+        evidence: [
+          ...stateEvidence,
+          {
+            source: 'router (UPnP)',
+            observed: describe(wrongPort),
+            expected: `TCP ${port} → ${server.address}:${server.port}`,
+          },
+        ],
         confidence: 'high',
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
@@ -79,22 +112,45 @@ export default defineRule({
     // silence says nothing about hand-made forwards.
     if (routerWan(ctx).status !== 'ok') return;
     const toServer = routerMappingsToServer(ctx, server).filter((m) => m.enabled);
-    const manualEvidence = { source: 'server.prefs', observed: `ManualPortMappingMode=1, ManualPortMappingPort=${manual}` };
+    const manualEvidence = {
+      source: 'server.prefs',
+      observed: `ManualPortMappingMode=1, ManualPortMappingPort=${manual}`,
+    };
     if (toServer.length > 0) {
       const forwarded = toServer[0]!.externalPort;
       ctx.report({
         messageId: 'otherPortForwarded',
         data: { manualPort: manual, forwardedPort: forwarded, ...where },
-        evidence: [...stateEvidence, manualEvidence, { source: 'router (UPnP)', observed: describe(toServer[0]!), expected: `TCP ${manual} → ${server.address}:${server.port}` }],
+        evidence: [
+          ...stateEvidence,
+          manualEvidence,
+          {
+            source: 'router (UPnP)',
+            observed: describe(toServer[0]!),
+            expected: `TCP ${manual} → ${server.address}:${server.port}`,
+          },
+        ],
         confidence: 'high',
-        fix: { fixId: 'useForwardedPort', data: { manualPort: manual, forwardedPort: forwarded }, actions: [{ type: 'set-pref', pref: 'ManualPortMappingPort', value: forwarded }] },
+        fix: {
+          fixId: 'useForwardedPort',
+          data: { manualPort: manual, forwardedPort: forwarded },
+          actions: [{ type: 'set-pref', pref: 'ManualPortMappingPort', value: forwarded }],
+        },
       });
       return;
     }
     ctx.report({
       messageId: 'manualPortNotForwarded',
       data: { manualPort: manual, count: upnp.mappings.length },
-      evidence: [...stateEvidence, manualEvidence, { source: 'router (UPnP)', observed: `${upnp.mappings.length} mapping(s): ${upnp.mappings.map(describe).join('; ') || 'none'}`, expected: `TCP ${manual} → ${server.address}:${server.port}` }],
+      evidence: [
+        ...stateEvidence,
+        manualEvidence,
+        {
+          source: 'router (UPnP)',
+          observed: `${upnp.mappings.length} mapping(s): ${upnp.mappings.map(describe).join('; ') || 'none'}`,
+          expected: `TCP ${manual} → ${server.address}:${server.port}`,
+        },
+      ],
       confidence: 'medium',
       fix: { fixId: 'addForward', data: { manualPort: manual, ...where } },
     });

@@ -14,20 +14,27 @@ export default defineRule({
     requires: ['server.account'],
     uses: ['server.root', 'server.prefs'],
     messages: {
-      unreachable: "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",
-      publishError: 'The server could not publish its address to plex.tv (mappingError=publisherror): it cannot reach plex.tv, or plex.tv refused it.',
+      unreachable:
+        "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",
+      publishError:
+        'The server could not publish its address to plex.tv (mappingError=publisherror): it cannot reach plex.tv, or plex.tv refused it.',
       badAuth: "plex.tv rejected the server's own credentials (mappingError=badauth).",
-      doubleNat: 'Plex reports double NAT (mappingError=doublenat): the router it mapped the port on is itself behind another NAT.',
+      doubleNat:
+        'Plex reports double NAT (mappingError=doublenat): the router it mapped the port on is itself behind another NAT.',
       myPlexGone: 'The server lost its connection to plex.tv (mappingError=myplexgone).',
-      jumboFrames: 'Plex reports a packet-size problem (mappingError=jumboframes): large packets are lost somewhere on the path.',
-      failedNoError: 'Remote access is not mapped (mappingState=failed) and Plex gives no error code: no port mapping could be made.',
+      jumboFrames:
+        'Plex reports a packet-size problem (mappingError=jumboframes): large packets are lost somewhere on the path.',
+      failedNoError:
+        'Remote access is not mapped (mappingState=failed) and Plex gives no error code: no port mapping could be made.',
       other: 'Remote access failed with mappingError={{error}}{{detail}}.',
       waiting: 'Plex is still setting up remote access (mappingState=waiting): run again in a minute.',
     },
     fixes: {
       retest: 'Fix the cause named above, then press Retry in Settings → Remote Access.',
-      allowPlexTv: 'Let the server reach plex.tv over HTTPS (port 443) without a proxy or filter, then press Retry in Settings → Remote Access.',
-      signInAgain: 'Sign the server out of plex.tv and back in (Settings → General). For Docker, recreate the container with a fresh PLEX_CLAIM from https://plex.tv/claim.',
+      allowPlexTv:
+        'Let the server reach plex.tv over HTTPS (port 443) without a proxy or filter, then press Retry in Settings → Remote Access.',
+      signInAgain:
+        'Sign the server out of plex.tv and back in (Settings → General). For Docker, recreate the container with a fresh PLEX_CLAIM from https://plex.tv/claim.',
       mtu: 'Use a standard MTU of 1500 on the server and the router (turn jumbo frames off), then press Retry in Settings → Remote Access.',
     },
   },
@@ -51,7 +58,13 @@ export default defineRule({
     const endpoint = `${address ?? 'your public address'}:${port.port}`;
     switch (mapping.error) {
       case 'unreachable':
-        ctx.report({ messageId: 'unreachable', data: { endpoint }, evidence, confidence: 'high', fix: { fixId: 'retest' } });
+        ctx.report({
+          messageId: 'unreachable',
+          data: { endpoint },
+          evidence,
+          confidence: 'high',
+          fix: { fixId: 'retest' },
+        });
         return;
       case 'publisherror':
         ctx.report({ messageId: 'publishError', evidence, confidence: 'high', fix: { fixId: 'allowPlexTv' } });

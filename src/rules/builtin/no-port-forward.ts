@@ -5,7 +5,15 @@
  */
 import { containerNetworkOf } from '../../core/net/address.js';
 import { defineRule } from '../define-rule.js';
-import { mappingFailed, mappingState, publicPort, routerMappingsToServer, seesServersRouter, serverLanEndpoint, vantage } from '../facts.js';
+import {
+  mappingFailed,
+  mappingState,
+  publicPort,
+  routerMappingsToServer,
+  seesServersRouter,
+  serverLanEndpoint,
+  vantage,
+} from '../facts.js';
 
 export default defineRule({
   id: 'no-port-forward',
@@ -20,18 +28,19 @@ export default defineRule({
       noAutomaticMapping:
         'Plex is left to open its port automatically, but the router answers neither UPnP nor NAT-PMP, and no manual public port is set: nothing forwards a port to {{server}}:{{serverPort}}.',
       upnpWithoutMapping:
-        'The router speaks UPnP but holds no port mapping to {{server}}:{{serverPort}}: Plex\'s automatic mapping did not take (UPnP refused for this host, or switched off for it).',
+        "The router speaks UPnP but holds no port mapping to {{server}}:{{serverPort}}: Plex's automatic mapping did not take (UPnP refused for this host, or switched off for it).",
       containerCannotMap:
         'Plex runs in a container on a bridge network, so it cannot open a port on the router by itself (it sits behind the container host and the router), and no manual public port is set.',
       unverifiedManual:
-        'plex.tv cannot reach the manual public port {{port}}, and the router\'s forwards cannot be read from here (no UPnP): check that TCP {{port}} is forwarded to {{server}}:{{serverPort}}.',
+        "plex.tv cannot reach the manual public port {{port}}, and the router's forwards cannot be read from here (no UPnP): check that TCP {{port}} is forwarded to {{server}}:{{serverPort}}.",
     },
     fixes: {
       forwardManually:
         'On the router, forward TCP {{port}} to {{server}}:{{serverPort}} (give the server a fixed DHCP lease first). Then in Plex: Settings → Remote Access → "Manually specify public port" = {{port}}.',
       allowUpnp:
         'Allow UPnP port mapping for {{server}} on the router (miniupnpd: an `allow` line for it; some routers list UPnP per device), or forward TCP {{port}} to {{server}}:{{serverPort}} by hand and set "Manually specify public port" to {{port}}.',
-      checkForward: 'In the router\'s port-forwarding page, make sure TCP {{port}} → {{server}}:{{serverPort}} exists and is enabled; if it does, see isp-blocks-port.',
+      checkForward:
+        "In the router's port-forwarding page, make sure TCP {{port}} → {{server}}:{{serverPort}} exists and is enabled; if it does, see isp-blocks-port.",
     },
   },
   evaluate(ctx) {
@@ -40,7 +49,11 @@ export default defineRule({
     if (!mappingFailed(mapping) || network?.PublishServerOnPlexOnlineKey === false) return;
     const server = serverLanEndpoint(ctx);
     const where = { server: server.address ?? 'the server', serverPort: server.port };
-    const stateEvidence = { source: mapping!.source, observed: `mappingState=${mapping!.state ?? '(none)'}, mappingError=${mapping!.error || '(none)'}`, expected: 'mappingState=mapped' };
+    const stateEvidence = {
+      source: mapping!.source,
+      observed: `mappingState=${mapping!.state ?? '(none)'}, mappingError=${mapping!.error || '(none)'}`,
+      expected: 'mappingState=mapped',
+    };
     const manual = network?.ManualPortMappingMode === true;
     const upnp = ctx.observation('probe.upnp');
     const natpmp = ctx.observation('probe.natpmp');
@@ -51,7 +64,11 @@ export default defineRule({
       ctx.report({
         messageId: 'unverifiedManual',
         data: { port, ...where },
-        evidence: [stateEvidence, { source: 'server.prefs', observed: `ManualPortMappingMode=1, ManualPortMappingPort=${port}` }, { source: 'probe.upnp', observed: upnp?.status === 'failed' ? upnp.error.message : 'not available' }],
+        evidence: [
+          stateEvidence,
+          { source: 'server.prefs', observed: `ManualPortMappingMode=1, ManualPortMappingPort=${port}` },
+          { source: 'probe.upnp', observed: upnp?.status === 'failed' ? upnp.error.message : 'not available' },
+        ],
         confidence: 'low',
         fix: { fixId: 'checkForward', data: { port, ...where } },
       });
@@ -72,7 +89,10 @@ export default defineRule({
         messageId: 'containerCannotMap',
         evidence: [
           stateEvidence,
-          { source: 'probe.host', observed: `in a container (${host.container.evidence.join('; ') || host.container.runtime}); default route via ${routeInterface!.name} ${bridged.address}` },
+          {
+            source: 'probe.host',
+            observed: `in a container (${host.container.evidence.join('; ') || host.container.runtime}); default route via ${routeInterface!.name} ${bridged.address}`,
+          },
           { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
         ],
         confidence: 'medium',
@@ -89,20 +109,38 @@ export default defineRule({
           stateEvidence,
           { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
           { source: 'probe.upnp', observed: upnp.error.message, expected: 'a UPnP IGD answers' },
-          { source: 'probe.natpmp', observed: natpmp?.status === 'failed' ? natpmp.error.message : 'not checked', expected: 'a NAT-PMP answer' },
+          {
+            source: 'probe.natpmp',
+            observed: natpmp?.status === 'failed' ? natpmp.error.message : 'not checked',
+            expected: 'a NAT-PMP answer',
+          },
         ],
         confidence: natpmp?.status === 'failed' ? 'high' : 'medium',
-        fix: { fixId: 'forwardManually', data: { port: server.port, ...where }, ...(server.address ? { actions: manualActions } : {}) },
+        fix: {
+          fixId: 'forwardManually',
+          data: { port: server.port, ...where },
+          ...(server.address ? { actions: manualActions } : {}),
+        },
       });
       return;
     }
-    if (upnp?.status === 'ok' && upnp.value.mappingsComplete && server.address && routerMappingsToServer(ctx, server).length === 0 && natpmp?.status !== 'ok') {
+    if (
+      upnp?.status === 'ok' &&
+      upnp.value.mappingsComplete &&
+      server.address &&
+      routerMappingsToServer(ctx, server).length === 0 &&
+      natpmp?.status !== 'ok'
+    ) {
       ctx.report({
         messageId: 'upnpWithoutMapping',
         data: where,
         evidence: [
           stateEvidence,
-          { source: 'probe.upnp', observed: `${upnp.value.mappings.length} mapping(s), none to ${server.address}:${server.port}`, expected: `a mapping to ${server.address}:${server.port}` },
+          {
+            source: 'probe.upnp',
+            observed: `${upnp.value.mappings.length} mapping(s), none to ${server.address}:${server.port}`,
+            expected: `a mapping to ${server.address}:${server.port}`,
+          },
         ],
         confidence: 'medium',
         fix: { fixId: 'allowUpnp', data: { port: server.port, ...where } },

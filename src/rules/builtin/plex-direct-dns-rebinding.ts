@@ -29,7 +29,9 @@ function resolverName(resolver: string): string {
 }
 
 function describeAnswer(value: PlexDirectDnsValue, answer: DnsResolverAnswer): Evidence {
-  const got = answer.addresses.length ? answer.addresses.join(', ') : `no answer${answer.code ? ` (${answer.code})` : ''}`;
+  const got = answer.addresses.length
+    ? answer.addresses.join(', ')
+    : `no answer${answer.code ? ` (${answer.code})` : ''}`;
   const control = answer.control.resolved
     ? `resolves`
     : `fails too${answer.control.code ? ` (${answer.control.code})` : answer.control.addresses.length ? ` (${answer.control.addresses.join(', ')})` : ''}`;
@@ -47,7 +49,11 @@ interface Affected {
 /** Every answer with one of these outcomes, across the names (a rebinding verdict only counts for a LAN address). */
 function affected(values: PlexDirectDnsValue[], outcomes: readonly DnsResolverAnswer['outcome'][]): Affected {
   const answers = values.flatMap((value) =>
-    value.answers.filter((a) => outcomes.includes(a.outcome) && (a.outcome !== 'rebinding-blocked' || value.encodedClass !== 'public')).map((answer) => ({ value, answer })),
+    value.answers
+      .filter(
+        (a) => outcomes.includes(a.outcome) && (a.outcome !== 'rebinding-blocked' || value.encodedClass !== 'public'),
+      )
+      .map((answer) => ({ value, answer })),
   );
   return { answers };
 }
@@ -66,11 +72,13 @@ export default defineRule({
     explains: ['secure-connections-required'],
     messages: {
       rebindingBlocked:
-        'DNS rebinding protection: {{resolvers}} refuses {{hostname}}, the server\'s secure local name for {{address}}, but resolves a public plex.direct name. Secure local connections fail; apps fall back to your WAN address or the Relay.',
-      wrongAnswer: 'plex.direct names are rewritten: {{resolvers}} answers {{hostname}} with {{answer}} instead of {{address}} (a filter or a DNS hijack).',
-      resolverFailed: 'plex.direct names do not resolve through {{resolvers}} ({{code}}){{controlNote}}: a blocklist or a broken resolver. Apps cannot use the server\'s secure addresses.',
+        "DNS rebinding protection: {{resolvers}} refuses {{hostname}}, the server's secure local name for {{address}}, but resolves a public plex.direct name. Secure local connections fail; apps fall back to your WAN address or the Relay.",
+      wrongAnswer:
+        'plex.direct names are rewritten: {{resolvers}} answers {{hostname}} with {{answer}} instead of {{address}} (a filter or a DNS hijack).',
+      resolverFailed:
+        "plex.direct names do not resolve through {{resolvers}} ({{code}}){{controlNote}}: a blocklist or a broken resolver. Apps cannot use the server's secure addresses.",
       reportedByPlexTv:
-        'plex.tv reports DNS rebinding protection on the server\'s network (dnsRebindingProtection=1), though {{ourCheck}}.',
+        "plex.tv reports DNS rebinding protection on the server's network (dnsRebindingProtection=1), though {{ourCheck}}.",
     },
     fixes: {
       allowPlexDirect:
@@ -81,9 +89,13 @@ export default defineRule({
     },
   },
   evaluate(ctx) {
-    const values = (ctx.get('probe.plexDirectDns')?.names ?? []).flatMap((n) => (n.result.status === 'ok' ? [n.result.value] : []));
+    const values = (ctx.get('probe.plexDirectDns')?.names ?? []).flatMap((n) =>
+      n.result.status === 'ok' ? [n.result.value] : [],
+    );
     const flagged = ctx.get('plextv.resources')?.server?.dnsRebindingProtection === true;
-    const flagEvidence: Evidence[] = flagged ? [{ source: 'plextv.resources', observed: 'dnsRebindingProtection=1' }] : [];
+    const flagEvidence: Evidence[] = flagged
+      ? [{ source: 'plextv.resources', observed: 'dnsRebindingProtection=1' }]
+      : [];
     const treat = ctx.get('server.prefs')?.network.TreatWanIpAsLocal;
     const treatWanIpAsLocal = treat === undefined ? 'unknown' : treat ? 'on' : 'off';
     const resolversOf = (a: Affected) => [...new Set(a.answers.map((x) => resolverName(x.answer.resolver)))].join(', ');
@@ -96,7 +108,11 @@ export default defineRule({
       ctx.report({
         messageId: 'rebindingBlocked',
         data: { resolvers: resolversOf(rebinding), hostname: value.hostname, address: value.expected },
-        evidence: [...rebinding.answers.map((x) => describeAnswer(x.value, x.answer)), ...flagEvidence, { source: 'server.prefs', observed: `TreatWanIpAsLocal=${treatWanIpAsLocal}` }],
+        evidence: [
+          ...rebinding.answers.map((x) => describeAnswer(x.value, x.answer)),
+          ...flagEvidence,
+          { source: 'server.prefs', observed: `TreatWanIpAsLocal=${treatWanIpAsLocal}` },
+        ],
         confidence: 'high',
         fix: { fixId: 'allowPlexDirect', data: { treatWanIpAsLocal } },
       });
@@ -108,7 +124,12 @@ export default defineRule({
       const { value, answer } = first(wrong);
       ctx.report({
         messageId: 'wrongAnswer',
-        data: { resolvers: resolversOf(wrong), hostname: value.hostname, address: value.expected, answer: answer.addresses.join(', ') },
+        data: {
+          resolvers: resolversOf(wrong),
+          hostname: value.hostname,
+          address: value.expected,
+          answer: answer.addresses.join(', '),
+        },
         evidence: wrong.answers.map((x) => describeAnswer(x.value, x.answer)),
         confidence: 'high',
         fix: { fixId: 'unblockPlexDirect' },
@@ -124,7 +145,11 @@ export default defineRule({
       const saysNo = failing.answers.every((x) => x.answer.code !== undefined && SAYS_NO.has(x.answer.code));
       ctx.report({
         messageId: 'resolverFailed',
-        data: { resolvers: resolversOf(failing), code: answer.code ?? answer.outcome, controlNote: controlFailed ? ', not even the public control name' : '' },
+        data: {
+          resolvers: resolversOf(failing),
+          code: answer.code ?? answer.outcome,
+          controlNote: controlFailed ? ', not even the public control name' : '',
+        },
         evidence: failing.answers.map((x) => describeAnswer(x.value, x.answer)),
         confidence: saysNo ? 'medium' : 'low',
         fix: { fixId: 'unblockPlexDirect' },
@@ -136,11 +161,18 @@ export default defineRule({
       const checked = values.length > 0;
       ctx.report({
         messageId: 'reportedByPlexTv',
-        data: { ourCheck: checked ? "this run's resolvers answered the plex.direct names correctly (the server or its apps may use another resolver)" : 'this run could not check plex.direct DNS itself' },
+        data: {
+          ourCheck: checked
+            ? "this run's resolvers answered the plex.direct names correctly (the server or its apps may use another resolver)"
+            : 'this run could not check plex.direct DNS itself',
+        },
         evidence: [
           ...flagEvidence,
           checked
-            ? { source: 'probe.plexDirectDns', observed: values.map((v) => `${v.hostname} → ${v.expected} (ok)`).join('; ') }
+            ? {
+                source: 'probe.plexDirectDns',
+                observed: values.map((v) => `${v.hostname} → ${v.expected} (ok)`).join('; '),
+              }
             : { source: 'probe.plexDirectDns', observed: 'not checked' },
         ],
         confidence: 'low',

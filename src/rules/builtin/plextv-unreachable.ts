@@ -19,7 +19,13 @@ const MESSAGE_OF = {
   tls: 'tls',
   html: 'captivePortal',
 } as const;
-const FIX_OF = { dns: 'checkDns', connect: 'allowPlexTv', timeout: 'allowPlexTv', tls: 'checkTls', captivePortal: 'passPortal' } as const;
+const FIX_OF = {
+  dns: 'checkDns',
+  connect: 'allowPlexTv',
+  timeout: 'allowPlexTv',
+  tls: 'checkTls',
+  captivePortal: 'passPortal',
+} as const;
 
 /** mappingError values meaning the server itself lost plex.tv. */
 const SERVER_LOST_PLEXTV = new Set(['publisherror', 'myplexgone']);
@@ -27,12 +33,16 @@ const SERVER_LOST_PLEXTV = new Set(['publisherror', 'myplexgone']);
 const SCOPE: Record<Vantage, string> = {
   'server-host':
     "This run is on the server's host, so Plex Media Server most likely cannot reach plex.tv either: it then cannot publish itself (mappingError publisherror or myplexgone).",
-  'same-lan': "This run is on the server's network but not on the server: the server may be blocked the same way; run plex-diagnose on the server to be sure.",
+  'same-lan':
+    "This run is on the server's network but not on the server: the server may be blocked the same way; run plex-diagnose on the server to be sure.",
   elsewhere: "This run is not on the server's network: this says nothing about the server's own connection to plex.tv.",
-  unknown: "It is not known whether this run is on the server's host: run plex-diagnose on the server to see whether the server itself can reach plex.tv.",
+  unknown:
+    "It is not known whether this run is on the server's host: run plex-diagnose on the server to see whether the server itself can reach plex.tv.",
 };
 
-function isRelevant(failure: ClassifiedFailure | undefined): failure is ClassifiedFailure & { kind: keyof typeof MESSAGE_OF } {
+function isRelevant(
+  failure: ClassifiedFailure | undefined,
+): failure is ClassifiedFailure & { kind: keyof typeof MESSAGE_OF } {
   return failure !== undefined && failure.kind in MESSAGE_OF;
 }
 
@@ -46,10 +56,13 @@ export default defineRule({
     uses: ['plextv.user', 'plextv.resources', 'plextv.publicIp', 'probe.host', 'server.account', 'server.root'],
     messages: {
       dns: 'This machine cannot resolve plex.tv ({{code}}): its DNS server is down or blocks plex.tv. {{scope}}',
-      connect: 'This machine cannot connect to plex.tv ({{code}}): a firewall blocks outgoing HTTPS (TCP 443), or there is no internet connection. {{scope}}',
-      timeout: 'plex.tv did not answer in time ({{code}}): a firewall drops outgoing HTTPS, or the internet connection is down. {{scope}}',
+      connect:
+        'This machine cannot connect to plex.tv ({{code}}): a firewall blocks outgoing HTTPS (TCP 443), or there is no internet connection. {{scope}}',
+      timeout:
+        'plex.tv did not answer in time ({{code}}): a firewall drops outgoing HTTPS, or the internet connection is down. {{scope}}',
       tls: "The TLS connection to plex.tv failed ({{code}}): a TLS-inspecting proxy or antivirus replaces plex.tv's certificate, or this machine's clock is wrong. {{scope}}",
-      captivePortal: "An HTML page answered instead of plex.tv: a captive portal (a Wi-Fi login), a proxy's login page or a filter's block page is in the way. {{scope}}",
+      captivePortal:
+        "An HTML page answered instead of plex.tv: a captive portal (a Wi-Fi login), a proxy's login page or a filter's block page is in the way. {{scope}}",
     },
     fixes: {
       checkDns:
@@ -59,7 +72,7 @@ export default defineRule({
       checkTls:
         'Check the clock (`date`; on Linux `timedatectl` must say "System clock synchronized: yes") and who signs plex.tv\'s certificate: `openssl s_client -connect plex.tv:443 -servername plex.tv </dev/null | grep issuer` must name a public CA, not your antivirus or proxy. Exempt plex.tv from HTTPS inspection.',
       passPortal:
-        'Open https://plex.tv in a browser on this machine: if a login or block page appears, sign in or ask the network\'s admin to exempt plex.tv. A Plex server needs a connection without a login page.',
+        "Open https://plex.tv in a browser on this machine: if a login or block page appears, sign in or ask the network's admin to exempt plex.tv. A Plex server needs a connection without a login page.",
     },
     explains: ['mapping-failed', 'server-stale'],
   },
@@ -71,16 +84,23 @@ export default defineRule({
     if (!primary || !isRelevant(primary.failure)) return;
     const messageId = MESSAGE_OF[primary.failure.kind];
 
-    const evidence: Evidence[] = failures.flatMap(({ id, failure }) => (failure ? [{ source: id, observed: describeFailure(failure), expected: 'an answer from plex.tv' }] : []));
+    const evidence: Evidence[] = failures.flatMap(({ id, failure }) =>
+      failure ? [{ source: id, observed: describeFailure(failure), expected: 'an answer from plex.tv' }] : [],
+    );
     const where = vantage(ctx);
     if (where !== 'unknown') evidence.push({ source: 'probe.host', observed: `this run looked from: ${where}` });
     const mapping = mappingState(ctx);
     const serverLostPlexTv = mapping?.error !== undefined && SERVER_LOST_PLEXTV.has(mapping.error);
-    if (serverLostPlexTv) evidence.push({ source: mapping.source, observed: `mappingError=${mapping.error}: the server reports the same loss` });
+    if (serverLostPlexTv)
+      evidence.push({
+        source: mapping.source,
+        observed: `mappingError=${mapping.error}: the server reports the same loss`,
+      });
 
     // Only a run on the server (or the server's own word) makes this the server's problem, and so a root cause.
     const aboutServer = where === 'server-host' || serverLostPlexTv;
-    const confidence: Confidence = where === 'server-host' ? 'high' : where === 'same-lan' || serverLostPlexTv ? 'medium' : 'low';
+    const confidence: Confidence =
+      where === 'server-host' ? 'high' : where === 'same-lan' || serverLostPlexTv ? 'medium' : 'low';
     ctx.report({
       messageId,
       data: { code: primary.failure.code, scope: SCOPE[where] },

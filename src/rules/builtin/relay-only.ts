@@ -19,19 +19,23 @@ export default defineRule({
     messages: {
       relayOnly:
         'Remote access fails, so outside your network apps only get the Plex Relay, which is bandwidth limited (about 2 Mbps by a forum figure; Plex itself only says "bandwidth limited"): expect low quality and buffering.',
-      relayOff: 'Remote access fails and the Relay is turned off (RelayEnabled=0): nobody outside your network can connect at all.',
+      relayOff:
+        'Remote access fails and the Relay is turned off (RelayEnabled=0): nobody outside your network can connect at all.',
     },
     fixes: {
       fixRootCause:
-        'Fix why remote access fails (the findings above); the Relay is a fallback, not a fix. Until then, set the apps\' remote streaming quality to 2 Mbps or lower to avoid buffering.',
-      enableRelay: 'Settings → Network → Enable Relay (RelayEnabled=1) as a fallback while you fix why remote access fails.',
+        "Fix why remote access fails (the findings above); the Relay is a fallback, not a fix. Until then, set the apps' remote streaming quality to 2 Mbps or lower to avoid buffering.",
+      enableRelay:
+        'Settings → Network → Enable Relay (RelayEnabled=1) as a fallback while you fix why remote access fails.',
     },
   },
   evaluate(ctx) {
     const mapping = mappingState(ctx);
     if (!mapping || !mappingFailed(mapping)) return;
     // A working custom URL outside the LAN (a reverse proxy, a tunnel) is a direct way in that Plex's check ignores.
-    const customWay = probedConnections(ctx).find((c) => c.kind === 'custom' && !c.relay && !isLanAddress(urlHostAddress(c.uri)) && reachedThisServer(c));
+    const customWay = probedConnections(ctx).find(
+      (c) => c.kind === 'custom' && !c.relay && !isLanAddress(urlHostAddress(c.uri)) && reachedThisServer(c),
+    );
     if (customWay) return;
     const device = ctx.get('plextv.resources')?.server;
     const relayConnections = device?.connections.filter((c) => c.relay) ?? [];
@@ -42,9 +46,20 @@ export default defineRule({
         observed: `mappingState=${mapping.state ?? '(none)'}, mappingError=${mapping.error || '(none)'}`,
         expected: 'mappingState=mapped, no mappingError',
       },
-      ...(relayPref === undefined ? [] : [{ source: 'server.prefs', observed: `RelayEnabled=${relayPref ? '1' : '0'}` }]),
-      ...(relayConnections.length ? [{ source: 'plextv.resources', observed: `relay connections: ${relayConnections.map((c) => c.uri).join(', ')}` }] : []),
-      ...(device?.relay === undefined ? [] : [{ source: 'plextv.resources', observed: `relay=${device.relay ? '1' : '0'}` }]),
+      ...(relayPref === undefined
+        ? []
+        : [{ source: 'server.prefs', observed: `RelayEnabled=${relayPref ? '1' : '0'}` }]),
+      ...(relayConnections.length
+        ? [
+            {
+              source: 'plextv.resources',
+              observed: `relay connections: ${relayConnections.map((c) => c.uri).join(', ')}`,
+            },
+          ]
+        : []),
+      ...(device?.relay === undefined
+        ? []
+        : [{ source: 'plextv.resources', observed: `relay=${device.relay ? '1' : '0'}` }]),
     ];
     if (relayPref === false) {
       ctx.report({
@@ -57,6 +72,11 @@ export default defineRule({
     }
     if (relayPref !== true && relayConnections.length === 0 && device?.relay !== true) return;
     // A relay connection listed by plex.tv is the relay in use; the pref or the device flag only say it is allowed.
-    ctx.report({ messageId: 'relayOnly', evidence, confidence: relayConnections.length > 0 ? 'high' : 'medium', fix: { fixId: 'fixRootCause' } });
+    ctx.report({
+      messageId: 'relayOnly',
+      evidence,
+      confidence: relayConnections.length > 0 ? 'high' : 'medium',
+      fix: { fixId: 'fixRootCause' },
+    });
   },
 });

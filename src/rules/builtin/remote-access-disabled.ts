@@ -23,13 +23,26 @@ export default defineRule({
       enable:
         'In Plex Web on the server: Settings → Remote Access → Enable Remote Access (or let `plex-diagnose fix` set PublishServerOnPlexOnlineKey=1). Then run plex-diagnose again: Plex tests the port, and the other checks say what, if anything, still blocks it.',
     },
-    explains: ['mapping-failed', 'relay-only', 'no-port-forward', 'isp-blocks-port', 'manual-port-mismatch', 'custom-url-problem'],
+    explains: [
+      'mapping-failed',
+      'relay-only',
+      'no-port-forward',
+      'isp-blocks-port',
+      'manual-port-mismatch',
+      'custom-url-problem',
+    ],
   },
   evaluate(ctx) {
     const published = ctx.get('server.prefs')?.network?.PublishServerOnPlexOnlineKey;
     // Absent (an old or unusual server): silence, not a guess.
     if (published !== false) return;
-    const evidence: Evidence[] = [{ source: 'server.prefs', observed: 'PublishServerOnPlexOnlineKey=0', expected: 'PublishServerOnPlexOnlineKey=1' }];
+    const evidence: Evidence[] = [
+      {
+        source: 'server.prefs',
+        observed: 'PublishServerOnPlexOnlineKey=0',
+        expected: 'PublishServerOnPlexOnlineKey=1',
+      },
+    ];
     const mapping = mappingState(ctx);
     if (mapping?.state) evidence.push({ source: mapping.source, observed: `mappingState=${mapping.state}` });
     ctx.report({

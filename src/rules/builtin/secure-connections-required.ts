@@ -19,9 +19,12 @@ interface HttpsFailure {
 
 /** Node's verdicts on a certificate, in words, with what usually causes them on a Plex port. */
 function hintFor(reason: string | undefined): string {
-  if (reason === 'CERT_HAS_EXPIRED') return 'the certificate has expired: let the server reach plex.tv and restart it so it renews its certificate';
-  if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'the certificate does not name this host: a custom certificate (customCertificatePath) for another domain, or a proxy answering with its own';
-  if (reason && /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY/.test(reason)) return 'an untrusted certificate answers: something other than Plex (a proxy, the router) holds that port';
+  if (reason === 'CERT_HAS_EXPIRED')
+    return 'the certificate has expired: let the server reach plex.tv and restart it so it renews its certificate';
+  if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return 'the certificate does not name this host: a custom certificate (customCertificatePath) for another domain, or a proxy answering with its own';
+  if (reason && /SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY/.test(reason))
+    return 'an untrusted certificate answers: something other than Plex (a proxy, the router) holds that port';
   return 'make sure Plex itself answers HTTPS on that port (no proxy or port forward to another device in between)';
 }
 
@@ -64,7 +67,8 @@ export default defineRule({
     fixes: {
       relaxAndSignIn:
         'Settings → Network → Secure connections: Preferred (secureConnections=1). Then sign the server in to plex.tv (Settings → General; Docker: recreate it with a fresh PLEX_CLAIM from https://plex.tv/claim) so it gets its certificate.',
-      relaxAndFixTls: 'Settings → Network → Secure connections: Preferred (secureConnections=1). Then fix HTTPS on {{uri}}: {{hint}}.',
+      relaxAndFixTls:
+        'Settings → Network → Secure connections: Preferred (secureConnections=1). Then fix HTTPS on {{uri}}: {{hint}}.',
       relaxAndAllowPlexDirect:
         'Settings → Network → Secure connections: Preferred (secureConnections=1). Then let your resolver answer plex.direct (dnsmasq `rebind-domain-ok=/plex.direct/`, Unbound `private-domain: "plex.direct"`; see plex-direct-dns-rebinding).',
     },
@@ -72,7 +76,11 @@ export default defineRule({
   evaluate(ctx) {
     const network = ctx.get('server.prefs')?.network;
     if (network?.secureConnections !== 0) return;
-    const required: Evidence = { source: 'server.prefs', observed: 'secureConnections=0 (Required)', expected: 'secureConnections=1 (Preferred)' };
+    const required: Evidence = {
+      source: 'server.prefs',
+      observed: 'secureConnections=0 (Required)',
+      expected: 'secureConnections=1 (Preferred)',
+    };
     const root = ctx.get('server.root');
     let noCertificate = false;
     if (root?.certificate === false) {
@@ -83,14 +91,25 @@ export default defineRule({
         confidence: 'high',
         fix: { fixId: 'relaxAndSignIn', actions: [RELAX] },
       });
-    } else if (root && root.certificate === undefined && (root.myPlex === false || root.myPlexSigninState === 'none' || root.myPlexSigninState === 'invalid')) {
+    } else if (
+      root &&
+      root.certificate === undefined &&
+      (root.myPlex === false || root.myPlexSigninState === 'none' || root.myPlexSigninState === 'invalid')
+    ) {
       // The root omits `certificate` when there is none (the unclaimed capture); being signed out is why.
       noCertificate = true;
       const state = `myPlex=${root.myPlex === false ? '0' : '1'}, myPlexSigninState=${root.myPlexSigninState ?? 'unknown'}`;
       ctx.report({
         messageId: 'notSignedIn',
         data: { state },
-        evidence: [required, { source: 'server.root', observed: `${state}, no certificate attribute`, expected: 'myPlexSigninState=ok, certificate=1' }],
+        evidence: [
+          required,
+          {
+            source: 'server.root',
+            observed: `${state}, no certificate attribute`,
+            expected: 'myPlexSigninState=ok, certificate=1',
+          },
+        ],
         confidence: 'medium',
         fix: { fixId: 'relaxAndSignIn', actions: [RELAX] },
       });
@@ -102,21 +121,46 @@ export default defineRule({
       ctx.report({
         messageId: 'httpsFails',
         data: { uri: firstFailure.connection.uri, detail: firstFailure.detail },
-        evidence: [required, ...failures.map((f) => ({ source: 'probe.connections', observed: `${f.connection.uri}: TCP connects, ${f.detail}`, expected: 'a valid TLS handshake with the plex.direct certificate' }))],
+        evidence: [
+          required,
+          ...failures.map((f) => ({
+            source: 'probe.connections',
+            observed: `${f.connection.uri}: TCP connects, ${f.detail}`,
+            expected: 'a valid TLS handshake with the plex.direct certificate',
+          })),
+        ],
         confidence: 'high',
-        fix: { fixId: 'relaxAndFixTls', data: { uri: firstFailure.connection.uri, hint: firstFailure.hint }, actions: [RELAX] },
+        fix: {
+          fixId: 'relaxAndFixTls',
+          data: { uri: firstFailure.connection.uri, hint: firstFailure.hint },
+          actions: [RELAX],
+        },
       });
     }
 
     const blocked = (ctx.get('probe.plexDirectDns')?.names ?? []).flatMap((n) =>
-      n.result.status === 'ok' && n.result.value.encodedClass !== 'public' && n.result.value.answers.some((a) => a.outcome === 'rebinding-blocked') ? [n.result.value] : [],
+      n.result.status === 'ok' &&
+      n.result.value.encodedClass !== 'public' &&
+      n.result.value.answers.some((a) => a.outcome === 'rebinding-blocked')
+        ? [n.result.value]
+        : [],
     );
     const firstBlocked = blocked[0];
     if (firstBlocked) {
       ctx.report({
         messageId: 'rebindingBlocksSecure',
         data: { hostname: firstBlocked.hostname },
-        evidence: [required, ...blocked.map((v) => ({ source: 'probe.plexDirectDns', observed: `${v.hostname}: refused by ${v.answers.filter((a) => a.outcome === 'rebinding-blocked').map((a) => a.resolver).join(', ')}`, expected: v.expected }))],
+        evidence: [
+          required,
+          ...blocked.map((v) => ({
+            source: 'probe.plexDirectDns',
+            observed: `${v.hostname}: refused by ${v.answers
+              .filter((a) => a.outcome === 'rebinding-blocked')
+              .map((a) => a.resolver)
+              .join(', ')}`,
+            expected: v.expected,
+          })),
+        ],
         confidence: 'high',
         fix: { fixId: 'relaxAndAllowPlexDirect', actions: [RELAX] },
       });

@@ -22,8 +22,10 @@ export default defineRule({
     requires: [],
     uses: ['server.identity', 'server.root', 'server.account'],
     messages: {
-      notClaimed: 'The server is not claimed (/identity claimed=0): it belongs to no Plex account, so it cannot publish itself to plex.tv and remote access cannot work.',
-      signedOut: 'The server is not signed in to plex.tv ({{field}}={{state}}): it cannot publish itself, so remote access cannot work.',
+      notClaimed:
+        'The server is not claimed (/identity claimed=0): it belongs to no Plex account, so it cannot publish itself to plex.tv and remote access cannot work.',
+      signedOut:
+        'The server is not signed in to plex.tv ({{field}}={{state}}): it cannot publish itself, so remote access cannot work.',
       signInInvalid:
         'The server\'s plex.tv sign-in is no longer valid ({{field}}=invalid): its plex.tv token was revoked, e.g. by a password change with "sign out of all devices".',
     },
@@ -31,7 +33,7 @@ export default defineRule({
       claim:
         'Claim it from the server itself: open http://127.0.0.1:32400/web in a browser on the server and sign in with your Plex account. From another computer, tunnel first: `ssh -L 32400:127.0.0.1:32400 <user>@{{host}}`, then open http://localhost:32400/web. Docker: recreate the container with `-e PLEX_CLAIM=<token>` from https://plex.tv/claim (a claim token is valid for 4 minutes).',
       signIn:
-        'Sign the server in again from the server itself: open http://127.0.0.1:32400/web on it (from another computer: `ssh -L 32400:127.0.0.1:32400 <user>@{{host}}`, then http://localhost:32400/web), sign in with the owner\'s account and claim the server when Plex offers it. Docker: recreate the container with `-e PLEX_CLAIM=<token>` from https://plex.tv/claim (valid for 4 minutes).',
+        "Sign the server in again from the server itself: open http://127.0.0.1:32400/web on it (from another computer: `ssh -L 32400:127.0.0.1:32400 <user>@{{host}}`, then http://localhost:32400/web), sign in with the owner's account and claim the server when Plex offers it. Docker: recreate the container with `-e PLEX_CLAIM=<token>` from https://plex.tv/claim (valid for 4 minutes).",
     },
     explains: ['mapping-failed', 'remote-access-disabled', 'relay-only', 'server-stale'],
   },
@@ -43,9 +45,15 @@ export default defineRule({
 
     // /myplex/account is the server's own account view, so it goes first; the root repeats the same state.
     const readings: SignInReading[] = [];
-    if (account?.signInState) readings.push({ state: account.signInState, source: 'server.account', field: 'signInState' });
-    if (root?.myPlexSigninState) readings.push({ state: root.myPlexSigninState, source: 'server.root', field: 'myPlexSigninState' });
-    const readingEvidence: Evidence[] = readings.map((r) => ({ source: r.source, observed: `${r.field}=${r.state}`, expected: `${r.field}=ok` }));
+    if (account?.signInState)
+      readings.push({ state: account.signInState, source: 'server.account', field: 'signInState' });
+    if (root?.myPlexSigninState)
+      readings.push({ state: root.myPlexSigninState, source: 'server.root', field: 'myPlexSigninState' });
+    const readingEvidence: Evidence[] = readings.map((r) => ({
+      source: r.source,
+      observed: `${r.field}=${r.state}`,
+      expected: `${r.field}=ok`,
+    }));
 
     if (identity?.claimed === false) {
       ctx.report({
@@ -60,7 +68,8 @@ export default defineRule({
     const reading = readings[0];
     // Sources that disagree (one says ok, another not) make the finding less certain, not wrong.
     const agreed = readings.every((r) => r.state === reading?.state);
-    const claimedEvidence: Evidence[] = identity?.claimed === true ? [{ source: 'server.identity', observed: 'claimed=1' }] : [];
+    const claimedEvidence: Evidence[] =
+      identity?.claimed === true ? [{ source: 'server.identity', observed: 'claimed=1' }] : [];
     if (reading?.state === 'invalid') {
       ctx.report({
         messageId: 'signInInvalid',
@@ -87,7 +96,10 @@ export default defineRule({
       ctx.report({
         messageId: 'signedOut',
         data: { field: 'myPlex', state: '0' },
-        evidence: [{ source: 'server.root', observed: 'myPlex=0 (no sign-in state given)', expected: 'myPlex=1' }, ...claimedEvidence],
+        evidence: [
+          { source: 'server.root', observed: 'myPlex=0 (no sign-in state given)', expected: 'myPlex=1' },
+          ...claimedEvidence,
+        ],
         confidence: 'medium',
         fix: { fixId: 'signIn', data: { host } },
       });

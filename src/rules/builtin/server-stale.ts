@@ -53,10 +53,12 @@ export default defineRule({
     requires: [],
     uses: ['plextv.resources', 'server.identity', 'probe.connections'],
     messages: {
-      offline: 'plex.tv lists "{{name}}" as offline (presence=0){{lastSeen}}, yet the server answers at {{url}}: it is running but not connected to plex.tv, so it is not published.',
-      lastSeenOld: 'plex.tv last heard from "{{name}}" {{age}} before this run (lastSeenAt {{lastSeenAt}}), more than {{maxAgeMinutes}} minutes: its published address may be out of date.',
+      offline:
+        'plex.tv lists "{{name}}" as offline (presence=0){{lastSeen}}, yet the server answers at {{url}}: it is running but not connected to plex.tv, so it is not published.',
+      lastSeenOld:
+        'plex.tv last heard from "{{name}}" {{age}} before this run (lastSeenAt {{lastSeenAt}}), more than {{maxAgeMinutes}} minutes: its published address may be out of date.',
       clockSkew:
-        'The server\'s clock is {{skew}} {{direction}} this machine\'s (its Date header said {{serverDate}}, this run began {{collectedAt}}): one of the two clocks is wrong, and a wrong clock breaks TLS certificates and sign-in tokens.',
+        "The server's clock is {{skew}} {{direction}} this machine's (its Date header said {{serverDate}}, this run began {{collectedAt}}): one of the two clocks is wrong, and a wrong clock breaks TLS certificates and sign-in tokens.",
       versionMismatch:
         'plex.tv still lists "{{name}}" as version {{plexTvVersion}} while the server runs {{serverVersion}}: it has not re-published itself to plex.tv since it changed.',
     },
@@ -75,8 +77,19 @@ export default defineRule({
     if (skew) {
       ctx.report({
         messageId: 'clockSkew',
-        data: { skew: formatAge(Math.abs(skew.minutes)), direction: skew.minutes > 0 ? 'behind' : 'ahead of', serverDate: skew.serverDate, collectedAt: ctx.snapshot.createdAt },
-        evidence: [{ source: 'probe.connections', observed: `Date: ${skew.serverDate} from ${skew.uri}/identity`, expected: `about ${ctx.snapshot.createdAt}` }],
+        data: {
+          skew: formatAge(Math.abs(skew.minutes)),
+          direction: skew.minutes > 0 ? 'behind' : 'ahead of',
+          serverDate: skew.serverDate,
+          collectedAt: ctx.snapshot.createdAt,
+        },
+        evidence: [
+          {
+            source: 'probe.connections',
+            observed: `Date: ${skew.serverDate} from ${skew.uri}/identity`,
+            expected: `about ${ctx.snapshot.createdAt}`,
+          },
+        ],
         // Which of the two clocks is wrong cannot be told from here.
         confidence: 'medium',
         fix: { fixId: 'syncClock' },
@@ -91,13 +104,23 @@ export default defineRule({
     const url = (ctx.snapshot.target.url ?? '').replace(/\/+$/, '');
     const age = minutesBetween(device.lastSeenAt, ctx.snapshot.createdAt);
     const lastSeenEvidence: Evidence[] = device.lastSeenAt
-      ? [{ source: 'plextv.resources', observed: `lastSeenAt=${device.lastSeenAt}${age !== undefined ? ` (${formatAge(Math.max(age, 0))} before this run at ${ctx.snapshot.createdAt})` : ''}` }]
+      ? [
+          {
+            source: 'plextv.resources',
+            observed: `lastSeenAt=${device.lastSeenAt}${age !== undefined ? ` (${formatAge(Math.max(age, 0))} before this run at ${ctx.snapshot.createdAt})` : ''}`,
+          },
+        ]
       : [];
 
     if (identity && device.presence === false) {
       ctx.report({
         messageId: 'offline',
-        data: { name, url, lastSeen: device.lastSeenAt && age !== undefined && age > 0 ? `, last seen ${formatAge(age)} before this run` : '' },
+        data: {
+          name,
+          url,
+          lastSeen:
+            device.lastSeenAt && age !== undefined && age > 0 ? `, last seen ${formatAge(age)} before this run` : '',
+        },
         evidence: [
           { source: 'plextv.resources', observed: 'presence=0', expected: 'presence=1' },
           ...lastSeenEvidence,
@@ -115,7 +138,10 @@ export default defineRule({
         data: { name, age: formatAge(age), lastSeenAt: device.lastSeenAt, maxAgeMinutes },
         evidence: [
           { ...lastSeenEvidence[0]!, expected: `within ${maxAgeMinutes} minutes` },
-          { source: 'plextv.resources', observed: `presence=${device.presence === undefined ? '(absent)' : device.presence ? '1' : '0'}` },
+          {
+            source: 'plextv.resources',
+            observed: `presence=${device.presence === undefined ? '(absent)' : device.presence ? '1' : '0'}`,
+          },
         ],
         confidence,
         fix: { fixId: 'reconnect' },
@@ -145,10 +171,13 @@ const MAX_CLOCK_SKEW_MINUTES = 5;
 function clockSkew(ctx: FactsContext): { minutes: number; serverDate: string; uri: string } | undefined {
   const answered = ctx
     .get('probe.connections')
-    ?.connections.find((c) => c.identity?.status === 'ok' && c.identity.value.identityMatches !== false && c.identity.value.serverDate);
+    ?.connections.find(
+      (c) => c.identity?.status === 'ok' && c.identity.value.identityMatches !== false && c.identity.value.serverDate,
+    );
   const serverDate = answered?.identity?.status === 'ok' ? answered.identity.value.serverDate : undefined;
   // minutesBetween(a, b) is b - a: positive when the server's clock is behind.
   const minutes = serverDate ? minutesBetween(serverDate, ctx.snapshot.createdAt) : undefined;
-  if (!answered || !serverDate || minutes === undefined || Math.abs(minutes) <= MAX_CLOCK_SKEW_MINUTES) return undefined;
+  if (!answered || !serverDate || minutes === undefined || Math.abs(minutes) <= MAX_CLOCK_SKEW_MINUTES)
+    return undefined;
   return { minutes, serverDate, uri: answered.uri };
 }

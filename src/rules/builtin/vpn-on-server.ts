@@ -18,9 +18,9 @@ export default defineRule({
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {
       vpnDefaultRoute:
-        'The server\'s default route goes through {{interface}}, a VPN: plex.tv sees the server at {{seen}}, so it tests port {{port}} at the VPN provider, not on your router.',
+        "The server's default route goes through {{interface}}, a VPN: plex.tv sees the server at {{seen}}, so it tests port {{port}} at the VPN provider, not on your router.",
       differentEgress:
-        'plex.tv sees the server at {{server}} but this machine, on the same network, at {{here}}: the server\'s traffic leaves through something else (a VPN, a proxy or a second internet line).',
+        "plex.tv sees the server at {{server}} but this machine, on the same network, at {{here}}: the server's traffic leaves through something else (a VPN, a proxy or a second internet line).",
     },
     fixes: {
       splitTunnel:
@@ -38,10 +38,26 @@ export default defineRule({
       if (serverSeen && wan.address && serverSeen.address === wan.address) return;
       ctx.report({
         messageId: 'vpnDefaultRoute',
-        data: { interface: host.vpn.interface ?? 'a tunnel interface', seen: serverSeen?.address ?? 'the VPN\'s address', port },
+        data: {
+          interface: host.vpn.interface ?? 'a tunnel interface',
+          seen: serverSeen?.address ?? "the VPN's address",
+          port,
+        },
         evidence: [
-          { source: 'probe.host', observed: `default route via ${host.defaultRoute?.interface ?? host.vpn.interface}; ${host.vpn.evidence.join('; ')}`, expected: 'the default route via the LAN gateway' },
-          ...(serverSeen ? [{ source: serverSeen.source, observed: `plex.tv sees the server at ${serverSeen.address}`, ...(wan.address ? { expected: wan.address } : {}) }] : []),
+          {
+            source: 'probe.host',
+            observed: `default route via ${host.defaultRoute?.interface ?? host.vpn.interface}; ${host.vpn.evidence.join('; ')}`,
+            expected: 'the default route via the LAN gateway',
+          },
+          ...(serverSeen
+            ? [
+                {
+                  source: serverSeen.source,
+                  observed: `plex.tv sees the server at ${serverSeen.address}`,
+                  ...(wan.address ? { expected: wan.address } : {}),
+                },
+              ]
+            : []),
         ],
         confidence: 'high',
         fix: { fixId: 'splitTunnel', data: { port } },

@@ -68,20 +68,39 @@ function sameHost(a: string, b: string): boolean {
   return strip(a) === strip(b);
 }
 
-export function runAction(state: FakeIgdState, action: string, args: Record<string, string>, caller: string): ActionOutcome {
+export function runAction(
+  state: FakeIgdState,
+  action: string,
+  args: Record<string, string>,
+  caller: string,
+): ActionOutcome {
   const forced = state.failActions[action];
   if (forced !== undefined) return { fault: forced };
-  const find = (externalPort: number, protocol: string): number => state.mappings.findIndex((m) => m.externalPort === externalPort && m.protocol === protocol);
+  const find = (externalPort: number, protocol: string): number =>
+    state.mappings.findIndex((m) => m.externalPort === externalPort && m.protocol === protocol);
   switch (action) {
     case 'GetExternalIPAddress':
       return { values: { NewExternalIPAddress: state.externalIp } };
     case 'GetStatusInfo':
-      return { values: { NewConnectionStatus: state.connectionStatus, NewLastConnectionError: state.lastConnectionError, NewUptime: state.uptimeSeconds } };
+      return {
+        values: {
+          NewConnectionStatus: state.connectionStatus,
+          NewLastConnectionError: state.lastConnectionError,
+          NewUptime: state.uptimeSeconds,
+        },
+      };
     case 'GetGenericPortMappingEntry': {
       const index = Number(args.NewPortMappingIndex);
       const m = Number.isInteger(index) && index >= 0 ? state.mappings[index] : undefined;
       if (!m) return { fault: 713 };
-      return { values: { NewRemoteHost: m.remoteHost, NewExternalPort: m.externalPort, NewProtocol: m.protocol, ...entryValues(m) } };
+      return {
+        values: {
+          NewRemoteHost: m.remoteHost,
+          NewExternalPort: m.externalPort,
+          NewProtocol: m.protocol,
+          ...entryValues(m),
+        },
+      };
     }
     case 'GetSpecificPortMappingEntry': {
       const externalPort = port(args.NewExternalPort);
@@ -96,7 +115,14 @@ export function runAction(state: FakeIgdState, action: string, args: Record<stri
       const protocol = protocolOf(args.NewProtocol);
       const internalClient = args.NewInternalClient?.trim() ?? '';
       const leaseSeconds = Number(args.NewLeaseDuration ?? '0');
-      if (externalPort === undefined || internalPort === undefined || protocol === undefined || internalClient === '' || !Number.isInteger(leaseSeconds)) return { fault: 402 };
+      if (
+        externalPort === undefined ||
+        internalPort === undefined ||
+        protocol === undefined ||
+        internalClient === '' ||
+        !Number.isInteger(leaseSeconds)
+      )
+        return { fault: 402 };
       if (state.permanentLeasesOnly && leaseSeconds !== 0) return { fault: 725 };
       // miniupnpd answers 718 (not 606) when secure_mode refuses a mapping to another host (netlab.md, secure_mode note).
       if (state.secureMode && !sameHost(internalClient, caller)) return { fault: 718 };

@@ -8,7 +8,15 @@ import { startUdpResponder } from '../udp-responder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeBody } from '../../http/decode.js';
 import { takeFault, playFault, type FaultRule } from '../faults.js';
-import { FLAVOURS, MINIUPNPD_SERVER, renderDescription, renderSoapFault, renderSoapResponse, renderSsdpReply, type FakeIgdFlavour } from './xml.js';
+import {
+  FLAVOURS,
+  MINIUPNPD_SERVER,
+  renderDescription,
+  renderSoapFault,
+  renderSoapResponse,
+  renderSsdpReply,
+  type FakeIgdFlavour,
+} from './xml.js';
 import { errorText, runAction, type FakeIgdState, type FakeMapping } from './actions.js';
 import { readRequestBody, startLoopbackServer } from '../http-server.js';
 
@@ -112,17 +120,24 @@ export async function startFakeIgd(options: FakeIgdOptions): Promise<FakeIgd> {
     }
     if (request.method === 'POST' && path === flavour.controlPath) return control(request, response);
     response.writeHead(404, { 'Content-Type': 'text/html' });
-    response.end('<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD><BODY><H1>Not Found</H1>The requested URL was not found on this server.</BODY></HTML>');
+    response.end(
+      '<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD><BODY><H1>Not Found</H1>The requested URL was not found on this server.</BODY></HTML>',
+    );
   };
 
   const control = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const soapAction = String(request.headers.soapaction ?? '').replace(/"/g, '').trim();
+    const soapAction = String(request.headers.soapaction ?? '')
+      .replace(/"/g, '')
+      .trim();
     const hash = soapAction.lastIndexOf('#');
     const serviceType = hash < 0 ? '' : soapAction.slice(0, hash);
     const action = hash < 0 ? '' : soapAction.slice(hash + 1);
     const caller = request.socket.remoteAddress ?? '';
     requests.soap.push({ action, remoteAddress: caller });
-    const outcome = serviceType === flavour.serviceType ? runAction(state, action, readArguments(await readRequestBody(request, 64 * 1024), action), caller) : { fault: 401 };
+    const outcome =
+      serviceType === flavour.serviceType
+        ? runAction(state, action, readArguments(await readRequestBody(request, 64 * 1024), action), caller)
+        : { fault: 401 };
     if ('fault' in outcome) {
       response.writeHead(500, { 'Content-Type': 'text/xml; charset="utf-8"' });
       response.end(renderSoapFault(outcome.fault, errorText(outcome.fault)));
@@ -138,11 +153,14 @@ export async function startFakeIgd(options: FakeIgdOptions): Promise<FakeIgd> {
   const ssdp = await startSsdpResponder(host, options.ssdpPort ?? 0, (search, from, socket) => {
     requests.ssdp += 1;
     if (options.ssdpSilent) return;
-    const targets = search === 'ssdp:all' ? flavour.searchTargets.slice(0, 1) : flavour.searchTargets.filter((t) => t === search);
+    const targets =
+      search === 'ssdp:all' ? flavour.searchTargets.slice(0, 1) : flavour.searchTargets.filter((t) => t === search);
     if (targets.length === 0) return;
     setTimeout(() => {
-      for (const junk of options.ssdpJunk ?? []) safeSend(socket, typeof junk === 'string' ? Buffer.from(junk) : junk, from);
-      for (const target of targets) safeSend(socket, Buffer.from(renderSsdpReply(target, location, options.server ?? MINIUPNPD_SERVER)), from);
+      for (const junk of options.ssdpJunk ?? [])
+        safeSend(socket, typeof junk === 'string' ? Buffer.from(junk) : junk, from);
+      for (const target of targets)
+        safeSend(socket, Buffer.from(renderSsdpReply(target, location, options.server ?? MINIUPNPD_SERVER)), from);
     }, options.ssdpDelayMs ?? 0);
   });
 
@@ -170,10 +188,13 @@ function readArguments(body: string, action: string): Record<string, string> {
     const decoded = decodeBody(Buffer.from(body), { xmlArrays: new Set<string>() });
     const local = (key: string): string => key.slice(key.indexOf(':') + 1);
     const child = (node: unknown, name: string): unknown =>
-      node && typeof node === 'object' ? Object.entries(node).find(([key]) => !key.startsWith('xmlns') && local(key) === name)?.[1] : undefined;
+      node && typeof node === 'object'
+        ? Object.entries(node).find(([key]) => !key.startsWith('xmlns') && local(key) === name)?.[1]
+        : undefined;
     const call = child(child(child(decoded, 'Envelope'), 'Body'), action);
     if (call && typeof call === 'object') {
-      for (const [key, value] of Object.entries(call)) if (typeof value === 'string' && !key.startsWith('xmlns')) out[local(key)] = value;
+      for (const [key, value] of Object.entries(call))
+        if (typeof value === 'string' && !key.startsWith('xmlns')) out[local(key)] = value;
     }
   } catch {
     // A garbled request: the action sees no arguments and refuses with 402, as a real device would.
@@ -189,7 +210,11 @@ function safeSend(socket: Socket, message: Buffer, to: RemoteInfo): void {
   }
 }
 
-async function startSsdpResponder(host: string, port: number, onSearch: (searchTarget: string, from: RemoteInfo, socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+async function startSsdpResponder(
+  host: string,
+  port: number,
+  onSearch: (searchTarget: string, from: RemoteInfo, socket: Socket) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
   return startUdpResponder(host, port, (message, from, responder) => {
     const text = message.toString('latin1');
     if (!/^M-SEARCH \* HTTP\/1\.1\r?\n/i.test(text)) return;

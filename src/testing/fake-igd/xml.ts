@@ -36,12 +36,18 @@ export const FLAVOURS: Record<FakeIgdFlavour, FlavourInfo> = {
   igd1: {
     serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1',
     controlPath: '/upnp/control/WANIPConn1',
-    searchTargets: ['urn:schemas-upnp-org:device:InternetGatewayDevice:1', 'urn:schemas-upnp-org:service:WANIPConnection:1'],
+    searchTargets: [
+      'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
+      'urn:schemas-upnp-org:service:WANIPConnection:1',
+    ],
   },
   ppp: {
     serviceType: 'urn:schemas-upnp-org:service:WANPPPConnection:1',
     controlPath: '/ctl/PPPConn',
-    searchTargets: ['urn:schemas-upnp-org:device:InternetGatewayDevice:1', 'urn:schemas-upnp-org:service:WANPPPConnection:1'],
+    searchTargets: [
+      'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
+      'urn:schemas-upnp-org:service:WANPPPConnection:1',
+    ],
   },
   'no-wan-service': {
     serviceType: 'urn:schemas-upnp-org:service:ContentDirectory:1',
@@ -61,13 +67,22 @@ const device = (type: string, name: string, services: string[], children: string
 
 /** The description document for a flavour; `base` is `http://host:port` (used by the igd1 URLBase). */
 export function renderDescription(flavour: FakeIgdFlavour, base: string, friendlyName = 'Debian router'): string {
-  const head = '<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337"><specVersion><major>1</major><minor>1</minor></specVersion>';
+  const head =
+    '<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337"><specVersion><major>1</major><minor>1</minor></specVersion>';
   const igd = (version: 1 | 2, connection: string): string =>
-    device(`urn:schemas-upnp-org:device:InternetGatewayDevice:${version}`, friendlyName, [service('urn:schemas-upnp-org:service:Layer3Forwarding:1', 'L3Forwarding1', '/ctl/L3F')], [
-      device(`urn:schemas-upnp-org:device:WANDevice:${version}`, 'WANDevice', [service('urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1', 'WANCommonIFC1', '/ctl/CmnIfCfg')], [
-        device(`urn:schemas-upnp-org:device:WANConnectionDevice:${version}`, 'WANConnectionDevice', [connection]),
-      ]),
-    ]);
+    device(
+      `urn:schemas-upnp-org:device:InternetGatewayDevice:${version}`,
+      friendlyName,
+      [service('urn:schemas-upnp-org:service:Layer3Forwarding:1', 'L3Forwarding1', '/ctl/L3F')],
+      [
+        device(
+          `urn:schemas-upnp-org:device:WANDevice:${version}`,
+          'WANDevice',
+          [service('urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1', 'WANCommonIFC1', '/ctl/CmnIfCfg')],
+          [device(`urn:schemas-upnp-org:device:WANConnectionDevice:${version}`, 'WANConnectionDevice', [connection])],
+        ),
+      ],
+    );
   switch (flavour) {
     case 'miniupnpd':
       return `${head}${igd(2, service(FLAVOURS.miniupnpd.serviceType, 'WANIPConn1', FLAVOURS.miniupnpd.controlPath))}</root>`;
@@ -81,12 +96,20 @@ export function renderDescription(flavour: FakeIgdFlavour, base: string, friendl
   }
 }
 
-const ENVELOPE_HEAD = '<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>';
+const ENVELOPE_HEAD =
+  '<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>';
 const ENVELOPE_TAIL = '</s:Body></s:Envelope>\r\n';
 
-export function renderSoapResponse(serviceType: string, action: string, values: Record<string, string | number | boolean> = {}): string {
+export function renderSoapResponse(
+  serviceType: string,
+  action: string,
+  values: Record<string, string | number | boolean> = {},
+): string {
   const inner = Object.entries(values)
-    .map(([name, value]) => `<${name}>${escapeXml(typeof value === 'boolean' ? (value ? '1' : '0') : String(value))}</${name}>`)
+    .map(
+      ([name, value]) =>
+        `<${name}>${escapeXml(typeof value === 'boolean' ? (value ? '1' : '0') : String(value))}</${name}>`,
+    )
     .join('');
   return `${ENVELOPE_HEAD}<u:${action}Response xmlns:u="${serviceType}">${inner}</u:${action}Response>${ENVELOPE_TAIL}`;
 }

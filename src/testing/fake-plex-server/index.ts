@@ -28,7 +28,13 @@ import type { FakeAccountState, FakePlexServerState } from './state.js';
 import { MAPPING_PREFS, queryOf, tokenOf, type FakePlexRequest } from './request.js';
 import { delayAnswer, startLoopbackServer, wantsJson } from '../http-server.js';
 
-export type { FakeAccountState, FakePlexServerState, FakePublishBody, FakePublishRecord, FakeReachabilityRecord } from './state.js';
+export type {
+  FakeAccountState,
+  FakePlexServerState,
+  FakePublishBody,
+  FakePublishRecord,
+  FakeReachabilityRecord,
+} from './state.js';
 export type { FakePlexRequest } from './request.js';
 export { FAKE_SETTINGS } from './catalogue.js';
 export type { FakeSettingDefinition, FakePrefType } from './catalogue.js';
@@ -133,20 +139,38 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     const path = url.pathname;
     const sent = tokenOf(request, url);
     const tokenValid = sent !== undefined && (options.token === undefined || sent === options.token);
-    requests.push({ method, path, query: queryOf(url), hadToken: sent !== undefined, tokenValid, accept: request.headers.accept });
+    requests.push({
+      method,
+      path,
+      query: queryOf(url),
+      hadToken: sent !== undefined,
+      tokenValid,
+      accept: request.headers.accept,
+    });
     const format: PlexFormat = wantsJson(request) ? 'json' : 'xml';
     if (!(await delayAnswer(request, latencyMs))) return;
     const fault = takeFault(faults, method, path);
     if (fault) return playFault(fault, request, response, format);
     if (!state) return sendHtml(response, 503, 'Service Unavailable');
     if (options.token !== undefined && path !== '/identity' && !tokenValid) {
-      response.writeHead(401, { ...PLEX_HEADERS, 'Content-Type': 'text/html', 'Content-Length': String(UNAUTHORIZED_HTML.length) });
+      response.writeHead(401, {
+        ...PLEX_HEADERS,
+        'Content-Type': 'text/html',
+        'Content-Length': String(UNAUTHORIZED_HTML.length),
+      });
       return void response.end(UNAUTHORIZED_HTML);
     }
     await route(state, method, path, url, response, format);
   }
 
-  async function route(current: FakePlexServerState, method: string, path: string, url: URL, response: ServerResponse, format: PlexFormat): Promise<void> {
+  async function route(
+    current: FakePlexServerState,
+    method: string,
+    path: string,
+    url: URL,
+    response: ServerResponse,
+    format: PlexFormat,
+  ): Promise<void> {
     const key = `${method} ${path}`;
     switch (key) {
       case 'GET /identity':
@@ -270,4 +294,3 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     },
   };
 }
-

@@ -17,7 +17,8 @@ export const PLEX_HEADERS = { 'X-Plex-Protocol': '1.0', 'Cache-Control': 'no-cac
 const CONTENT_TYPE: Record<PlexFormat, string> = { xml: 'text/xml;charset=utf-8', json: 'application/json' };
 
 /** The body PMS answers a request without a valid token with (plex-api.md §0). */
-export const UNAUTHORIZED_HTML = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+export const UNAUTHORIZED_HTML =
+  '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 
 function toJson(element: XmlElement): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -37,7 +38,11 @@ export function renderPlex(element: XmlElement, format: PlexFormat): string {
 
 export function sendPlex(response: ServerResponse, element: XmlElement, format: PlexFormat, status = 200): void {
   const body = renderPlex(element, format);
-  response.writeHead(status, { ...PLEX_HEADERS, 'Content-Type': CONTENT_TYPE[format], 'Content-Length': String(Buffer.byteLength(body)) });
+  response.writeHead(status, {
+    ...PLEX_HEADERS,
+    'Content-Type': CONTENT_TYPE[format],
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
   response.end(body);
 }
 
@@ -48,7 +53,11 @@ export function sendEmpty(response: ServerResponse, status = 200): void {
 
 export function sendHtml(response: ServerResponse, status: number, title: string): void {
   const body = `<html><head><title>${title}</title></head><body><h1>${status} ${title}</h1></body></html>`;
-  response.writeHead(status, { ...PLEX_HEADERS, 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)) });
+  response.writeHead(status, {
+    ...PLEX_HEADERS,
+    'Content-Type': 'text/html',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
   response.end(body);
 }
 
@@ -59,7 +68,28 @@ export function identityElement(state: FakePlexServerState): XmlElement {
   };
 }
 
-const ROOT_DIRECTORIES = ['activities', 'butler', 'channels', 'clients', 'devices', 'diagnostics', 'hubs', 'library', 'media', 'player', 'playlists', 'resources', 'search', 'server', 'servers', 'statistics', 'system', 'transcode', 'updater', 'user'];
+const ROOT_DIRECTORIES = [
+  'activities',
+  'butler',
+  'channels',
+  'clients',
+  'devices',
+  'diagnostics',
+  'hubs',
+  'library',
+  'media',
+  'player',
+  'playlists',
+  'resources',
+  'search',
+  'server',
+  'servers',
+  'statistics',
+  'system',
+  'transcode',
+  'updater',
+  'user',
+];
 
 export function rootElement(state: FakePlexServerState): XmlElement {
   const signIn = signInStateOf(state);

@@ -40,9 +40,19 @@ export interface MappingContext {
 }
 
 const PublishAnswer = z.looseObject({ publicAddress: z.string() });
-const ReachabilityReply = z.looseObject({ reachable: z.boolean(), checked: z.string().optional(), error: z.string().optional() });
+const ReachabilityReply = z.looseObject({
+  reachable: z.boolean(),
+  checked: z.string().optional(),
+  error: z.string().optional(),
+});
 
-async function postJson<S extends z.ZodType>(context: MappingContext, path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
+async function postJson<S extends z.ZodType>(
+  context: MappingContext,
+  path: string,
+  body: unknown,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
   const url = `${context.plexTv!.url.replace(/\/+$/, '')}${path}`;
   const response = await httpRequest({
     method: 'POST',
@@ -55,13 +65,22 @@ async function postJson<S extends z.ZodType>(context: MappingContext, path: stri
   });
   const secrets = context.token ? [context.token] : [];
   if (response.status < 200 || response.status >= 300) {
-    throw new HttpError(`POST ${response.url}: ${response.status}`, { method: 'POST', url: response.url, status: response.status, secrets });
+    throw new HttpError(`POST ${response.url}: ${response.status}`, {
+      method: 'POST',
+      url: response.url,
+      status: response.status,
+      secrets,
+    });
   }
   const data = decodeBody(response.body, { method: 'POST', url: response.url, secrets });
   return parseWith(schema, data, { what, method: 'POST', url: response.url, secrets });
 }
 
-export function publishBody(context: MappingContext, publicPort: number | undefined, remoteAccessEnabled: boolean): FakePublishBody {
+export function publishBody(
+  context: MappingContext,
+  publicPort: number | undefined,
+  remoteAccessEnabled: boolean,
+): FakePublishBody {
   const { state } = context;
   return {
     machineIdentifier: state.machineIdentifier,
@@ -82,7 +101,13 @@ export function publishBody(context: MappingContext, publicPort: number | undefi
 
 async function publish(context: MappingContext, body: FakePublishBody): Promise<string> {
   try {
-    const answer = await postJson(context, '/__fake/servers/publish', body, PublishAnswer, 'fake plex.tv publish answer');
+    const answer = await postJson(
+      context,
+      '/__fake/servers/publish',
+      body,
+      PublishAnswer,
+      'fake plex.tv publish answer',
+    );
     context.state.lastPublish = { body, publicAddress: answer.publicAddress };
     return answer.publicAddress;
   } catch (error) {
@@ -102,7 +127,13 @@ async function checkReachability(context: MappingContext, port: number): Promise
 }
 
 /** Sets the account's mapping outcome. Addresses and ports are only reported once mapped (python-plexapi test). */
-function settle(context: MappingContext, mappingState: string, mappingError: string, message = '', addresses?: { publicAddress: string; publicPort: number }): void {
+function settle(
+  context: MappingContext,
+  mappingState: string,
+  mappingError: string,
+  message = '',
+  addresses?: { publicAddress: string; publicPort: number },
+): void {
   const account = context.state.account;
   account.mappingState = mappingState;
   account.mappingError = mappingError;
@@ -147,7 +178,12 @@ export async function runMappingCycle(context: MappingContext): Promise<void> {
   }
   if (publicPort === undefined) return settle(context, 'failed', '');
   const answer = await checkReachability(context, publicPort);
-  state.lastReachability = { port: publicPort, reachable: answer.reachable, checked: answer.checked, error: answer.error };
+  state.lastReachability = {
+    port: publicPort,
+    reachable: answer.reachable,
+    checked: answer.checked,
+    error: answer.error,
+  };
   if (answer.reachable) return settle(context, 'mapped', '', '', { publicAddress, publicPort });
   settle(context, 'failed', 'unreachable', answer.error ?? '');
 }

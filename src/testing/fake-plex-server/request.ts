@@ -16,7 +16,14 @@ export interface FakePlexRequest {
 }
 
 /** Prefs whose change makes a real server re-publish / re-map. */
-export const MAPPING_PREFS = new Set(['PublishServerOnPlexOnlineKey', 'ManualPortMappingMode', 'ManualPortMappingPort', 'secureConnections', 'RelayEnabled', 'customConnections']);
+export const MAPPING_PREFS = new Set([
+  'PublishServerOnPlexOnlineKey',
+  'ManualPortMappingMode',
+  'ManualPortMappingPort',
+  'secureConnections',
+  'RelayEnabled',
+  'customConnections',
+]);
 
 export function tokenOf(request: IncomingMessage, url: URL): string | undefined {
   const header = request.headers['x-plex-token'];

@@ -103,7 +103,12 @@ const DEFAULT_USER = {
   home: false,
   homeAdmin: false,
   twoFactorEnabled: false,
-  subscription: { active: true, status: 'Active', plan: 'lifetime', features: ['hardware_transcoding', 'lets_encrypt'] },
+  subscription: {
+    active: true,
+    status: 'Active',
+    plan: 'lifetime',
+    features: ['hardware_transcoding', 'lets_encrypt'],
+  },
 };
 
 function unmapped(address: string | undefined): string {
@@ -117,7 +122,7 @@ function unmapped(address: string | undefined): string {
 
 function tokenOf(request: IncomingMessage, query: URLSearchParams): string | undefined {
   const header = request.headers['x-plex-token'];
-  const value = typeof header === 'string' && header !== '' ? header : query.get('X-Plex-Token') ?? undefined;
+  const value = typeof header === 'string' && header !== '' ? header : (query.get('X-Plex-Token') ?? undefined);
   return value === '' ? undefined : value;
 }
 
@@ -181,7 +186,10 @@ export async function startFakePlexTv(options: FakePlexTvOptions = {}): Promise<
       sourceAddress,
       request,
     });
-    response.writeHead(rendered.status, { 'Content-Type': rendered.contentType, 'Content-Length': Buffer.byteLength(rendered.body) });
+    response.writeHead(rendered.status, {
+      'Content-Type': rendered.contentType,
+      'Content-Length': Buffer.byteLength(rendered.body),
+    });
     response.end(rendered.body);
   }
 

@@ -26,7 +26,10 @@ export const FakePublishRequest = z.object({
   /** Custom access URLs (the `customConnections` pref), each listed as a connection. */
   customConnections: z.array(z.url()),
   /** The 32-hex plex.direct label; with it, connections get `https://<ip-dashed>.<hash>.plex.direct:<port>` uris. */
-  certificateHash: z.string().regex(/^[0-9a-z_-]+$/i).optional(),
+  certificateHash: z
+    .string()
+    .regex(/^[0-9a-z_-]+$/i)
+    .optional(),
   remoteAccessEnabled: z.boolean(),
 });
 export type FakePublishRequest = z.infer<typeof FakePublishRequest>;
@@ -51,7 +54,13 @@ export function hostPort(address: string, port: number): string {
   return `${ipaddr.parse(address).kind() === 'ipv6' ? `[${address}]` : address}:${port}`;
 }
 
-function ipConnection(address: string, port: number, hash: string | undefined, local: boolean, relay = false): PlexConnection {
+function ipConnection(
+  address: string,
+  port: number,
+  hash: string | undefined,
+  local: boolean,
+  relay = false,
+): PlexConnection {
   const canonical = ipaddr.process(address).toString();
   const IPv6 = ipaddr.parse(canonical).kind() === 'ipv6';
   const uri = hash ? `https://${plexDirectHostname(canonical, hash)}:${port}` : `http://${hostPort(canonical, port)}`;
@@ -64,7 +73,15 @@ function customConnection(url: string): PlexConnection {
   const address = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(parsed.port || (protocol === 'https' ? 443 : 80));
   // plex.tv writes the port even when it is the default (`https://example.org:443` in the plex-api.rs capture).
-  return { protocol, address, port, uri: `${protocol}://${parsed.hostname}:${port}`, local: false, relay: false, IPv6: address.includes(':') };
+  return {
+    protocol,
+    address,
+    port,
+    uri: `${protocol}://${parsed.hostname}:${port}`,
+    local: false,
+    relay: false,
+    IPv6: address.includes(':'),
+  };
 }
 
 export function buildPublishedDevice(
@@ -72,7 +89,9 @@ export function buildPublishedDevice(
   context: { publicAddress: string; accessToken: string; relayAddress: string; previous?: PlexDevice; now: Date },
 ): PlexDevice {
   const hash = request.certificateHash?.toLowerCase();
-  const connections: PlexConnection[] = request.localAddresses.map((address) => ipConnection(address, request.port, hash, true));
+  const connections: PlexConnection[] = request.localAddresses.map((address) =>
+    ipConnection(address, request.port, hash, true),
+  );
   if (request.remoteAccessEnabled && request.publicPort !== undefined) {
     connections.push(ipConnection(context.publicAddress, request.publicPort, hash, false));
   }

@@ -14,7 +14,12 @@ export interface ConnectBackResult {
   error?: string;
 }
 
-export async function connectBack(address: string, port: number, machineIdentifier: string, timeoutMs: number): Promise<ConnectBackResult> {
+export async function connectBack(
+  address: string,
+  port: number,
+  machineIdentifier: string,
+  timeoutMs: number,
+): Promise<ConnectBackResult> {
   // Its own agent: no pooled socket from an earlier check, and a test's global dispatcher (nock) is never involved.
   const agent = new Agent({ connections: 1, connect: { timeout: timeoutMs } });
   try {
@@ -30,7 +35,10 @@ export async function connectBack(address: string, port: number, machineIdentifi
     const container = isRecord(data) ? data.MediaContainer : undefined;
     const answered = isRecord(container) ? container.machineIdentifier : undefined;
     if (answered !== machineIdentifier) {
-      return { reachable: false, error: `/identity answered machineIdentifier ${String(answered)}, not ${machineIdentifier}` };
+      return {
+        reachable: false,
+        error: `/identity answered machineIdentifier ${String(answered)}, not ${machineIdentifier}`,
+      };
     }
     return { reachable: true };
   } catch (error) {

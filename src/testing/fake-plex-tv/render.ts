@@ -28,7 +28,9 @@ export const xml = (status: number, root: XmlElement): Rendered => ({
 /** plex.tv's error body (`{"errors":[{code,message,status}]}`; XML `<errors><error .../></errors>`, as api-client parses). */
 export function plexError(status: number, code: number | undefined, message: string, asXml: boolean): Rendered {
   const entry = { ...(code === undefined ? {} : { code }), message, status };
-  return asXml ? xml(status, { name: 'errors', children: [{ name: 'error', attributes: entry }] }) : json(status, { errors: [entry] });
+  return asXml
+    ? xml(status, { name: 'errors', children: [{ name: 'error', attributes: entry }] })
+    : json(status, { errors: [entry] });
 }
 
 /** ISO-8601 without milliseconds, as plex.tv writes it (`2021-01-01T12:12:24Z`). */
@@ -61,13 +63,21 @@ export interface ConnectionFilter {
  */
 export function filterConnections(connections: readonly PlexConnection[], filter: ConnectionFilter): PlexConnection[] {
   return connections.filter(
-    (c) => (filter.includeHttps || c.protocol !== 'https') && (filter.includeRelay || !c.relay) && (filter.includeIPv6 || !c.IPv6),
+    (c) =>
+      (filter.includeHttps || c.protocol !== 'https') &&
+      (filter.includeRelay || !c.relay) &&
+      (filter.includeIPv6 || !c.IPv6),
   );
 }
 
 /** A device as plex.tv's v2 JSON writes it: comma-joined provides, ISO dates, null for absent owner/source. */
-export function deviceToJson(device: PlexDevice, connections: PlexConnection[], publicAddressMatches: boolean | undefined): Record<string, unknown> {
-  const ownerId = device.ownerId === undefined ? null : /^\d+$/.test(device.ownerId) ? Number(device.ownerId) : device.ownerId;
+export function deviceToJson(
+  device: PlexDevice,
+  connections: PlexConnection[],
+  publicAddressMatches: boolean | undefined,
+): Record<string, unknown> {
+  const ownerId =
+    device.ownerId === undefined ? null : /^\d+$/.test(device.ownerId) ? Number(device.ownerId) : device.ownerId;
   return {
     ...device,
     createdAt: isoSeconds(device.createdAt),
@@ -86,7 +96,15 @@ export function devicesToV2Xml(devices: Record<string, unknown>[]): XmlElement {
     children: devices.map((device) => ({
       name: 'resource',
       attributes: scalars(device),
-      children: [{ name: 'connections', children: (device.connections as PlexConnection[]).map((c) => ({ name: 'connection', attributes: scalars(c) })) }],
+      children: [
+        {
+          name: 'connections',
+          children: (device.connections as PlexConnection[]).map((c) => ({
+            name: 'connection',
+            attributes: scalars(c),
+          })),
+        },
+      ],
     })),
   };
 }
@@ -125,7 +143,12 @@ export function userToXml(user: PlexUser, authToken: string): XmlElement {
           {
             name: 'subscription',
             attributes: scalars(subscription),
-            children: [{ name: 'features', children: subscription.features.map((id) => ({ name: 'feature', attributes: { id } })) }],
+            children: [
+              {
+                name: 'features',
+                children: subscription.features.map((id) => ({ name: 'feature', attributes: { id } })),
+              },
+            ],
           },
         ]
       : [],

@@ -88,7 +88,9 @@ function servedDevices(state: FakeState, context: RequestContext): Record<string
     deviceToJson(
       device,
       filterConnections(device.connections, filter),
-      device.publicAddress === undefined ? device.publicAddressMatches : sameIp(device.publicAddress, context.callerAddress),
+      device.publicAddress === undefined
+        ? device.publicAddressMatches
+        : sameIp(device.publicAddress, context.callerAddress),
     ),
   );
 }
@@ -114,7 +116,10 @@ function serverRecord(state: FakeState, id: string): Rendered {
     version: device.productVersion,
     scheme: device.httpsRequired ? 'https' : 'http',
     host: device.publicAddress,
-    localAddresses: device.connections.filter((c) => c.local).map((c) => c.address).join(','),
+    localAddresses: device.connections
+      .filter((c) => c.local)
+      .map((c) => c.address)
+      .join(','),
     machineIdentifier: device.clientIdentifier,
     createdAt: epoch(device.createdAt),
     updatedAt: epoch(device.lastSeenAt),
@@ -143,7 +148,9 @@ const ROUTES: Route[] = [
       const product = String(c.request.headers['x-plex-product'] ?? '0');
       const strong = queryFlag(c.query, 'strong');
       const pin = pinToJson(state.pins.create(clientIdentifier, product, strong));
-      return c.asXml ? xml(201, { name: 'pin', attributes: pin as Record<string, string | number | boolean | null> }) : json(201, pin);
+      return c.asXml
+        ? xml(201, { name: 'pin', attributes: pin as Record<string, string | number | boolean | null> })
+        : json(201, pin);
     },
   },
   {
@@ -158,15 +165,23 @@ const ROUTES: Route[] = [
       });
       if (poll.status === 'gone') return plexError(404, 1020, 'Code not found or expired', c.asXml);
       const pin = pinToJson(poll.pin);
-      return c.asXml ? xml(200, { name: 'pin', attributes: pin as Record<string, string | number | boolean | null> }) : json(200, pin);
+      return c.asXml
+        ? xml(200, { name: 'pin', attributes: pin as Record<string, string | number | boolean | null> })
+        : json(200, pin);
     },
   },
-  { method: 'GET', pattern: /^\/api\/v2\/ping$/, auth: true, handle: (_s, c) => (c.asXml ? xml(200, { name: 'pong' }) : json(200, { pong: true })) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v2\/ping$/,
+    auth: true,
+    handle: (_s, c) => (c.asXml ? xml(200, { name: 'pong' }) : json(200, { pong: true })),
+  },
   {
     method: 'GET',
     pattern: /^\/api\/v2\/user$/,
     auth: true,
-    handle: (state, c) => (c.asXml ? xml(200, userToXml(state.user, c.token ?? '')) : json(200, userToJson(state.user, c.token ?? ''))),
+    handle: (state, c) =>
+      c.asXml ? xml(200, userToXml(state.user, c.token ?? '')) : json(200, userToJson(state.user, c.token ?? '')),
   },
   {
     method: 'GET',
@@ -184,18 +199,30 @@ const ROUTES: Route[] = [
     legacyXml: true,
     // Legacy lists never had relay connections; https ones only with includeHttps=1 (Tautulli always sends it).
     handle: (state, c) => {
-      const all = new URLSearchParams({ includeHttps: c.path.startsWith('/api/') ? c.query.get('includeHttps') ?? '0' : '1', includeIPv6: '1' });
+      const all = new URLSearchParams({
+        includeHttps: c.path.startsWith('/api/') ? (c.query.get('includeHttps') ?? '0') : '1',
+        includeIPv6: '1',
+      });
       return xml(200, devicesToLegacyXml(servedDevices(state, { ...c, query: all })));
     },
   },
-  { method: 'GET', pattern: /^\/api\/servers\/([^/]+)$/, auth: true, legacyXml: true, handle: (state, _c, m) => serverRecord(state, decodeURIComponent(m[1]!)) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/servers\/([^/]+)$/,
+    auth: true,
+    legacyXml: true,
+    handle: (state, _c, m) => serverRecord(state, decodeURIComponent(m[1]!)),
+  },
   {
     method: 'POST',
     pattern: /^\/__fake\/servers\/publish$/,
     auth: true,
     handle: async (state, c) => {
       const parsed = FakePublishRequest.safeParse(await readJson(c.request));
-      if (!parsed.success) return json(400, { errors: parsed.error.issues.map((i) => ({ message: `${i.path.join('.')}: ${i.message}`, status: 400 })) });
+      if (!parsed.success)
+        return json(400, {
+          errors: parsed.error.issues.map((i) => ({ message: `${i.path.join('.')}: ${i.message}`, status: 400 })),
+        });
       const body = parsed.data;
       const index = state.devices.findIndex((d) => d.clientIdentifier === body.machineIdentifier);
       const device = buildPublishedDevice(body, {
@@ -229,14 +256,25 @@ const ROUTES: Route[] = [
       if (!server) return json(404, { errors: [{ message: `server ${id} was never published`, status: 404 }] });
       const body = (await readJson(c.request)) as { port?: unknown } | undefined;
       const port = Number(body?.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) return json(400, { errors: [{ message: 'port must be 1-65535', status: 400 }] });
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        return json(400, { errors: [{ message: 'port must be 1-65535', status: 400 }] });
       // Dial the socket's source address, never a publicAddressOverride: an override is only a label and may name
       // an address outside this machine.
       const result = await connectBack(server.sourceAddress, port, id, state.connectBackTimeoutMs);
       const checked = hostPort(server.publicAddress, port);
       const dialled = hostPort(server.sourceAddress, port);
-      const outcome = { reachable: result.reachable, checked, ...(dialled === checked ? {} : { dialled }), ...(result.error ? { error: result.error } : {}) };
-      server.reachability = { reachable: result.reachable, checked, ...(result.error ? { error: result.error } : {}), checkedAt: new Date().toISOString() };
+      const outcome = {
+        reachable: result.reachable,
+        checked,
+        ...(dialled === checked ? {} : { dialled }),
+        ...(result.error ? { error: result.error } : {}),
+      };
+      server.reachability = {
+        reachable: result.reachable,
+        checked,
+        ...(result.error ? { error: result.error } : {}),
+        checkedAt: new Date().toISOString(),
+      };
       server.mappingState = result.reachable ? 'mapped' : 'failed';
       return json(200, outcome);
     },
@@ -264,7 +302,8 @@ export function findRoute(method: string, path: string): { route: Route; match: 
 
 export async function handleRoute(state: FakeState, context: RequestContext): Promise<Rendered> {
   const found = findRoute(context.method, context.path);
-  if (!found) return json(404, { errors: [{ message: `no such endpoint: ${context.method} ${context.path}`, status: 404 }] });
+  if (!found)
+    return json(404, { errors: [{ message: `no such endpoint: ${context.method} ${context.path}`, status: 404 }] });
   const { route, match } = found;
   const asXml = route.legacyXml === true || context.asXml;
   if (route.auth && (context.token === undefined || !state.tokens.includes(context.token))) {

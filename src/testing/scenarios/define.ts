@@ -102,7 +102,9 @@ export type Scenario = Readonly<ScenarioDefinition>;
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Identity helper that checks the name and freezes the definition (presets are shared by every caller). */
-export function defineScenario<const Name extends string>(definition: ScenarioDefinition & { name: Name }): Scenario & { readonly name: Name } {
+export function defineScenario<const Name extends string>(
+  definition: ScenarioDefinition & { name: Name },
+): Scenario & { readonly name: Name } {
   if (!NAME.test(definition.name)) throw new TypeError(`scenario name "${definition.name}" must be kebab-case`);
   return Object.freeze({ ...definition });
 }

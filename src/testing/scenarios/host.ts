@@ -53,7 +53,21 @@ export function hostFacts(scenario: Scenario, model: NetworkModel): HostInfo {
   // The container's host: its bridge holds the gateway of the container's network.
   return HostInfo.parse({
     ...host,
-    interfaces: [...host.interfaces, { name: DOCKER_BRIDGE.name, addresses: [{ address: DOCKER_BRIDGE.address, family: 4, cidr: DOCKER_BRIDGE.cidr, class: 'private', internal: false }] }],
-    bridges: [{ interface: DOCKER_BRIDGE.name, address: DOCKER_BRIDGE.address, network: containerNetworkOf(model.privateAddress) ?? 'docker' }],
+    interfaces: [
+      ...host.interfaces,
+      {
+        name: DOCKER_BRIDGE.name,
+        addresses: [
+          { address: DOCKER_BRIDGE.address, family: 4, cidr: DOCKER_BRIDGE.cidr, class: 'private', internal: false },
+        ],
+      },
+    ],
+    bridges: [
+      {
+        interface: DOCKER_BRIDGE.name,
+        address: DOCKER_BRIDGE.address,
+        network: containerNetworkOf(model.privateAddress) ?? 'docker',
+      },
+    ],
   });
 }

@@ -49,7 +49,11 @@ export const LAN_LAPTOP = '192.168.1.23';
  * @param serverPort the port the fake server listens on (32400 when it could bind it)
  * @param forwards the router's current forwards (live: automatic mappings appear once Plex made them)
  */
-export function createNetworkModel(scenario: ScenarioDefinition, serverPort: number, forwards: () => ResolvedForward[]): NetworkModel {
+export function createNetworkModel(
+  scenario: ScenarioDefinition,
+  serverPort: number,
+  forwards: () => ResolvedForward[],
+): NetworkModel {
   const network = scenario.network ?? {};
   const router = network.router ?? {};
   const lan = { address: HOME.server, port: serverPort };
@@ -63,7 +67,9 @@ export function createNetworkModel(scenario: ScenarioDefinition, serverPort: num
   const routerIsPublicEdge = routerWan !== '' && classifyAddress(routerWan) === 'public' && routerWan === publicAddress;
 
   const forwardLeadsToServer = (externalPort: number): boolean =>
-    forwards().some((f) => f.externalPort === externalPort && f.internalClient === lan.address && f.internalPort === lan.port);
+    forwards().some(
+      (f) => f.externalPort === externalPort && f.internalClient === lan.address && f.internalPort === lan.port,
+    );
 
   return {
     lan,
@@ -98,7 +104,10 @@ export function createNetworkModel(scenario: ScenarioDefinition, serverPort: num
 }
 
 /** Static forwards of a scenario with their defaults filled in. */
-export function resolveForwards(forwards: readonly ScenarioForward[] | undefined, serverPort: number): ResolvedForward[] {
+export function resolveForwards(
+  forwards: readonly ScenarioForward[] | undefined,
+  serverPort: number,
+): ResolvedForward[] {
   return (forwards ?? []).map((f) => ({
     externalPort: f.externalPort,
     internalClient: f.internalClient ?? HOME.server,

@@ -26,7 +26,8 @@ const list = [
   defineScenario({
     name: 'double-nat',
     title: 'A second router (double NAT)',
-    description: "The ISP's modem-router translates too: your router's WAN address is 192.168.0.2, so the forward it made for Plex is never reached from the internet.",
+    description:
+      "The ISP's modem-router translates too: your router's WAN address is 192.168.0.2, so the forward it made for Plex is never reached from the internet.",
     expected: { ruleId: 'double-nat', messageId: 'privateWan' },
     network: { router: { wan: '192.168.0.2' } },
   }),
@@ -40,7 +41,8 @@ const list = [
   defineScenario({
     name: 'manual-port-mismatch',
     title: "Plex's manual public port is not the forwarded one",
-    description: 'The router forwards 32400 to the server, but "Manually specify public port" says 44400: plex.tv tests a port nothing forwards.',
+    description:
+      'The router forwards 32400 to the server, but "Manually specify public port" says 44400: plex.tv tests a port nothing forwards.',
     expected: { ruleId: 'manual-port-mismatch', messageId: 'otherPortForwarded' },
     server: { prefs: { ManualPortMappingMode: true, ManualPortMappingPort: 44400 } },
     network: { router: { forwards: [{ externalPort: 32400, description: 'plex' }] } },
@@ -63,7 +65,8 @@ const list = [
   defineScenario({
     name: 'remote-access-disabled',
     title: 'Remote access is turned off',
-    description: 'Settings → Remote Access is disabled (PublishServerOnPlexOnlineKey=0): the server does not publish a public address, whatever the router does.',
+    description:
+      'Settings → Remote Access is disabled (PublishServerOnPlexOnlineKey=0): the server does not publish a public address, whatever the router does.',
     expected: { ruleId: 'remote-access-disabled', messageId: 'disabled' },
     server: { prefs: { PublishServerOnPlexOnlineKey: false } },
   }),
@@ -73,7 +76,10 @@ const list = [
     description: `The owner published https://plex.example.com (a reverse proxy behind the router's 443 forward) without writing :443; Plex apps do not assume a default port for custom URLs.`,
     expected: { ruleId: 'custom-url-problem', messageId: 'noPort' },
     server: { prefs: { customConnections: 'https://plex.example.com' } },
-    network: { names: { 'plex.example.com': HOME.wan }, router: { forwards: [{ externalPort: 443, description: 'reverse proxy' }] } },
+    network: {
+      names: { 'plex.example.com': HOME.wan },
+      router: { forwards: [{ externalPort: 443, description: 'reverse proxy' }] },
+    },
   }),
   defineScenario({
     name: 'relay-only',
@@ -81,7 +87,11 @@ const list = [
     description:
       "The router speaks UPnP but refuses Plex's mapping request (UPnP denied for this host) and answers no NAT-PMP; nobody forwarded a port. Outside your network apps fall back to the bandwidth-limited Plex Relay.",
     // The relay is the symptom people notice; the rule that says why (no forward) heads the report and explains it.
-    expected: { ruleId: 'no-port-forward', messageId: 'upnpWithoutMapping', also: [{ ruleId: 'relay-only', messageId: 'relayOnly' }] },
+    expected: {
+      ruleId: 'no-port-forward',
+      messageId: 'upnpWithoutMapping',
+      also: [{ ruleId: 'relay-only', messageId: 'relayOnly' }],
+    },
     network: { router: { upnpRefusesMapping: true, natPmp: false } },
   }),
   defineScenario({
@@ -94,7 +104,8 @@ const list = [
   defineScenario({
     name: 'not-signed-in',
     title: 'The server is not claimed',
-    description: 'A fresh server (e.g. a new container started without PLEX_CLAIM) belongs to no Plex account, so it never publishes itself to plex.tv.',
+    description:
+      'A fresh server (e.g. a new container started without PLEX_CLAIM) belongs to no Plex account, so it never publishes itself to plex.tv.',
     expected: { ruleId: 'server-not-claimed', messageId: 'notClaimed' },
     server: { claimed: false },
   }),
@@ -103,4 +114,6 @@ const list = [
 export type ScenarioName = (typeof list)[number]['name'];
 
 /** The presets by name, in listing order. */
-export const scenarios = Object.freeze(Object.fromEntries(list.map((s) => [s.name, s]))) as Readonly<Record<ScenarioName, Scenario>>;
+export const scenarios = Object.freeze(Object.fromEntries(list.map((s) => [s.name, s]))) as Readonly<
+  Record<ScenarioName, Scenario>
+>;

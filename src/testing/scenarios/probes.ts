@@ -52,9 +52,20 @@ const failure = <T>(error: ProbeError, durationMs = 1): ProbeResult<T> => ({ sta
 const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /** How a connection that does not reach the server ends, in the words the real TCP probe uses. */
-function tcpFailure<T>(reach: Exclude<Reach, { kind: 'server' }>, host: string, port: number, timeoutMs: number): ProbeResult<T> {
-  if (reach.kind === 'no-name') return failure({ phase: 'dns', code: 'ENOTFOUND', message: `${host}: ${describeCode('ENOTFOUND')} (ENOTFOUND)` });
-  if (reach.kind === 'refused') return failure({ phase: 'connect', code: 'ECONNREFUSED', message: `${hostPort(host, port)}: ${describeCode('ECONNREFUSED')} (ECONNREFUSED)` });
+function tcpFailure<T>(
+  reach: Exclude<Reach, { kind: 'server' }>,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): ProbeResult<T> {
+  if (reach.kind === 'no-name')
+    return failure({ phase: 'dns', code: 'ENOTFOUND', message: `${host}: ${describeCode('ENOTFOUND')} (ENOTFOUND)` });
+  if (reach.kind === 'refused')
+    return failure({
+      phase: 'connect',
+      code: 'ECONNREFUSED',
+      message: `${hostPort(host, port)}: ${describeCode('ECONNREFUSED')} (ECONNREFUSED)`,
+    });
   // A dropped SYN ends at the probe's deadline: the real probe's timeout result, and as long.
   return failure({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, timeoutMs);
 }
@@ -62,8 +73,14 @@ function tcpFailure<T>(reach: Exclude<Reach, { kind: 'server' }>, host: string, 
 /** The same for /identity, in the words the real identity probe uses. */
 function identityFailure<T>(reach: Exclude<Reach, { kind: 'server' }>, url: URL, timeoutMs: number): ProbeResult<T> {
   const where = redactUrl(url.href);
-  if (reach.kind === 'no-name') return failure({ phase: 'dns', code: 'ENOTFOUND', message: `${url.hostname}: name did not resolve (ENOTFOUND)` });
-  if (reach.kind === 'refused') return failure({ phase: 'connect', code: 'ECONNREFUSED', message: `${where}: connect failed: ${describeCode('ECONNREFUSED')}` });
+  if (reach.kind === 'no-name')
+    return failure({ phase: 'dns', code: 'ENOTFOUND', message: `${url.hostname}: name did not resolve (ENOTFOUND)` });
+  if (reach.kind === 'refused')
+    return failure({
+      phase: 'connect',
+      code: 'ECONNREFUSED',
+      message: `${where}: connect failed: ${describeCode('ECONNREFUSED')}`,
+    });
   return failure({ phase: 'timeout', code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms` }, timeoutMs);
 }
 
@@ -81,8 +98,16 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
   async function dial(hostname: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<Dialled> {
     if (isIpAddress(hostname)) return { address: hostname, resolvedVia: 'literal' };
     if (parsePlexDirectName(hostname)) {
-      const route = await chooseRoute(hostname, { dnsServers: [dns.address], timeoutMs, signal: signal ?? new AbortController().signal });
-      return { address: route.addresses?.[0]?.address, resolvedVia: route.resolvedVia, ...(route.dnsError ? { dnsError: route.dnsError } : {}) };
+      const route = await chooseRoute(hostname, {
+        dnsServers: [dns.address],
+        timeoutMs,
+        signal: signal ?? new AbortController().signal,
+      });
+      return {
+        address: route.addresses?.[0]?.address,
+        resolvedVia: route.resolvedVia,
+        ...(route.dnsError ? { dnsError: route.dnsError } : {}),
+      };
     }
     const address = model.resolveName(hostname);
     return { ...(address ? { address } : {}), resolvedVia: 'dns' };
@@ -122,47 +147,86 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
     // The fake speaks plain HTTP, so an https URI is answered without TLS: the value carries no `tls` details.
     const result = await probeIdentity(`http://${serverEndpoint}`, options);
     const address = dialled.address;
-    return relabelResult(result, [[`http://${serverEndpoint}/identity`, redactUrl(url.href)], [serverEndpoint, hostPort(address, port)]], (value) => {
-      const { dnsError: _dnsError, ...rest } = value;
-      return { ...rest, url: redactUrl(url.href), connectedAddress: address, resolvedVia: dialled.resolvedVia, ...(dialled.dnsError ? { dnsError: dialled.dnsError } : {}) };
-    });
+    return relabelResult(
+      result,
+      [
+        [`http://${serverEndpoint}/identity`, redactUrl(url.href)],
+        [serverEndpoint, hostPort(address, port)],
+      ],
+      (value) => {
+        const { dnsError: _dnsError, ...rest } = value;
+        return {
+          ...rest,
+          url: redactUrl(url.href),
+          connectedAddress: address,
+          resolvedVia: dialled.resolvedVia,
+          ...(dialled.dnsError ? { dnsError: dialled.dnsError } : {}),
+        };
+      },
+    );
   };
 
   const plexDirectDns: ProbeSet['plexDirectDns'] = async (hostname, options = {}) => {
     // The fake resolver stands in for this host's system resolver (usually the router's DNS forwarder).
-    const result = await probePlexDirectDns(hostname, { ...options, useSystemResolver: false, resolvers: [dns.address, ...(options.resolvers ?? [])] });
+    const result = await probePlexDirectDns(hostname, {
+      ...options,
+      useSystemResolver: false,
+      resolvers: [dns.address, ...(options.resolvers ?? [])],
+    });
     return relabelResult(result, [[dns.address, 'system']]);
   };
 
   const upnp: ProbeSet['upnp'] = async (options = {}) => {
     const igd = peers.igd;
     if (!igd) {
-      return failure({
-        phase: 'timeout',
-        code: 'ENOIGD',
-        message: `no UPnP IGD answered the SSDP search to ${SSDP_ADDRESS} in time: UPnP is off on the router, or multicast does not reach it`,
-      }, 3000);
+      return failure(
+        {
+          phase: 'timeout',
+          code: 'ENOIGD',
+          message: `no UPnP IGD answered the SSDP search to ${SSDP_ADDRESS} in time: UPnP is off on the router, or multicast does not reach it`,
+        },
+        3000,
+      );
     }
     const { location: _location, ...rest } = options;
-    const result = await probeUpnp({ ...rest, ssdpAddress: igd.ssdpAddress, discoveryTimeoutMs: Math.min(DISCOVERY_WINDOW_MS, options.timeoutMs ?? DISCOVERY_WINDOW_MS) });
+    const result = await probeUpnp({
+      ...rest,
+      ssdpAddress: igd.ssdpAddress,
+      discoveryTimeoutMs: Math.min(DISCOVERY_WINDOW_MS, options.timeoutMs ?? DISCOVERY_WINDOW_MS),
+    });
     // The description and control URLs keep the fake's loopback address on purpose: the alternate-port experiment
     // dials `controlUrl`, and a relabelled http://192.168.1.1:5000 would send its AddPortMapping to a real router.
-    return relabelResult(result, [[igd.ssdpAddress, SSDP_ADDRESS]], (value) => ({ ...value, ...(value.ssdpFrom ? { ssdpFrom: HOME.router } : {}) }));
+    return relabelResult(result, [[igd.ssdpAddress, SSDP_ADDRESS]], (value) => ({
+      ...value,
+      ...(value.ssdpFrom ? { ssdpFrom: HOME.router } : {}),
+    }));
   };
 
   const natpmp: ProbeSet['natpmp'] = async (options = {}) => {
     const gateway = peers.natPmp;
     const where = hostPort(HOME.router, NATPMP_PORT);
     if (!gateway) {
-      return failure({ phase: 'connect', code: 'ECONNREFUSED', message: `${where}: nothing listens on UDP ${NATPMP_PORT} (ICMP port unreachable): NAT-PMP is off on the gateway` });
+      return failure({
+        phase: 'connect',
+        code: 'ECONNREFUSED',
+        message: `${where}: nothing listens on UDP ${NATPMP_PORT} (ICMP port unreachable): NAT-PMP is off on the gateway`,
+      });
     }
     const result = await probeNatPmp({ ...options, gateway: gateway.host, port: gateway.port });
-    return relabelResult(result, [[hostPort(gateway.host, gateway.port), where]], (value) => ({ ...value, gateway: HOME.router, port: NATPMP_PORT }));
+    return relabelResult(result, [[hostPort(gateway.host, gateway.port), where]], (value) => ({
+      ...value,
+      gateway: HOME.router,
+      port: NATPMP_PORT,
+    }));
   };
 
   const gdm: ProbeSet['gdm'] = async (options = {}) => {
     const fake = peers.gdm;
-    const result = await discoverGdm({ ...options, timeoutMs: Math.min(GDM_WINDOW_MS, options.timeoutMs ?? GDM_WINDOW_MS), targets: [{ address: fake.host, port: fake.port }] });
+    const result = await discoverGdm({
+      ...options,
+      timeoutMs: Math.min(GDM_WINDOW_MS, options.timeoutMs ?? GDM_WINDOW_MS),
+      targets: [{ address: fake.host, port: fake.port }],
+    });
     // Replies come from the server's LAN address; the search went to the standard multicast and broadcast targets.
     return relabelResult(result, [[hostPort(fake.host, fake.port), GDM_TARGETS[0]!]], (value) => ({
       ...value,

@@ -31,7 +31,8 @@ export async function startPublishProxy(plexTvUrl: string, certificateHash: stri
     }
     const path = request.url ?? '/';
     const raw = method === 'POST' || method === 'PUT' ? await readRequestBody(request, 256 * 1024) : undefined;
-    const body = raw !== undefined && path.split('?')[0] === PUBLISH_PATH ? withCertificateHash(raw, certificateHash) : raw;
+    const body =
+      raw !== undefined && path.split('?')[0] === PUBLISH_PATH ? withCertificateHash(raw, certificateHash) : raw;
     const token = request.headers['x-plex-token'];
     const headers: Record<string, string> = {};
     for (const name of ['content-type', 'accept', 'x-plex-client-identifier'] as const) {
@@ -47,7 +48,10 @@ export async function startPublishProxy(plexTvUrl: string, certificateHash: stri
       timeoutMs: 5000,
       maxRedirects: 0,
     });
-    response.writeHead(answer.status, { 'Content-Type': answer.headers['content-type'] ?? 'application/octet-stream', 'Content-Length': String(answer.body.length) });
+    response.writeHead(answer.status, {
+      'Content-Type': answer.headers['content-type'] ?? 'application/octet-stream',
+      'Content-Length': String(answer.body.length),
+    });
     response.end(answer.body);
   });
 }

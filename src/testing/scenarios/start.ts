@@ -18,7 +18,13 @@ import { HOME } from '../observations.js';
 import type { Scenario } from './define.js';
 import { hostFacts, pickServerEndpoint, type Endpoint } from './host.js';
 import { createLanRouteAgent } from './lan-route.js';
-import { createNetworkModel, DEFAULT_PUBLIC_PORT, resolveForwards, type NetworkModel, type ResolvedForward } from './network-model.js';
+import {
+  createNetworkModel,
+  DEFAULT_PUBLIC_PORT,
+  resolveForwards,
+  type NetworkModel,
+  type ResolvedForward,
+} from './network-model.js';
 import { scenarios, type ScenarioName } from './presets.js';
 import { createScenarioProbes } from './probes.js';
 import { startPublishProxy } from './publish-proxy.js';
@@ -57,9 +63,15 @@ function scenarioNamed(name: string): Scenario {
 function internetCheck(model: NetworkModel, endpoint: Endpoint) {
   return async (port: number): Promise<{ reachable: boolean; error?: string }> => {
     const target = `${model.serverSeenAt}:${port}`;
-    if (model.reachFromInternet(port).kind !== 'server') return { reachable: false, error: `connect ETIMEDOUT ${target}` };
+    if (model.reachFromInternet(port).kind !== 'server')
+      return { reachable: false, error: `connect ETIMEDOUT ${target}` };
     const answer = await connectBack(endpoint.host, endpoint.port, HOME.machineIdentifier, CONNECT_BACK_TIMEOUT_MS);
-    return answer.error ? { reachable: answer.reachable, error: relabelText(answer.error, [[`${endpoint.host}:${endpoint.port}`, target]]) } : answer;
+    return answer.error
+      ? {
+          reachable: answer.reachable,
+          error: relabelText(answer.error, [[`${endpoint.host}:${endpoint.port}`, target]]),
+        }
+      : answer;
   };
 }
 
@@ -79,7 +91,10 @@ function upnpMapping(igd: FakeIgd, internalClient: string) {
   };
 }
 
-export async function startScenario(which: ScenarioName | (string & {}) | Scenario, options: StartScenarioOptions = {}): Promise<RunningScenario> {
+export async function startScenario(
+  which: ScenarioName | (string & {}) | Scenario,
+  options: StartScenarioOptions = {},
+): Promise<RunningScenario> {
   const scenario = typeof which === 'string' ? scenarioNamed(which) : which;
   const token = options.token ?? `scenario-${randomBytes(16).toString('hex')}`;
   for (let attempt = 1; ; attempt++) {
@@ -110,19 +125,34 @@ async function startOnce(scenario: Scenario, token: string, options: StartScenar
         ? undefined
         : await startFakeIgd({
             externalIp: wan,
-            mappings: staticForwards.map((f) => ({ ...f, remoteHost: '', protocol: 'TCP' as const, enabled: true, leaseSeconds: 0 })),
+            mappings: staticForwards.map((f) => ({
+              ...f,
+              remoteHost: '',
+              protocol: 'TCP' as const,
+              enabled: true,
+              leaseSeconds: 0,
+            })),
             ...(router.upnpRefusesMapping ? { failActions: { AddPortMapping: 718 } } : {}),
             friendlyName: 'Home router',
           });
     if (upnp) closers.push(() => upnp.close());
     const forwards = (): ResolvedForward[] =>
       upnp
-        ? upnp.mappings().filter((m) => m.enabled && m.protocol === 'TCP').map(({ externalPort, internalClient, internalPort, description }) => ({ externalPort, internalClient, internalPort, description }))
+        ? upnp
+            .mappings()
+            .filter((m) => m.enabled && m.protocol === 'TCP')
+            .map(({ externalPort, internalClient, internalPort, description }) => ({
+              externalPort,
+              internalClient,
+              internalPort,
+              description,
+            }))
         : staticForwards;
     const model = createNetworkModel(scenario, endpoint.port, forwards);
 
     // miniupnpd answers NAT-PMP with result 3 (network failure) when its own WAN address is not public (netlab.md).
-    const natPmp = router.natPmp === false ? undefined : await startFakeNatPmp(wan === '' ? { resultCode: 3 } : { externalIp: wan });
+    const natPmp =
+      router.natPmp === false ? undefined : await startFakeNatPmp(wan === '' ? { resultCode: 3 } : { externalIp: wan });
     if (natPmp) closers.push(() => natPmp.close());
     const dns = await startFakeDnsServer({ mode: network.dns ?? 'plex-direct' });
     closers.push(() => dns.close());
@@ -158,14 +188,32 @@ async function startOnce(scenario: Scenario, token: string, options: StartScenar
     // GDM multicast does not leave a container's bridge network.
     const visibleOnLan = !network.container;
     const gdm = await startFakeGdm({
-      servers: visibleOnLan ? [{ machineIdentifier: HOME.machineIdentifier, name: friendlyName, port: endpoint.port, host: `${HOME.certificateHash}.plex.direct`, version: server.state.version }] : [],
+      servers: visibleOnLan
+        ? [
+            {
+              machineIdentifier: HOME.machineIdentifier,
+              name: friendlyName,
+              port: endpoint.port,
+              host: `${HOME.certificateHash}.plex.direct`,
+              version: server.state.version,
+            },
+          ]
+        : [],
     });
     closers.push(() => gdm.close());
 
     const agent = createLanRouteAgent([{ from: { host: model.lan.address, port: model.lan.port }, to: endpoint }]);
     closers.push(() => agent.destroy());
 
-    const probes = createScenarioProbes({ model, server: endpoint, dns, gdm, ...(upnp ? { igd: upnp } : {}), ...(natPmp ? { natPmp } : {}), host: hostFacts(scenario, model) });
+    const probes = createScenarioProbes({
+      model,
+      server: endpoint,
+      dns,
+      gdm,
+      ...(upnp ? { igd: upnp } : {}),
+      ...(natPmp ? { natPmp } : {}),
+      host: hostFacts(scenario, model),
+    });
     const diagnoseOptions: DiagnoseOptions = {
       url: `http://${model.lan.address}:${model.lan.port}`,
       token,

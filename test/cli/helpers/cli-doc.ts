@@ -11,5 +11,9 @@ function row(option: OptionSpec): string {
 /** The markdown table of a command's options (and the global ones). */
 export function optionsTable(name: CommandName): string {
   const spec = commandSpec(name)!;
-  return ['| Option | What it does | Environment |', '|---|---|---|', ...[...spec.options, ...GLOBAL_OPTIONS].map(row)].join('\n');
+  return [
+    '| Option | What it does | Environment |',
+    '|---|---|---|',
+    ...[...spec.options, ...GLOBAL_OPTIONS].map(row),
+  ].join('\n');
 }

@@ -104,7 +104,10 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     closers.length = 0;
   };
   try {
-    const isp = { blocksAll: options.ispBlockedPorts === 'all', blockedPorts: new Set(Array.isArray(options.ispBlockedPorts) ? options.ispBlockedPorts : []) };
+    const isp = {
+      blocksAll: options.ispBlockedPorts === 'all',
+      blockedPorts: new Set(Array.isArray(options.ispBlockedPorts) ? options.ispBlockedPorts : []),
+    };
     const wan = options.routerWan ?? WAN;
     let serverPort = 0;
     const forward = (externalPort: number): FakeMapping => ({
@@ -117,7 +120,11 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
       description: 'Plex Media Server',
       leaseSeconds: 0,
     });
-    const igd = await startFakeIgd({ externalIp: wan, friendlyName: 'Home router', ...(options.forwards === 'none' ? { failActions: { AddPortMapping: 718 } } : {}) });
+    const igd = await startFakeIgd({
+      externalIp: wan,
+      friendlyName: 'Home router',
+      ...(options.forwards === 'none' ? { failActions: { AddPortMapping: 718 } } : {}),
+    });
     closers.push(() => igd.close());
     const natPmp = await startFakeNatPmp({ externalIp: wan });
     closers.push(() => natPmp.close());
@@ -129,7 +136,10 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     const proxy = options.plexDirect ? await startPublishProxy(plexTv.url, CERT_HASH) : undefined;
     if (proxy) closers.push(() => proxy.close());
 
-    const igdClient = createIgdClient({ serviceType: igd.serviceType, controlUrl: igd.controlUrl }, { timeoutMs: 2000 });
+    const igdClient = createIgdClient(
+      { serviceType: igd.serviceType, controlUrl: igd.controlUrl },
+      { timeoutMs: 2000 },
+    );
     const server = await startFakePlexServer({
       token,
       ...(options.serverPort ? { port: options.serverPort } : {}),
@@ -142,13 +152,22 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
       plexTvTimeoutMs: 2000,
       // plex.tv's connect-back, modelled: the router must map the port to the server and the ISP must let it through.
       reachability: async (port) => {
-        const mapped = igd.mappings().some((m) => m.enabled && m.protocol === 'TCP' && m.externalPort === port && m.internalPort === serverPort);
+        const mapped = igd
+          .mappings()
+          .some((m) => m.enabled && m.protocol === 'TCP' && m.externalPort === port && m.internalPort === serverPort);
         if (mapped && !isp.blocksAll && !isp.blockedPorts.has(port)) return { reachable: true };
         return { reachable: false, error: `connect ETIMEDOUT ${WAN}:${port}` };
       },
       // Plex's automatic mapping: a real AddPortMapping to the fake router (which refuses it with forwards: 'none').
       automaticMapping: async (privatePort) => {
-        const result = await igdClient.addPortMapping({ externalPort: 32400, internalPort: privatePort, internalClient: SERVER_LAN, protocol: 'TCP', description: 'Plex Media Server', leaseSeconds: 0 });
+        const result = await igdClient.addPortMapping({
+          externalPort: 32400,
+          internalPort: privatePort,
+          internalClient: SERVER_LAN,
+          protocol: 'TCP',
+          description: 'Plex Media Server',
+          leaseSeconds: 0,
+        });
         return result.status === 'ok' ? { externalPort: 32400 } : undefined;
       },
       // The router's forwards must exist before the first publish: the server port is only known once it listens,
@@ -159,7 +178,19 @@ export async function startHome(options: HomeOptions = {}): Promise<Home> {
     if (Array.isArray(options.forwards)) igd.state.mappings.push(...options.forwards.map(forward));
     await server.publish();
 
-    const gdm = await startFakeGdm({ servers: options.gdm === false ? [] : [{ machineIdentifier: server.machineIdentifier, name: 'Basement', port: server.port, version: server.state.version }] });
+    const gdm = await startFakeGdm({
+      servers:
+        options.gdm === false
+          ? []
+          : [
+              {
+                machineIdentifier: server.machineIdentifier,
+                name: 'Basement',
+                port: server.port,
+                version: server.state.version,
+              },
+            ],
+    });
     closers.push(() => gdm.close());
 
     const networkArgs = (args: { plexTv?: boolean } = {}): string[] => [

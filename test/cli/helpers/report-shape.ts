@@ -67,7 +67,9 @@ export const CliReport = z.strictObject({
     }),
   ),
   timing: z.strictObject({ collectMs: z.number() }),
-  path: z.strictObject({ hops: z.array(z.looseObject({ kind: z.string(), label: z.string(), status: z.string() })) }).optional(),
+  path: z
+    .strictObject({ hops: z.array(z.looseObject({ kind: z.string(), label: z.string(), status: z.string() })) })
+    .optional(),
   snapshot: z.unknown().optional(),
 });
 export type CliReport = z.infer<typeof CliReport>;

@@ -74,7 +74,9 @@ export async function createSandbox(): Promise<CliSandbox> {
       PLEX_MEDIA_SERVER_APPLICATION_SUPPORT_DIR: join(dir, 'pms'),
       ...extra,
     };
-    return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return Object.fromEntries(
+      Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
   };
   return {
     dir,
@@ -108,7 +110,9 @@ function settle(child: ChildProcessWithoutNullStreams, label: string, timeoutMs:
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`plex-diagnose ${label} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`plex-diagnose ${label} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -117,7 +121,8 @@ function settle(child: ChildProcessWithoutNullStreams, label: string, timeoutMs:
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const leaked = leakedToken(stdout, stderr);
-      if (leaked) reject(new Error(`plex-diagnose ${label} printed the token ${leaked}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      if (leaked)
+        reject(new Error(`plex-diagnose ${label} printed the token ${leaked}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
       else resolve({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
@@ -126,7 +131,11 @@ function settle(child: ChildProcessWithoutNullStreams, label: string, timeoutMs:
 
 /** Spawns `node .test-dist/<run>/cli.js ...args` with exactly `options.env` as its environment. */
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [cliPath(), ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? {}, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath(), ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env ?? {},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const result = settle(child, args.join(' '), options.timeoutMs ?? 30_000);
   child.stdin.end(options.input ?? '');
   options.onSpawn?.(child);
@@ -134,7 +143,12 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
 }
 
 /** Resolves once `child`'s stderr (as seen so far plus what comes) matches; rejects after `timeoutMs`. */
-export function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+export function waitForOutput(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const source = child[stream]!;
@@ -180,7 +194,11 @@ const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
  */
 export function runCliInTerminal(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   const command = [process.execPath, cliPath(), ...args].map(shellQuote).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? REPO_ROOT, env: { TERM: 'xterm', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { TERM: 'xterm', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const result = settle(child, `${args.join(' ')} (on a terminal)`, options.timeoutMs ?? 30_000);
   if (options.input !== undefined) child.stdin.write(options.input);
   options.onSpawn?.(child);

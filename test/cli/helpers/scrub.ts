@@ -24,7 +24,8 @@ export function scrubAnonymised(text: string): string {
   const names = new Map<string, string>();
   const name = (kind: string, value: string): string => {
     const key = `${kind}:${value}`;
-    if (!names.has(key)) names.set(key, `<${kind}${[...names.keys()].filter((k) => k.startsWith(`${kind}:`)).length + 1}>`);
+    if (!names.has(key))
+      names.set(key, `<${kind}${[...names.keys()].filter((k) => k.startsWith(`${kind}:`)).length + 1}>`);
     return names.get(key)!;
   };
   return text

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortError, AuthError, DecodeError, HttpError, ResponseValidationError, TimeoutError, UsageError } from '../../../src/core/errors.js';
+import {
+  AbortError,
+  AuthError,
+  DecodeError,
+  HttpError,
+  ResponseValidationError,
+  TimeoutError,
+  UsageError,
+} from '../../../src/core/errors.js';
 import { httpRequest } from '../../../src/http/transport.js';
 import { createClientIdentifier, createPlexTvClient } from '../../../src/clients/plextv/client.js';
 import { startFakePlexTv, type FakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
@@ -99,7 +107,11 @@ describe('legacyResources', () => {
 
 describe('user and ping', () => {
   it('user() returns the account without the authToken plex.tv includes', async () => {
-    const raw = await httpRequest({ url: `${fake.url}/api/v2/user`, token: TOKEN, headers: { Accept: 'application/json' } });
+    const raw = await httpRequest({
+      url: `${fake.url}/api/v2/user`,
+      token: TOKEN,
+      headers: { Accept: 'application/json' },
+    });
     expect(raw.body.toString()).toContain(TOKEN);
     const user = await client().user();
     expect(user).toMatchObject({ id: 1, username: 'fake-owner', subscription: { active: true, plan: 'lifetime' } });
@@ -125,13 +137,17 @@ describe('publicIp', () => {
     const portal = await caught(client().publicIp());
     expect(portal).toBeInstanceOf(DecodeError);
     expect((portal as DecodeError).reason).toBe('html');
-    fake.setFault({ path: '/:/ip', fault: { kind: 'status', status: 200, body: 'hello there', contentType: 'text/plain' }, times: 1 });
+    fake.setFault({
+      path: '/:/ip',
+      fault: { kind: 'status', status: 200, body: 'hello there', contentType: 'text/plain' },
+      times: 1,
+    });
     await expect(client().publicIp()).rejects.toBeInstanceOf(ResponseValidationError);
   });
 });
 
 describe('server record', () => {
-  it('returns plex.tv\'s record of a published server; unknown servers are a 404 HttpError', async () => {
+  it("returns plex.tv's record of a published server; unknown servers are a 404 HttpError", async () => {
     const publish = await httpRequest({
       method: 'POST',
       url: `${fake.url}/__fake/servers/publish`,
@@ -154,7 +170,13 @@ describe('server record', () => {
     });
     expect(publish.status).toBe(200);
     const record = await client().server(MACHINE_ID);
-    expect(record).toMatchObject({ machineIdentifier: MACHINE_ID, address: '127.0.0.1', port: 41000, localAddresses: ['192.168.1.20'], owned: true });
+    expect(record).toMatchObject({
+      machineIdentifier: MACHINE_ID,
+      address: '127.0.0.1',
+      port: 41000,
+      localAddresses: ['192.168.1.20'],
+      owned: true,
+    });
     const missing = await caught(client().server('ffffffffffffffffffffffffffffffffffffffff'));
     expect(missing).toBeInstanceOf(HttpError);
     expect((missing as HttpError).status).toBe(404);
@@ -192,7 +214,11 @@ describe('pins', () => {
 
 describe('failures are typed and never carry the token', () => {
   it('a 503, a malformed body, a hang past the deadline and a caller abort', async () => {
-    fake.setFault({ path: '/api/v2/user', fault: { kind: 'status', status: 503, body: `down, token ${TOKEN}`, contentType: 'text/plain' }, times: 1 });
+    fake.setFault({
+      path: '/api/v2/user',
+      fault: { kind: 'status', status: 503, body: `down, token ${TOKEN}`, contentType: 'text/plain' },
+      times: 1,
+    });
     const unavailable = await caught(client().user());
     expect(unavailable).toBeInstanceOf(HttpError);
     expect((unavailable as HttpError).status).toBe(503);

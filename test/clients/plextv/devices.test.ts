@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../../src/http/decode.js';
-import { PlexConnection, PlexDevice, PlexDeviceList, RESOURCE_XML_ARRAYS, withoutSecrets } from '../../../src/clients/plextv/devices.js';
+import {
+  PlexConnection,
+  PlexDevice,
+  PlexDeviceList,
+  RESOURCE_XML_ARRAYS,
+  withoutSecrets,
+} from '../../../src/clients/plextv/devices.js';
 import { fixture, fixtureJson } from './helpers.js';
 
 const decodeXml = (name: string, arrays: 'non-root' | ReadonlySet<string> = RESOURCE_XML_ARRAYS): unknown =>
@@ -33,8 +39,24 @@ const CN_DOC_AS_JSON = [
     dnsRebindingProtection: false,
     natLoopbackSupported: false,
     connections: [
-      { protocol: 'https', address: '192.168.22.22', port: 32400, uri: 'https://192-168-22-22.xxx.plex.direct:32400', local: true, relay: false, IPv6: false },
-      { protocol: 'https', address: '139.162.22.22', port: 8443, uri: 'https://139-162-22-22.xxx.plex.direct:8443', local: false, relay: true, IPv6: false },
+      {
+        protocol: 'https',
+        address: '192.168.22.22',
+        port: 32400,
+        uri: 'https://192-168-22-22.xxx.plex.direct:32400',
+        local: true,
+        relay: false,
+        IPv6: false,
+      },
+      {
+        protocol: 'https',
+        address: '139.162.22.22',
+        port: 8443,
+        uri: 'https://139-162-22-22.xxx.plex.direct:8443',
+        local: false,
+        relay: true,
+        IPv6: false,
+      },
     ],
   },
 ];
@@ -92,7 +114,15 @@ describe('PlexDeviceList: every real capture parses', () => {
     const list = PlexDeviceList.parse(decodeXml('plextv-devices-xml__plex-api-rs.xml'));
     expect(list).toHaveLength(26);
     const box = list.find((d) => d.name === 'Box')!;
-    expect(box.connections[1]).toStrictEqual({ protocol: 'https', address: 'example.com', port: 443, uri: 'https://example.com:443', local: false, relay: false, IPv6: false });
+    expect(box.connections[1]).toStrictEqual({
+      protocol: 'https',
+      address: 'example.com',
+      port: 443,
+      uri: 'https://example.com:443',
+      local: false,
+      relay: false,
+      IPv6: false,
+    });
     expect(box.connections[2]!.port).toBe(443);
     expect(box.model).toBe('x86_64');
   });
@@ -117,11 +147,18 @@ describe('PlexDevice tolerance', () => {
 
   it('accepts empty lists in every form', () => {
     expect(PlexDeviceList.parse([])).toEqual([]);
-    expect(PlexDeviceList.parse(decodeBody(Buffer.from('<resources/>'), { xmlArrays: RESOURCE_XML_ARRAYS }))).toEqual([]);
-    expect(PlexDeviceList.parse(decodeBody(Buffer.from('<MediaContainer size="0"/>'), { xmlArrays: RESOURCE_XML_ARRAYS }))).toEqual([]);
-    const noConnections = decodeBody(Buffer.from('<resources><resource name="a" clientIdentifier="b"><connections/></resource></resources>'), {
-      xmlArrays: RESOURCE_XML_ARRAYS,
-    });
+    expect(PlexDeviceList.parse(decodeBody(Buffer.from('<resources/>'), { xmlArrays: RESOURCE_XML_ARRAYS }))).toEqual(
+      [],
+    );
+    expect(
+      PlexDeviceList.parse(decodeBody(Buffer.from('<MediaContainer size="0"/>'), { xmlArrays: RESOURCE_XML_ARRAYS })),
+    ).toEqual([]);
+    const noConnections = decodeBody(
+      Buffer.from('<resources><resource name="a" clientIdentifier="b"><connections/></resource></resources>'),
+      {
+        xmlArrays: RESOURCE_XML_ARRAYS,
+      },
+    );
     expect(PlexDeviceList.parse(noConnections)[0]!.connections).toEqual([]);
   });
 
@@ -131,7 +168,15 @@ describe('PlexDevice tolerance', () => {
   });
 
   it('drops a malformed device or connection and keeps the rest', () => {
-    const good = { name: 'ok', clientIdentifier: 'abc', provides: 'server', connections: [{ protocol: 'http', address: '192.168.1.10', port: 32400, uri: 'http://192.168.1.10:32400' }, { uri: 'not a url' }] };
+    const good = {
+      name: 'ok',
+      clientIdentifier: 'abc',
+      provides: 'server',
+      connections: [
+        { protocol: 'http', address: '192.168.1.10', port: 32400, uri: 'http://192.168.1.10:32400' },
+        { uri: 'not a url' },
+      ],
+    };
     const list = PlexDeviceList.parse([{ name: 'no id', connections: [] }, good]);
     expect(list.map((d) => d.clientIdentifier)).toEqual(['abc']);
     expect(list[0]!.connections.map((c) => c.uri)).toEqual(['http://192.168.1.10:32400']);

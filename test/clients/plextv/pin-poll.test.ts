@@ -17,7 +17,8 @@ async function setup(options: FakePlexTvOptions = {}) {
   fake = await startFakePlexTv({ tokens: [TOKEN], ...options });
   const plexTv = createPlexTvClient({ baseUrl: fake.url, timeoutMs: 1000 });
   const pin = await plexTv.createPin();
-  const polls = (): number => fake!.requests.filter((r) => r.method === 'GET' && r.path === `/api/v2/pins/${pin.id}`).length;
+  const polls = (): number =>
+    fake!.requests.filter((r) => r.method === 'GET' && r.path === `/api/v2/pins/${pin.id}`).length;
   return { fake, plexTv, pin, polls };
 }
 
@@ -45,7 +46,7 @@ describe('pollPin outcomes', () => {
     expect(await plexTv.pollPin(pin.id + 1000, { intervalMs: 10 })).toEqual({ status: 'expired' });
   });
 
-  it('cancelled: the caller\'s signal ends the wait with an outcome, not a throw', async () => {
+  it("cancelled: the caller's signal ends the wait with an outcome, not a throw", async () => {
     const { plexTv, pin, polls } = await setup();
     const controller = new AbortController();
     const waiting = plexTv.pollPin(pin.id, { intervalMs: 10, timeoutMs: 10_000, signal: controller.signal });
@@ -89,7 +90,10 @@ describe('pollPin retries and backoff', () => {
       { path: `/api/v2/pins/${pin.id}`, fault: { kind: 'reset' }, times: 1 },
       { path: `/api/v2/pins/${pin.id}`, fault: { kind: 'malformed' }, times: 1 },
     ]);
-    expect(await plexTv.pollPin(pin.id, { intervalMs: 10, timeoutMs: 5000 })).toEqual({ status: 'authorized', authToken: TOKEN });
+    expect(await plexTv.pollPin(pin.id, { intervalMs: 10, timeoutMs: 5000 })).toEqual({
+      status: 'authorized',
+      authToken: TOKEN,
+    });
     expect(polls()).toBe(4);
   });
 
@@ -97,13 +101,22 @@ describe('pollPin retries and backoff', () => {
     const { fake, plexTv, pin } = await setup();
     fake.setFault({
       path: `/api/v2/pins/${pin.id}`,
-      fault: { kind: 'status', status: 401, contentType: 'application/json', body: '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}' },
+      fault: {
+        kind: 'status',
+        status: 401,
+        contentType: 'application/json',
+        body: '{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}',
+      },
       times: 1,
     });
     const auth = await caught(plexTv.pollPin(pin.id, { intervalMs: 10, timeoutMs: 5000 }));
     expect(auth).toBeInstanceOf(AuthError);
     expect((auth as AuthError).plexErrors[0]?.code).toBe(1001);
-    fake.setFault({ path: `/api/v2/pins/${pin.id}`, fault: { kind: 'status', status: 404, body: 'no such thing', contentType: 'text/plain' }, times: 1 });
+    fake.setFault({
+      path: `/api/v2/pins/${pin.id}`,
+      fault: { kind: 'status', status: 404, body: 'no such thing', contentType: 'text/plain' },
+      times: 1,
+    });
     const notFound = await caught(plexTv.pollPin(pin.id, { intervalMs: 10, timeoutMs: 5000 }));
     expect(notFound).toBeInstanceOf(HttpError);
     expect((notFound as HttpError).status).toBe(404);

@@ -6,7 +6,13 @@ import { fixtureJson } from './helpers.js';
 describe('PlexPin', () => {
   it('parses the new-pin capture: authToken null until linked', () => {
     const pin = PlexPin.parse(fixtureJson('plextv-api-v2-pins-new__plex-api-rs.json'));
-    expect(pin).toMatchObject({ id: 111222333, code: 'CODE', clientIdentifier: 'ClientId', expiresIn: 900, authToken: null });
+    expect(pin).toMatchObject({
+      id: 111222333,
+      code: 'CODE',
+      clientIdentifier: 'ClientId',
+      expiresIn: 900,
+      authToken: null,
+    });
     expect(pin.expiresAt).toBe('2022-02-01T00:15:00.000Z');
     expect(pin.location).toMatchObject({ code: 'GB' });
   });
@@ -29,7 +35,13 @@ describe('PlexPin', () => {
       expiresAt: '2024-07-16T17:18:05Z',
       authToken: null,
     });
-    expect(pin).toMatchObject({ id: 373040866, code: '7RQZ', expiresIn: 876, authToken: null, qr: 'https://plex.tv/api/v2/pins/qr/7RQZ' });
+    expect(pin).toMatchObject({
+      id: 373040866,
+      code: '7RQZ',
+      expiresIn: 876,
+      authToken: null,
+      qr: 'https://plex.tv/api/v2/pins/qr/7RQZ',
+    });
     const fromXml = PlexPin.parse({ pin: { id: '5', code: 'ABCD', expiresIn: '900', trusted: '0', authToken: '' } });
     expect(fromXml).toMatchObject({ id: 5, code: 'ABCD', expiresIn: 900, trusted: false, authToken: null });
   });
@@ -42,7 +54,11 @@ describe('PlexPin', () => {
 
 describe('pinAuthUrl', () => {
   it('puts clientID, code and the product in the fragment of app.plex.tv/auth', () => {
-    const url = new URL(pinAuthUrl({ code: 'abc', clientIdentifier: 'client-1', product: '0' }, 'ignored', { forwardUrl: 'http://localhost:1/done' }));
+    const url = new URL(
+      pinAuthUrl({ code: 'abc', clientIdentifier: 'client-1', product: '0' }, 'ignored', {
+        forwardUrl: 'http://localhost:1/done',
+      }),
+    );
     expect(url.origin + url.pathname).toBe('https://app.plex.tv/auth');
     expect(url.search).toBe('');
     const params = new URLSearchParams(url.hash.replace(/^#\?/, ''));
@@ -61,7 +77,9 @@ describe('pinAuthUrl', () => {
 
 describe('pinPollDelay', () => {
   it('grows by half each poll and stops at the cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => pinPollDelay(n, 1000, 5000))).toEqual([1000, 1500, 2250, 3375, 5000, 5000, 5000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => pinPollDelay(n, 1000, 5000))).toEqual([
+      1000, 1500, 2250, 3375, 5000, 5000, 5000,
+    ]);
     expect([0, 1, 2].map((n) => pinPollDelay(n, 100, 100))).toEqual([100, 100, 100]);
     // A cap below the interval does not shrink the interval.
     expect(pinPollDelay(3, 200, 50)).toBe(200);
@@ -70,7 +88,10 @@ describe('pinPollDelay', () => {
 
 describe('PinOutcome', () => {
   it('validates each outcome', () => {
-    expect(PinOutcome.parse({ status: 'authorized', authToken: 't' })).toEqual({ status: 'authorized', authToken: 't' });
+    expect(PinOutcome.parse({ status: 'authorized', authToken: 't' })).toEqual({
+      status: 'authorized',
+      authToken: 't',
+    });
     expect(PinOutcome.safeParse({ status: 'authorized' }).success).toBe(false);
     expect(PinOutcome.safeParse({ status: 'maybe' }).success).toBe(false);
   });

@@ -25,7 +25,8 @@ afterAll(() => {
   nock.restore();
 });
 
-const plexTv = (token: string | undefined = TOKEN) => createPlexTvClient({ token, clientIdentifier: CLIENT_ID, timeoutMs: 2000 });
+const plexTv = (token: string | undefined = TOKEN) =>
+  createPlexTvClient({ token, clientIdentifier: CLIENT_ID, timeoutMs: 2000 });
 
 describe('plex.tv (nock)', () => {
   it('the default base URL is https://plex.tv', () => {
@@ -88,13 +89,15 @@ describe('plex.tv (nock)', () => {
     expect(await plexTv().pollPin(5, { intervalMs: 5 })).toEqual({ status: 'expired' });
   });
 
-  it('a 401 with plex.tv\'s body is an AuthError holding code 1001, and the token is nowhere in it', async () => {
+  it("a 401 with plex.tv's body is an AuthError holding code 1001, and the token is nowhere in it", async () => {
     nock('https://plex.tv')
       .get('/api/v2/ping')
       .reply(401, { errors: [{ code: 1001, message: 'User could not be authenticated', status: 401 }] });
     const error = await caught(plexTv().ping());
     expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).plexErrors).toEqual([{ code: 1001, message: 'User could not be authenticated', status: 401 }]);
+    expect((error as AuthError).plexErrors).toEqual([
+      { code: 1001, message: 'User could not be authenticated', status: 401 },
+    ]);
     expect((error as AuthError).url).toBe('https://plex.tv/api/v2/ping');
     for (const text of stringsOf(error)) expect(text).not.toContain(TOKEN);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, ResponseValidationError } from '../../../src/core/errors.js';
 import { parsePublicIpBody } from '../../../src/clients/plextv/public-ip.js';
 
-const parse = (text: string): string => parsePublicIpBody(Buffer.from(text), { method: 'GET', url: 'https://plex.tv/:/ip' });
+const parse = (text: string): string =>
+  parsePublicIpBody(Buffer.from(text), { method: 'GET', url: 'https://plex.tv/:/ip' });
 
 describe('parsePublicIpBody', () => {
   it('accepts IPv4 and IPv6, trimmed and canonical (IPv4-mapped unwrapped)', () => {

@@ -21,11 +21,19 @@ describe('PlexServerRecordList', () => {
 
   it('parses the v2 JSON capture (a bare object)', () => {
     const [record] = PlexServerRecordList.parse(fixtureJson('plextv-api-v2-servers-machineid__plex-api-rs.json'));
-    expect(record).toMatchObject({ machineIdentifier: 'machine_id', address: '127.0.0.1', port: 443, localAddresses: ['172.0.0.0'], synced: false });
+    expect(record).toMatchObject({
+      machineIdentifier: 'machine_id',
+      address: '127.0.0.1',
+      port: 443,
+      localAddresses: ['172.0.0.0'],
+      synced: false,
+    });
   });
 
   it('drops credentials, accepts an empty container, and requires a machineIdentifier', () => {
-    const [record] = PlexServerRecordList.parse({ MediaContainer: { Server: [{ machineIdentifier: 'm', accessToken: 'server-secret-1' }] } });
+    const [record] = PlexServerRecordList.parse({
+      MediaContainer: { Server: [{ machineIdentifier: 'm', accessToken: 'server-secret-1' }] },
+    });
     expect(JSON.stringify(record)).not.toContain('server-secret-1');
     expect(PlexServerRecordList.parse({ MediaContainer: { size: '0' } })).toEqual([]);
     expect(PlexServerRecordList.safeParse({ MediaContainer: { Server: [{ name: 'x' }] } }).success).toBe(false);

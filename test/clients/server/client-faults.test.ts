@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, AuthError, BodyTooLargeError, DecodeError, HttpError, NetworkError, TimeoutError } from '../../../src/core/errors.js';
+import {
+  AbortError,
+  AuthError,
+  BodyTooLargeError,
+  DecodeError,
+  HttpError,
+  NetworkError,
+  TimeoutError,
+} from '../../../src/core/errors.js';
 import { createServerClient, type ServerClient } from '../../../src/clients/server/client.js';
 import type { FakeFault } from '../../../src/testing/faults.js';
 import { startFakePlexServer, type FakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
@@ -34,53 +42,97 @@ async function failure(call: () => Promise<unknown>): Promise<{ error: unknown; 
 
 type Check = (error: unknown, format: 'json' | 'xml') => void;
 const FAULTS: [string, FakeFault, Check][] = [
-  ['status 500', { kind: 'status', status: 500 }, (e) => {
-    expect(e).toBeInstanceOf(HttpError);
-    expect(e).not.toBeInstanceOf(AuthError);
-    expect((e as HttpError).status).toBe(500);
-  }],
-  ['status 401', { kind: 'status', status: 401 }, (e) => {
-    expect(e).toBeInstanceOf(AuthError);
-    expect((e as AuthError).message).toContain('token missing or invalid');
-  }],
-  ['status 403', { kind: 'status', status: 403 }, (e) => {
-    expect(e).toBeInstanceOf(AuthError);
-    expect((e as AuthError).status).toBe(403);
-  }],
-  ['html (captive portal)', { kind: 'html' }, (e) => {
-    expect(e).toBeInstanceOf(DecodeError);
-    expect((e as DecodeError).reason).toBe('html');
-  }],
-  ['malformed', { kind: 'malformed' }, (e, format) => {
-    expect(e).toBeInstanceOf(DecodeError);
-    expect((e as DecodeError).reason).toBe(format === 'json' ? 'malformed-json' : 'malformed-xml');
-  }],
+  [
+    'status 500',
+    { kind: 'status', status: 500 },
+    (e) => {
+      expect(e).toBeInstanceOf(HttpError);
+      expect(e).not.toBeInstanceOf(AuthError);
+      expect((e as HttpError).status).toBe(500);
+    },
+  ],
+  [
+    'status 401',
+    { kind: 'status', status: 401 },
+    (e) => {
+      expect(e).toBeInstanceOf(AuthError);
+      expect((e as AuthError).message).toContain('token missing or invalid');
+    },
+  ],
+  [
+    'status 403',
+    { kind: 'status', status: 403 },
+    (e) => {
+      expect(e).toBeInstanceOf(AuthError);
+      expect((e as AuthError).status).toBe(403);
+    },
+  ],
+  [
+    'html (captive portal)',
+    { kind: 'html' },
+    (e) => {
+      expect(e).toBeInstanceOf(DecodeError);
+      expect((e as DecodeError).reason).toBe('html');
+    },
+  ],
+  [
+    'malformed',
+    { kind: 'malformed' },
+    (e, format) => {
+      expect(e).toBeInstanceOf(DecodeError);
+      expect((e as DecodeError).reason).toBe(format === 'json' ? 'malformed-json' : 'malformed-xml');
+    },
+  ],
   // The server declares a Content-Length, sends part of it and closes: undici reports the socket closed mid-body.
-  ['truncated', { kind: 'truncated' }, (e) => {
-    expect(e).toBeInstanceOf(NetworkError);
-    expect((e as NetworkError).phase).toBe('response');
-  }],
-  ['endless body', { kind: 'endless' }, (e) => {
-    expect(e).toBeInstanceOf(TimeoutError);
-    expect((e as TimeoutError).stage).toBe('body');
-  }],
-  ['trickling headers', { kind: 'trickle-headers' }, (e) => {
-    expect(e).toBeInstanceOf(TimeoutError);
-    expect((e as TimeoutError).stage).toBe('headers');
-  }],
-  ['hang', { kind: 'hang' }, (e) => {
-    expect(e).toBeInstanceOf(TimeoutError);
-    expect((e as TimeoutError).stage).toBe('headers');
-    expect((e as TimeoutError).timeoutMs).toBe(DEADLINE_MS);
-  }],
-  ['reset', { kind: 'reset' }, (e) => {
-    expect(e).toBeInstanceOf(NetworkError);
-    expect((e as NetworkError).phase).toBe('request');
-  }],
-  ['huge (20 MB)', { kind: 'huge', bytes: 20_000_000 }, (e) => {
-    expect(e).toBeInstanceOf(BodyTooLargeError);
-    expect((e as BodyTooLargeError).limitBytes).toBe(8 * 1024 * 1024);
-  }],
+  [
+    'truncated',
+    { kind: 'truncated' },
+    (e) => {
+      expect(e).toBeInstanceOf(NetworkError);
+      expect((e as NetworkError).phase).toBe('response');
+    },
+  ],
+  [
+    'endless body',
+    { kind: 'endless' },
+    (e) => {
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).stage).toBe('body');
+    },
+  ],
+  [
+    'trickling headers',
+    { kind: 'trickle-headers' },
+    (e) => {
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).stage).toBe('headers');
+    },
+  ],
+  [
+    'hang',
+    { kind: 'hang' },
+    (e) => {
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).stage).toBe('headers');
+      expect((e as TimeoutError).timeoutMs).toBe(DEADLINE_MS);
+    },
+  ],
+  [
+    'reset',
+    { kind: 'reset' },
+    (e) => {
+      expect(e).toBeInstanceOf(NetworkError);
+      expect((e as NetworkError).phase).toBe('request');
+    },
+  ],
+  [
+    'huge (20 MB)',
+    { kind: 'huge', bytes: 20_000_000 },
+    (e) => {
+      expect(e).toBeInstanceOf(BodyTooLargeError);
+      expect((e as BodyTooLargeError).limitBytes).toBe(8 * 1024 * 1024);
+    },
+  ],
 ];
 
 describe.each(['json', 'xml'] as const)('each fault gives its typed error within the deadline (%s)', (format) => {

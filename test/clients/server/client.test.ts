@@ -25,7 +25,12 @@ describe.each(FORMATS)('every endpoint against the fake server (%s)', (format) =
   it('identity() answers without sending the token, even though the server has one', async () => {
     const before = fake.requests.length;
     const identity = await client(format).identity();
-    expect(identity).toEqual({ machineIdentifier: 'a'.repeat(40), version: fake.state.version, claimed: true, size: 0 });
+    expect(identity).toEqual({
+      machineIdentifier: 'a'.repeat(40),
+      version: fake.state.version,
+      claimed: true,
+      size: 0,
+    });
     const sent = fake.requests.slice(before);
     expect(sent).toEqual([expect.objectContaining({ path: '/identity', hadToken: false })]);
     expect(sent[0]!.accept).toBe(format === 'json' ? 'application/json' : 'application/xml');
@@ -65,13 +70,25 @@ describe.each(FORMATS)('every endpoint against the fake server (%s)', (format) =
 
   it('pref(id) returns one setting, and undefined for an id the server does not have (404)', async () => {
     const setting = await client(format).pref('ManualPortMappingPort');
-    expect(setting).toMatchObject({ id: 'ManualPortMappingPort', type: 'int', value: 32400, default: 32400, hidden: true });
+    expect(setting).toMatchObject({
+      id: 'ManualPortMappingPort',
+      type: 'int',
+      value: 32400,
+      default: 32400,
+      hidden: true,
+    });
     await expect(client(format).pref('NoSuchPref')).resolves.toBeUndefined();
   });
 
   it('account() without the authToken the server sends', async () => {
     const account = await client(format).account();
-    expect(account).toMatchObject({ mappingState: 'mapped', signInState: 'ok', publicAddress: '203.0.113.10', publicPort: 32400, username: 'plexuser' });
+    expect(account).toMatchObject({
+      mappingState: 'mapped',
+      signInState: 'ok',
+      publicAddress: '203.0.113.10',
+      publicPort: 32400,
+      username: 'plexuser',
+    });
     expect(account.mappingError).toBeUndefined();
     expect(account).not.toHaveProperty('authToken');
     expect(MyPlexAccount.parse(account)).toEqual(account);
@@ -80,7 +97,9 @@ describe.each(FORMATS)('every endpoint against the fake server (%s)', (format) =
   it('refreshReachability() sends an authenticated PUT', async () => {
     const before = fake.requests.length;
     await client(format).refreshReachability();
-    expect(fake.requests.slice(before)).toEqual([expect.objectContaining({ method: 'PUT', path: '/myplex/refreshReachability', tokenValid: true })]);
+    expect(fake.requests.slice(before)).toEqual([
+      expect.objectContaining({ method: 'PUT', path: '/myplex/refreshReachability', tokenValid: true }),
+    ]);
   });
 });
 
@@ -88,7 +107,11 @@ describe('setPrefs', () => {
   it('sends booleans as 1/0 and numbers in decimal; later reads reflect the change (json and xml)', async () => {
     const c = client('xml');
     const before = fake.requests.length;
-    await c.setPrefs({ ManualPortMappingPort: 44321, RelayEnabled: false, customConnections: 'https://plex.example.com:443' });
+    await c.setPrefs({
+      ManualPortMappingPort: 44321,
+      RelayEnabled: false,
+      customConnections: 'https://plex.example.com:443',
+    });
     expect(fake.requests.slice(before)[0]).toMatchObject({
       method: 'PUT',
       path: '/:/prefs',
@@ -96,14 +119,24 @@ describe('setPrefs', () => {
     });
     for (const format of FORMATS) {
       const { network } = await client(format).prefs();
-      expect(network).toMatchObject({ ManualPortMappingPort: 44321, RelayEnabled: false, customConnections: ['https://plex.example.com:443'] });
+      expect(network).toMatchObject({
+        ManualPortMappingPort: 44321,
+        RelayEnabled: false,
+        customConnections: ['https://plex.example.com:443'],
+      });
     }
     await c.setPrefs({ ManualPortMappingPort: 32400, RelayEnabled: true, customConnections: '' });
-    expect((await c.prefs()).network).toMatchObject({ ManualPortMappingPort: 32400, RelayEnabled: true, customConnections: [] });
+    expect((await c.prefs()).network).toMatchObject({
+      ManualPortMappingPort: 32400,
+      RelayEnabled: true,
+      customConnections: [],
+    });
   });
 
   it('an unknown pref id is a 400 HttpError and changes nothing', async () => {
-    const error = await client('json').setPrefs({ RelayEnabled: false, NotARealPref: 1 }).catch((e: unknown) => e);
+    const error = await client('json')
+      .setPrefs({ RelayEnabled: false, NotARealPref: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(400);
     expect((await client('json').prefs()).network.RelayEnabled).toBe(true);
@@ -125,7 +158,10 @@ describe('XML and JSON of the same server state parse to deep-equal results', ()
   });
 
   it('pref(id)', async () => {
-    const [fromJson, fromXml] = await Promise.all([client('json').pref('secureConnections'), client('xml').pref('secureConnections')]);
+    const [fromJson, fromXml] = await Promise.all([
+      client('json').pref('secureConnections'),
+      client('xml').pref('secureConnections'),
+    ]);
     expect(fromJson).toBeDefined();
     expect(fromXml).toEqual(fromJson);
   });
@@ -135,7 +171,13 @@ describe('auth', () => {
   it('without a token every endpoint but identity is an AuthError ("token missing or invalid")', async () => {
     const c = client('json', null);
     await expect(c.identity()).resolves.toMatchObject({ claimed: true });
-    for (const call of [() => c.root(), () => c.prefs(), () => c.account(), () => c.pref('RelayEnabled'), () => c.refreshReachability()]) {
+    for (const call of [
+      () => c.root(),
+      () => c.prefs(),
+      () => c.account(),
+      () => c.pref('RelayEnabled'),
+      () => c.refreshReachability(),
+    ]) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthError);
       expect((error as AuthError).status).toBe(401);
@@ -157,11 +199,20 @@ describe('what goes on the wire', () => {
       response.end('<MediaContainer size="0" machineIdentifier="m1"/>');
     });
     try {
-      const c = createServerClient({ baseUrl: `${server.url}/`, token: TOKEN, format: 'xml', clientIdentifier: 'diag-client-1' });
+      const c = createServerClient({
+        baseUrl: `${server.url}/`,
+        token: TOKEN,
+        format: 'xml',
+        clientIdentifier: 'diag-client-1',
+      });
       expect(c.baseUrl).toBe(server.url);
       await c.identity();
       await c.root();
-      expect(seen[0]!.headers).toMatchObject({ accept: 'application/xml', 'x-plex-client-identifier': 'diag-client-1', 'x-plex-product': 'plex-diagnose' });
+      expect(seen[0]!.headers).toMatchObject({
+        accept: 'application/xml',
+        'x-plex-client-identifier': 'diag-client-1',
+        'x-plex-product': 'plex-diagnose',
+      });
       expect(seen[0]!.headers['x-plex-token']).toBeUndefined();
       expect(seen[1]!.headers['x-plex-token']).toBe(TOKEN);
       expect(seen.map((s) => s.url).join(' ')).not.toContain(TOKEN);
@@ -191,7 +242,10 @@ describe('what goes on the wire', () => {
       response.end(JSON.stringify({ MediaContainer: { size: 0 } }));
     });
     try {
-      await expect(createServerClient({ baseUrl: server.url }).identity()).rejects.toMatchObject({ name: 'ResponseValidationError', message: expect.stringContaining('server identity') });
+      await expect(createServerClient({ baseUrl: server.url }).identity()).rejects.toMatchObject({
+        name: 'ResponseValidationError',
+        message: expect.stringContaining('server identity'),
+      });
     } finally {
       await server.close();
     }
@@ -199,7 +253,13 @@ describe('what goes on the wire', () => {
 });
 
 describe('options', () => {
-  it.each(['', 'not a url', 'ftp://10.0.0.2:32400', 'http://user:pw@10.0.0.2:32400', 'http://10.0.0.2:32400/?X-Plex-Token=abcdef123'])('baseUrl %j is a UsageError', (baseUrl) => {
+  it.each([
+    '',
+    'not a url',
+    'ftp://10.0.0.2:32400',
+    'http://user:pw@10.0.0.2:32400',
+    'http://10.0.0.2:32400/?X-Plex-Token=abcdef123',
+  ])('baseUrl %j is a UsageError', (baseUrl) => {
     const attempt = () => createServerClient({ baseUrl, token: 'abcdef123' });
     expect(attempt).toThrow(UsageError);
     try {

@@ -22,17 +22,26 @@ describe('networkPrefsFrom', () => {
   });
 
   it('coerces by the kind the pref is known to have even when the type attribute is missing', () => {
-    const network = networkPrefsFrom(settings({ id: 'ManualPortMappingPort', value: '443' }, { id: 'ManualPortMappingMode', value: '1' }));
+    const network = networkPrefsFrom(
+      settings({ id: 'ManualPortMappingPort', value: '443' }, { id: 'ManualPortMappingMode', value: '1' }),
+    );
     expect(network).toEqual({ ManualPortMappingPort: 443, ManualPortMappingMode: true });
   });
 
   it('leaves a value that cannot be coerced absent instead of guessing', () => {
-    const network = networkPrefsFrom(settings({ id: 'ManualPortMappingPort', type: 'int', value: 'lots' }, { id: 'GdmEnabled', type: 'bool', value: 'maybe' }));
+    const network = networkPrefsFrom(
+      settings(
+        { id: 'ManualPortMappingPort', type: 'int', value: 'lots' },
+        { id: 'GdmEnabled', type: 'bool', value: 'maybe' },
+      ),
+    );
     expect(network).toEqual({});
   });
 
   it('falls back to the default when there is no value', () => {
-    expect(networkPrefsFrom(settings({ id: 'TreatWanIpAsLocal', type: 'bool', default: '1' })).TreatWanIpAsLocal).toBe(true);
+    expect(networkPrefsFrom(settings({ id: 'TreatWanIpAsLocal', type: 'bool', default: '1' })).TreatWanIpAsLocal).toBe(
+      true,
+    );
   });
 
   it('splits comma lists, trimming, and keeps an empty list pref as []', () => {
@@ -62,7 +71,12 @@ describe('networkPrefsFrom', () => {
   });
 
   it('produces what its own schema accepts', () => {
-    const network = networkPrefsFrom(settings({ id: 'PublishServerOnPlexOnlineKey', type: 'bool', value: '1' }, { id: 'secureConnections', type: 'int', value: '0' }));
+    const network = networkPrefsFrom(
+      settings(
+        { id: 'PublishServerOnPlexOnlineKey', type: 'bool', value: '1' },
+        { id: 'secureConnections', type: 'int', value: '0' },
+      ),
+    );
     expect(NetworkPrefs.parse(network)).toEqual(network);
   });
 });

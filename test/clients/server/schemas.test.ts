@@ -4,7 +4,12 @@ import { decodeBody } from '../../../src/http/decode.js';
 import { AccountResponse } from '../../../src/clients/server/schemas/account.js';
 import { IdentityResponse } from '../../../src/clients/server/schemas/identity.js';
 import { networkPrefsFrom } from '../../../src/clients/server/schemas/network-prefs.js';
-import { PrefSetting, PrefsResponse, REDACTED_PREF_VALUE, parseEnumValues } from '../../../src/clients/server/schemas/prefs.js';
+import {
+  PrefSetting,
+  PrefsResponse,
+  REDACTED_PREF_VALUE,
+  parseEnumValues,
+} from '../../../src/clients/server/schemas/prefs.js';
 import { RootResponse } from '../../../src/clients/server/schemas/root.js';
 import { renderDocument, type XmlElement } from '../../../src/testing/xml-writer.js';
 
@@ -14,7 +19,12 @@ const decode = (name: string): unknown => decodeBody(fixture(name));
 describe('real captures parse', () => {
   it('identity XML (plexopedia)', () => {
     const identity = IdentityResponse.parse(decode('identity-xml__plexopedia.xml')).MediaContainer;
-    expect(identity).toEqual({ machineIdentifier: '6a646027a56abb6dbdf72484564db8567c737430', version: '1.29.1.6316-f4cdfea9c', claimed: true, size: 0 });
+    expect(identity).toEqual({
+      machineIdentifier: '6a646027a56abb6dbdf72484564db8567c737430',
+      version: '1.29.1.6316-f4cdfea9c',
+      claimed: true,
+      size: 0,
+    });
   });
 
   it('root XML (plexopedia server capabilities)', () => {
@@ -39,9 +49,30 @@ describe('real captures parse', () => {
   });
 
   it.each([
-    ['root-json-free__plex-api-rs-providers_free.json', { myPlexMappingState: 'mapped', myPlexSigninState: 'ok', myPlexSubscription: false, certificate: true, startState: 'startingPlugins', updatedAt: -1 }],
-    ['root-json-plexpass__plex-api-rs-providers_plexpass.json', { myPlexMappingState: 'mapped', myPlexSigninState: 'ok', myPlexSubscription: true, updatedAt: 1628211599 }],
-    ['root-json-unclaimed__plex-api-rs-providers_unclaimed.json', { myPlexMappingState: 'unknown', myPlexSigninState: 'none', myPlexSubscription: false, startState: 'startingPlugins' }],
+    [
+      'root-json-free__plex-api-rs-providers_free.json',
+      {
+        myPlexMappingState: 'mapped',
+        myPlexSigninState: 'ok',
+        myPlexSubscription: false,
+        certificate: true,
+        startState: 'startingPlugins',
+        updatedAt: -1,
+      },
+    ],
+    [
+      'root-json-plexpass__plex-api-rs-providers_plexpass.json',
+      { myPlexMappingState: 'mapped', myPlexSigninState: 'ok', myPlexSubscription: true, updatedAt: 1628211599 },
+    ],
+    [
+      'root-json-unclaimed__plex-api-rs-providers_unclaimed.json',
+      {
+        myPlexMappingState: 'unknown',
+        myPlexSigninState: 'none',
+        myPlexSubscription: false,
+        startState: 'startingPlugins',
+      },
+    ],
   ])('root JSON %s', (name, expected) => {
     const root = RootResponse.parse(decode(name)).MediaContainer;
     expect(root).toMatchObject({ platform: 'Linux', version: '1.25.3.5409-f11334058', ...expected });
@@ -86,7 +117,15 @@ describe('real captures parse', () => {
   it('the customConnections <Setting> of the tunnel guide', () => {
     const xml = `<MediaContainer size="1">${fixture('prefs-xml-customConnections-setting__tunnel-guide.xml').toString()}</MediaContainer>`;
     const settings = PrefsResponse.parse(decodeBody(Buffer.from(xml))).MediaContainer.Setting;
-    expect(settings[0]).toMatchObject({ id: 'customConnections', type: 'text', value: 'https://plex.yourdomain.com:443', default: '', hidden: false, advanced: true, group: 'network' });
+    expect(settings[0]).toMatchObject({
+      id: 'customConnections',
+      type: 'text',
+      value: 'https://plex.yourdomain.com:443',
+      default: '',
+      hidden: false,
+      advanced: true,
+      group: 'network',
+    });
     expect(networkPrefsFrom(settings).customConnections).toEqual(['https://plex.yourdomain.com:443']);
   });
 
@@ -133,7 +172,9 @@ function settingsAsXml(settings: Record<string, unknown>[], boolForm: '1/0' | 't
     attributes: Object.fromEntries(
       Object.entries(setting).map(([key, value]) => [
         key,
-        typeof value === 'boolean' && boolForm === 'true/false' && (key === 'value' || key === 'default') ? String(value) : (value as string | number | boolean),
+        typeof value === 'boolean' && boolForm === 'true/false' && (key === 'value' || key === 'default')
+          ? String(value)
+          : (value as string | number | boolean),
       ]),
     ),
   }));
@@ -141,11 +182,14 @@ function settingsAsXml(settings: Record<string, unknown>[], boolForm: '1/0' | 't
 }
 
 describe('XML and JSON of the same prefs parse to deep-equal objects', () => {
-  const json = JSON.parse(fixture('prefs-json__plex-api-rs-server-prefs.json').toString()) as { MediaContainer: { Setting: Record<string, unknown>[] } };
+  const json = JSON.parse(fixture('prefs-json__plex-api-rs-server-prefs.json').toString()) as {
+    MediaContainer: { Setting: Record<string, unknown>[] };
+  };
   const fromJson = PrefsResponse.parse(json).MediaContainer.Setting;
 
   it.each(['1/0', 'true/false'] as const)('booleans written as %s', (form) => {
-    const fromXml = PrefsResponse.parse(decodeBody(settingsAsXml(json.MediaContainer.Setting, form))).MediaContainer.Setting;
+    const fromXml = PrefsResponse.parse(decodeBody(settingsAsXml(json.MediaContainer.Setting, form))).MediaContainer
+      .Setting;
     expect(fromXml).toEqual(fromJson);
     expect(networkPrefsFrom(fromXml)).toEqual(networkPrefsFrom(fromJson));
   });
@@ -153,20 +197,36 @@ describe('XML and JSON of the same prefs parse to deep-equal objects', () => {
 
 describe('PrefSetting', () => {
   it('types value and default by the type attribute', () => {
-    expect(PrefSetting.parse({ id: 'a', type: 'bool', value: 'true', default: '0' })).toMatchObject({ value: true, default: false });
-    expect(PrefSetting.parse({ id: 'b', type: 'int', value: '32400', default: 0 })).toMatchObject({ value: 32400, default: 0 });
-    expect(PrefSetting.parse({ id: 'c', type: 'text', value: '', default: 5 })).toMatchObject({ value: '', default: '5' });
+    expect(PrefSetting.parse({ id: 'a', type: 'bool', value: 'true', default: '0' })).toMatchObject({
+      value: true,
+      default: false,
+    });
+    expect(PrefSetting.parse({ id: 'b', type: 'int', value: '32400', default: 0 })).toMatchObject({
+      value: 32400,
+      default: 0,
+    });
+    expect(PrefSetting.parse({ id: 'c', type: 'text', value: '', default: 5 })).toMatchObject({
+      value: '',
+      default: '5',
+    });
   });
 
   it('keeps values that do not fit the type, and values of unknown types, raw', () => {
     expect(PrefSetting.parse({ id: 'a', type: 'bool', value: 'maybe' }).value).toBe('maybe');
     expect(PrefSetting.parse({ id: 'b', type: 'int', value: 'lots' }).value).toBe('lots');
-    expect(PrefSetting.parse({ id: 'c', type: 'colour', value: 'red' })).toMatchObject({ type: 'colour', value: 'red' });
+    expect(PrefSetting.parse({ id: 'c', type: 'colour', value: 'red' })).toMatchObject({
+      type: 'colour',
+      value: 'red',
+    });
   });
 
   it('redacts secret settings but says whether they are set', () => {
-    expect(PrefSetting.parse({ id: 'PlexOnlineToken', type: 'text', value: 'abcdefgh123' }).value).toBe(REDACTED_PREF_VALUE);
-    expect(PrefSetting.parse({ id: 'customCertificateKey', type: 'text', value: 'hunter22' }).value).toBe(REDACTED_PREF_VALUE);
+    expect(PrefSetting.parse({ id: 'PlexOnlineToken', type: 'text', value: 'abcdefgh123' }).value).toBe(
+      REDACTED_PREF_VALUE,
+    );
+    expect(PrefSetting.parse({ id: 'customCertificateKey', type: 'text', value: 'hunter22' }).value).toBe(
+      REDACTED_PREF_VALUE,
+    );
     expect(PrefSetting.parse({ id: 'customCertificateKey', type: 'text', value: '' }).value).toBe('');
   });
 
@@ -202,8 +262,19 @@ describe('parseEnumValues', () => {
 });
 
 describe('MyPlexAccount envelopes', () => {
-  const attributes = { mappingState: 'failed', mappingError: 'doublenat', publicPort: '0', subscriptionFeatures: 'a,b', authToken: 'tok-123456' };
-  const expected = { mappingState: 'failed', mappingError: 'doublenat', publicPort: 0, subscriptionFeatures: ['a', 'b'] };
+  const attributes = {
+    mappingState: 'failed',
+    mappingError: 'doublenat',
+    publicPort: '0',
+    subscriptionFeatures: 'a,b',
+    authToken: 'tok-123456',
+  };
+  const expected = {
+    mappingState: 'failed',
+    mappingError: 'doublenat',
+    publicPort: 0,
+    subscriptionFeatures: ['a', 'b'],
+  };
 
   it.each([
     ['{MyPlex:{…}}', { MyPlex: attributes }],
@@ -217,12 +288,19 @@ describe('MyPlexAccount envelopes', () => {
   });
 
   it('keeps unknown mapping errors and states as strings, "" mappingError as absent', () => {
-    expect(AccountResponse.parse({ MyPlex: { mappingState: 'reticulating', mappingError: 'newkind' } })).toMatchObject({ mappingState: 'reticulating', mappingError: 'newkind' });
-    expect(AccountResponse.parse({ MyPlex: { mappingState: 'mapped', mappingError: '' } }).mappingError).toBeUndefined();
+    expect(AccountResponse.parse({ MyPlex: { mappingState: 'reticulating', mappingError: 'newkind' } })).toMatchObject({
+      mappingState: 'reticulating',
+      mappingError: 'newkind',
+    });
+    expect(
+      AccountResponse.parse({ MyPlex: { mappingState: 'mapped', mappingError: '' } }).mappingError,
+    ).toBeUndefined();
   });
 
   it('drops token-named keys at any depth', () => {
-    const account = AccountResponse.parse({ MyPlex: { token: 'a1', PlexOnlineToken: 'b2', nested: { accessToken: 'c3', keep: 1 } } });
+    const account = AccountResponse.parse({
+      MyPlex: { token: 'a1', PlexOnlineToken: 'b2', nested: { accessToken: 'c3', keep: 1 } },
+    });
     expect(JSON.parse(JSON.stringify(account))).toStrictEqual({ nested: { keep: '1' }, subscriptionFeatures: [] });
   });
 });

@@ -12,7 +12,11 @@ let xmlFake: FakePlexServer;
 let elsewhere: FakePlexServer;
 beforeAll(async () => {
   // One server per format so the two run side by side (faults are per server).
-  [fake, xmlFake, elsewhere] = await Promise.all([startFakePlexServer({ token: TOKEN }), startFakePlexServer({ token: TOKEN }), startFakePlexServer({ token: TOKEN })]);
+  [fake, xmlFake, elsewhere] = await Promise.all([
+    startFakePlexServer({ token: TOKEN }),
+    startFakePlexServer({ token: TOKEN }),
+    startFakePlexServer({ token: TOKEN }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([fake.close(), xmlFake.close(), elsewhere.close()]);
@@ -35,7 +39,12 @@ const FAULTS = (): FakeFault[] => [
   { kind: 'status', status: 401 },
   { kind: 'status', status: 403 },
   // Servers and proxies that echo the request back, token and all.
-  { kind: 'status', status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'boom', url: `/?X-Plex-Token=${TOKEN}`, token: TOKEN }) },
+  {
+    kind: 'status',
+    status: 500,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: 'boom', url: `/?X-Plex-Token=${TOKEN}`, token: TOKEN }),
+  },
   { kind: 'status', status: 400, contentType: 'text/plain', body: `bad request for token ${TOKEN}` },
   { kind: 'html' },
   { kind: 'malformed' },
@@ -100,7 +109,10 @@ describe('the token never leaks', () => {
     await Promise.all([runFormat('json', fake), runFormat('xml', xmlFake)]);
     // Only these succeed: the GETs through the same-origin redirect (the second hop is a normal answer; the PUTs land
     // on `PUT /`, a 404), and the PUTs under a malformed 200 payload, whose body the client does not read.
-    const expected = [...ENDPOINTS.filter(([name]) => !SEND_ONLY.has(name)).map(([name]) => `redirect ${name}`), ...[...SEND_ONLY].map((name) => `malformed ${name}`)];
+    const expected = [
+      ...ENDPOINTS.filter(([name]) => !SEND_ONLY.has(name)).map(([name]) => `redirect ${name}`),
+      ...[...SEND_ONLY].map((name) => `malformed ${name}`),
+    ];
     expect([...new Set(succeeded)].sort()).toEqual(expected.sort());
     expect(errors).toBe(2 * FAULTS().length * ENDPOINTS.length - succeeded.length);
     expect(succeeded).toHaveLength(2 * expected.length);

@@ -5,7 +5,7 @@ import { linkSignals } from '../../../src/core/util/link-signals.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
 
 describe('linkSignals', () => {
-  it('aborts when any source aborts, with that source\'s reason, and then lets go of the others', () => {
+  it("aborts when any source aborts, with that source's reason, and then lets go of the others", () => {
     const a = new AbortController();
     const b = new AbortController();
     const linked = linkSignals(a.signal, undefined, b.signal);

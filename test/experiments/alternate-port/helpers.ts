@@ -7,8 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlternatePortOptions } from '../../../src/experiments/alternate-port/run.js';
 import { createServerClient, type ServerClient } from '../../../src/clients/server/client.js';
-import { startFakeIgd, type FakeIgd, type FakeIgdOptions, type FakeMapping } from '../../../src/testing/fake-igd/index.js';
-import { startFakePlexServer, type FakePlexServer, type FakePlexServerOptions } from '../../../src/testing/fake-plex-server/index.js';
+import {
+  startFakeIgd,
+  type FakeIgd,
+  type FakeIgdOptions,
+  type FakeMapping,
+} from '../../../src/testing/fake-igd/index.js';
+import {
+  startFakePlexServer,
+  type FakePlexServer,
+  type FakePlexServerOptions,
+} from '../../../src/testing/fake-plex-server/index.js';
 
 export const TOKEN = 'experiment-token-8e2f1a';
 export const SERVER_LAN_IP = '192.168.1.20';
@@ -66,7 +75,8 @@ export async function startLab(pms: FakePlexServerOptions = {}, router: Partial<
       journalPath,
       ...extra,
     }),
-    refreshCount: () => fake.requests.filter((r) => r.method === 'PUT' && r.path === '/myplex/refreshReachability').length,
+    refreshCount: () =>
+      fake.requests.filter((r) => r.method === 'PUT' && r.path === '/myplex/refreshReachability').length,
     prefPuts: () => fake.requests.filter((r) => r.method === 'PUT' && r.path === '/:/prefs').map((r) => r.query),
     close: async () => {
       await Promise.all([fake.close(), igd.close()]);

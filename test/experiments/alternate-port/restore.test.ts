@@ -20,12 +20,19 @@ afterEach(async () => {
 async function crashedRun(l: Lab): Promise<{ journal: AlternatePortJournal; prefsBefore: Record<string, string> }> {
   const prefsBefore = { ...l.fake.state.prefs };
   let journalText = '';
-  const result = await runAlternatePortExperiment(l.options({ onStep: (step) => step.name === 'set-prefs' && (journalText = readFileSync(l.journalPath, 'utf8')) }));
+  const result = await runAlternatePortExperiment(
+    l.options({ onStep: (step) => step.name === 'set-prefs' && (journalText = readFileSync(l.journalPath, 'utf8')) }),
+  );
   const journal = AlternatePortJournal.parse(JSON.parse(journalText));
   const port = result.externalPort!;
   await writePrivateFile(l.journalPath, journalText);
   Object.assign(l.fake.state.prefs, { ManualPortMappingMode: '1', ManualPortMappingPort: String(port) });
-  l.igd.state.mappings.push({ ...FORWARD_32400, externalPort: port, description: MAPPING_DESCRIPTION, leaseSeconds: 3600 });
+  l.igd.state.mappings.push({
+    ...FORWARD_32400,
+    externalPort: port,
+    description: MAPPING_DESCRIPTION,
+    leaseSeconds: 3600,
+  });
   return { journal, prefsBefore };
 }
 
@@ -49,7 +56,10 @@ describe('restorePendingExperiment', () => {
     expect(l.igd.mappings()).toEqual([FORWARD_32400]);
     expect(journal.mapping.internalClient).toBe(SERVER_LAN_IP);
     await expect(stat(l.journalPath)).rejects.toThrow(/ENOENT/);
-    expect(await restorePendingExperiment({ server: l.server, journalPath: l.journalPath })).toEqual({ found: false, journalRemoved: false });
+    expect(await restorePendingExperiment({ server: l.server, journalPath: l.journalPath })).toEqual({
+      found: false,
+      journalRemoved: false,
+    });
   });
 
   it('blocks a new run while a journal is pending, and the run works once it is restored', async () => {
@@ -66,12 +76,19 @@ describe('restorePendingExperiment', () => {
     expect((await runAlternatePortExperiment(l.options())).outcome).toBe('reachable');
   });
 
-  it('uses a re-discovered control URL when the journal\'s one is gone', async () => {
+  it("uses a re-discovered control URL when the journal's one is gone", async () => {
     const l = await lab({ reachability: ispBlocks32400 });
     await crashedRun(l);
     const journal = AlternatePortJournal.parse(JSON.parse(await readFile(l.journalPath, 'utf8')));
-    await writePrivateFile(l.journalPath, JSON.stringify({ ...journal, mapping: { ...journal.mapping, controlUrl: 'http://127.0.0.1:9/ctl/IPConn' } }));
-    const result = await restorePendingExperiment({ server: l.server, journalPath: l.journalPath, igd: { controlUrl: l.igd.controlUrl, serviceType: l.igd.serviceType } });
+    await writePrivateFile(
+      l.journalPath,
+      JSON.stringify({ ...journal, mapping: { ...journal.mapping, controlUrl: 'http://127.0.0.1:9/ctl/IPConn' } }),
+    );
+    const result = await restorePendingExperiment({
+      server: l.server,
+      journalPath: l.journalPath,
+      igd: { controlUrl: l.igd.controlUrl, serviceType: l.igd.serviceType },
+    });
     expect(result.restored).toEqual({ prefs: true, mapping: true, errors: [] });
     expect(l.igd.mappings()).toEqual([FORWARD_32400]);
   });
@@ -83,7 +100,11 @@ describe('restorePendingExperiment', () => {
     const otherPrefs = { ...other.fake.state.prefs };
     const journal = AlternatePortJournal.parse(JSON.parse(await readFile(l.journalPath, 'utf8')));
 
-    const result = await restorePendingExperiment({ server: other.server, journalPath: l.journalPath, igd: { controlUrl: l.igd.controlUrl, serviceType: l.igd.serviceType } });
+    const result = await restorePendingExperiment({
+      server: other.server,
+      journalPath: l.journalPath,
+      igd: { controlUrl: l.igd.controlUrl, serviceType: l.igd.serviceType },
+    });
 
     expect(result.found).toBe(true);
     expect(result.journalRemoved).toBe(false);

@@ -32,7 +32,8 @@ describe('runAlternatePortExperiment', () => {
     const l = await lab({ reachability: ispBlocks32400 });
     const prefsBefore = { ...l.fake.state.prefs };
     const tableBefore = l.igd.mappings();
-    const during: { prefs?: Record<string, string>; table?: FakeMapping[]; journal?: unknown; journalMode?: number } = {};
+    const during: { prefs?: Record<string, string>; table?: FakeMapping[]; journal?: unknown; journalMode?: number } =
+      {};
 
     const result = await runAlternatePortExperiment(
       l.options({
@@ -55,10 +56,25 @@ describe('runAlternatePortExperiment', () => {
     expect(port).toBeLessThanOrEqual(60999);
     expect(result.before).toEqual({ mappingState: 'failed', mappingError: 'unreachable', publicPort: 0 });
     expect(result.after).toEqual({ mappingState: 'mapped', publicPort: port });
-    expect(result).toMatchObject({ restored: { prefs: true, mapping: true, errors: [] }, kept: false, aborted: false, leaseSeconds: 3600, machineIdentifier: l.fake.machineIdentifier });
+    expect(result).toMatchObject({
+      restored: { prefs: true, mapping: true, errors: [] },
+      kept: false,
+      aborted: false,
+      leaseSeconds: 3600,
+      machineIdentifier: l.fake.machineIdentifier,
+    });
     // While it ran: PMS pointed at the alternate port, and the router forwarded it with a lease.
     expect(during.prefs).toMatchObject({ ManualPortMappingMode: '1', ManualPortMappingPort: String(port) });
-    expect(during.table).toContainEqual({ remoteHost: '', externalPort: port, protocol: 'TCP', internalPort: 32400, internalClient: SERVER_LAN_IP, enabled: true, description: MAPPING_DESCRIPTION, leaseSeconds: 3600 });
+    expect(during.table).toContainEqual({
+      remoteHost: '',
+      externalPort: port,
+      protocol: 'TCP',
+      internalPort: 32400,
+      internalClient: SERVER_LAN_IP,
+      enabled: true,
+      description: MAPPING_DESCRIPTION,
+      leaseSeconds: 3600,
+    });
     expect(during.journalMode).toBe(0o600);
     expect(AlternatePortJournal.parse(during.journal)).toMatchObject({
       machineIdentifier: l.fake.machineIdentifier,
@@ -68,12 +84,25 @@ describe('runAlternatePortExperiment', () => {
     expect(JSON.stringify([during.journal, result])).not.toContain(TOKEN);
     await expectRestored(l, prefsBefore, tableBefore);
     expect(l.refreshCount()).toBe(1);
-    expect(stepNames(result.steps)).toEqual(['read-state', 'add-mapping', 'write-journal', 'set-prefs', 'refresh-reachability', 'poll-account', 'restore-prefs', 'delete-mapping', 'remove-journal']);
+    expect(stepNames(result.steps)).toEqual([
+      'read-state',
+      'add-mapping',
+      'write-journal',
+      'set-prefs',
+      'refresh-reachability',
+      'poll-account',
+      'restore-prefs',
+      'delete-mapping',
+      'remove-journal',
+    ]);
     expect(AlternatePortResult.parse(JSON.parse(JSON.stringify(result)))).toEqual(result);
   });
 
   it('reports unreachable when the alternate port fails too, and restores automatic mode', async () => {
-    const l = await lab({ reachability: async () => ({ reachable: false, error: 'timed out' }), prefs: { ManualPortMappingMode: false } });
+    const l = await lab({
+      reachability: async () => ({ reachable: false, error: 'timed out' }),
+      prefs: { ManualPortMappingMode: false },
+    });
     const prefsBefore = { ...l.fake.state.prefs };
     const tableBefore = l.igd.mappings();
     const result = await runAlternatePortExperiment(l.options());
@@ -89,7 +118,7 @@ describe('runAlternatePortExperiment', () => {
     expect(l.refreshCount()).toBe(1);
   });
 
-  it('does not take the old port\'s failure for a verdict: a state that never changes is inconclusive', async () => {
+  it("does not take the old port's failure for a verdict: a state that never changes is inconclusive", async () => {
     // No mapping cycle: the account keeps saying what it said before the change.
     const l = await lab({ account: { mappingState: 'failed', mappingError: 'unreachable' } });
     const prefsBefore = { ...l.fake.state.prefs };
@@ -109,9 +138,18 @@ describe('runAlternatePortExperiment', () => {
     const controller = new AbortController();
     let polls = 0;
     const result = await runAlternatePortExperiment(
-      l.options({ waitMs: 30_000, signal: controller.signal, onStep: (step) => step.name === 'poll-account' && ++polls === 2 && controller.abort() }),
+      l.options({
+        waitMs: 30_000,
+        signal: controller.signal,
+        onStep: (step) => step.name === 'poll-account' && ++polls === 2 && controller.abort(),
+      }),
     );
-    expect(result).toMatchObject({ outcome: 'inconclusive', reason: 'aborted', aborted: true, restored: { prefs: true, mapping: true, errors: [] } });
+    expect(result).toMatchObject({
+      outcome: 'inconclusive',
+      reason: 'aborted',
+      aborted: true,
+      restored: { prefs: true, mapping: true, errors: [] },
+    });
     expect(polls).toBe(2);
     await expectRestored(l, prefsBefore, tableBefore);
   });
@@ -121,8 +159,15 @@ describe('runAlternatePortExperiment', () => {
     const prefsBefore = { ...l.fake.state.prefs };
     const tableBefore = l.igd.mappings();
     const controller = new AbortController();
-    const result = await runAlternatePortExperiment(l.options({ signal: controller.signal, onStep: (step) => step.name === 'set-prefs' && controller.abort() }));
-    expect(result).toMatchObject({ outcome: 'inconclusive', reason: 'aborted', aborted: true, restored: { prefs: true, mapping: true, errors: [] } });
+    const result = await runAlternatePortExperiment(
+      l.options({ signal: controller.signal, onStep: (step) => step.name === 'set-prefs' && controller.abort() }),
+    );
+    expect(result).toMatchObject({
+      outcome: 'inconclusive',
+      reason: 'aborted',
+      aborted: true,
+      restored: { prefs: true, mapping: true, errors: [] },
+    });
     expect(l.refreshCount()).toBe(0);
     expect(l.prefPuts()).toHaveLength(2);
     await expectRestored(l, prefsBefore, tableBefore);
@@ -148,7 +193,13 @@ describe('runAlternatePortExperiment', () => {
   });
 
   it('never takes over a port the router already maps', async () => {
-    const other: FakeMapping = { ...FORWARD_32400, externalPort: 45000, internalPort: 22, internalClient: '192.168.1.30', description: 'ssh' };
+    const other: FakeMapping = {
+      ...FORWARD_32400,
+      externalPort: 45000,
+      internalPort: 22,
+      internalClient: '192.168.1.30',
+      description: 'ssh',
+    };
     const l = await lab({ reachability: ispBlocks32400 }, { mappings: [FORWARD_32400, other] });
     const result = await runAlternatePortExperiment(l.options({ externalPort: 45000 }));
     expect(result.outcome).toBe('not-run');
@@ -161,13 +212,21 @@ describe('runAlternatePortExperiment', () => {
     const l = await lab({ reachability: ispBlocks32400 }, { permanentLeasesOnly: true });
     const tableBefore = l.igd.mappings();
     const result = await runAlternatePortExperiment(l.options({ externalPort: 51234 }));
-    expect(result).toMatchObject({ outcome: 'reachable', externalPort: 51234, leaseSeconds: 0, restored: { mapping: true } });
+    expect(result).toMatchObject({
+      outcome: 'reachable',
+      externalPort: 51234,
+      leaseSeconds: 0,
+      restored: { mapping: true },
+    });
     expect(l.igd.requests.soap.filter((s) => s.action === 'AddPortMapping')).toHaveLength(2);
     expect(l.igd.mappings()).toEqual(tableBefore);
   });
 
   it('removes the mapping when PMS refuses the pref change', async () => {
-    const l = await lab({ reachability: ispBlocks32400, faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'status', status: 500 } }] });
+    const l = await lab({
+      reachability: ispBlocks32400,
+      faults: [{ method: 'PUT', path: '/:/prefs', fault: { kind: 'status', status: 500 } }],
+    });
     const prefsBefore = { ...l.fake.state.prefs };
     const tableBefore = l.igd.mappings();
     const result = await runAlternatePortExperiment(l.options());
@@ -187,7 +246,14 @@ describe('runAlternatePortExperiment', () => {
     expect(result).toMatchObject({ outcome: 'reachable', kept: true });
     const port = result.externalPort!;
     expect(l.fake.state.prefs).toMatchObject({ ManualPortMappingMode: '1', ManualPortMappingPort: String(port) });
-    expect(l.igd.mappings()).toContainEqual(expect.objectContaining({ externalPort: port, internalClient: SERVER_LAN_IP, leaseSeconds: 0, description: MAPPING_DESCRIPTION }));
+    expect(l.igd.mappings()).toContainEqual(
+      expect.objectContaining({
+        externalPort: port,
+        internalClient: SERVER_LAN_IP,
+        leaseSeconds: 0,
+        description: MAPPING_DESCRIPTION,
+      }),
+    );
     expect(l.fake.state.account).toMatchObject({ mappingState: 'mapped', publicPort: port });
     await expect(stat(l.journalPath)).rejects.toThrow(/ENOENT/);
   });
@@ -202,7 +268,11 @@ describe('runAlternatePortExperiment', () => {
   });
 
   it.each([
-    ['the prefs cannot be read', { faults: [{ method: 'GET', path: '/:/prefs', fault: { kind: 'status' as const, status: 500 } }] }, /could not be read/],
+    [
+      'the prefs cannot be read',
+      { faults: [{ method: 'GET', path: '/:/prefs', fault: { kind: 'status' as const, status: 500 } }] },
+      /could not be read/,
+    ],
     ['remote access is disabled', { prefs: { PublishServerOnPlexOnlineKey: false } }, /remote access is disabled/],
   ])('is not-run with nothing touched when %s', async (_name, pms, reason) => {
     const l = await lab(pms);
@@ -215,7 +285,10 @@ describe('runAlternatePortExperiment', () => {
   });
 
   it('never throws and never hangs when the router does not answer: not-run, with the maybe-made mapping cleaned up', async () => {
-    const l = await lab({ reachability: ispBlocks32400 }, { faults: [{ method: 'POST', fault: { kind: 'hang' }, times: 2 }] });
+    const l = await lab(
+      { reachability: ispBlocks32400 },
+      { faults: [{ method: 'POST', fault: { kind: 'hang' }, times: 2 }] },
+    );
     const result = await runAlternatePortExperiment(l.options({ igdTimeoutMs: 150, externalPort: 50001 }));
     expect(result.outcome).toBe('not-run');
     expect(result.reason).toMatch(/could not be asked/);

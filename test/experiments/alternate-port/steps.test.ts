@@ -12,14 +12,56 @@ const fresh = { sawChange: false, settled: false };
 describe('decideOutcome', () => {
   it.each([
     ['mapped on the new port', { mappingState: 'mapped', publicPort: PORT }, failedBefore, fresh, 'reachable'],
-    ['still mapped on the old port', { mappingState: 'mapped', publicPort: 32400 }, mappedBefore, { sawChange: true, settled: true }, undefined],
+    [
+      'still mapped on the old port',
+      { mappingState: 'mapped', publicPort: 32400 },
+      mappedBefore,
+      { sawChange: true, settled: true },
+      undefined,
+    ],
     ['mapped, port not reported, state changed', { mappingState: 'mapped' }, failedBefore, fresh, 'reachable'],
-    ['mapped, port not reported, same as before, not settled', { mappingState: 'mapped' }, { mappingState: 'mapped' }, fresh, undefined],
-    ['mapped, port not reported, same as before, settled', { mappingState: 'mapped' }, { mappingState: 'mapped' }, { sawChange: false, settled: true }, 'reachable'],
-    ['failed after mapped before', { mappingState: 'failed', mappingError: 'unreachable' }, mappedBefore, fresh, 'unreachable'],
-    ['failed as before, nothing seen in between', { mappingState: 'failed', mappingError: 'unreachable' }, failedBefore, fresh, undefined],
-    ['failed as before, after a waiting state', { mappingState: 'failed', mappingError: 'unreachable' }, failedBefore, { sawChange: true, settled: false }, 'unreachable'],
-    ['failed as before, settled', { mappingState: 'failed' }, failedBefore, { sawChange: false, settled: true }, 'unreachable'],
+    [
+      'mapped, port not reported, same as before, not settled',
+      { mappingState: 'mapped' },
+      { mappingState: 'mapped' },
+      fresh,
+      undefined,
+    ],
+    [
+      'mapped, port not reported, same as before, settled',
+      { mappingState: 'mapped' },
+      { mappingState: 'mapped' },
+      { sawChange: false, settled: true },
+      'reachable',
+    ],
+    [
+      'failed after mapped before',
+      { mappingState: 'failed', mappingError: 'unreachable' },
+      mappedBefore,
+      fresh,
+      'unreachable',
+    ],
+    [
+      'failed as before, nothing seen in between',
+      { mappingState: 'failed', mappingError: 'unreachable' },
+      failedBefore,
+      fresh,
+      undefined,
+    ],
+    [
+      'failed as before, after a waiting state',
+      { mappingState: 'failed', mappingError: 'unreachable' },
+      failedBefore,
+      { sawChange: true, settled: false },
+      'unreachable',
+    ],
+    [
+      'failed as before, settled',
+      { mappingState: 'failed' },
+      failedBefore,
+      { sawChange: false, settled: true },
+      'unreachable',
+    ],
     ['waiting', { mappingState: 'waiting' }, failedBefore, { sawChange: true, settled: true }, undefined],
     ['unknown', { mappingState: 'unknown' }, failedBefore, { sawChange: true, settled: true }, undefined],
     ['no state at all', {}, failedBefore, { sawChange: true, settled: true }, undefined],
@@ -44,7 +86,10 @@ describe('addAlternateMapping', () => {
       run: (options: { internalClient?: string; existingMappings?: typeof existing } = {}) =>
         addAlternateMapping({
           igd: createIgdClient(igd, { timeoutMs: 1000 }),
-          options: { internalClient: options.internalClient ?? SERVER_LAN_IP, existingMappings: options.existingMappings ?? existing },
+          options: {
+            internalClient: options.internalClient ?? SERVER_LAN_IP,
+            existingMappings: options.existingMappings ?? existing,
+          },
           internalPort: 32400,
           description: 'test',
           leaseSeconds: 3600,
@@ -56,7 +101,13 @@ describe('addAlternateMapping', () => {
   }
 
   it('skips random ports listed in existingMappings, and ports the router already maps', async () => {
-    const ssh = { ...FORWARD_32400, externalPort: 45001, internalPort: 22, internalClient: '192.168.1.30', description: 'ssh' };
+    const ssh = {
+      ...FORWARD_32400,
+      externalPort: 45001,
+      internalPort: 22,
+      internalClient: '192.168.1.30',
+      description: 'ssh',
+    };
     const { igd, run, steps } = await context([45000, 45000, 45001, 45002], [FORWARD_32400, ssh]);
     // 45000 is in the caller's list (from the probe); 45001 is only in the router's live table.
     const added = await run({ existingMappings: [FORWARD_32400, { ...ssh, externalPort: 45000 }] });

@@ -33,7 +33,9 @@ const cache = new Map<string, LabAvailability>();
 function probeNetns(): string | undefined {
   const name = `pd${Math.random().toString(36).slice(2, 7).padEnd(5, '0')}-probe`;
   // Without CAP_NET_ADMIN the namespace is created but cannot be configured (netlab.md capability checks): try both.
-  const added = runSyncQuietly(['ip', 'netns', 'add', name]) !== undefined && runSyncQuietly(['ip', '-n', name, 'link', 'set', 'lo', 'up']) !== undefined;
+  const added =
+    runSyncQuietly(['ip', 'netns', 'add', name]) !== undefined &&
+    runSyncQuietly(['ip', '-n', name, 'link', 'set', 'lo', 'up']) !== undefined;
   runSyncQuietly(['ip', 'netns', 'del', name]);
   return added ? undefined : '`ip netns add` is not permitted here (needs CAP_SYS_ADMIN and CAP_NET_ADMIN)';
 }
@@ -45,10 +47,12 @@ export function checkLabAvailability(tools: readonly string[] = []): LabAvailabi
   if (known) return known;
   let reason: string | undefined;
   if (process.platform !== 'linux') reason = `network namespaces need Linux (this is ${process.platform})`;
-  else if (process.getuid?.() !== 0) reason = 'not root (the lab creates network namespaces; run `npm run test:lab` as root, e.g. in CI)';
+  else if (process.getuid?.() !== 0)
+    reason = 'not root (the lab creates network namespaces; run `npm run test:lab` as root, e.g. in CI)';
   else {
     const missing = ['ip', 'nft', ...tools].filter((tool) => !findBinary(tool));
-    if (missing.length > 0) reason = `missing ${missing.join(', ')} (Debian: iproute2 nftables miniupnpd miniupnpc natpmpc dnsmasq-base openssl)`;
+    if (missing.length > 0)
+      reason = `missing ${missing.join(', ')} (Debian: iproute2 nftables miniupnpd miniupnpc natpmpc dnsmasq-base openssl)`;
     else reason = probeNetns();
   }
   const answer: LabAvailability = reason ? { available: false, reason } : { available: true };

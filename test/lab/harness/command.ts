@@ -36,7 +36,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
   const started = performance.now();
   const cap = options.maxOutputBytes ?? 8 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const sizes = { out: 0, err: 0 };
@@ -79,9 +83,13 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
 export async function mustRun(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const result = await runCommand(argv, options);
   if (result.code !== 0) {
-    const why = result.timedOut ? `timed out after ${options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms` : `exit ${result.code ?? result.signal}`;
+    const why = result.timedOut
+      ? `timed out after ${options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms`
+      : `exit ${result.code ?? result.signal}`;
     const detail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-    throw new Error(`lab: \`${argv.join(' ')}\` failed (${why})${detail ? `:\n${detail}` : ''}${options.input ? `\ninput:\n${options.input}` : ''}`);
+    throw new Error(
+      `lab: \`${argv.join(' ')}\` failed (${why})${detail ? `:\n${detail}` : ''}${options.input ? `\ninput:\n${options.input}` : ''}`,
+    );
   }
   return result;
 }

@@ -4,7 +4,17 @@ export type { Lab, ExecOptions, LabHttpRequest, LabHttpResult } from './lab.js';
 export type { LabProcess, SpawnOptions } from './processes.js';
 export type { CommandResult } from './command.js';
 export { LAB_ADDRESSES, normalizeScenario, toolsFor } from './scenario.js';
-export type { LabScenario, LabRole, LabAddresses, PortForward, IspBlock, RouterOptions, PlexServerOptions, PlexTvOptions, NormalizedScenario } from './scenario.js';
+export type {
+  LabScenario,
+  LabRole,
+  LabAddresses,
+  PortForward,
+  IspBlock,
+  RouterOptions,
+  PlexServerOptions,
+  PlexTvOptions,
+  NormalizedScenario,
+} from './scenario.js';
 export type { LabPlexServer } from './services.js';
 export { checkLabAvailability, ALL_LAB_TOOLS } from './availability.js';
 export type { LabAvailability } from './availability.js';

@@ -8,9 +8,26 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand, type CommandResult } from './command.js';
 import { distDir, ETC_NETNS, LAB_BIN, LAB_ROOT, PROCESS_TAG, REPO_ROOT, RUN_NETNS } from './paths.js';
-import { logTail, spawnInNamespace, stopProcess, waitForReady, waitForSocket, type LabProcess, type SpawnOptions } from './processes.js';
+import {
+  logTail,
+  spawnInNamespace,
+  stopProcess,
+  waitForReady,
+  waitForSocket,
+  type LabProcess,
+  type SpawnOptions,
+} from './processes.js';
 import { processStartTime, registerLab, unregisterLab, writeMarker, type LabMarker } from './registry.js';
-import { addressesOf, LAB_ADDRESSES, normalizeScenario, rolesOf, type LabAddresses, type LabRole, type LabScenario, type NormalizedScenario } from './scenario.js';
+import {
+  addressesOf,
+  LAB_ADDRESSES,
+  normalizeScenario,
+  rolesOf,
+  type LabAddresses,
+  type LabRole,
+  type LabScenario,
+  type NormalizedScenario,
+} from './scenario.js';
 import { startInfrastructure, startPlexServer, type LabPlexServer, type ServiceHost } from './services.js';
 import { buildTopology, namespaceName } from './topology.js';
 
@@ -74,9 +91,19 @@ export interface Lab {
   /** Runs a command in a namespace to completion (with a deadline). A non-zero exit is data, not an exception. */
   exec(role: LabRole, argv: readonly string[], options?: ExecOptions): Promise<CommandResult>;
   /** Waits until something listens on ip:port in the namespace. @default tcp, 5000 ms */
-  waitForPort(role: LabRole, ip: string, port: number, options?: { protocol?: 'tcp' | 'udp'; timeoutMs?: number }): Promise<void>;
+  waitForPort(
+    role: LabRole,
+    ip: string,
+    port: number,
+    options?: { protocol?: 'tcp' | 'udp'; timeoutMs?: number },
+  ): Promise<void>;
   /** Runs one of test/lab/bin's tools (`http.mjs`, `lookup.mjs`, `upnp-probe.mjs`, `upnp-map.mjs`) and parses its JSON. */
-  tool<T = Record<string, unknown>>(role: LabRole, script: string, args: readonly string[], options?: ExecOptions): Promise<T>;
+  tool<T = Record<string, unknown>>(
+    role: LabRole,
+    script: string,
+    args: readonly string[],
+    options?: ExecOptions,
+  ): Promise<T>;
   /** One HTTP request from inside a namespace. */
   http(role: LabRole, request: LabHttpRequest): Promise<LabHttpResult>;
   /** The tail of every log (`lines` each, @default 25), for failure messages. */
@@ -95,7 +122,8 @@ function newPrefix(): string {
 /** Builds the scenario's networks and starts its services. On any failure everything is torn down and the error carries the logs. */
 export async function startLab(input: LabScenario): Promise<Lab> {
   const scenario = normalizeScenario(input);
-  if (!existsSync(join(distDir(), 'testing.js'))) throw new Error(`lab: ${distDir()}/testing.js is missing: run \`npm run build\` first (or set PD_LAB_DIST)`);
+  if (!existsSync(join(distDir(), 'testing.js')))
+    throw new Error(`lab: ${distDir()}/testing.js is missing: run \`npm run build\` first (or set PD_LAB_DIST)`);
   const prefix = newPrefix();
   const dir = join(LAB_ROOT, prefix);
   mkdirSync(dir, { recursive: true });
@@ -123,26 +151,45 @@ export async function startLab(input: LabScenario): Promise<Lab> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= teardown(marker, processes));
   const exec = (role: LabRole, argv: readonly string[], options: ExecOptions = {}): Promise<CommandResult> =>
-    runCommand(['ip', 'netns', 'exec', ns(role), ...argv], { env: { ...baseEnv, ...options.env }, cwd: options.cwd ?? REPO_ROOT, timeoutMs: options.timeoutMs ?? 30_000, input: options.input });
+    runCommand(['ip', 'netns', 'exec', ns(role), ...argv], {
+      env: { ...baseEnv, ...options.env },
+      cwd: options.cwd ?? REPO_ROOT,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      input: options.input,
+    });
   const tool = async <T>(role: LabRole, script: string, args: readonly string[], options?: ExecOptions): Promise<T> => {
     const result = await exec(role, ['node', join(LAB_BIN, script), ...args], options);
     const line = result.stdout.trim().split('\n').pop() ?? '';
-    if (result.code !== 0 || !line.startsWith('{')) throw new Error(`lab: ${script} in ${role} failed (exit ${result.code ?? result.signal}):\n${result.stderr || result.stdout}`);
+    if (result.code !== 0 || !line.startsWith('{'))
+      throw new Error(
+        `lab: ${script} in ${role} failed (exit ${result.code ?? result.signal}):\n${result.stderr || result.stdout}`,
+      );
     return JSON.parse(line) as T;
   };
   const host: ServiceHost & { dir: string } = {
     dir,
     token,
     spawn(role, name, argv, options = {}) {
-      const proc = spawnInNamespace(ns(role), role, name, argv, join(dir, `${name}.log`), { ...baseEnv, ...options.env }, options.cwd ?? REPO_ROOT);
+      const proc = spawnInNamespace(
+        ns(role),
+        role,
+        name,
+        argv,
+        join(dir, `${name}.log`),
+        { ...baseEnv, ...options.env },
+        options.cwd ?? REPO_ROOT,
+      );
       processes.push(proc);
       return proc;
     },
-    waitForPort: (role, ip, port, options = {}) => waitForSocket(ns(role), ip, port, options.protocol ?? 'tcp', options.timeoutMs ?? 5000),
+    waitForPort: (role, ip, port, options = {}) =>
+      waitForSocket(ns(role), ip, port, options.protocol ?? 'tcp', options.timeoutMs ?? 5000),
     waitForReady: (proc, timeoutMs = 15_000) => waitForReady(proc, timeoutMs),
   };
   const logs = async (lines = 25, except = ''): Promise<string> => {
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.log') && !except.includes(`--- ${name} log`)).sort();
+    const names = (await readdir(dir).catch(() => [] as string[]))
+      .filter((name) => name.endsWith('.log') && !except.includes(`--- ${name} log`))
+      .sort();
     return (await Promise.all(names.map((name) => logTail({ name, logPath: join(dir, name) }, lines)))).join('\n');
   };
 
@@ -154,7 +201,10 @@ export async function startLab(input: LabScenario): Promise<Lab> {
       for (const role of ['lan', 'ctr'] as const) {
         if (!roles.includes(role)) continue;
         await mkdir(join(ETC_NETNS, ns(role)), { recursive: true });
-        await writeFile(join(ETC_NETNS, ns(role), 'resolv.conf'), `nameserver ${LAB_ADDRESSES.routerLan}\noptions timeout:1 attempts:1\n`);
+        await writeFile(
+          join(ETC_NETNS, ns(role), 'resolv.conf'),
+          `nameserver ${LAB_ADDRESSES.routerLan}\noptions timeout:1 attempts:1\n`,
+        );
       }
     }
     const topologyMs = performance.now() - started;
@@ -176,7 +226,10 @@ export async function startLab(input: LabScenario): Promise<Lab> {
       exec,
       waitForPort: host.waitForPort,
       tool,
-      http: (role, request) => tool<LabHttpResult>(role, 'http.mjs', [JSON.stringify(request)], { timeoutMs: (request.timeoutMs ?? 3000) + 5000 }),
+      http: (role, request) =>
+        tool<LabHttpResult>(role, 'http.mjs', [JSON.stringify(request)], {
+          timeoutMs: (request.timeoutMs ?? 3000) + 5000,
+        }),
       logs,
       stop,
     };
@@ -185,7 +238,9 @@ export async function startLab(input: LabScenario): Promise<Lab> {
     // The failing service's own tail is already in the message; add the others'.
     const detail = await logs(25, message);
     await stop();
-    throw new Error(`lab "${scenario.name}" (${prefix}) failed to start: ${message}${detail ? `\n${detail}` : ''}`, { cause: error });
+    throw new Error(`lab "${scenario.name}" (${prefix}) failed to start: ${message}${detail ? `\n${detail}` : ''}`, {
+      cause: error,
+    });
   }
 }
 
@@ -195,7 +250,10 @@ async function teardown(marker: LabMarker, processes: readonly LabProcess[]): Pr
     await Promise.all(processes.map((proc) => stopProcess(proc)));
     const existing = marker.namespaces.filter((name) => existsSync(join(RUN_NETNS, name)));
     for (const name of existing) {
-      const pids = (await runCommand(['ip', 'netns', 'pids', name], { timeoutMs: 3000 })).stdout.split(/\s+/).filter(Boolean).map(Number);
+      const pids = (await runCommand(['ip', 'netns', 'pids', name], { timeoutMs: 3000 })).stdout
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       for (const pid of pids) {
         try {
           if (pid > 1 && pid !== process.pid) process.kill(pid, 'SIGKILL');
@@ -204,11 +262,17 @@ async function teardown(marker: LabMarker, processes: readonly LabProcess[]): Pr
         }
       }
     }
-    if (existing.length > 0) await runCommand(['ip', '-batch', '-'], { input: existing.map((name) => `netns del ${name}\n`).join(''), timeoutMs: 10_000 });
+    if (existing.length > 0)
+      await runCommand(['ip', '-batch', '-'], {
+        input: existing.map((name) => `netns del ${name}\n`).join(''),
+        timeoutMs: 10_000,
+      });
     await Promise.all(marker.namespaces.map((name) => rm(join(ETC_NETNS, name), { recursive: true, force: true })));
     await rm(marker.dir, { recursive: true, force: true });
   } catch (error) {
-    process.stderr.write(`lab ${marker.prefix}: teardown error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `lab ${marker.prefix}: teardown error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   } finally {
     unregisterLab(marker.prefix);
   }

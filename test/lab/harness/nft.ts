@@ -83,7 +83,8 @@ ${scenario.isp.block.map(blockRule).join('\n')}
  * itself, as Docker's OUTPUT rule does for non-loopback local addresses), and the bridge masqueraded out.
  */
 export function containerHostRuleset(container: NonNullable<NormalizedScenario['container']>, lanHost: string): string {
-  const dnat = (match: string): string[] => container.publish.map((port) => `    ${match} tcp dport ${port} dnat to ${container.serverAddress}:${port}`);
+  const dnat = (match: string): string[] =>
+    container.publish.map((port) => `    ${match} tcp dport ${port} dnat to ${container.serverAddress}:${port}`);
   return `table ip docker {
   chain prerouting {
     type nat hook prerouting priority dstnat; policy accept;

@@ -30,7 +30,15 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
-export function spawnInNamespace(namespace: string, role: LabRole, name: string, argv: readonly string[], logPath: string, env: NodeJS.ProcessEnv, cwd: string): LabProcess {
+export function spawnInNamespace(
+  namespace: string,
+  role: LabRole,
+  name: string,
+  argv: readonly string[],
+  logPath: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): LabProcess {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`lab: process name "${name}" must be a plain file name`);
   const log = openSync(logPath, 'a');
   let child;
@@ -91,7 +99,8 @@ export async function waitForReady(proc: LabProcess, timeoutMs: number): Promise
     const line = (await readLog(proc)).split('\n').find((entry) => entry.startsWith(READY_MARK));
     if (line) return JSON.parse(line.slice(READY_MARK.length)) as Record<string, unknown>;
     if (!proc.running()) throw new Error(`lab: ${proc.name} exited before it was ready\n${await logTail(proc)}`);
-    if (performance.now() > deadline) throw new Error(`lab: ${proc.name} not ready after ${timeoutMs} ms\n${await logTail(proc)}`);
+    if (performance.now() > deadline)
+      throw new Error(`lab: ${proc.name} not ready after ${timeoutMs} ms\n${await logTail(proc)}`);
     await delay(20);
   }
 }
@@ -111,21 +120,30 @@ export function hasSocket(procNet: string, ip: string, port: number, protocol: '
     }
     // The kernel prints the address as a host-order hex word: on little-endian machines the bytes come reversed.
     const value = Number.parseInt(address, 16);
-    const dotted = (endianness() === 'LE' ? [0, 8, 16, 24] : [24, 16, 8, 0]).map((shift) => (value >>> shift) & 255).join('.');
+    const dotted = (endianness() === 'LE' ? [0, 8, 16, 24] : [24, 16, 8, 0])
+      .map((shift) => (value >>> shift) & 255)
+      .join('.');
     if (dotted === ip || dotted === '0.0.0.0') return true;
   }
   return false;
 }
 
 /** Polls the namespace's socket table until `ip:port` is open. */
-export async function waitForSocket(namespace: string, ip: string, port: number, protocol: 'tcp' | 'udp', timeoutMs: number): Promise<void> {
+export async function waitForSocket(
+  namespace: string,
+  ip: string,
+  port: number,
+  protocol: 'tcp' | 'udp',
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   const files = protocol === 'tcp' ? ['/proc/net/tcp', '/proc/net/tcp6'] : ['/proc/net/udp', '/proc/net/udp6'];
   for (;;) {
     // `cat` exits 1 when tcp6 is missing (IPv6 off) but still prints the rest: the output is what counts.
     const table = await runCommand(['ip', 'netns', 'exec', namespace, 'cat', ...files], { timeoutMs: 2000 });
     if (hasSocket(table.stdout, ip, port, protocol)) return;
-    if (performance.now() > deadline) throw new Error(`lab: nothing listens on ${protocol} ${ip}:${port} in ${namespace} after ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`lab: nothing listens on ${protocol} ${ip}:${port} in ${namespace} after ${timeoutMs} ms`);
     await delay(25);
   }
 }

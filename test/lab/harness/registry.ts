@@ -80,7 +80,8 @@ export function taggedProcesses(prefix: string): { pid: number; command: string 
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (command.includes(dirMark) || `\0${environ}`.includes(`\0${tag}`)) found.push({ pid, command: command.replace(/\0/g, ' ').trim() });
+      if (command.includes(dirMark) || `\0${environ}`.includes(`\0${tag}`))
+        found.push({ pid, command: command.replace(/\0/g, ' ').trim() });
     } catch {
       // It exited while we looked.
     }
@@ -93,7 +94,8 @@ export function teardownSync(marker: LabMarker, childPids: readonly number[] = [
   for (const pid of childPids) kill(pid);
   for (const namespace of marker.namespaces) {
     if (!existsSync(join(RUN_NETNS, namespace))) continue;
-    for (const pid of (runSyncQuietly(['ip', 'netns', 'pids', namespace]) ?? '').split(/\s+/).filter(Boolean)) kill(Number(pid));
+    for (const pid of (runSyncQuietly(['ip', 'netns', 'pids', namespace]) ?? '').split(/\s+/).filter(Boolean))
+      kill(Number(pid));
   }
   for (const { pid } of taggedProcesses(marker.prefix)) kill(pid);
   for (const namespace of marker.namespaces) {
@@ -128,7 +130,10 @@ function installHandlers(): void {
 function readMarker(dir: string): LabMarker | undefined {
   try {
     const marker = JSON.parse(readFileSync(join(dir, MARKER_FILE), 'utf8')) as LabMarker;
-    const ours = PREFIX_PATTERN.test(marker.prefix) && marker.dir === dir && marker.namespaces.every((name) => name.startsWith(`${marker.prefix}-`));
+    const ours =
+      PREFIX_PATTERN.test(marker.prefix) &&
+      marker.dir === dir &&
+      marker.namespaces.every((name) => name.startsWith(`${marker.prefix}-`));
     return ours ? marker : undefined;
   } catch {
     return undefined;

@@ -130,14 +130,20 @@ export interface NormalizedScenario {
   dns: 'none' | 'plain' | 'rebind-protect';
   container?: { bridge: string; hostAddress: string; serverAddress: string; prefixLength: number; publish: number[] };
   plexTv: Required<PlexTvOptions> | false;
-  plex: (Required<Omit<PlexServerOptions, 'machineIdentifier' | 'certificateHash'>> & { machineIdentifier?: string; certificateHash: string | false }) | false;
+  plex:
+    | (Required<Omit<PlexServerOptions, 'machineIdentifier' | 'certificateHash'>> & {
+        machineIdentifier?: string;
+        certificateHash: string | false;
+      })
+    | false;
 }
 
 /** The bridge's first host address for the "docker0" side, the second for the container (172.17.0.1 / .2). */
 function containerAddresses(bridge: string): Omit<NonNullable<NormalizedScenario['container']>, 'publish'> {
   const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(bridge);
   const length = Number(match?.[5]);
-  if (!match || length < 8 || length > 30) throw new Error(`lab: container.bridge must be an IPv4 CIDR /8-/30, got "${bridge}"`);
+  if (!match || length < 8 || length > 30)
+    throw new Error(`lab: container.bridge must be an IPv4 CIDR /8-/30, got "${bridge}"`);
   const address = match.slice(1, 5).reduce((acc, octet) => acc * 256 + Number(octet), 0);
   const network = (address & ((0xffffffff << (32 - length)) >>> 0)) >>> 0;
   const dotted = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
@@ -159,14 +165,18 @@ function checkForwards(forwards: readonly PortForward[], where: string): void {
 export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
   const router = scenario.router ?? {};
   const wan = scenario.wan ?? 'public';
-  if (scenario.modem?.forwards?.length && wan !== 'double-nat') throw new Error('lab: modem.forwards needs wan: "double-nat"');
+  if (scenario.modem?.forwards?.length && wan !== 'double-nat')
+    throw new Error('lab: modem.forwards needs wan: "double-nat"');
   checkForwards(router.forwards ?? [], 'router.forwards');
   checkForwards(scenario.modem?.forwards ?? [], 'modem.forwards');
-  if ((scenario.isp?.block ?? []).some((block) => !isPort(block.port))) throw new Error('lab: isp.block ports must be 1-65535');
-  if (router.upnpExternalIp !== undefined && !IPV4.test(router.upnpExternalIp)) throw new Error('lab: router.upnpExternalIp must be an IPv4 address');
+  if ((scenario.isp?.block ?? []).some((block) => !isPort(block.port)))
+    throw new Error('lab: isp.block ports must be 1-65535');
+  if (router.upnpExternalIp !== undefined && !IPV4.test(router.upnpExternalIp))
+    throw new Error('lab: router.upnpExternalIp must be an IPv4 address');
   const hash = scenario.plex ? scenario.plex.certificateHash : undefined;
   // It ends up in an openssl subject and in DNS names.
-  if (typeof hash === 'string' && !/^[0-9a-f]{32}$/.test(hash)) throw new Error('lab: plex.certificateHash must be 32 lowercase hex characters');
+  if (typeof hash === 'string' && !/^[0-9a-f]{32}$/.test(hash))
+    throw new Error('lab: plex.certificateHash must be 32 lowercase hex characters');
   return {
     name: scenario.name ?? 'lab',
     wan,
@@ -181,7 +191,12 @@ export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
     isp: { block: scenario.isp?.block ?? [] },
     dns: scenario.dns ?? 'plain',
     ...(scenario.container
-      ? { container: { ...containerAddresses(scenario.container.bridge ?? '172.17.0.0/16'), publish: scenario.container.publish ?? [32400] } }
+      ? {
+          container: {
+            ...containerAddresses(scenario.container.bridge ?? '172.17.0.0/16'),
+            publish: scenario.container.publish ?? [32400],
+          },
+        }
       : {}),
     plexTv: scenario.plexTv === false ? false : { connectBackTimeoutMs: scenario.plexTv?.connectBackTimeoutMs ?? 1000 },
     plex:
@@ -204,7 +219,14 @@ export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
 
 /** The roles a scenario needs, in creation order. */
 export function rolesOf(scenario: NormalizedScenario): LabRole[] {
-  return ['lan', 'rtr', ...(scenario.wan === 'double-nat' ? (['modem'] as const) : []), 'isp', 'inet', ...(scenario.container ? (['ctr'] as const) : [])];
+  return [
+    'lan',
+    'rtr',
+    ...(scenario.wan === 'double-nat' ? (['modem'] as const) : []),
+    'isp',
+    'inet',
+    ...(scenario.container ? (['ctr'] as const) : []),
+  ];
 }
 
 /** Addresses that depend on the scenario. */
@@ -220,7 +242,11 @@ export interface LabAddresses {
 }
 
 export function addressesOf(scenario: NormalizedScenario): LabAddresses {
-  const routerWanIp = { public: LAB_ADDRESSES.homePublic, 'double-nat': LAB_ADDRESSES.doubleNatRouterWan, cgnat: LAB_ADDRESSES.cgnatRouterWan }[scenario.wan];
+  const routerWanIp = {
+    public: LAB_ADDRESSES.homePublic,
+    'double-nat': LAB_ADDRESSES.doubleNatRouterWan,
+    cgnat: LAB_ADDRESSES.cgnatRouterWan,
+  }[scenario.wan];
   return {
     publicIp: scenario.wan === 'cgnat' ? LAB_ADDRESSES.ispPublic : LAB_ADDRESSES.homePublic,
     routerWanIp,

@@ -18,7 +18,12 @@ export interface ServiceHost {
   readonly dir: string;
   readonly token: string;
   spawn(role: LabRole, name: string, argv: readonly string[], options?: SpawnOptions): LabProcess;
-  waitForPort(role: LabRole, ip: string, port: number, options?: { protocol?: 'tcp' | 'udp'; timeoutMs?: number }): Promise<void>;
+  waitForPort(
+    role: LabRole,
+    ip: string,
+    port: number,
+    options?: { protocol?: 'tcp' | 'udp'; timeoutMs?: number },
+  ): Promise<void>;
   waitForReady(proc: LabProcess, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
@@ -36,7 +41,11 @@ export interface LabPlexServer {
   caFile?: string;
 }
 
-const runner = (script: string, config: Record<string, unknown>): string[] => ['node', join(LAB_BIN, script), JSON.stringify(config)];
+const runner = (script: string, config: Record<string, unknown>): string[] => [
+  'node',
+  join(LAB_BIN, script),
+  JSON.stringify(config),
+];
 const READY_TIMEOUT_MS = 15_000;
 
 function miniupnpdConfig(scenario: NormalizedScenario, dir: string): string {
@@ -61,22 +70,46 @@ function miniupnpdConfig(scenario: NormalizedScenario, dir: string): string {
 }
 
 /** Starts everything but the Plex server, in parallel, and waits until each serves. */
-export async function startInfrastructure(host: ServiceHost, scenario: NormalizedScenario, addresses: LabAddresses): Promise<void> {
+export async function startInfrastructure(
+  host: ServiceHost,
+  scenario: NormalizedScenario,
+  addresses: LabAddresses,
+): Promise<void> {
   const waits: Promise<unknown>[] = [];
   if (scenario.plexTv) {
-    const config = { dir: host.dir, host: A.plexTv, port: 80, connectBackTimeoutMs: scenario.plexTv.connectBackTimeoutMs };
-    const proc = host.spawn('inet', 'fake-plex-tv', runner('fake-plex-tv.mjs', config), { env: { PD_LAB_TOKEN: host.token } });
+    const config = {
+      dir: host.dir,
+      host: A.plexTv,
+      port: 80,
+      connectBackTimeoutMs: scenario.plexTv.connectBackTimeoutMs,
+    };
+    const proc = host.spawn('inet', 'fake-plex-tv', runner('fake-plex-tv.mjs', config), {
+      env: { PD_LAB_TOKEN: host.token },
+    });
     waits.push(host.waitForReady(proc, READY_TIMEOUT_MS));
   }
   if (scenario.dns !== 'none') {
     // dnsmasq cannot compute plex.direct answers from the label: it forwards the zone to the project's stand-in.
-    const dns = host.spawn('inet', 'fake-dns', runner('fake-dns.mjs', { dir: host.dir, host: A.plexDirectDns, port: 53 }));
+    const dns = host.spawn(
+      'inet',
+      'fake-dns',
+      runner('fake-dns.mjs', { dir: host.dir, host: A.plexDirectDns, port: 53 }),
+    );
     waits.push(host.waitForReady(dns, READY_TIMEOUT_MS));
     const dnsmasq = [
-      'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--cache-size=0',
-      `--pid-file=${join(host.dir, 'dnsmasq.pid')}`, `--user=${userInfo().username}`,
-      `--listen-address=${A.routerLan}`, '--bind-interfaces', `--server=/plex.direct/${A.plexDirectDns}`,
-      '--log-facility=-', '--log-queries',
+      'dnsmasq',
+      '--keep-in-foreground',
+      '--conf-file=/dev/null',
+      '--no-resolv',
+      '--no-hosts',
+      '--cache-size=0',
+      `--pid-file=${join(host.dir, 'dnsmasq.pid')}`,
+      `--user=${userInfo().username}`,
+      `--listen-address=${A.routerLan}`,
+      '--bind-interfaces',
+      `--server=/plex.direct/${A.plexDirectDns}`,
+      '--log-facility=-',
+      '--log-queries',
       // Measured with dnsmasq 2.90: private answers become NOERROR with no records (netlab.md addendum).
       ...(scenario.dns === 'rebind-protect' ? ['--stop-dns-rebind'] : []),
     ];
@@ -88,7 +121,10 @@ export async function startInfrastructure(host: ServiceHost, scenario: Normalize
     await writeFile(conf, miniupnpdConfig(scenario, host.dir));
     // -d: foreground, so the tracked PID is the daemon; -P: per-lab pidfile (the default one makes a 2nd lab refuse to start).
     host.spawn('rtr', 'miniupnpd', ['miniupnpd', '-f', conf, '-P', join(host.dir, 'miniupnpd.pid'), '-d']);
-    waits.push(host.waitForPort('rtr', A.routerLan, 5000), host.waitForPort('rtr', A.routerLan, 1900, { protocol: 'udp' }));
+    waits.push(
+      host.waitForPort('rtr', A.routerLan, 5000),
+      host.waitForPort('rtr', A.routerLan, 1900, { protocol: 'udp' }),
+    );
   } else if (scenario.router.upnp === 'consumer-igd') {
     const config = {
       dir: host.dir,
@@ -105,11 +141,17 @@ export async function startInfrastructure(host: ServiceHost, scenario: Normalize
 }
 
 /** Starts the fake PMS (after plex.tv and the IGD, which its first publish and automatic mapping need). */
-export async function startPlexServer(host: ServiceHost, scenario: NormalizedScenario, addresses: LabAddresses): Promise<LabPlexServer | undefined> {
+export async function startPlexServer(
+  host: ServiceHost,
+  scenario: NormalizedScenario,
+  addresses: LabAddresses,
+): Promise<LabPlexServer | undefined> {
   const plex = scenario.plex;
   if (!plex) return undefined;
   const role: LabRole = scenario.container ? 'ctr' : 'lan';
-  const certificate = plex.certificateHash ? await makePlexDirectCertificate(host.dir, plex.certificateHash) : undefined;
+  const certificate = plex.certificateHash
+    ? await makePlexDirectCertificate(host.dir, plex.certificateHash)
+    : undefined;
   const config = {
     dir: host.dir,
     host: '0.0.0.0',
@@ -136,6 +178,8 @@ export async function startPlexServer(host: ServiceHost, scenario: NormalizedSce
     machineIdentifier: String(startup.machineIdentifier),
     role,
     startup,
-    ...(plex.certificateHash && certificate ? { certificateHash: plex.certificateHash, caFile: certificate.caFile } : {}),
+    ...(plex.certificateHash && certificate
+      ? { certificateHash: plex.certificateHash, caFile: certificate.caFile }
+      : {}),
   };
 }

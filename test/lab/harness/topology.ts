@@ -31,7 +31,10 @@ export function namespaceName(prefix: string, role: LabRole): string {
 function linksOf(scenario: NormalizedScenario): Link[] {
   const links: Link[] = [{ a: 'lan', aName: 'eth0', b: 'rtr', bName: 'lan0' }];
   if (scenario.wan === 'double-nat') {
-    links.push({ a: 'rtr', aName: 'wan0', b: 'modem', bName: 'lan0' }, { a: 'modem', aName: 'wan0', b: 'isp', bName: 'cust0' });
+    links.push(
+      { a: 'rtr', aName: 'wan0', b: 'modem', bName: 'lan0' },
+      { a: 'modem', aName: 'wan0', b: 'isp', bName: 'cust0' },
+    );
   } else {
     links.push({ a: 'rtr', aName: 'wan0', b: 'isp', bName: 'cust0' });
   }
@@ -49,20 +52,29 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
   }[scenario.wan];
   const boxes: Partial<Record<LabRole, BoxConfig>> = {
     lan: {
-      addresses: [{ dev: 'eth0', cidr: `${A.lanHost}/24` }, ...(container ? [{ dev: 'docker0', cidr: `${container.hostAddress}/${container.prefixLength}` }] : [])],
+      addresses: [
+        { dev: 'eth0', cidr: `${A.lanHost}/24` },
+        ...(container ? [{ dev: 'docker0', cidr: `${container.hostAddress}/${container.prefixLength}` }] : []),
+      ],
       // The default route matters for UPnP too: SSDP multicast egress follows it (netlab.md pitfall 3).
       routes: [`default via ${A.routerLan}`],
       forwarding: container !== undefined,
       ...(container ? { ruleset: containerHostRuleset(container, A.lanHost) } : {}),
     },
     rtr: {
-      addresses: [{ dev: 'lan0', cidr: `${A.routerLan}/24` }, { dev: 'wan0', cidr: wan.rtr }],
+      addresses: [
+        { dev: 'lan0', cidr: `${A.routerLan}/24` },
+        { dev: 'wan0', cidr: wan.rtr },
+      ],
       routes: [`default via ${wan.gateway}`],
       forwarding: true,
       ruleset: homeRouterRuleset(scenario.router.forwards),
     },
     isp: {
-      addresses: [{ dev: 'cust0', cidr: wan.isp }, { dev: 'up0', cidr: `${A.ispPublic}/30` }],
+      addresses: [
+        { dev: 'cust0', cidr: wan.isp },
+        { dev: 'up0', cidr: `${A.ispPublic}/30` },
+      ],
       routes: [`default via ${A.internetUplink}`],
       forwarding: true,
       ruleset: ispRuleset(scenario) || undefined,
@@ -81,14 +93,21 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
   };
   if (scenario.wan === 'double-nat') {
     boxes.modem = {
-      addresses: [{ dev: 'lan0', cidr: `${A.modemLan}/24` }, { dev: 'wan0', cidr: `${A.homePublic}/24` }],
+      addresses: [
+        { dev: 'lan0', cidr: `${A.modemLan}/24` },
+        { dev: 'wan0', cidr: `${A.homePublic}/24` },
+      ],
       routes: [`default via ${A.ispCustomerGateway}`],
       forwarding: true,
       ruleset: homeRouterRuleset(scenario.modem.forwards),
     };
   }
   if (container) {
-    boxes.ctr = { addresses: [{ dev: 'eth0', cidr: `${container.serverAddress}/${container.prefixLength}` }], routes: [`default via ${container.hostAddress}`], forwarding: false };
+    boxes.ctr = {
+      addresses: [{ dev: 'eth0', cidr: `${container.serverAddress}/${container.prefixLength}` }],
+      routes: [`default via ${container.hostAddress}`],
+      forwarding: false,
+    };
   }
   return boxes;
 }
@@ -116,7 +135,10 @@ export async function buildTopology(prefix: string, scenario: NormalizedScenario
   await Promise.all(
     roles.map(async (role) => {
       const box = boxes[role]!;
-      const interfaces = links.flatMap((link) => [...(link.a === role ? [link.aName] : []), ...(link.b === role ? [link.bName] : [])]);
+      const interfaces = links.flatMap((link) => [
+        ...(link.a === role ? [link.aName] : []),
+        ...(link.b === role ? [link.bName] : []),
+      ]);
       const lines = [
         'link set lo up',
         ...interfaces.map((name) => `link set ${name} up`),

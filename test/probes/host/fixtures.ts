@@ -17,8 +17,23 @@ export async function writeTree(files: Record<string, string>): Promise<{ root: 
 export function nic(address: string, cidrBits: number, internal = false): NetworkInterfaceInfo {
   const v6 = address.includes(':');
   return v6
-    ? { address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal, cidr: `${address}/${cidrBits}`, scopeid: 0 }
-    : { address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/${cidrBits}` };
+    ? {
+        address,
+        netmask: 'ffff:ffff:ffff:ffff::',
+        family: 'IPv6',
+        mac: '00:00:00:00:00:00',
+        internal,
+        cidr: `${address}/${cidrBits}`,
+        scopeid: 0,
+      }
+    : {
+        address,
+        netmask: '255.255.255.0',
+        family: 'IPv4',
+        mac: '00:00:00:00:00:00',
+        internal,
+        cidr: `${address}/${cidrBits}`,
+      };
 }
 
 export const LOOPBACK = { lo: [nic('127.0.0.1', 8, true), nic('::1', 128, true)] };
@@ -26,7 +41,11 @@ export const LOOPBACK = { lo: [nic('127.0.0.1', 8, true), nic('::1', 128, true)]
 const ROUTE_HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';
 /** /proc/net/route lines: [iface, destHex, gatewayHex, flagsHex, metric, maskHex]. */
 export function procRoute(rows: [string, string, string, string, number, string][]): string {
-  return [ROUTE_HEADER, ...rows.map(([i, d, g, f, m, mask]) => `${i}\t${d}\t${g}\t${f}\t0\t0\t${m}\t${mask}\t0\t0\t0`)].join('\n') + '\n';
+  return (
+    [ROUTE_HEADER, ...rows.map(([i, d, g, f, m, mask]) => `${i}\t${d}\t${g}\t${f}\t0\t0\t${m}\t${mask}\t0\t0\t0`)].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 /** This VM's real /proc/net/route and /proc/net/ipv6_route (gateway 192.0.2.1, fd00::1), verbatim. */
@@ -43,4 +62,5 @@ ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000
 `;
 
 export const HOST_CGROUP_V2 = '0::/init.scope\n';
-export const HOST_MOUNTINFO = '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n23 22 0:21 / /proc rw,relatime - proc proc rw\n';
+export const HOST_MOUNTINFO =
+  '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n23 22 0:21 / /proc rw,relatime - proc proc rw\n';

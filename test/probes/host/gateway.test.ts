@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defaultIpv4Gateway, ipv4FromProcHex, ipv6FromProcHex, parseProcIpv6Route, parseProcNetRoute, readRoutes } from '../../../src/probes/host/gateway.js';
+import {
+  defaultIpv4Gateway,
+  ipv4FromProcHex,
+  ipv6FromProcHex,
+  parseProcIpv6Route,
+  parseProcNetRoute,
+  readRoutes,
+} from '../../../src/probes/host/gateway.js';
 import { procRoute, REAL_IPV6_ROUTE, REAL_ROUTE, writeTree } from './fixtures.js';
 
 describe('/proc route parsing', () => {
@@ -13,7 +20,7 @@ describe('/proc route parsing', () => {
     expect(ipv6FromProcHex('00000000000000000000000000000000')).toBe('::');
   });
 
-  it('reads this VM\'s real tables: default via 192.0.2.1 on eth0, IPv6 via fd00::1, lo reject routes dropped', async () => {
+  it("reads this VM's real tables: default via 192.0.2.1 on eth0, IPv6 via fd00::1, lo reject routes dropped", async () => {
     const tree = await writeTree({ 'proc/net/route': REAL_ROUTE, 'proc/net/ipv6_route': REAL_IPV6_ROUTE });
     try {
       const reading = await readRoutes({ fsRoot: tree.root, platform: 'linux' });
@@ -61,7 +68,10 @@ describe('/proc route parsing', () => {
   });
 
   it('never throws on arbitrary text (property)', () => {
-    const hexish = fc.string({ unit: fc.constantFrom('0', '1', 'a', 'F', ' ', '\t', '\n', 'x', 'e', 't', 'h') , maxLength: 400 });
+    const hexish = fc.string({
+      unit: fc.constantFrom('0', '1', 'a', 'F', ' ', '\t', '\n', 'x', 'e', 't', 'h'),
+      maxLength: 400,
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 400 }), hexish), (text) => {
         for (const route of [...parseProcNetRoute(text), ...parseProcIpv6Route(text)]) {

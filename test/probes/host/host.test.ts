@@ -7,10 +7,20 @@ afterEach(async () => {
   await Promise.all(trees.splice(0).map((tree) => tree.remove()));
 });
 
-async function hostValue(files: Record<string, string>, options: Omit<ProbeHostOptions, 'fsRoot'> = {}): Promise<HostInfo> {
+async function hostValue(
+  files: Record<string, string>,
+  options: Omit<ProbeHostOptions, 'fsRoot'> = {},
+): Promise<HostInfo> {
   const tree = await writeTree(files);
   trees.push(tree);
-  const result = await probeHost({ platform: 'linux', hostname: () => 'box', env: {}, networkInterfaces: () => LOOPBACK, ...options, fsRoot: tree.root });
+  const result = await probeHost({
+    platform: 'linux',
+    hostname: () => 'box',
+    env: {},
+    networkInterfaces: () => LOOPBACK,
+    ...options,
+    fsRoot: tree.root,
+  });
   if (result.status !== 'ok') throw new Error(JSON.stringify(result.error));
   expect(HostInfo.parse(JSON.parse(JSON.stringify(result.value)))).toEqual(result.value);
   return result.value;
@@ -24,7 +34,12 @@ const DEFAULT_VIA_ETH0 = procRoute([
 describe('probeHost on fixture trees', () => {
   it('plain host: LAN address, default gateway, no container, no bridge, no VPN', async () => {
     const value = await hostValue(
-      { 'proc/net/route': DEFAULT_VIA_ETH0, 'proc/1/cgroup': HOST_CGROUP_V2, 'proc/self/cgroup': HOST_CGROUP_V2, 'proc/self/mountinfo': HOST_MOUNTINFO },
+      {
+        'proc/net/route': DEFAULT_VIA_ETH0,
+        'proc/1/cgroup': HOST_CGROUP_V2,
+        'proc/self/cgroup': HOST_CGROUP_V2,
+        'proc/self/mountinfo': HOST_MOUNTINFO,
+      },
       { networkInterfaces: () => ({ ...LOOPBACK, eth0: [nic('192.168.1.10', 24), nic('fe80::1', 64)] }) },
     );
     expect(value.hostname).toBe('box');
@@ -65,7 +80,10 @@ describe('probeHost on fixture trees', () => {
 
   it('docker on cgroup v2 is recognised from the mount sources', async () => {
     const id = 'b'.repeat(64);
-    const value = await hostValue({ 'proc/self/cgroup': '0::/\n', 'proc/self/mountinfo': `712 700 8:1 /var/lib/docker/containers/${id}/resolv.conf /etc/resolv.conf rw - ext4 /dev/sda1 rw\n` });
+    const value = await hostValue({
+      'proc/self/cgroup': '0::/\n',
+      'proc/self/mountinfo': `712 700 8:1 /var/lib/docker/containers/${id}/resolv.conf /etc/resolv.conf rw - ext4 /dev/sda1 rw\n`,
+    });
     expect(value.container).toMatchObject({ inContainer: true, runtime: 'docker' });
   });
 
@@ -125,7 +143,13 @@ describe('probeHost on fixture trees', () => {
   it('a VPN interface that is not the default route is evidence, not an active VPN', async () => {
     const value = await hostValue(
       { 'proc/net/route': DEFAULT_VIA_ETH0 },
-      { networkInterfaces: () => ({ ...LOOPBACK, eth0: [nic('192.168.1.10', 24)], tailscale0: [nic('100.101.102.103', 32)] }) },
+      {
+        networkInterfaces: () => ({
+          ...LOOPBACK,
+          eth0: [nic('192.168.1.10', 24)],
+          tailscale0: [nic('100.101.102.103', 32)],
+        }),
+      },
     );
     expect(value.vpn.active).toBe(false);
     expect(value.vpn.evidence[0]).toMatch(/tailscale0 \(100\.101\.102\.103\) exists but is not the default route/);
@@ -136,7 +160,8 @@ describe('probeHost on fixture trees', () => {
     const value = await hostValue(
       {
         'run/.containerenv': 'engine="podman-4.9.3"\nname="plex"\nrootless=1\n',
-        'proc/self/cgroup': '0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-4f1e2d3c4b5a.scope/container\n',
+        'proc/self/cgroup':
+          '0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-4f1e2d3c4b5a.scope/container\n',
         'proc/net/route': procRoute([['eth0', '00000000', '0100580A', '0003', 0, '00000000']]),
       },
       { networkInterfaces: () => ({ ...LOOPBACK, eth0: [nic('10.88.0.5', 16)] }), env: { container: 'podman' } },
@@ -156,14 +181,20 @@ describe('probeHost on fixture trees', () => {
         '.dockerenv': '',
         'proc/1/cgroup': '11:memory:/kubepods/burstable/pod5f3c1a2b-1111-2222-3333-444455556666/0123456789abcdef0123\n',
       },
-      { networkInterfaces: () => ({ ...LOOPBACK, eth0: [nic('10.244.1.17', 24)] }), env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' } },
+      {
+        networkInterfaces: () => ({ ...LOOPBACK, eth0: [nic('10.244.1.17', 24)] }),
+        env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+      },
     );
     expect(value.container.runtime).toBe('kubernetes');
     expect(value.container.evidence).toContain('environment variable KUBERNETES_SERVICE_HOST is set');
   });
 
   it('kubernetes on the host: cni0 is a kubernetes bridge', async () => {
-    const value = await hostValue({}, { networkInterfaces: () => ({ ...LOOPBACK, cni0: [nic('10.244.0.1', 24)], podman0: [nic('10.88.0.1', 16)] }) });
+    const value = await hostValue(
+      {},
+      { networkInterfaces: () => ({ ...LOOPBACK, cni0: [nic('10.244.0.1', 24)], podman0: [nic('10.88.0.1', 16)] }) },
+    );
     expect(value.bridges).toEqual([
       { interface: 'cni0', address: '10.244.0.1', network: 'kubernetes' },
       { interface: 'podman0', address: '10.88.0.1', network: 'podman' },
@@ -171,21 +202,27 @@ describe('probeHost on fixture trees', () => {
   });
 
   it('another OS: no gateway, and a note that says why', async () => {
-    const value = await hostValue({}, { platform: 'darwin', networkInterfaces: () => ({ ...LOOPBACK, en0: [nic('192.168.1.20', 24)] }) });
+    const value = await hostValue(
+      {},
+      { platform: 'darwin', networkInterfaces: () => ({ ...LOOPBACK, en0: [nic('192.168.1.20', 24)] }) },
+    );
     expect(value.platform).toBe('darwin');
     expect(value.defaultRoute).toBeUndefined();
     expect(value.notes.join(' ')).toMatch(/only Linux/);
   });
 
   it('a throwing interface source becomes a note, not an exception', async () => {
-    const value = await hostValue({}, {
-      networkInterfaces: () => {
-        throw new Error('uv_interface_addresses failed');
+    const value = await hostValue(
+      {},
+      {
+        networkInterfaces: () => {
+          throw new Error('uv_interface_addresses failed');
+        },
+        hostname: () => {
+          throw new Error('nope');
+        },
       },
-      hostname: () => {
-        throw new Error('nope');
-      },
-    });
+    );
     expect(value.interfaces).toEqual([]);
     expect(value.hostname).toBeUndefined();
     expect(value.notes.join(' ')).toMatch(/interfaces could not be listed.*uv_interface_addresses/);

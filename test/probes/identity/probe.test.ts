@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { identityUrl, IdentityProbeValue, probeIdentity, type IdentityProbeOptions } from '../../../src/probes/identity/probe.js';
+import {
+  identityUrl,
+  IdentityProbeValue,
+  probeIdentity,
+  type IdentityProbeOptions,
+} from '../../../src/probes/identity/probe.js';
 import type { ProbeResult } from '../../../src/probes/types.js';
 import { startFakeDnsServer, type FakeDnsServer } from '../../../src/testing/fake-dns.js';
 import { playFault, type FakeFault } from '../../../src/testing/faults.js';
@@ -90,7 +95,9 @@ describe('probeIdentity over plain HTTP (real loopback server)', () => {
 
   it('reads a real PMS identity (XML), without sending a token or the query string it was given', async () => {
     reply = { kind: 'body', body: IDENTITY_XML };
-    const value = okValue(await probe({ expectedMachineIdentifier: FIXTURE_ID.toUpperCase() }, `${server.url}/?X-Plex-Token=${TOKEN}`));
+    const value = okValue(
+      await probe({ expectedMachineIdentifier: FIXTURE_ID.toUpperCase() }, `${server.url}/?X-Plex-Token=${TOKEN}`),
+    );
     expect(value).toMatchObject({
       url: `${server.url}/identity`,
       status: 200,
@@ -113,10 +120,17 @@ describe('probeIdentity over plain HTTP (real loopback server)', () => {
     reply = {
       kind: 'body',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ MediaContainer: { size: 0, claimed: false, machineIdentifier: 'someoneelse', version: '1.31.3.6868-28fc46b27' } }),
+      body: JSON.stringify({
+        MediaContainer: { size: 0, claimed: false, machineIdentifier: 'someoneelse', version: '1.31.3.6868-28fc46b27' },
+      }),
     };
     const value = okValue(await probe({ expectedMachineIdentifier: FIXTURE_ID }));
-    expect(value).toMatchObject({ bodyKind: 'plex-identity', machineIdentifier: 'someoneelse', claimed: false, identityMatches: false });
+    expect(value).toMatchObject({
+      bodyKind: 'plex-identity',
+      machineIdentifier: 'someoneelse',
+      claimed: false,
+      identityMatches: false,
+    });
   });
 
   it('appends /identity to a base path and drops credentials from the URL', () => {
@@ -198,7 +212,11 @@ describe('probeIdentity over plain HTTP (real loopback server)', () => {
   it('dials resolveTo for a name, keeping the name in the Host header (resolvedVia resolve-to)', async () => {
     reply = { kind: 'body', body: IDENTITY_XML };
     const value = okValue(await probe({ resolveTo: '127.0.0.1' }, `http://plex.example.test:${server.port}`));
-    expect(value).toMatchObject({ resolvedVia: 'resolve-to', connectedAddress: '127.0.0.1', bodyKind: 'plex-identity' });
+    expect(value).toMatchObject({
+      resolvedVia: 'resolve-to',
+      connectedAddress: '127.0.0.1',
+      bodyKind: 'plex-identity',
+    });
     expect(seen[0]?.headers.host).toBe(`plex.example.test:${server.port}`);
   });
 });
@@ -223,33 +241,48 @@ describe('probeIdentity: names, DNS and the plex.direct fallback', () => {
 
   it('uses DNS when the name resolves (resolvedVia dns)', async () => {
     dns.setMode('plex-direct');
-    const value = okValue(await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }));
+    const value = okValue(
+      await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }),
+    );
     expect(value).toMatchObject({ resolvedVia: 'dns', connectedAddress: '127.0.0.1', machineIdentifier: FIXTURE_ID });
     expect(value.dnsError).toBeUndefined();
   });
 
   it('falls back to the address encoded in a plex.direct name when DNS refuses it, and records why', async () => {
     dns.setMode('rebind-nxdomain');
-    const value = okValue(await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }));
-    expect(value).toMatchObject({ resolvedVia: 'plex-direct-ip', dnsError: 'ENOTFOUND', connectedAddress: '127.0.0.1', bodyKind: 'plex-identity' });
+    const value = okValue(
+      await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }),
+    );
+    expect(value).toMatchObject({
+      resolvedVia: 'plex-direct-ip',
+      dnsError: 'ENOTFOUND',
+      connectedAddress: '127.0.0.1',
+      bodyKind: 'plex-identity',
+    });
     expect(hosts.at(-1)).toBe(`127-0-0-1.${HASH}.plex.direct:${server.port}`);
   });
 
   it('falls back within the deadline when the resolver never answers (DNS gets a share of the time, not all of it)', async () => {
     dns.setMode('silent');
-    const value = okValue(await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }));
+    const value = okValue(
+      await probeIdentity(plexDirect('127-0-0-1', server.port), { dnsServers: [dns.address], timeoutMs: 1000 }),
+    );
     expect(value).toMatchObject({ resolvedVia: 'plex-direct-ip', dnsError: 'ETIMEDOUT', bodyKind: 'plex-identity' });
   });
 
   it('fails in phase dns for an ordinary name that does not resolve', async () => {
-    expect(failure(await probeIdentity('http://plex-diagnose-test.invalid:32400', { timeoutMs: 2000 })).phase).toBe('dns');
+    expect(failure(await probeIdentity('http://plex-diagnose-test.invalid:32400', { timeoutMs: 2000 })).phase).toBe(
+      'dns',
+    );
   });
 
   it('reports refused (phase connect) for the encoded address of a plex.direct name where nothing listens', async () => {
     dns.setMode('rebind-empty');
     const closed = await rawServer(() => undefined);
     await closed.close();
-    const error = failure(await probeIdentity(plexDirect('127-0-0-1', closed.port), { dnsServers: [dns.address], timeoutMs: 1000 }));
+    const error = failure(
+      await probeIdentity(plexDirect('127-0-0-1', closed.port), { dnsServers: [dns.address], timeoutMs: 1000 }),
+    );
     expect(error).toMatchObject({ phase: 'connect', code: 'ECONNREFUSED' });
   });
 
@@ -276,7 +309,10 @@ describe('probeIdentity: names, DNS and the plex.direct fallback', () => {
 
 describe('probeIdentity: garbage replies never throw out of the promise', () => {
   it('answers that are not HTTP (an SSH banner, binary junk) are a failed result, phase response, EBADRESPONSE', async () => {
-    for (const junk of [Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'), Buffer.from([0, 255, 13, 10, 1, 2, 3, 200, 13, 10, 13, 10])]) {
+    for (const junk of [
+      Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'),
+      Buffer.from([0, 255, 13, 10, 1, 2, 3, 200, 13, 10, 13, 10]),
+    ]) {
       const peer = await rawServer((socket) => socket.end(junk));
       try {
         const result = await probeIdentity(`http://127.0.0.1:${peer.port}`, { timeoutMs: 1000 });
@@ -288,9 +324,13 @@ describe('probeIdentity: garbage replies never throw out of the promise', () => 
   });
 
   it('an invalid header after a valid status line is EBADRESPONSE too', async () => {
-    const peer = await rawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\n')));
+    const peer = await rawServer((socket) =>
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\n')),
+    );
     try {
-      expect(failure(await probeIdentity(`http://127.0.0.1:${peer.port}`, { timeoutMs: 1000 })).code).toBe('EBADRESPONSE');
+      expect(failure(await probeIdentity(`http://127.0.0.1:${peer.port}`, { timeoutMs: 1000 })).code).toBe(
+        'EBADRESPONSE',
+      );
     } finally {
       await peer.close();
     }

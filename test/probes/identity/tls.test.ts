@@ -27,10 +27,17 @@ function okValue(result: ProbeResult<IdentityProbeValue>): IdentityProbeValue {
   return result.value;
 }
 
-async function httpsServer(certs: { cert: string; key: string }, host = '127.0.0.1', seen: Handshake[] = []): Promise<LoopbackServer> {
+async function httpsServer(
+  certs: { cert: string; key: string },
+  host = '127.0.0.1',
+  seen: Handshake[] = [],
+): Promise<LoopbackServer> {
   return startLoopbackServer(
     (request, response) => {
-      seen.push({ servername: (request.socket as Socket & { servername?: string | false }).servername, host: request.headers.host });
+      seen.push({
+        servername: (request.socket as Socket & { servername?: string | false }).servername,
+        host: request.headers.host,
+      });
       response.writeHead(200, { 'Content-Type': 'text/xml' });
       response.end(IDENTITY);
     },
@@ -58,39 +65,73 @@ describe.skipIf(!hasOpenssl())('probeIdentity over TLS with plex.direct names', 
   it('connects to the encoded IP with the plex.direct SNI and Host; with the CA trusted the certificate is authorized and covers the host', async () => {
     seen.length = 0;
     const value = okValue(
-      await probeIdentity(nameUrl('127-0-0-1', server.port), { resolveTo: '127.0.0.1', caCertificates: [certs.wildcard.cert], expectedMachineIdentifier: MACHINE_ID, timeoutMs: 2000 }),
+      await probeIdentity(nameUrl('127-0-0-1', server.port), {
+        resolveTo: '127.0.0.1',
+        caCertificates: [certs.wildcard.cert],
+        expectedMachineIdentifier: MACHINE_ID,
+        timeoutMs: 2000,
+      }),
     );
-    expect(value).toMatchObject({ resolvedVia: 'plex-direct-ip', connectedAddress: '127.0.0.1', bodyKind: 'plex-identity', identityMatches: true });
+    expect(value).toMatchObject({
+      resolvedVia: 'plex-direct-ip',
+      connectedAddress: '127.0.0.1',
+      bodyKind: 'plex-identity',
+      identityMatches: true,
+    });
     expect(value.tls).toMatchObject({
       authorized: true,
       servername: `127-0-0-1.${HASH}.plex.direct`,
-      certificate: { subject: `CN=*.${HASH}.plex.direct`, subjectAltNames: [`DNS:*.${HASH}.plex.direct`], coversHost: true },
+      certificate: {
+        subject: `CN=*.${HASH}.plex.direct`,
+        subjectAltNames: [`DNS:*.${HASH}.plex.direct`],
+        coversHost: true,
+      },
     });
     expect(value.tls?.authorizationError).toBeUndefined();
     expect(value.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(value.tls?.certificate?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(Date.parse(value.tls?.certificate?.validTo ?? '')).toBeGreaterThan(Date.now());
-    expect(seen).toEqual([{ servername: `127-0-0-1.${HASH}.plex.direct`, host: `127-0-0-1.${HASH}.plex.direct:${server.port}` }]);
+    expect(seen).toEqual([
+      { servername: `127-0-0-1.${HASH}.plex.direct`, host: `127-0-0-1.${HASH}.plex.direct:${server.port}` },
+    ]);
   });
 
   it('without the CA: not authorized (DEPTH_ZERO_SELF_SIGNED_CERT), yet the certificate and the identity are captured', async () => {
-    const value = okValue(await probeIdentity(nameUrl('127-0-0-1', server.port), { resolveTo: '127.0.0.1', timeoutMs: 2000 }));
-    expect(value.tls).toMatchObject({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT', certificate: { coversHost: true } });
+    const value = okValue(
+      await probeIdentity(nameUrl('127-0-0-1', server.port), { resolveTo: '127.0.0.1', timeoutMs: 2000 }),
+    );
+    expect(value.tls).toMatchObject({
+      authorized: false,
+      authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      certificate: { coversHost: true },
+    });
     expect(value.tls?.certificate?.subjectAltNames).toEqual([`DNS:*.${HASH}.plex.direct`]);
     expect(value.machineIdentifier).toBe(MACHINE_ID);
   });
 
   it('a name with another hash: ERR_TLS_CERT_ALTNAME_INVALID and coversHost false, even with the CA trusted', async () => {
     const value = okValue(
-      await probeIdentity(nameUrl('127-0-0-1', server.port, OTHER_HASH), { resolveTo: '127.0.0.1', caCertificates: [certs.wildcard.cert], timeoutMs: 2000 }),
+      await probeIdentity(nameUrl('127-0-0-1', server.port, OTHER_HASH), {
+        resolveTo: '127.0.0.1',
+        caCertificates: [certs.wildcard.cert],
+        timeoutMs: 2000,
+      }),
     );
-    expect(value.tls).toMatchObject({ authorized: false, authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID', servername: `127-0-0-1.${OTHER_HASH}.plex.direct` });
+    expect(value.tls).toMatchObject({
+      authorized: false,
+      authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      servername: `127-0-0-1.${OTHER_HASH}.plex.direct`,
+    });
     expect(value.tls?.certificate?.coversHost).toBe(false);
   });
 
   it('an expired certificate: CERT_HAS_EXPIRED with its validity dates', async () => {
     const value = okValue(
-      await probeIdentity(nameUrl('127-0-0-1', expiredServer.port), { resolveTo: '127.0.0.1', caCertificates: [certs.expired.cert], timeoutMs: 2000 }),
+      await probeIdentity(nameUrl('127-0-0-1', expiredServer.port), {
+        resolveTo: '127.0.0.1',
+        caCertificates: [certs.expired.cert],
+        timeoutMs: 2000,
+      }),
     );
     expect(value.tls).toMatchObject({
       authorized: false,
@@ -100,9 +141,18 @@ describe.skipIf(!hasOpenssl())('probeIdentity over TLS with plex.direct names', 
   });
 
   it('an IP-literal https URL sends no SNI; a plex.direct certificate does not cover the IP', async () => {
-    const value = okValue(await probeIdentity(`https://127.0.0.1:${server.port}`, { caCertificates: [certs.wildcard.cert], timeoutMs: 2000 }));
+    const value = okValue(
+      await probeIdentity(`https://127.0.0.1:${server.port}`, {
+        caCertificates: [certs.wildcard.cert],
+        timeoutMs: 2000,
+      }),
+    );
     expect(value.resolvedVia).toBe('literal');
-    expect(value.tls).toMatchObject({ authorized: false, authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID', certificate: { coversHost: false } });
+    expect(value.tls).toMatchObject({
+      authorized: false,
+      authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      certificate: { coversHost: false },
+    });
     expect(value.tls?.servername).toBeUndefined();
   });
 
@@ -110,7 +160,11 @@ describe.skipIf(!hasOpenssl())('probeIdentity over TLS with plex.direct names', 
     const dns: FakeDnsServer = await startFakeDnsServer({ mode: 'rebind-empty' });
     try {
       const value = okValue(
-        await probeIdentity(nameUrl('127-0-0-1', server.port), { dnsServers: [dns.address], caCertificates: [certs.wildcard.cert], timeoutMs: 2000 }),
+        await probeIdentity(nameUrl('127-0-0-1', server.port), {
+          dnsServers: [dns.address],
+          caCertificates: [certs.wildcard.cert],
+          timeoutMs: 2000,
+        }),
       );
       expect(value).toMatchObject({ resolvedVia: 'plex-direct-ip', dnsError: 'ENODATA', tls: { authorized: true } });
     } finally {
@@ -127,8 +181,18 @@ describe.skipIf(!hasOpenssl())('probeIdentity over TLS with plex.direct names', 
       return context.skip('this machine has no ::1 (IPv6 loopback disabled)');
     }
     try {
-      const value = okValue(await probeIdentity(nameUrl('--1', v6.port), { resolveTo: '::1', caCertificates: [certs.wildcard.cert], timeoutMs: 2000 }));
-      expect(value).toMatchObject({ resolvedVia: 'plex-direct-ip', connectedAddress: '::1', tls: { authorized: true } });
+      const value = okValue(
+        await probeIdentity(nameUrl('--1', v6.port), {
+          resolveTo: '::1',
+          caCertificates: [certs.wildcard.cert],
+          timeoutMs: 2000,
+        }),
+      );
+      expect(value).toMatchObject({
+        resolvedVia: 'plex-direct-ip',
+        connectedAddress: '::1',
+        tls: { authorized: true },
+      });
       expect(handshakes[0]?.servername).toBe(`--1.${HASH}.plex.direct`);
     } finally {
       await v6.close();

@@ -1,8 +1,18 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { natPmpMapPort, natPmpUnmapPort, NatPmpMapping, NatPmpValue, probeNatPmp } from '../../../src/probes/natpmp/probe.js';
-import { encodeExternalAddressRequest, encodeMappingRequest, parseNatPmpResponse } from '../../../src/probes/natpmp/packet.js';
+import {
+  natPmpMapPort,
+  natPmpUnmapPort,
+  NatPmpMapping,
+  NatPmpValue,
+  probeNatPmp,
+} from '../../../src/probes/natpmp/probe.js';
+import {
+  encodeExternalAddressRequest,
+  encodeMappingRequest,
+  parseNatPmpResponse,
+} from '../../../src/probes/natpmp/packet.js';
 import { startFakeNatPmp, type FakeNatPmp, type FakeNatPmpOptions } from '../../../src/testing/fake-natpmp.js';
 import { procRoute, writeTree } from '../host/fixtures.js';
 
@@ -19,12 +29,21 @@ afterEach(async () => {
 describe('NAT-PMP packets', () => {
   it('encodes the two requests of RFC 6886', () => {
     expect([...encodeExternalAddressRequest()]).toEqual([0, 0]);
-    expect([...encodeMappingRequest({ protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600 })]).toEqual([0, 2, 0, 0, 0x7e, 0x90, 0x9c, 0x41, 0, 0, 0x0e, 0x10]);
+    expect([
+      ...encodeMappingRequest({ protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600 }),
+    ]).toEqual([0, 2, 0, 0, 0x7e, 0x90, 0x9c, 0x41, 0, 0, 0x0e, 0x10]);
   });
 
   it('parses the 12-byte address response and the 16-byte mapping response', () => {
-    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 0, 0, 0, 2, 0x57, 84, 1, 1, 2]))).toEqual({ kind: 'external-address', resultCode: 0, epochSeconds: 599, externalIp: '84.1.1.2' });
-    expect(parseNatPmpResponse(Buffer.from([0, 130, 0, 0, 0, 0, 0, 1, 0x7e, 0x90, 0x9c, 0x41, 0, 0, 0x0e, 0x10]))).toEqual({
+    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 0, 0, 0, 2, 0x57, 84, 1, 1, 2]))).toEqual({
+      kind: 'external-address',
+      resultCode: 0,
+      epochSeconds: 599,
+      externalIp: '84.1.1.2',
+    });
+    expect(
+      parseNatPmpResponse(Buffer.from([0, 130, 0, 0, 0, 0, 0, 1, 0x7e, 0x90, 0x9c, 0x41, 0, 0, 0x0e, 0x10])),
+    ).toEqual({
       kind: 'mapping',
       protocol: 'tcp',
       resultCode: 0,
@@ -36,13 +55,29 @@ describe('NAT-PMP packets', () => {
   });
 
   it('parses error responses without a payload and calls wrong lengths and versions invalid', () => {
-    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 3, 0, 0, 0, 9]))).toEqual({ kind: 'external-address', resultCode: 3, epochSeconds: 9 });
-    expect(parseNatPmpResponse(Buffer.from([0, 0, 0, 1, 0, 0, 0, 9]))).toMatchObject({ kind: 'external-address', resultCode: 1 });
-    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 0, 0, 0, 0, 9]))).toMatchObject({ kind: 'invalid', reason: '8-byte address response (expected 12)' });
+    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 3, 0, 0, 0, 9]))).toEqual({
+      kind: 'external-address',
+      resultCode: 3,
+      epochSeconds: 9,
+    });
+    expect(parseNatPmpResponse(Buffer.from([0, 0, 0, 1, 0, 0, 0, 9]))).toMatchObject({
+      kind: 'external-address',
+      resultCode: 1,
+    });
+    expect(parseNatPmpResponse(Buffer.from([0, 128, 0, 0, 0, 0, 0, 9]))).toMatchObject({
+      kind: 'invalid',
+      reason: '8-byte address response (expected 12)',
+    });
     expect(parseNatPmpResponse(Buffer.from([0, 128]))).toMatchObject({ kind: 'invalid' });
     expect(parseNatPmpResponse(Buffer.alloc(0))).toMatchObject({ kind: 'invalid' });
-    expect(parseNatPmpResponse(Buffer.from([2, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/PCP/) });
-    expect(parseNatPmpResponse(Buffer.from([0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toMatchObject({ kind: 'invalid', reason: 'opcode 5 is not a NAT-PMP response' });
+    expect(parseNatPmpResponse(Buffer.from([2, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringMatching(/PCP/),
+    });
+    expect(parseNatPmpResponse(Buffer.from([0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toMatchObject({
+      kind: 'invalid',
+      reason: 'opcode 5 is not a NAT-PMP response',
+    });
   });
 
   it('never throws, whatever the bytes (property)', () => {
@@ -50,7 +85,8 @@ describe('NAT-PMP packets', () => {
       fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
         const packet = parseNatPmpResponse(Buffer.from(bytes));
         expect(['external-address', 'mapping', 'invalid']).toContain(packet.kind);
-        if (packet.kind === 'external-address' && packet.externalIp) expect(packet.externalIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        if (packet.kind === 'external-address' && packet.externalIp)
+          expect(packet.externalIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       }),
       { numRuns: 1000 },
     );
@@ -68,7 +104,17 @@ describe('probeNatPmp against the fake gateway', () => {
   it('reads the external address in one try', async () => {
     const gateway = await fake({ externalIp: '84.1.1.2' });
     const result = await probeNatPmp({ gateway: '127.0.0.1', port: gateway.port, timeoutMs: 1000 });
-    expect(result).toMatchObject({ status: 'ok', value: { gateway: '127.0.0.1', port: gateway.port, externalIp: '84.1.1.2', externalIpClass: 'public', epochSeconds: 599, attempts: 1 } });
+    expect(result).toMatchObject({
+      status: 'ok',
+      value: {
+        gateway: '127.0.0.1',
+        port: gateway.port,
+        externalIp: '84.1.1.2',
+        externalIpClass: 'public',
+        epochSeconds: 599,
+        attempts: 1,
+      },
+    });
     if (result.status === 'ok') expect(NatPmpValue.parse(result.value)).toEqual(result.value);
     expect(gateway.received.map((b) => [...b])).toEqual([[0, 0]]);
   });
@@ -81,7 +127,9 @@ describe('probeNatPmp against the fake gateway', () => {
 
   it('finds the gateway from the default route when none is given', async () => {
     const gateway = await fake();
-    const tree = await writeTree({ 'proc/net/route': procRoute([['eth0', '00000000', '0100007F', '0003', 0, '00000000']]) });
+    const tree = await writeTree({
+      'proc/net/route': procRoute([['eth0', '00000000', '0100007F', '0003', 0, '00000000']]),
+    });
     try {
       const result = await probeNatPmp({ fsRoot: tree.root, platform: 'linux', port: gateway.port, timeoutMs: 1000 });
       expect(result).toMatchObject({ status: 'ok', value: { gateway: '127.0.0.1' } });
@@ -124,14 +172,22 @@ describe('probeNatPmp against the fake gateway', () => {
     // A hand-made responder: three bad datagrams, then the real answer.
     const socket = createSocket('udp4');
     socket.on('message', (_message, from) => {
-      for (const packet of [Buffer.from('junk'), Buffer.from([0, 128, 0, 0, 0, 0, 0, 1]), Buffer.from([2, 128, 0, 0]), Buffer.from([0, 128, 0, 0, 0, 0, 0, 7, 203, 0, 113, 9])]) {
+      for (const packet of [
+        Buffer.from('junk'),
+        Buffer.from([0, 128, 0, 0, 0, 0, 0, 1]),
+        Buffer.from([2, 128, 0, 0]),
+        Buffer.from([0, 128, 0, 0, 0, 0, 0, 7, 203, 0, 113, 9]),
+      ]) {
         socket.send(packet, from.port, from.address);
       }
     });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     try {
       const result = await probeNatPmp({ gateway: '127.0.0.1', port: socket.address().port, timeoutMs: 1000 });
-      expect(result).toMatchObject({ status: 'ok', value: { externalIp: '203.0.113.9', externalIpClass: 'reserved', epochSeconds: 7 } });
+      expect(result).toMatchObject({
+        status: 'ok',
+        value: { externalIp: '203.0.113.9', externalIpClass: 'reserved', epochSeconds: 7 },
+      });
     } finally {
       socket.close();
     }
@@ -162,11 +218,19 @@ describe('probeNatPmp against the fake gateway', () => {
   });
 
   it('rejects an IPv6 gateway and aborts on the signal', async () => {
-    expect(await probeNatPmp({ gateway: '::1', timeoutMs: 500 })).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
+    expect(await probeNatPmp({ gateway: '::1', timeoutMs: 500 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'EINVAL' },
+    });
     const gateway = await fake({ mode: 'silent' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const result = await probeNatPmp({ gateway: '127.0.0.1', port: gateway.port, timeoutMs: 5000, signal: controller.signal });
+    const result = await probeNatPmp({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      timeoutMs: 5000,
+      signal: controller.signal,
+    });
     expect(result).toMatchObject({ status: 'failed', error: { code: 'EABORTED' } });
   });
 });
@@ -174,27 +238,64 @@ describe('probeNatPmp against the fake gateway', () => {
 describe('natPmpMapPort / natPmpUnmapPort', () => {
   it('maps and unmaps a TCP port (the experiment round trip)', async () => {
     const gateway = await fake();
-    const mapped = await natPmpMapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600, timeoutMs: 1000 });
-    expect(mapped).toMatchObject({ status: 'ok', value: { protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600 } });
+    const mapped = await natPmpMapPort({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      protocol: 'tcp',
+      internalPort: 32400,
+      externalPort: 40001,
+      lifetimeSeconds: 3600,
+      timeoutMs: 1000,
+    });
+    expect(mapped).toMatchObject({
+      status: 'ok',
+      value: { protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600 },
+    });
     if (mapped.status === 'ok') expect(NatPmpMapping.parse(mapped.value)).toEqual(mapped.value);
-    expect(gateway.mappings()).toEqual([{ protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600, client: '127.0.0.1' }]);
-    const unmapped = await natPmpUnmapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'tcp', internalPort: 32400, timeoutMs: 1000 });
+    expect(gateway.mappings()).toEqual([
+      { protocol: 'tcp', internalPort: 32400, externalPort: 40001, lifetimeSeconds: 3600, client: '127.0.0.1' },
+    ]);
+    const unmapped = await natPmpUnmapPort({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      protocol: 'tcp',
+      internalPort: 32400,
+      timeoutMs: 1000,
+    });
     expect(unmapped).toMatchObject({ status: 'ok', value: { externalPort: 0, lifetimeSeconds: 0 } });
     expect(gateway.mappings()).toEqual([]);
   });
 
   it('reports the port the gateway picked when it differs from the suggestion', async () => {
     const gateway = await fake({ assignExternalPort: 51234 });
-    const mapped = await natPmpMapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'udp', internalPort: 32410, timeoutMs: 1000 });
+    const mapped = await natPmpMapPort({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      protocol: 'udp',
+      internalPort: 32410,
+      timeoutMs: 1000,
+    });
     expect(mapped).toMatchObject({ status: 'ok', value: { protocol: 'udp', externalPort: 51234 } });
   });
 
   it('a refused mapping is a typed failure; bad arguments never reach the network', async () => {
     const gateway = await fake({ resultCode: 2 });
-    const refused = await natPmpMapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'tcp', internalPort: 32400, timeoutMs: 1000 });
+    const refused = await natPmpMapPort({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      protocol: 'tcp',
+      internalPort: 32400,
+      timeoutMs: 1000,
+    });
     expect(refused).toMatchObject({ status: 'failed', error: { code: 'ENATPMP_NOT_AUTHORIZED' } });
     const before = gateway.requests;
-    const invalid = await natPmpMapPort({ gateway: '127.0.0.1', port: gateway.port, protocol: 'tcp', internalPort: 0, timeoutMs: 1000 });
+    const invalid = await natPmpMapPort({
+      gateway: '127.0.0.1',
+      port: gateway.port,
+      protocol: 'tcp',
+      internalPort: 0,
+      timeoutMs: 1000,
+    });
     expect(invalid).toMatchObject({ status: 'failed', error: { code: 'EINVAL' } });
     expect(gateway.requests).toBe(before);
   });

@@ -53,13 +53,59 @@ export function makeTestCertificates(hash: string): TestCertificates {
   const subject = `/CN=*.${hash}.plex.direct`;
   const san = `subjectAltName=DNS:*.${hash}.plex.direct`;
   try {
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', subject, '-addext', san]);
-    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired-key.pem', '-out', 'expired.csr', '-subj', subject, '-addext', san]);
+    run([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '30',
+      '-subj',
+      subject,
+      '-addext',
+      san,
+    ]);
+    run([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'expired-key.pem',
+      '-out',
+      'expired.csr',
+      '-subj',
+      subject,
+      '-addext',
+      san,
+    ]);
     writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
     writeFileSync(join(dir, 'index.txt'), '');
     writeFileSync(join(dir, 'serial'), '01\n');
-    run(['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'expired-key.pem', '-in', 'expired.csr', '-out', 'expired.pem',
-      '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
+    run([
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'expired-key.pem',
+      '-in',
+      'expired.csr',
+      '-out',
+      'expired.pem',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+      '-notext',
+    ]);
     const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
     return {
       hash,

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchDeviceDescription, parseDeviceDescription, pickWanService } from '../../../src/probes/upnp/description.js';
+import {
+  fetchDeviceDescription,
+  parseDeviceDescription,
+  pickWanService,
+} from '../../../src/probes/upnp/description.js';
 import { ProbeFailure } from '../../../src/probes/types.js';
 import { renderDescription } from '../../../src/testing/fake-igd/xml.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
@@ -34,7 +38,10 @@ describe('parseDeviceDescription', () => {
   });
 
   it('resolves a relative controlURL against URLBase (IGD:1 routers)', () => {
-    const description = parseDeviceDescription(Buffer.from(renderDescription('igd1', 'http://10.0.0.138:49152')), 'http://10.0.0.138:80/igd.xml');
+    const description = parseDeviceDescription(
+      Buffer.from(renderDescription('igd1', 'http://10.0.0.138:49152')),
+      'http://10.0.0.138:80/igd.xml',
+    );
     expect(pickWanService(description)?.controlUrl).toBe('http://10.0.0.138:49152/upnp/control/WANIPConn1');
   });
 
@@ -70,10 +77,17 @@ describe('parseDeviceDescription', () => {
   });
 
   it('fails EBADRESPONSE for HTML, truncated XML and documents that are not descriptions', () => {
-    const html = failureOf(() => parseDeviceDescription(Buffer.from('<!DOCTYPE html><html><head><title>Router login</title></head><body></body></html>'), LOCATION));
+    const html = failureOf(() =>
+      parseDeviceDescription(
+        Buffer.from('<!DOCTYPE html><html><head><title>Router login</title></head><body></body></html>'),
+        LOCATION,
+      ),
+    );
     expect(html.detail).toMatchObject({ phase: 'response', code: 'EBADRESPONSE' });
     expect(html.detail.message).toMatch(/HTML/);
-    const truncated = failureOf(() => parseDeviceDescription(Buffer.from(renderDescription('miniupnpd', '').slice(0, 700)), LOCATION));
+    const truncated = failureOf(() =>
+      parseDeviceDescription(Buffer.from(renderDescription('miniupnpd', '').slice(0, 700)), LOCATION),
+    );
     expect(truncated.detail).toMatchObject({ phase: 'response', code: 'EBADRESPONSE' });
     expect(truncated.detail.message).toMatch(/malformed XML/);
     const other = failureOf(() => parseDeviceDescription(Buffer.from('<MediaContainer size="0"/>'), LOCATION));
@@ -109,15 +123,23 @@ describe('fetchDeviceDescription (real loopback server)', () => {
   });
 
   it('fails EHTTPSTATUS on 404, EBODYTOOLARGE past 256 KiB, ETIMEDOUT on a hang', async () => {
-    await expect(fetchDeviceDescription(`${server.url}/missing.xml`, { timeoutMs: 2000 })).rejects.toMatchObject({ detail: { phase: 'response', code: 'EHTTPSTATUS' } });
-    await expect(fetchDeviceDescription(`${server.url}/huge.xml`, { timeoutMs: 2000 })).rejects.toMatchObject({ detail: { code: 'EBODYTOOLARGE' } });
-    await expect(fetchDeviceDescription(`${server.url}/hang.xml`, { timeoutMs: 150 })).rejects.toMatchObject({ detail: { phase: 'timeout', code: 'ETIMEDOUT' } });
+    await expect(fetchDeviceDescription(`${server.url}/missing.xml`, { timeoutMs: 2000 })).rejects.toMatchObject({
+      detail: { phase: 'response', code: 'EHTTPSTATUS' },
+    });
+    await expect(fetchDeviceDescription(`${server.url}/huge.xml`, { timeoutMs: 2000 })).rejects.toMatchObject({
+      detail: { code: 'EBODYTOOLARGE' },
+    });
+    await expect(fetchDeviceDescription(`${server.url}/hang.xml`, { timeoutMs: 150 })).rejects.toMatchObject({
+      detail: { phase: 'timeout', code: 'ETIMEDOUT' },
+    });
   });
 
   it('fails in the connect phase when nothing listens', async () => {
     const closed = await startLoopbackServer(() => undefined);
     const url = `${closed.url}/rootDesc.xml`;
     await closed.close();
-    await expect(fetchDeviceDescription(url, { timeoutMs: 2000 })).rejects.toMatchObject({ detail: { phase: 'connect', code: 'ECONNREFUSED' } });
+    await expect(fetchDeviceDescription(url, { timeoutMs: 2000 })).rejects.toMatchObject({
+      detail: { phase: 'connect', code: 'ECONNREFUSED' },
+    });
   });
 });

@@ -43,7 +43,12 @@ describe('discoverIgd against the fake IGD (unicast SSDP on loopback)', () => {
 
   it('ignores junk datagrams and foreign replies before the real one', async () => {
     const igd = await fake({
-      ssdpJunk: ['not http at all', Buffer.from([0xff, 0x00, 0x13]), 'HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n', 'HTTP/1.1 200 OK\r\nLOCATION: ftp://x/\r\n\r\n'],
+      ssdpJunk: [
+        'not http at all',
+        Buffer.from([0xff, 0x00, 0x13]),
+        'HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n',
+        'HTTP/1.1 200 OK\r\nLOCATION: ftp://x/\r\n\r\n',
+      ],
     });
     const result = await discoverIgd({ ssdpAddress: igd.ssdpAddress, timeoutMs: 2000 });
     expect(result).toMatchObject({ status: 'ok', value: { controlUrl: igd.controlUrl } });
@@ -53,9 +58,15 @@ describe('discoverIgd against the fake IGD (unicast SSDP on loopback)', () => {
     const igd1 = await fake({ deviceXmlFlavour: 'igd1' });
     const ppp = await fake({ deviceXmlFlavour: 'ppp' });
     const first = await discoverIgd({ ssdpAddress: igd1.ssdpAddress, timeoutMs: 2000 });
-    expect(first).toMatchObject({ status: 'ok', value: { serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1', controlUrl: igd1.controlUrl } });
+    expect(first).toMatchObject({
+      status: 'ok',
+      value: { serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1', controlUrl: igd1.controlUrl },
+    });
     const second = await discoverIgd({ ssdpAddress: ppp.ssdpAddress, timeoutMs: 2000 });
-    expect(second).toMatchObject({ status: 'ok', value: { serviceType: 'urn:schemas-upnp-org:service:WANPPPConnection:1', controlUrl: ppp.controlUrl } });
+    expect(second).toMatchObject({
+      status: 'ok',
+      value: { serviceType: 'urn:schemas-upnp-org:service:WANPPPConnection:1', controlUrl: ppp.controlUrl },
+    });
   });
 
   it('fails ENOIGD in the timeout phase when nothing answers, at its deadline', async () => {
@@ -126,7 +137,11 @@ describe('discoverIgd against the fake IGD (unicast SSDP on loopback)', () => {
     try {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 50);
-      const result = await discoverIgd({ ssdpAddress: `127.0.0.1:${silent.port}`, timeoutMs: 5000, signal: controller.signal });
+      const result = await discoverIgd({
+        ssdpAddress: `127.0.0.1:${silent.port}`,
+        timeoutMs: 5000,
+        signal: controller.signal,
+      });
       expect(result).toMatchObject({ status: 'failed', error: { code: 'EABORTED' } });
     } finally {
       silent.close();

@@ -6,8 +6,26 @@ import { useFakeIgds } from '../../helpers/fake-igd.js';
 
 const fake = useFakeIgds();
 
-const PLEX: FakeMapping = { remoteHost: '', externalPort: 32400, protocol: 'TCP', internalPort: 32400, internalClient: '192.168.1.10', enabled: true, description: 'Plex Media Server', leaseSeconds: 604798 };
-const OTHER: FakeMapping = { remoteHost: '', externalPort: 51413, protocol: 'UDP', internalPort: 51413, internalClient: '192.168.1.20', enabled: false, description: 'torrent', leaseSeconds: 0 };
+const PLEX: FakeMapping = {
+  remoteHost: '',
+  externalPort: 32400,
+  protocol: 'TCP',
+  internalPort: 32400,
+  internalClient: '192.168.1.10',
+  enabled: true,
+  description: 'Plex Media Server',
+  leaseSeconds: 604798,
+};
+const OTHER: FakeMapping = {
+  remoteHost: '',
+  externalPort: 51413,
+  protocol: 'UDP',
+  internalPort: 51413,
+  internalClient: '192.168.1.20',
+  enabled: false,
+  description: 'torrent',
+  leaseSeconds: 0,
+};
 
 async function okValue(options: Parameters<typeof probeUpnp>[0]): Promise<UpnpProbeValue> {
   const result = await probeUpnp(options);
@@ -88,7 +106,11 @@ describe('probeUpnp', () => {
     const igd = await fake({ mappings: [PLEX], failActions: { GetGenericPortMappingEntry: 606 } });
     const value = await okValue({ ssdpAddress: igd.ssdpAddress, timeoutMs: 3000 });
     expect(value.mappingsComplete).toBe(false);
-    expect(value.errors).toContainEqual({ action: 'GetGenericPortMappingEntry', code: 606, description: 'Action not authorized' });
+    expect(value.errors).toContainEqual({
+      action: 'GetGenericPortMappingEntry',
+      code: 606,
+      description: 'Action not authorized',
+    });
   });
 
   it('survives a truncated SOAP answer (error recorded, probe still ok)', async () => {

@@ -61,7 +61,9 @@ describe('parseSsdpReply', () => {
   });
 
   it('round-trips the fake IGD reply', () => {
-    const reply = parseSsdpReply(renderSsdpReply('urn:schemas-upnp-org:service:WANIPConnection:2', 'http://127.0.0.1:1/rootDesc.xml'));
+    const reply = parseSsdpReply(
+      renderSsdpReply('urn:schemas-upnp-org:service:WANIPConnection:2', 'http://127.0.0.1:1/rootDesc.xml'),
+    );
     expect(reply?.st).toBe('urn:schemas-upnp-org:service:WANIPConnection:2');
   });
 

@@ -41,12 +41,29 @@ const blocked = defineRule({
 });
 const unreachable = defineRule({
   id: 'unreachable',
-  meta: { severity: 'error', category: 'remote-access', title: 'Reachable', requires: ['facts'], messages: { m: 'plex.tv cannot reach 84.1.1.2:32400.' } },
-  evaluate: (ctx) => ctx.report({ messageId: 'm', evidence: [{ source: 'server.account', observed: 'mappingState=failed' }], confidence: 'high' }),
+  meta: {
+    severity: 'error',
+    category: 'remote-access',
+    title: 'Reachable',
+    requires: ['facts'],
+    messages: { m: 'plex.tv cannot reach 84.1.1.2:32400.' },
+  },
+  evaluate: (ctx) =>
+    ctx.report({
+      messageId: 'm',
+      evidence: [{ source: 'server.account', observed: 'mappingState=failed' }],
+      confidence: 'high',
+    }),
 });
 const dnsOk = defineRule({
   id: 'dns-ok',
-  meta: { severity: 'warning', category: 'dns', title: 'plex.direct resolves', requires: ['facts'], messages: { m: 'x' } },
+  meta: {
+    severity: 'warning',
+    category: 'dns',
+    title: 'plex.direct resolves',
+    requires: ['facts'],
+    messages: { m: 'x' },
+  },
   evaluate: () => undefined,
 });
 const tlsSkipped = defineRule({
@@ -59,13 +76,25 @@ const path: NetworkPath = {
   hops: [
     { kind: 'server', label: 'Plex Media Server', detail: '192.168.1.10:32400', status: 'ok' },
     { kind: 'router', label: 'Router', detail: 'LAN 192.168.1.1 · WAN 84.1.1.2', status: 'ok' },
-    { kind: 'public', label: 'Public address', detail: '84.1.1.2:32400', status: 'broken', note: 'inbound 32400 is dropped upstream of your router' },
+    {
+      kind: 'public',
+      label: 'Public address',
+      detail: '84.1.1.2:32400',
+      status: 'broken',
+      note: 'inbound 32400 is dropped upstream of your router',
+    },
     { kind: 'internet', label: 'Internet', status: 'ok' },
   ],
 };
 
 function report(): Report {
-  return { ...evaluateRules(makeSnapshot({ facts: ok({}) }, { target: { url: 'http://192.168.1.10:32400', name: 'Basement' } }), { rules: [blocked, unreachable, dnsOk, tlsSkipped] }), path };
+  return {
+    ...evaluateRules(
+      makeSnapshot({ facts: ok({}) }, { target: { url: 'http://192.168.1.10:32400', name: 'Basement' } }),
+      { rules: [blocked, unreachable, dnsOk, tlsSkipped] },
+    ),
+    path,
+  };
 }
 
 describe('formatText', () => {

@@ -10,24 +10,47 @@ const seenAs = (ip: string) => (o: O) => void (o['plextv.publicIp'] = ok({ addre
 ruleTester(rule, {
   valid: [
     { name: 'healthy: WAN is the public address plex.tv sees' },
-    { name: 'a private WAN is the double-nat rule\'s', observations: upnpWan('10.0.0.2') },
-    { name: 'this machine is on a VPN: its public address says nothing', observations: (o) => (seenAs('185.1.2.3')(o), (o['probe.host'] = ok(hostValue({ vpnInterface: 'wg0' })))) },
+    { name: "a private WAN is the double-nat rule's", observations: upnpWan('10.0.0.2') },
+    {
+      name: 'this machine is on a VPN: its public address says nothing',
+      observations: (o) => (seenAs('185.1.2.3')(o), (o['probe.host'] = ok(hostValue({ vpnInterface: 'wg0' })))),
+    },
     {
       name: 'the server egresses elsewhere than this machine (a VPN on the server, not CGNAT)',
-      observations: (o) => (seenAs('84.0.0.1')(o), (o['server.account'] = ok(accountValue({ publicAddress: '185.1.2.3' })))),
+      observations: (o) => (
+        seenAs('84.0.0.1')(o),
+        (o['server.account'] = ok(accountValue({ publicAddress: '185.1.2.3' })))
+      ),
     },
-    { name: 'run from another network', observations: upnpWan('100.64.0.2'), snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
+    {
+      name: 'run from another network',
+      observations: upnpWan('100.64.0.2'),
+      snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+    },
   ],
   invalid: [
     {
       name: 'WAN in 100.64.0.0/10',
       observations: upnpWan('100.64.0.2'),
-      expect: [{ messageId: 'sharedAddressSpace', confidence: 'high', data: { wan: '100.64.0.2' }, fixId: 'askIsp', mentions: ['100.64.0.0/10'] }],
+      expect: [
+        {
+          messageId: 'sharedAddressSpace',
+          confidence: 'high',
+          data: { wan: '100.64.0.2' },
+          fixId: 'askIsp',
+          mentions: ['100.64.0.0/10'],
+        },
+      ],
     },
     {
       name: 'public WAN, but plex.tv sees everyone here at another address',
-      observations: (o) => (seenAs('84.0.0.1')(o), (o['server.account'] = ok(accountValue({ publicAddress: '84.0.0.1' })))),
-      expect: [{ messageId: 'wanDiffersFromPublic', confidence: 'medium', data: { wan: '84.1.1.2', public: '84.0.0.1' } }],
+      observations: (o) => (
+        seenAs('84.0.0.1')(o),
+        (o['server.account'] = ok(accountValue({ publicAddress: '84.0.0.1' })))
+      ),
+      expect: [
+        { messageId: 'wanDiffersFromPublic', confidence: 'medium', data: { wan: '84.1.1.2', public: '84.0.0.1' } },
+      ],
     },
   ],
 });

@@ -28,22 +28,52 @@ const TIMEOUT = { code: 'ETIMEDOUT', phase: 'timeout' };
 const WAN_AND_RELAY: ConnectionSpec[] = [{ address: HOME.wan }, { address: HOME.relay, port: 8443, relay: true }];
 
 /** plex.tv lists these local addresses (plus the WAN and relay connections), on a device named `device`. */
-const advertises = (locals: string[], device = 'PC') => (o: O) => {
-  o['plextv.resources'] = ok(resourcesValue(deviceValue({ device, connections: [...locals.map((address) => ({ address, local: true })), ...WAN_AND_RELAY] })));
-};
-const probes = (...specs: Probed[]) => (o: O) => {
-  o['probe.connections'] = ok(ConnectionsValue.parse({ connections: [...specs, { address: HOME.wan }, { address: HOME.relay, port: 8443, relay: true }].map(probedConnection) }));
-};
+const advertises =
+  (locals: string[], device = 'PC') =>
+  (o: O) => {
+    o['plextv.resources'] = ok(
+      resourcesValue(
+        deviceValue({
+          device,
+          connections: [...locals.map((address) => ({ address, local: true })), ...WAN_AND_RELAY],
+        }),
+      ),
+    );
+  };
+const probes =
+  (...specs: Probed[]) =>
+  (o: O) => {
+    o['probe.connections'] = ok(
+      ConnectionsValue.parse({
+        connections: [...specs, { address: HOME.wan }, { address: HOME.relay, port: 8443, relay: true }].map(
+          probedConnection,
+        ),
+      }),
+    );
+  };
 const laptopOnLan = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '192.168.1.20' })));
 const laptopElsewhere = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '10.0.0.5' })));
 const custom = (value: string) => (o: O) => void (o['server.prefs'] = ok(prefsValue({ customConnections: value })));
 
-const iface = (name: string, address: string, cidr: string) => ({ name, addresses: [{ address, family: 4, cidr, class: 'private', internal: false }] });
+const iface = (name: string, address: string, cidr: string) => ({
+  name,
+  addresses: [{ address, family: 4, cidr, class: 'private', internal: false }],
+});
 /** A host's view: its interfaces, container bridges, and whether this run is inside a container. */
-function host(interfaces: ReturnType<typeof iface>[], bridges: { interface: string; address: string }[] = [], inContainer = false): HostInfo {
+function host(
+  interfaces: ReturnType<typeof iface>[],
+  bridges: { interface: string; address: string }[] = [],
+  inContainer = false,
+): HostInfo {
   return HostInfo.parse({
     platform: 'linux',
-    interfaces: [{ name: 'lo', addresses: [{ address: '127.0.0.1', family: 4, cidr: '127.0.0.1/8', class: 'loopback', internal: true }] }, ...interfaces],
+    interfaces: [
+      {
+        name: 'lo',
+        addresses: [{ address: '127.0.0.1', family: 4, cidr: '127.0.0.1/8', class: 'loopback', internal: true }],
+      },
+      ...interfaces,
+    ],
     defaultRoutes: [],
     container: { inContainer, evidence: inContainer ? ['/.dockerenv exists'] : [] },
     bridges: bridges.map((b) => ({ ...b, network: 'docker' })),
@@ -53,10 +83,17 @@ function host(interfaces: ReturnType<typeof iface>[], bridges: { interface: stri
 }
 const dockerHost = (o: O) =>
   void (o['probe.host'] = ok(
-    host([iface('eth0', HOME.server, `${HOME.server}/24`), iface('docker0', '172.17.0.1', '172.17.0.1/16'), iface('br-5e1f', '172.18.0.1', '172.18.0.1/16')], [
-      { interface: 'docker0', address: '172.17.0.1' },
-      { interface: 'br-5e1f', address: '172.18.0.1' },
-    ]),
+    host(
+      [
+        iface('eth0', HOME.server, `${HOME.server}/24`),
+        iface('docker0', '172.17.0.1', '172.17.0.1/16'),
+        iface('br-5e1f', '172.18.0.1', '172.18.0.1/16'),
+      ],
+      [
+        { interface: 'docker0', address: '172.17.0.1' },
+        { interface: 'br-5e1f', address: '172.18.0.1' },
+      ],
+    ),
   ));
 
 /** The LAN URL appended to customConnections (composed with other edits by the fix planner). */
@@ -64,7 +101,10 @@ const lanAction = (url: string): FixAction[] => [{ type: 'edit-list', pref: 'cus
 
 /** The sanitised plex-api.rs capture of a Docker server (local 172.18.0.3, a custom URL, a relay). */
 function dockerCapture(o: O): void {
-  const text = readFileSync(join(import.meta.dirname, '../../fixtures/plextv/plextv-api-v2-resources__plex-api-rs.json'), 'utf8');
+  const text = readFileSync(
+    join(import.meta.dirname, '../../fixtures/plextv/plextv-api-v2-resources__plex-api-rs.json'),
+    'utf8',
+  );
   const device = PlexDeviceList.parse(JSON.parse(text))[0]!;
   o['plextv.resources'] = ok(resourcesValue(withoutSecrets(device) as never));
 }
@@ -74,7 +114,12 @@ ruleTester(rule, {
     { name: 'healthy: the local connection is the LAN address' },
     {
       name: 'pms-docker ADVERTISE_IP already publishes the LAN URL',
-      observations: all(advertises(['172.18.0.3'], 'Docker Container'), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan, custom('http://192.168.1.10:32400/')),
+      observations: all(
+        advertises(['172.18.0.3'], 'Docker Container'),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+        custom('http://192.168.1.10:32400/'),
+      ),
     },
     {
       name: 'host networking also publishes docker0, but nothing failed from a LAN machine (run on the host)',
@@ -82,17 +127,28 @@ ruleTester(rule, {
     },
     {
       name: 'a home LAN that really uses 172.16.0.0/24: this LAN machine reaches the server there',
-      observations: all(advertises(['172.16.0.10']), probes({ address: '172.16.0.10', local: true }), (o) => void (o['probe.host'] = ok(hostValue({ address: '172.16.0.20' })))),
+      observations: all(
+        advertises(['172.16.0.10']),
+        probes({ address: '172.16.0.10', local: true }),
+        (o) => void (o['probe.host'] = ok(hostValue({ address: '172.16.0.20' }))),
+      ),
       snapshot: { target: { url: 'http://172.16.0.10:32400' } },
     },
     {
-      name: 'AWS default VPC with host networking: 172.31.x is the host\'s own eth0',
-      observations: all(advertises(['172.31.64.184'], 'Docker Container (LinuxServer.io)'), (o) => void (o['probe.host'] = ok(host([iface('eth0', '172.31.64.184', '172.31.64.184/20')])))),
+      name: "AWS default VPC with host networking: 172.31.x is the host's own eth0",
+      observations: all(
+        advertises(['172.31.64.184'], 'Docker Container (LinuxServer.io)'),
+        (o) => void (o['probe.host'] = ok(host([iface('eth0', '172.31.64.184', '172.31.64.184/20')]))),
+      ),
       snapshot: { target: { url: 'http://172.31.64.184:32400' } },
     },
     {
       name: 'the container address alongside a LAN address, seen from elsewhere (a failure there proves nothing)',
-      observations: all(advertises([HOME.server, '172.17.0.2']), probes({ address: '172.17.0.2', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopElsewhere),
+      observations: all(
+        advertises([HOME.server, '172.17.0.2']),
+        probes({ address: '172.17.0.2', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopElsewhere,
+      ),
     },
     {
       name: 'plex.tv not readable and no probes',
@@ -104,13 +160,25 @@ ruleTester(rule, {
     { name: 'nothing was collected at all', observations: {} },
     {
       name: 'the container address answers TCP from the LAN but fails TLS: reachable, so not this finding',
-      observations: all(advertises([HOME.server, '172.17.0.2']), probes({ address: '172.17.0.2', local: true, identity: { code: 'ERR_SSL_WRONG_VERSION_NUMBER', phase: 'tls' } }), laptopOnLan),
+      observations: all(
+        advertises([HOME.server, '172.17.0.2']),
+        probes({
+          address: '172.17.0.2',
+          local: true,
+          identity: { code: 'ERR_SSL_WRONG_VERSION_NUMBER', phase: 'tls' },
+        }),
+        laptopOnLan,
+      ),
     },
   ],
   invalid: [
     {
       name: 'the outage: Docker bridge, a laptop on the LAN cannot reach 172.18.0.3',
-      observations: all(advertises(['172.18.0.3'], 'Docker Container'), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan),
+      observations: all(
+        advertises(['172.18.0.3'], 'Docker Container'),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+      ),
       expect: [
         {
           messageId: 'containerAddressOnly',
@@ -118,25 +186,52 @@ ruleTester(rule, {
           data: { address: '172.18.0.3', runtime: 'Docker bridge network' },
           fixId: 'advertiseLanAddress',
           actions: lanAction('http://192.168.1.10:32400'),
-          mentions: ['ADVERTISE_IP=http://192.168.1.10:32400/', '--network host', '-p 32400:32400/tcp', '-p 32414:32414/udp'],
+          mentions: [
+            'ADVERTISE_IP=http://192.168.1.10:32400/',
+            '--network host',
+            '-p 32400:32400/tcp',
+            '-p 32414:32414/udp',
+          ],
         },
       ],
     },
     {
       name: 'existing custom URLs are kept and the LAN URL appended',
-      observations: all(advertises(['172.18.0.3']), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan, custom('https://plex.example.com:443')),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: lanAction('http://192.168.1.10:32400') }],
+      observations: all(
+        advertises(['172.18.0.3']),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+        custom('https://plex.example.com:443'),
+      ),
+      expect: [
+        { messageId: 'containerAddressOnly', confidence: 'high', actions: lanAction('http://192.168.1.10:32400') },
+      ],
     },
     {
       name: 'the URL given was the LAN plex.direct name: its port and address are used',
-      observations: all(advertises(['172.18.0.3']), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan),
+      observations: all(
+        advertises(['172.18.0.3']),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+      ),
       snapshot: { target: { url: `https://192-168-1-10.${HOME.certificateHash}.plex.direct:32401` } },
       expect: [{ messageId: 'containerAddressOnly', actions: lanAction('http://192.168.1.10:32401') }],
     },
     {
-      name: 'run on the Docker host: 172.18.0.3 answers there, but it sits on the host\'s br-5e1f bridge',
-      observations: all(advertises(['172.18.0.3'], 'Docker Container'), probes({ address: '172.18.0.3', local: true }), dockerHost),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: lanAction('http://192.168.1.10:32400'), mentions: ['172.18.0.3'] }],
+      name: "run on the Docker host: 172.18.0.3 answers there, but it sits on the host's br-5e1f bridge",
+      observations: all(
+        advertises(['172.18.0.3'], 'Docker Container'),
+        probes({ address: '172.18.0.3', local: true }),
+        dockerHost,
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          actions: lanAction('http://192.168.1.10:32400'),
+          mentions: ['172.18.0.3'],
+        },
+      ],
     },
     {
       name: 'run inside the Plex container (docker exec, URL 127.0.0.1): its own address, LAN IP unknown so no action',
@@ -147,18 +242,43 @@ ruleTester(rule, {
         (o) => void (o['server.account'] = ok(accountValue({ privateAddress: '172.18.0.3' }))),
       ),
       snapshot: { target: { url: 'http://127.0.0.1:32400' } },
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: [], mentions: ["http://<the host's LAN IP>:32400"] }],
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          actions: [],
+          mentions: ["http://<the host's LAN IP>:32400"],
+        },
+      ],
     },
     {
       name: 'run on the host with URL 127.0.0.1: the LAN IP is suggested from eth0, not applied',
       observations: all(advertises(['172.18.0.3']), dockerHost),
       snapshot: { target: { url: 'http://127.0.0.1:32400' } },
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: [], mentions: ['customConnections) = http://192.168.1.10:32400'] }],
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          actions: [],
+          mentions: ['customConnections) = http://192.168.1.10:32400'],
+        },
+      ],
     },
     {
       name: 'Home Assistant add-on address seen from another network, nothing else known: low',
-      observations: all(advertises(['172.30.33.5']), probes({ address: '172.30.33.5', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopElsewhere),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'low', data: { runtime: 'Home Assistant add-on network' }, mentions: ['not offered by most Plex add-ons'] }],
+      observations: all(
+        advertises(['172.30.33.5']),
+        probes({ address: '172.30.33.5', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopElsewhere,
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'low',
+          data: { runtime: 'Home Assistant add-on network' },
+          mentions: ['not offered by most Plex add-ons'],
+        },
+      ],
     },
     {
       name: 'plex.tv calls the device a Docker container, seen from another network: medium',
@@ -166,29 +286,87 @@ ruleTester(rule, {
       expect: [{ messageId: 'containerAddressOnly', confidence: 'medium' }],
     },
     {
-      name: 'k3s pod address off this LAN machine\'s subnet, connections not probed: medium',
-      observations: all(advertises(['10.42.0.15']), laptopOnLan, (o) => void (o['probe.connections'] = skipped('--only lan'))),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'medium', data: { runtime: 'Kubernetes/k3s pod network' }, mentions: ['hostNetwork: true'] }],
+      name: "k3s pod address off this LAN machine's subnet, connections not probed: medium",
+      observations: all(
+        advertises(['10.42.0.15']),
+        laptopOnLan,
+        (o) => void (o['probe.connections'] = skipped('--only lan')),
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'medium',
+          data: { runtime: 'Kubernetes/k3s pod network' },
+          mentions: ['hostNetwork: true'],
+        },
+      ],
     },
     {
       name: 'the real plex-api.rs Docker capture (local 172.18.0.3, custom example.org, relay), run on the host',
       observations: dockerCapture,
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'medium', data: { address: '172.18.0.3' }, actions: lanAction('http://192.168.1.10:32400') }],
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'medium',
+          data: { address: '172.18.0.3' },
+          actions: lanAction('http://192.168.1.10:32400'),
+        },
+      ],
     },
     {
       name: 'two container addresses: one finding that lists both',
-      observations: all(advertises(['172.17.0.2', '172.18.0.3']), probes({ address: '172.17.0.2', local: true, tcp: TIMEOUT, identity: TIMEOUT }, { address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', data: { address: '172.17.0.2', addresses: '172.17.0.2, 172.18.0.3' } }],
+      observations: all(
+        advertises(['172.17.0.2', '172.18.0.3']),
+        probes(
+          { address: '172.17.0.2', local: true, tcp: TIMEOUT, identity: TIMEOUT },
+          { address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT },
+        ),
+        laptopOnLan,
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          data: { address: '172.17.0.2', addresses: '172.17.0.2, 172.18.0.3' },
+        },
+      ],
     },
     {
       name: 'prefs unreadable: the fix names the LAN URL but applies nothing (existing entries unknown)',
-      observations: all(advertises(['172.18.0.3']), probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan, (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'token missing or invalid'))),
-      expect: [{ messageId: 'containerAddressOnly', confidence: 'high', actions: [], mentions: ['= http://192.168.1.10:32400'] }],
+      observations: all(
+        advertises(['172.18.0.3']),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+        (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'token missing or invalid')),
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          actions: [],
+          mentions: ['= http://192.168.1.10:32400'],
+        },
+      ],
     },
     {
       name: 'host networking publishes docker0 too, and a LAN laptop cannot reach it',
-      observations: all(advertises([HOME.server, '172.17.0.1']), probes({ address: HOME.server, local: true }, { address: '172.17.0.1', local: true, tcp: TIMEOUT, identity: TIMEOUT }), laptopOnLan),
-      expect: [{ messageId: 'containerAddressExtra', confidence: 'medium', data: { address: '172.17.0.1', lanAddresses: HOME.server }, fixId: 'preferLanInterface', actions: [] }],
+      observations: all(
+        advertises([HOME.server, '172.17.0.1']),
+        probes(
+          { address: HOME.server, local: true },
+          { address: '172.17.0.1', local: true, tcp: TIMEOUT, identity: TIMEOUT },
+        ),
+        laptopOnLan,
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressExtra',
+          confidence: 'medium',
+          data: { address: '172.17.0.1', lanAddresses: HOME.server },
+          fixId: 'preferLanInterface',
+          actions: [],
+        },
+      ],
     },
   ],
 });

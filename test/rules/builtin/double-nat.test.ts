@@ -10,19 +10,37 @@ const natpmpDown = (o: O) => void (o['probe.natpmp'] = failed('ETIMEDOUT', 'no a
 ruleTester(rule, {
   valid: [
     { name: 'healthy: public WAN' },
-    { name: 'a CGNAT WAN is the cgnat rule\'s', observations: upnpWan('100.64.0.2') },
-    { name: 'router unreadable: nothing to say', observations: (o) => (natpmpDown(o), (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' }))) },
-    { name: 'run from another network', observations: upnpWan('10.0.0.2'), snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
+    { name: "a CGNAT WAN is the cgnat rule's", observations: upnpWan('100.64.0.2') },
+    {
+      name: 'router unreadable: nothing to say',
+      observations: (o) => (natpmpDown(o), (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' }))),
+    },
+    {
+      name: 'run from another network',
+      observations: upnpWan('10.0.0.2'),
+      snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+    },
   ],
   invalid: [
     {
       name: 'the router reports a private WAN address over UPnP',
       observations: upnpWan('10.0.0.2'),
-      expect: [{ messageId: 'privateWan', confidence: 'high', data: { wan: '10.0.0.2' }, fixId: 'bridgeOrForward', mentions: ['forward TCP 32400', '10.0.0.2'] }],
+      expect: [
+        {
+          messageId: 'privateWan',
+          confidence: 'high',
+          data: { wan: '10.0.0.2' },
+          fixId: 'bridgeOrForward',
+          mentions: ['forward TCP 32400', '10.0.0.2'],
+        },
+      ],
     },
     {
       name: 'only NAT-PMP answers, with a private address',
-      observations: (o) => ((o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' })), (o['probe.natpmp'] = ok(natPmpValue('192.168.0.2')))),
+      observations: (o) => (
+        (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' })),
+        (o['probe.natpmp'] = ok(natPmpValue('192.168.0.2')))
+      ),
       expect: [{ messageId: 'privateWan', data: { wan: '192.168.0.2' } }],
     },
     {
@@ -32,12 +50,16 @@ ruleTester(rule, {
     },
     {
       name: 'miniupnpd answers an empty external address (its WAN is reserved)',
-      observations: (o) => (upnpWan('')(o), (o['probe.natpmp'] = failed('ENATPMP_NETWORK_FAILURE', 'network failure', { phase: 'response' }))),
+      observations: (o) => (
+        upnpWan('')(o),
+        (o['probe.natpmp'] = failed('ENATPMP_NETWORK_FAILURE', 'network failure', { phase: 'response' }))
+      ),
       expect: [{ messageId: 'wanNotPublic', confidence: 'medium', data: { source: 'UPnP' }, fixId: 'findUpstream' }],
     },
     {
       name: 'Plex says doublenat while the router looks public',
-      observations: (o) => void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'doublenat' }))),
+      observations: (o) =>
+        void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'doublenat' }))),
       expect: [{ messageId: 'plexSaysDoubleNat', confidence: 'medium' }],
     },
   ],

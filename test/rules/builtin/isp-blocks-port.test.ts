@@ -6,41 +6,98 @@ import { ruleTester } from '../../helpers/rule-tester.js';
 type O = Record<string, Observation>;
 /** plex.tv cannot reach the port; a real server clears the public address in that case (python-plexapi test). */
 const unreachable = (o: O): void => {
-  o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }));
+  o['server.account'] = ok(
+    accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }),
+  );
 };
 const experiment = (outcome: 'reachable' | 'unreachable' | 'not-run', kept = false) => ({
   outcome,
   externalPort: 45123,
   kept,
   before: { mappingState: 'failed', mappingError: 'unreachable' },
-  after: outcome === 'reachable' ? { mappingState: 'mapped', publicPort: 45123 } : { mappingState: 'failed', mappingError: 'unreachable' },
+  after:
+    outcome === 'reachable'
+      ? { mappingState: 'mapped', publicPort: 45123 }
+      : { mappingState: 'failed', mappingError: 'unreachable' },
 });
 
 ruleTester(rule, {
   valid: [
     { name: 'healthy: mapped' },
-    { name: 'unreachable, but the router WAN is private (double NAT explains it)', observations: (o) => (unreachable(o), (o['probe.upnp'] = ok(upnpValue({ externalIp: '10.0.0.2' }))), (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' }))) },
-    { name: 'unreachable, but the router lists no forward for the port', observations: (o) => (unreachable(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [] })))) },
-    { name: 'unreachable, but the forward points at another host', observations: (o) => (unreachable(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [{ internalClient: '192.168.1.99' }] })))) },
-    { name: 'unreachable, but plex.tv sees another address than the WAN (CGNAT or VPN)', observations: (o) => (unreachable(o), (o['plextv.publicIp'] = ok({ address: '84.0.0.1', class: 'public' })), (o['plextv.resources'] = failed('PLEXDIAG_AUTH', '401'))) },
-    { name: 'unreachable, but the router cannot be read (no UPnP, no NAT-PMP)', observations: (o) => (unreachable(o), (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered', { phase: 'timeout' })), (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' }))) },
-    { name: 'failed for another reason (publisherror)', observations: (o) => void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'publisherror' }))) },
     {
-      name: 'run from another network: the router seen here is not the server\'s',
+      name: 'unreachable, but the router WAN is private (double NAT explains it)',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = ok(upnpValue({ externalIp: '10.0.0.2' }))),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' }))
+      ),
+    },
+    {
+      name: 'unreachable, but the router lists no forward for the port',
+      observations: (o) => (unreachable(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [] })))),
+    },
+    {
+      name: 'unreachable, but the forward points at another host',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [{ internalClient: '192.168.1.99' }] })))
+      ),
+    },
+    {
+      name: 'unreachable, but plex.tv sees another address than the WAN (CGNAT or VPN)',
+      observations: (o) => (
+        unreachable(o),
+        (o['plextv.publicIp'] = ok({ address: '84.0.0.1', class: 'public' })),
+        (o['plextv.resources'] = failed('PLEXDIAG_AUTH', '401'))
+      ),
+    },
+    {
+      name: 'unreachable, but the router cannot be read (no UPnP, no NAT-PMP)',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered', { phase: 'timeout' })),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' }))
+      ),
+    },
+    {
+      name: 'failed for another reason (publisherror)',
+      observations: (o) =>
+        void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'publisherror' }))),
+    },
+    {
+      name: "run from another network: the router seen here is not the server's",
       observations: unreachable,
       snapshot: { target: { url: 'http://203.0.113.7:32400' } },
     },
-    { name: 'the experiment could not run, and no forward is visible', observations: (o) => (unreachable(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))), (o['experiment.alternatePort'] = ok(experiment('not-run')))) },
+    {
+      name: 'the experiment could not run, and no forward is visible',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['experiment.alternatePort'] = ok(experiment('not-run')))
+      ),
+    },
   ],
   invalid: [
     {
       name: 'unreachable with the forward in place and the public address on the router: upstream filtering',
       observations: unreachable,
-      expect: [{ messageId: 'likely', confidence: 'medium', data: { port: 32400, wan: HOME.wan, server: HOME.server, serverPort: 32400 }, fixId: 'tryAlternatePort', mentions: ['--experiment alternate-port'] }],
+      expect: [
+        {
+          messageId: 'likely',
+          confidence: 'medium',
+          data: { port: 32400, wan: HOME.wan, server: HOME.server, serverPort: 32400 },
+          fixId: 'tryAlternatePort',
+          mentions: ['--experiment alternate-port'],
+        },
+      ],
     },
     {
       name: 'manual mode on port 32400 with the forward in place, same verdict',
-      observations: (o) => (unreachable(o), (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 32400 })))),
+      observations: (o) => (
+        unreachable(o),
+        (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 32400 })))
+      ),
       expect: [{ messageId: 'likely' }],
     },
     {
@@ -61,7 +118,11 @@ ruleTester(rule, {
     },
     {
       name: 'proof holds even when the router cannot be read otherwise',
-      observations: (o) => (unreachable(o), (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' })), (o['experiment.alternatePort'] = ok(experiment('reachable', true)))),
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' })),
+        (o['experiment.alternatePort'] = ok(experiment('reachable', true)))
+      ),
       expect: [{ messageId: 'proven', mentions: ['kept its UPnP mapping'] }],
     },
     {
@@ -70,5 +131,11 @@ ruleTester(rule, {
       expect: [{ messageId: 'inboundBlocked', confidence: 'medium', fixId: 'askIsp' }],
     },
   ],
-  skipped: [{ name: 'no account (no token)', observations: (o) => void (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }), reason: /server.account/ }],
+  skipped: [
+    {
+      name: 'no account (no token)',
+      observations: (o) => void (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),
+      reason: /server.account/,
+    },
+  ],
 });

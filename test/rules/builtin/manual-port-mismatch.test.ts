@@ -5,16 +5,28 @@ import { ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 const unreachable = (o: O): void => {
-  o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }));
+  o['server.account'] = ok(
+    accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }),
+  );
 };
-const manual = (port: number) => (o: O) => void (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: port })));
-const table = (...mappings: NonNullable<NonNullable<Parameters<typeof upnpValue>[0]>['mappings']>[]) => (o: O) => void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
+const manual = (port: number) => (o: O) =>
+  void (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: port })));
+const table =
+  (...mappings: NonNullable<NonNullable<Parameters<typeof upnpValue>[0]>['mappings']>[]) =>
+  (o: O) =>
+    void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
 
 ruleTester(rule, {
   valid: [
     { name: 'healthy: automatic 32400 mapped to the server' },
-    { name: 'manual 40000 forwarded to the server, mapped', observations: (o) => (manual(40000)(o), table([{ externalPort: 40000 }])(o)) },
-    { name: 'the router table disagrees but Plex is mapped: trust the outcome', observations: (o) => (manual(40000)(o), table([])(o)) },
+    {
+      name: 'manual 40000 forwarded to the server, mapped',
+      observations: (o) => (manual(40000)(o), table([{ externalPort: 40000 }])(o)),
+    },
+    {
+      name: 'the router table disagrees but Plex is mapped: trust the outcome',
+      observations: (o) => (manual(40000)(o), table([])(o)),
+    },
     {
       name: 'manual port absent from an incomplete table: cannot tell',
       observations: (o) => {
@@ -32,13 +44,25 @@ ruleTester(rule, {
         o['probe.natpmp'] = failed('ENATPMP_NETWORK_FAILURE', 'network failure', { phase: 'response' });
       },
     },
-    { name: 'run from another network', observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o)), snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
+    {
+      name: 'run from another network',
+      observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o)),
+      snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+    },
   ],
   invalid: [
     {
       name: 'the forward points at another machine (the server got a new DHCP address)',
       observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o)),
-      expect: [{ messageId: 'wrongHost', confidence: 'high', data: { port: 32400, forwardHost: '192.168.1.99', server: HOME.server }, fixId: 'retarget', mentions: ['DHCP reservation'] }],
+      expect: [
+        {
+          messageId: 'wrongHost',
+          confidence: 'high',
+          data: { port: 32400, forwardHost: '192.168.1.99', server: HOME.server },
+          fixId: 'retarget',
+          mentions: ['DHCP reservation'],
+        },
+      ],
     },
     {
       name: 'the forward reaches the server on the wrong internal port',
@@ -60,9 +84,26 @@ ruleTester(rule, {
     },
     {
       name: 'manual port 40000 and nothing forwards to the server',
-      observations: (o) => (unreachable(o), manual(40000)(o), table([{ externalPort: 8080, internalClient: '192.168.1.50', internalPort: 80 }])(o)),
-      expect: [{ messageId: 'manualPortNotForwarded', confidence: 'medium', data: { manualPort: 40000, count: 1 }, fixId: 'addForward' }],
+      observations: (o) => (
+        unreachable(o),
+        manual(40000)(o),
+        table([{ externalPort: 8080, internalClient: '192.168.1.50', internalPort: 80 }])(o)
+      ),
+      expect: [
+        {
+          messageId: 'manualPortNotForwarded',
+          confidence: 'medium',
+          data: { manualPort: 40000, count: 1 },
+          fixId: 'addForward',
+        },
+      ],
     },
   ],
-  skipped: [{ name: 'no UPnP table to compare with', observations: (o) => void (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')), reason: /probe.upnp/ }],
+  skipped: [
+    {
+      name: 'no UPnP table to compare with',
+      observations: (o) => void (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),
+      reason: /probe.upnp/,
+    },
+  ],
 });

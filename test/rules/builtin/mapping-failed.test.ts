@@ -9,7 +9,10 @@ const account = (overrides: Record<string, unknown>) => (o: Record<string, unkno
 ruleTester(rule, {
   valid: [
     { name: 'mapped, no error (healthy)' },
-    { name: 'remote access off: state unknown, no error', observations: account({ mappingState: 'unknown', mappingError: '' }) },
+    {
+      name: 'remote access off: state unknown, no error',
+      observations: account({ mappingState: 'unknown', mappingError: '' }),
+    },
   ],
   invalid: [
     {
@@ -23,18 +26,56 @@ ruleTester(rule, {
       observations: account({ mappingState: 'mapped', mappingError: 'unreachable' }),
       expect: [{ messageId: 'unreachable' }],
     },
-    { name: 'publisherror', observations: account({ mappingState: 'failed', mappingError: 'publisherror' }), expect: [{ messageId: 'publishError', fixId: 'allowPlexTv' }] },
-    { name: 'badauth', observations: account({ mappingState: 'failed', mappingError: 'badauth' }), expect: [{ messageId: 'badAuth', fixId: 'signInAgain' }] },
-    { name: 'doublenat', observations: account({ mappingState: 'failed', mappingError: 'doublenat' }), expect: [{ messageId: 'doubleNat' }] },
-    { name: 'myplexgone', observations: account({ mappingState: 'failed', mappingError: 'myplexgone' }), expect: [{ messageId: 'myPlexGone' }] },
-    { name: 'jumboframes', observations: account({ mappingState: 'failed', mappingError: 'jumboframes' }), expect: [{ messageId: 'jumboFrames', fixId: 'mtu' }] },
-    { name: 'failed without an error code', observations: account({ mappingState: 'failed', mappingError: '' }), expect: [{ messageId: 'failedNoError' }] },
+    {
+      name: 'publisherror',
+      observations: account({ mappingState: 'failed', mappingError: 'publisherror' }),
+      expect: [{ messageId: 'publishError', fixId: 'allowPlexTv' }],
+    },
+    {
+      name: 'badauth',
+      observations: account({ mappingState: 'failed', mappingError: 'badauth' }),
+      expect: [{ messageId: 'badAuth', fixId: 'signInAgain' }],
+    },
+    {
+      name: 'doublenat',
+      observations: account({ mappingState: 'failed', mappingError: 'doublenat' }),
+      expect: [{ messageId: 'doubleNat' }],
+    },
+    {
+      name: 'myplexgone',
+      observations: account({ mappingState: 'failed', mappingError: 'myplexgone' }),
+      expect: [{ messageId: 'myPlexGone' }],
+    },
+    {
+      name: 'jumboframes',
+      observations: account({ mappingState: 'failed', mappingError: 'jumboframes' }),
+      expect: [{ messageId: 'jumboFrames', fixId: 'mtu' }],
+    },
+    {
+      name: 'failed without an error code',
+      observations: account({ mappingState: 'failed', mappingError: '' }),
+      expect: [{ messageId: 'failedNoError' }],
+    },
     {
       name: 'an error code Plex adds later is kept and shown',
-      observations: account({ mappingState: 'failed', mappingError: 'quantumtunnel', mappingErrorMessage: 'new thing' }),
+      observations: account({
+        mappingState: 'failed',
+        mappingError: 'quantumtunnel',
+        mappingErrorMessage: 'new thing',
+      }),
       expect: [{ messageId: 'other', data: { error: 'quantumtunnel' }, mentions: ['new thing'] }],
     },
-    { name: 'still waiting', observations: account({ mappingState: 'waiting', mappingError: '' }), expect: [{ messageId: 'waiting', confidence: 'medium' }] },
+    {
+      name: 'still waiting',
+      observations: account({ mappingState: 'waiting', mappingError: '' }),
+      expect: [{ messageId: 'waiting', confidence: 'medium' }],
+    },
   ],
-  skipped: [{ name: 'no token, so no account', observations: (o) => void (o['server.account'] = skipped('no token')), reason: /needs server.account, which was skipped: no token/ }],
+  skipped: [
+    {
+      name: 'no token, so no account',
+      observations: (o) => void (o['server.account'] = skipped('no token')),
+      reason: /needs server.account, which was skipped: no token/,
+    },
+  ],
 });

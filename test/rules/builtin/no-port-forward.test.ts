@@ -6,7 +6,9 @@ import { ruleTester } from '../../helpers/rule-tester.js';
 
 type O = Record<string, Observation>;
 const failedMapping = (o: O): void => {
-  o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: '', publicAddress: '', publicPort: 0 }));
+  o['server.account'] = ok(
+    accountValue({ mappingState: 'failed', mappingError: '', publicAddress: '', publicPort: 0 }),
+  );
 };
 const noRouterProtocols = (o: O): void => {
   failedMapping(o);
@@ -21,11 +23,43 @@ const bridgedContainerHost = HostInfo.parse({
 ruleTester(rule, {
   valid: [
     { name: 'healthy: mapped' },
-    { name: 'remote access turned off on purpose', observations: (o) => (noRouterProtocols(o), (o['server.prefs'] = ok(prefsValue({ PublishServerOnPlexOnlineKey: false })))) },
-    { name: 'failed, but UPnP holds a mapping to the server (the forward exists: not this rule)', observations: failedMapping },
-    { name: 'manual mode with a readable router table (manual-port-mismatch decides)', observations: (o) => (failedMapping(o), (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 40000 })))) },
-    { name: 'NAT-PMP answered, so Plex can map through it', observations: (o) => (noRouterProtocols(o), (o['probe.natpmp'] = ok({ gateway: HOME.router, port: 5351, externalIp: HOME.wan, externalIpClass: 'public', epochSeconds: 5, attempts: 1 }))) },
-    { name: 'run from another network', observations: noRouterProtocols, snapshot: { target: { url: 'http://203.0.113.7:32400' } } },
+    {
+      name: 'remote access turned off on purpose',
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['server.prefs'] = ok(prefsValue({ PublishServerOnPlexOnlineKey: false })))
+      ),
+    },
+    {
+      name: 'failed, but UPnP holds a mapping to the server (the forward exists: not this rule)',
+      observations: failedMapping,
+    },
+    {
+      name: 'manual mode with a readable router table (manual-port-mismatch decides)',
+      observations: (o) => (
+        failedMapping(o),
+        (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 40000 })))
+      ),
+    },
+    {
+      name: 'NAT-PMP answered, so Plex can map through it',
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['probe.natpmp'] = ok({
+          gateway: HOME.router,
+          port: 5351,
+          externalIp: HOME.wan,
+          externalIpClass: 'public',
+          epochSeconds: 5,
+          attempts: 1,
+        }))
+      ),
+    },
+    {
+      name: 'run from another network',
+      observations: noRouterProtocols,
+      snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+    },
   ],
   invalid: [
     {
@@ -52,7 +86,13 @@ ruleTester(rule, {
     },
     {
       name: 'UPnP answers but holds no mapping to the server',
-      observations: (o) => (failedMapping(o), (o['probe.upnp'] = ok(upnpValue({ mappings: [{ externalPort: 8080, internalClient: '192.168.1.50', internalPort: 80 }] }))), (o['probe.natpmp'] = failed('ETIMEDOUT', 'none', { phase: 'timeout' }))),
+      observations: (o) => (
+        failedMapping(o),
+        (o['probe.upnp'] = ok(
+          upnpValue({ mappings: [{ externalPort: 8080, internalClient: '192.168.1.50', internalPort: 80 }] }),
+        )),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'none', { phase: 'timeout' }))
+      ),
       expect: [{ messageId: 'upnpWithoutMapping', confidence: 'medium', fixId: 'allowUpnp' }],
     },
     {
@@ -63,7 +103,10 @@ ruleTester(rule, {
     },
     {
       name: 'manual port set, router unreadable: only a checklist',
-      observations: (o) => (noRouterProtocols(o), (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 32400 })))),
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['server.prefs'] = ok(prefsValue({ ManualPortMappingMode: true, ManualPortMappingPort: 32400 })))
+      ),
       expect: [{ messageId: 'unverifiedManual', confidence: 'low', data: { port: 32400 }, fixId: 'checkForward' }],
     },
   ],

@@ -8,12 +8,22 @@ import { evaluateRules } from '../../../src/rules/engine.js';
 import type { FixAction } from '../../../src/rules/types.js';
 import { networkPrefsFrom, ServerIdentity, type ServerPrefs } from '../../../src/clients/server/index.js';
 import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
-import { HOME, accountValue, buildSnapshot, failed, healthyObservations, ok, prefsValue, skipped } from '../../../src/testing/observations.js';
+import {
+  HOME,
+  accountValue,
+  buildSnapshot,
+  failed,
+  healthyObservations,
+  ok,
+  prefsValue,
+  skipped,
+} from '../../../src/testing/observations.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
 
 type Obs = Record<string, Observation>;
 const ENABLE: FixAction[] = [{ type: 'set-pref', pref: 'PublishServerOnPlexOnlineKey', value: true }];
-const published = (value: boolean) => (o: Obs) => void (o['server.prefs'] = ok(prefsValue({ PublishServerOnPlexOnlineKey: value })));
+const published = (value: boolean) => (o: Obs) =>
+  void (o['server.prefs'] = ok(prefsValue({ PublishServerOnPlexOnlineKey: value })));
 
 /** /:/prefs of a server that does not list the pref at all. */
 function prefsWithout(id: string): ServerPrefs {
@@ -24,14 +34,29 @@ function prefsWithout(id: string): ServerPrefs {
 ruleTester(rule, {
   valid: [
     { name: 'healthy: remote access on' },
-    { name: 'the pref is missing from /:/prefs: silence, not a guess', observations: (o) => void (o['server.prefs'] = ok(prefsWithout('PublishServerOnPlexOnlineKey'))) },
-    { name: 'on, while the mapping failed: other rules\' business', observations: (o) => void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable' }))) },
+    {
+      name: 'the pref is missing from /:/prefs: silence, not a guess',
+      observations: (o) => void (o['server.prefs'] = ok(prefsWithout('PublishServerOnPlexOnlineKey'))),
+    },
+    {
+      name: "on, while the mapping failed: other rules' business",
+      observations: (o) =>
+        void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'unreachable' }))),
+    },
   ],
   invalid: [
     {
       name: 'remote access turned off',
       observations: published(false),
-      expect: [{ messageId: 'disabled', confidence: 'high', fixId: 'enable', actions: ENABLE, mentions: ['Settings → Remote Access → Enable Remote Access'] }],
+      expect: [
+        {
+          messageId: 'disabled',
+          confidence: 'high',
+          fixId: 'enable',
+          actions: ENABLE,
+          mentions: ['Settings → Remote Access → Enable Remote Access'],
+        },
+      ],
     },
     {
       name: 'turned off; the account shows the unknown mapping state it leaves behind',
@@ -53,9 +78,21 @@ ruleTester(rule, {
     },
   ],
   skipped: [
-    { name: 'prefs refused (not the owner\'s token)', observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'GET /:/prefs: 403', { status: 403 })), reason: /needs server\.prefs, which failed/ },
-    { name: 'prefs not read (no token)', observations: (o) => void (o['server.prefs'] = skipped('no token')), reason: /needs server\.prefs, which was skipped: no token/ },
-    { name: 'prefs not collected', observations: (o) => void delete o['server.prefs'], reason: /server\.prefs was not collected/ },
+    {
+      name: "prefs refused (not the owner's token)",
+      observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'GET /:/prefs: 403', { status: 403 })),
+      reason: /needs server\.prefs, which failed/,
+    },
+    {
+      name: 'prefs not read (no token)',
+      observations: (o) => void (o['server.prefs'] = skipped('no token')),
+      reason: /needs server\.prefs, which was skipped: no token/,
+    },
+    {
+      name: 'prefs not collected',
+      observations: (o) => void delete o['server.prefs'],
+      reason: /server\.prefs was not collected/,
+    },
   ],
 });
 
@@ -88,7 +125,9 @@ describe('remote-access-disabled against a real fake PMS', () => {
     expect(prefs?.status).toBe('ok');
     const plan = planFix(report, (prefs as { value: ServerPrefs }).value);
     expect(plan.skipped).toEqual([]);
-    expect(plan.changes).toMatchObject([{ pref: 'PublishServerOnPlexOnlineKey', to: true, ruleIds: ['remote-access-disabled'] }]);
+    expect(plan.changes).toMatchObject([
+      { pref: 'PublishServerOnPlexOnlineKey', to: true, ruleIds: ['remote-access-disabled'] },
+    ]);
   });
 
   it('a server with remote access on: silent', async () => {

@@ -12,7 +12,13 @@ type Obs = Record<string, Observation>;
 const baseRoot = (healthyObservations()['server.root'] as { value: Record<string, unknown> }).value;
 
 const identity = (claimed: boolean | undefined) => (o: Obs) => {
-  o['server.identity'] = ok(ServerIdentity.parse({ machineIdentifier: HOME.machineIdentifier, version: '1.41.3.9314-a0bfb8370', ...(claimed === undefined ? {} : { claimed }) }));
+  o['server.identity'] = ok(
+    ServerIdentity.parse({
+      machineIdentifier: HOME.machineIdentifier,
+      version: '1.41.3.9314-a0bfb8370',
+      ...(claimed === undefined ? {} : { claimed }),
+    }),
+  );
 };
 const root = (overrides: Record<string, unknown>) => (o: Obs) => {
   o['server.root'] = ok(ServerRoot.parse({ ...baseRoot, ...overrides }));
@@ -20,30 +26,67 @@ const root = (overrides: Record<string, unknown>) => (o: Obs) => {
 const account = (signInState: string) => (o: Obs) => {
   o['server.account'] = ok(accountValue({ signInState }));
 };
-const gone = (id: string, reason = 'no token') => (o: Obs) => {
-  o[id] = skipped(reason);
-};
+const gone =
+  (id: string, reason = 'no token') =>
+  (o: Obs) => {
+    o[id] = skipped(reason);
+  };
 
 ruleTester(rule, {
   valid: [
     { name: 'healthy: claimed, signed in' },
-    { name: 'sign-in state unknown while the server starts', observations: all(account('unknown'), root({ myPlexSigninState: 'unknown' })) },
+    {
+      name: 'sign-in state unknown while the server starts',
+      observations: all(account('unknown'), root({ myPlexSigninState: 'unknown' })),
+    },
     { name: 'identity without a claimed attribute, states ok', observations: identity(undefined) },
     {
       name: 'the server could not be reached at all: nothing to go on',
       observations: all(
-        (o) => void (o['server.identity'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' })),
-        (o) => void (o['server.root'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' })),
-        (o) => void (o['server.account'] = failed('PLEXDIAG_NETWORK', 'refused', { phase: 'connect', causeCode: 'ECONNREFUSED' })),
+        (o) =>
+          void (o['server.identity'] = failed('PLEXDIAG_NETWORK', 'refused', {
+            phase: 'connect',
+            causeCode: 'ECONNREFUSED',
+          })),
+        (o) =>
+          void (o['server.root'] = failed('PLEXDIAG_NETWORK', 'refused', {
+            phase: 'connect',
+            causeCode: 'ECONNREFUSED',
+          })),
+        (o) =>
+          void (o['server.account'] = failed('PLEXDIAG_NETWORK', 'refused', {
+            phase: 'connect',
+            causeCode: 'ECONNREFUSED',
+          })),
       ),
     },
-    { name: 'myPlex=0 but /identity says nothing about claiming: too little to go on', observations: all(identity(undefined), gone('server.account'), root({ myPlex: false, myPlexSigninState: undefined })) },
+    {
+      name: 'myPlex=0 but /identity says nothing about claiming: too little to go on',
+      observations: all(
+        identity(undefined),
+        gone('server.account'),
+        root({ myPlex: false, myPlexSigninState: undefined }),
+      ),
+    },
   ],
   invalid: [
     {
       name: 'a fresh server nobody claimed',
       observations: all(identity(false), root({ myPlex: false, myPlexSigninState: 'none' }), account('none')),
-      expect: [{ messageId: 'notClaimed', confidence: 'high', fixId: 'claim', mentions: ['http://127.0.0.1:32400/web', `ssh -L 32400:127.0.0.1:32400 <user>@${HOME.server}`, 'PLEX_CLAIM', 'https://plex.tv/claim', '4 minutes'] }],
+      expect: [
+        {
+          messageId: 'notClaimed',
+          confidence: 'high',
+          fixId: 'claim',
+          mentions: [
+            'http://127.0.0.1:32400/web',
+            `ssh -L 32400:127.0.0.1:32400 <user>@${HOME.server}`,
+            'PLEX_CLAIM',
+            'https://plex.tv/claim',
+            '4 minutes',
+          ],
+        },
+      ],
     },
     {
       name: 'unclaimed, seen only by /identity (no token: root and account skipped)',
@@ -53,7 +96,9 @@ ruleTester(rule, {
     {
       name: 'claimed but signed out: both sources say none',
       observations: all(identity(true), root({ myPlexSigninState: 'none' }), account('none')),
-      expect: [{ messageId: 'signedOut', confidence: 'high', data: { field: 'signInState', state: 'none' }, fixId: 'signIn' }],
+      expect: [
+        { messageId: 'signedOut', confidence: 'high', data: { field: 'signInState', state: 'none' }, fixId: 'signIn' },
+      ],
     },
     {
       name: 'signed out per the root only (account not readable)',
@@ -62,13 +107,24 @@ ruleTester(rule, {
     },
     {
       name: '"none" without /identity: never claimed or signed out, so medium',
-      observations: all((o) => void (o['server.identity'] = failed('PLEXDIAG_TIMEOUT', 'timeout', { phase: 'timeout' })), account('none')),
+      observations: all(
+        (o) => void (o['server.identity'] = failed('PLEXDIAG_TIMEOUT', 'timeout', { phase: 'timeout' })),
+        account('none'),
+      ),
       expect: [{ messageId: 'signedOut', confidence: 'medium' }],
     },
     {
-      name: 'the server\'s token was revoked (password change)',
+      name: "the server's token was revoked (password change)",
       observations: all(root({ myPlexSigninState: 'invalid' }), account('invalid')),
-      expect: [{ messageId: 'signInInvalid', confidence: 'high', data: { field: 'signInState' }, fixId: 'signIn', mentions: ['sign out of all devices', 'PLEX_CLAIM'] }],
+      expect: [
+        {
+          messageId: 'signInInvalid',
+          confidence: 'high',
+          data: { field: 'signInState' },
+          fixId: 'signIn',
+          mentions: ['sign out of all devices', 'PLEX_CLAIM'],
+        },
+      ],
     },
     {
       name: 'invalid per the root only',

@@ -19,8 +19,11 @@ export async function fakeWith(options: FakePlexTvOptions = {}): Promise<FakePle
   return fake;
 }
 
-export const call = (fake: FakePlexTv, path: string, options: Partial<HttpRequestOptions> = {}): Promise<HttpResponse> =>
-  httpRequest({ url: `${fake.url}${path}`, timeoutMs: 2000, ...options });
+export const call = (
+  fake: FakePlexTv,
+  path: string,
+  options: Partial<HttpRequestOptions> = {},
+): Promise<HttpResponse> => httpRequest({ url: `${fake.url}${path}`, timeoutMs: 2000, ...options });
 
 export function publishBody(overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -43,4 +46,9 @@ export function publishBody(overrides: Record<string, unknown> = {}): string {
 
 /** POST /__fake/servers/publish; `token: null` sends none. */
 export const publish = (fake: FakePlexTv, body = publishBody(), token: string | null = TOKEN): Promise<HttpResponse> =>
-  call(fake, '/__fake/servers/publish', { method: 'POST', token: token ?? undefined, headers: { 'Content-Type': 'application/json' }, body });
+  call(fake, '/__fake/servers/publish', {
+    method: 'POST',
+    token: token ?? undefined,
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  });

@@ -40,18 +40,39 @@ describe('testing endpoints: publish', () => {
       ['https://plex.example.org:443', false, false, false],
       [`https://127-0-0-9.${HASH}.plex.direct:8443`, false, true, false],
     ]);
-    expect(fake.servers.get(MACHINE_ID)).toMatchObject({ publicAddress: '127.0.0.1', sourceAddress: '127.0.0.1', mappingState: 'unknown' });
+    expect(fake.servers.get(MACHINE_ID)).toMatchObject({
+      publicAddress: '127.0.0.1',
+      sourceAddress: '127.0.0.1',
+      mappingState: 'unknown',
+    });
   });
 
   it('without a certificate hash lists http://ip:port uris; remote access off lists no remote; re-publishing updates in place', async () => {
     const fake = await fakeWith();
     await publish(fake);
     const createdAt = fake.devices[0]!.createdAt;
-    await publish(fake, publishBody({ certificateHash: undefined, remoteAccessEnabled: false, relayEnabled: false, customConnections: [], localAddresses: ['10.1.2.3'] }));
+    await publish(
+      fake,
+      publishBody({
+        certificateHash: undefined,
+        remoteAccessEnabled: false,
+        relayEnabled: false,
+        customConnections: [],
+        localAddresses: ['10.1.2.3'],
+      }),
+    );
     expect(fake.devices).toHaveLength(1);
     expect(fake.devices[0]!.createdAt).toBe(createdAt);
     expect(fake.devices[0]!.connections).toEqual([
-      { protocol: 'http', address: '10.1.2.3', port: 32400, uri: 'http://10.1.2.3:32400', local: true, relay: false, IPv6: false },
+      {
+        protocol: 'http',
+        address: '10.1.2.3',
+        port: 32400,
+        uri: 'http://10.1.2.3:32400',
+        local: true,
+        relay: false,
+        IPv6: false,
+      },
     ]);
   });
 
@@ -62,11 +83,16 @@ describe('testing endpoints: publish', () => {
     expect(fake.servers.get(MACHINE_ID)?.sourceAddress).toBe('127.0.0.1');
   });
 
-  it('api/servers/{id} returns plex.tv\'s record of the published server', async () => {
+  it("api/servers/{id} returns plex.tv's record of the published server", async () => {
     const fake = await fakeWith();
     await publish(fake);
     const record = await createPlexTvClient({ baseUrl: fake.url, token: TOKEN }).server(MACHINE_ID);
-    expect(record).toMatchObject({ address: '127.0.0.1', port: 40000, localAddresses: ['192.168.1.10', 'fd00::10'], scheme: 'http' });
+    expect(record).toMatchObject({
+      address: '127.0.0.1',
+      port: 40000,
+      localAddresses: ['192.168.1.10', 'fd00::10'],
+      scheme: 'http',
+    });
   });
 });
 
@@ -77,7 +103,12 @@ describe('testing endpoints: reachability (connect-back)', () => {
     pms = await startLoopbackServer((request, response) => {
       if (request.url?.startsWith('/identity')) {
         response.writeHead(200, { 'Content-Type': 'text/xml' });
-        response.end(renderDocument({ name: 'MediaContainer', attributes: { size: 0, claimed: true, machineIdentifier: identity, version: '1.41.3' } }));
+        response.end(
+          renderDocument({
+            name: 'MediaContainer',
+            attributes: { size: 0, claimed: true, machineIdentifier: identity, version: '1.41.3' },
+          }),
+        );
         return;
       }
       response.writeHead(404);
@@ -87,14 +118,22 @@ describe('testing endpoints: reachability (connect-back)', () => {
   afterAll(() => pms.close());
 
   const check = (fake: FakePlexTv, port: number, id = MACHINE_ID) =>
-    call(fake, `/__fake/servers/${id}/reachability`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ port }), timeoutMs: 5000 });
+    call(fake, `/__fake/servers/${id}/reachability`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ port }),
+      timeoutMs: 5000,
+    });
 
   it('reachable when /identity on that port names the same machineIdentifier; the outcome is recorded', async () => {
     const fake = await fakeWith();
     await publish(fake);
     const response = await check(fake, pms.port);
     expect(JSON.parse(response.body.toString())).toEqual({ reachable: true, checked: `127.0.0.1:${pms.port}` });
-    expect(fake.servers.get(MACHINE_ID)).toMatchObject({ mappingState: 'mapped', reachability: { reachable: true, checked: `127.0.0.1:${pms.port}` } });
+    expect(fake.servers.get(MACHINE_ID)).toMatchObject({
+      mappingState: 'mapped',
+      reachability: { reachable: true, checked: `127.0.0.1:${pms.port}` },
+    });
   });
 
   it('not reachable on a closed port (connect refused), recorded as failed', async () => {
@@ -103,7 +142,11 @@ describe('testing endpoints: reachability (connect-back)', () => {
     await closed.close();
     const fake = await fakeWith();
     await publish(fake);
-    const result = JSON.parse((await check(fake, port)).body.toString()) as { reachable: boolean; error: string; checked: string };
+    const result = JSON.parse((await check(fake, port)).body.toString()) as {
+      reachable: boolean;
+      error: string;
+      checked: string;
+    };
     expect(result.reachable).toBe(false);
     expect(result.checked).toBe(`127.0.0.1:${port}`);
     expect(result.error).toMatch(/ECONNREFUSED|connect/);
@@ -128,7 +171,10 @@ describe('testing endpoints: reachability (connect-back)', () => {
     opened.push(silent);
     const fake = await fakeWith({ connectBackTimeoutMs: 200 });
     await publish(fake);
-    const result = JSON.parse((await check(fake, silent.port)).body.toString()) as { reachable: boolean; error: string };
+    const result = JSON.parse((await check(fake, silent.port)).body.toString()) as {
+      reachable: boolean;
+      error: string;
+    };
     expect(result.reachable).toBe(false);
     expect(result.error).toMatch(/within 200 ms/);
   });

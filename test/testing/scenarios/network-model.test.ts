@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario } from '../../../src/testing/scenarios/define.js';
-import { createNetworkModel, resolveForwards, type ResolvedForward } from '../../../src/testing/scenarios/network-model.js';
+import {
+  createNetworkModel,
+  resolveForwards,
+  type ResolvedForward,
+} from '../../../src/testing/scenarios/network-model.js';
 
 const base = { title: 't', description: 'd', expected: 'healthy' as const };
-const toServer: ResolvedForward = { externalPort: 32400, internalClient: '192.168.1.10', internalPort: 32400, description: 'Plex Media Server' };
+const toServer: ResolvedForward = {
+  externalPort: 32400,
+  internalClient: '192.168.1.10',
+  internalPort: 32400,
+  description: 'Plex Media Server',
+};
 const model = (network: Parameters<typeof defineScenario>[0]['network'], forwards: ResolvedForward[] = [toServer]) =>
   createNetworkModel(defineScenario({ name: 'm', ...base, ...(network ? { network } : {}) }), 32400, () => forwards);
 
@@ -34,7 +43,9 @@ describe('network model', () => {
   });
 
   it('reaches a container address only from its own host', () => {
-    expect(model({ container: { address: '172.18.0.3' } }).reachFromLan('172.18.0.3', 32400)).toEqual({ kind: 'server' });
+    expect(model({ container: { address: '172.18.0.3' } }).reachFromLan('172.18.0.3', 32400)).toEqual({
+      kind: 'server',
+    });
     const fromLaptop = model({ container: { address: '172.18.0.3' }, vantage: 'lan' });
     expect(fromLaptop.reachFromLan('172.18.0.3', 32400)).toEqual({ kind: 'timeout' });
     expect(fromLaptop.reachFromLan('192.168.1.10', 32400)).toEqual({ kind: 'server' });
@@ -43,6 +54,8 @@ describe('network model', () => {
   });
 
   it('fills in forward defaults with the port the fake really listens on', () => {
-    expect(resolveForwards([{ externalPort: 443 }], 41234)).toEqual([{ externalPort: 443, internalClient: '192.168.1.10', internalPort: 41234, description: 'Plex Media Server' }]);
+    expect(resolveForwards([{ externalPort: 443 }], 41234)).toEqual([
+      { externalPort: 443, internalClient: '192.168.1.10', internalPort: 41234, description: 'Plex Media Server' },
+    ]);
   });
 });

@@ -27,7 +27,18 @@ export function isSecretPref(id: string): boolean {
 const PrefValue = z.union([z.string(), z.number(), z.boolean()]);
 export type PrefValue = z.infer<typeof PrefValue>;
 
-const SETTING_KEYS = new Set(['id', 'label', 'summary', 'type', 'default', 'value', 'hidden', 'advanced', 'group', 'enumValues']);
+const SETTING_KEYS = new Set([
+  'id',
+  'label',
+  'summary',
+  'type',
+  'default',
+  'value',
+  'hidden',
+  'advanced',
+  'group',
+  'enumValues',
+]);
 
 /** Types one raw value by the setting's `type`; values that do not fit the type are kept raw. */
 export function typedPrefValue(raw: unknown, type: string | undefined): PrefValue | undefined {

@@ -10,7 +10,14 @@ import { plexBoolOpt, plexEnumOpt, plexNumberOpt, plexString, plexStringOpt } fr
 /** plex-api.rs enum `MappingState`; Tautulli special-cases `waiting`. Unknown values are kept as strings. */
 export const MAPPING_STATES = ['unknown', 'waiting', 'mapped', 'failed'] as const;
 /** plex-api.rs enum `MappingError` (the only full list; `unreachable`, `publisherror` confirmed elsewhere). */
-export const MAPPING_ERRORS = ['badauth', 'unreachable', 'myplexgone', 'publisherror', 'doublenat', 'jumboframes'] as const;
+export const MAPPING_ERRORS = [
+  'badauth',
+  'unreachable',
+  'myplexgone',
+  'publisherror',
+  'doublenat',
+  'jumboframes',
+] as const;
 /** plex-api.rs enum `MyPlexSignInState`; `none` = never claimed or signed out. */
 export const SIGNIN_STATES = ['unknown', 'none', 'invalid', 'ok'] as const;
 
