@@ -122,6 +122,6 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
     },
     received,
     mappings: () => mappings.map((m) => ({ ...m })),
-    close: () => responder!.close(),
+    close: () => responder.close(),
   };
 }

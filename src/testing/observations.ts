@@ -71,7 +71,7 @@ export function prefsValue(
     const type = kind === 'bool' ? 'bool' : kind === 'int' ? 'int' : 'text';
     return { id, type, value, default: value, hidden: false, advanced: false };
   });
-  return { settings, network: networkPrefsFrom(settings as never) } as ServerPrefs;
+  return { settings, network: networkPrefsFrom(settings) };
 }
 
 export function accountValue(overrides: Record<string, unknown> = {}): MyPlexAccount {

@@ -39,7 +39,7 @@ export default async function explainCommand({ positionals, output }: CommandCon
   }
   output.out(
     `\nMessages:\n${Object.entries(rule.meta.messages)
-      .map(([key, text]) => `  ${key}: ${text as string}`)
+      .map(([key, text]) => `  ${key}: ${text}`)
       .join('\n')}\n`,
   );
   if (rule.meta.docsUrl) output.out(`\n${rule.meta.docsUrl}\n`);

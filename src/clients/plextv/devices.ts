@@ -38,7 +38,7 @@ export const PlexConnection = z
     fillFromUri,
     z.looseObject({
       /** 'http' or 'https'; other values are kept verbatim. */
-      protocol: requiredText as z.ZodType<'http' | 'https' | (string & {})>,
+      protocol: requiredText,
       /** An IP address, or a host name for a custom access URL. */
       address: requiredText,
       port: plexNumber,

@@ -12,7 +12,7 @@ import { TcpProbeValue } from '../../probes/tcp.js';
 import { probeResultSchema } from '../../probes/types.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
-import { ConnectionsValue, PlexDirectDnsCollection, ProbedConnection } from '../values/connections.js';
+import { ConnectionsValue, PlexDirectDnsCollection, type ProbedConnection } from '../values/connections.js';
 import { probeBudget } from './probe-value.js';
 
 type Ctx = CollectorContext<CollectServices>;

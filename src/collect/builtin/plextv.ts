@@ -4,7 +4,7 @@ import { classifyAddress } from '../../core/net/address.js';
 import { AddressClassSchema } from '../../probes/address-class.js';
 import {
   findServer,
-  PlexDevice,
+  type PlexDevice,
   PlexUser,
   serversOf,
   withoutSecrets,

@@ -87,7 +87,7 @@ export function createCapturingAgent(options: CapturingAgentOptions): CapturingA
     timeout: options.connectTimeoutMs,
     ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
     ...(lookup ? { lookup } : {}),
-  } as buildConnector.BuildOptions);
+  });
   const agent = new Agent({
     connect(connectOptions, callback) {
       base(connectOptions, (error, socket) => {
@@ -95,10 +95,10 @@ export function createCapturingAgent(options: CapturingAgentOptions): CapturingA
           // The connector derives SNI the same way when undici passes none: the host name unless it is an IP.
           const hostname = stripBrackets(connectOptions.hostname);
           const servername = connectOptions.servername || (isIP(hostname) === 0 ? hostname : undefined);
-          captured = describeConnection(socket as Socket, servername ?? hostname, servername);
+          captured = describeConnection(socket, servername ?? hostname, servername);
         }
         // The callback's overloads are (err, null) | (null, socket); the union is what buildConnector hands us.
-        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket as Socket | null);
+        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket);
       });
     },
   });

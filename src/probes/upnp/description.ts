@@ -24,10 +24,7 @@ const MAX_DEVICE_DEPTH = 8;
 // Elements with attributes decode to `{ '#text': ... }`; plain ones to a string; empty ones to ''.
 const xmlText = z
   .preprocess((value) => {
-    const text =
-      value !== null && typeof value === 'object' && '#text' in value
-        ? (value as { '#text': unknown })['#text']
-        : value;
+    const text = value !== null && typeof value === 'object' && '#text' in value ? value['#text'] : value;
     return typeof text === 'string' && text.trim() !== '' ? text.trim() : undefined;
   }, z.string().optional())
   .catch(undefined);

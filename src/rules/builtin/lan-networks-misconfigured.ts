@@ -86,7 +86,7 @@ export default defineRule({
     if (!network) return;
     const parsed = (pref: ListPref) => (network[pref] ?? []).map((text) => ({ text, entry: parseNetworkEntry(text) }));
     const lists = { LanNetworksBandwidth: parsed('LanNetworksBandwidth'), allowedNetworks: parsed('allowedNetworks') };
-    const show = (pref: ListPref) => (network[pref]?.length ? network[pref]!.join(',') : '(empty)');
+    const show = (pref: ListPref) => (network[pref]?.length ? network[pref].join(',') : '(empty)');
 
     for (const pref of Object.keys(lists) as ListPref[]) {
       for (const { text, entry } of lists[pref]) {

@@ -105,7 +105,7 @@ export function networkPrefsFrom(settings: readonly PrefSetting[]): NetworkPrefs
   }
   const secure = out.secureConnections;
   if (secure === 0 || secure === 1 || secure === 2) out.secureConnectionsLabel = SECURE_CONNECTIONS_LABELS[secure];
-  return out as NetworkPrefs;
+  return out;
 }
 
 /** The `/:/prefs` result: every setting as the server listed it, plus the typed network view. */
