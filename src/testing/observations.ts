@@ -90,7 +90,7 @@ export function accountValue(overrides: Record<string, unknown> = {}): MyPlexAcc
 }
 
 export function upnpValue(
-  overrides: { externalIp?: string | ''; mappings?: Partial<IndexedPortMapping>[] } = {},
+  overrides: { externalIp?: string; mappings?: Partial<IndexedPortMapping>[] } = {},
 ): UpnpProbeValue {
   const externalIp = overrides.externalIp ?? HOME.wan;
   const mappings = (
