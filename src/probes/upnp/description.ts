@@ -1,7 +1,7 @@
 /**
  * The UPnP device description (LOCATION from SSDP): a `<root>` with an optional `<URLBase>` and a tree of devices,
  * each with a `<serviceList>` and a nested `<deviceList>`. miniupnpd 2.3.1 nests InternetGatewayDevice:2 →
- * WANDevice:2 → WANConnectionDevice:2 → WANIPConnection:2 at /ctl/IPConn (netlab.md "Scenario 5").
+ * WANDevice:2 → WANConnectionDevice:2 → WANIPConnection:2 at /ctl/IPConn (docs/reference/netlab.md "Scenario 5").
  */
 import { z } from 'zod';
 import { decodeBody } from '../../http/decode.js';

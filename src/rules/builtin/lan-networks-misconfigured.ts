@@ -1,8 +1,8 @@
 /**
- * Two network-list prefs (plex-api.md §4): `LanNetworksBandwidth` ("LAN Networks") decides which clients count as
- * local (no remote bandwidth limits, local quality); `allowedNetworks` lists networks that may use the server without
- * signing in. A LAN list that misses the server's own network makes LAN clients remote; an allowed list that reaches
- * into public space lets strangers in.
+ * Two network-list prefs (docs/reference/plex-api.md §4): `LanNetworksBandwidth` ("LAN Networks") decides which clients
+ * count as local (no remote bandwidth limits, local quality); `allowedNetworks` lists networks that may use the server
+ * without signing in. A LAN list that misses the server's own network makes LAN clients remote; an allowed list that
+ * reaches into public space lets strangers in.
  */
 import { classifyAddress, containerNetworkOf, isInCidr } from '../../core/net/address.js';
 import {

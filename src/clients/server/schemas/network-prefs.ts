@@ -1,7 +1,7 @@
 /**
- * The remote-access prefs, typed and keyed by their real Plex ids (plex-api.md §4 table; ids as in /:/prefs, not
- * python-plexapi's lower-cased spelling). Each field is absent when the server does not have the pref; a present
- * but empty text pref is "" and an empty list pref is [].
+ * The remote-access prefs, typed and keyed by their real Plex ids (docs/reference/plex-api.md §4 table; ids as in
+ * /:/prefs, not python-plexapi's lower-cased spelling). Each field is absent when the server does not have the pref; a
+ * present but empty text pref is "" and an empty list pref is [].
  *
  * Values come from the setting's `value` (falling back to its `default`), coerced to the kind the pref is known to
  * have: a bool pref accepts `true`/`false`, "1"/"0", "true"/"false"; an int pref a number or a numeric string.
