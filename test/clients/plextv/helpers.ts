@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/plextv/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/plextv/', import.meta.url));
 
 /**
  * A captured payload from test/fixtures/plextv/ (public captures, copied verbatim; sources in

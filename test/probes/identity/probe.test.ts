@@ -15,7 +15,10 @@ import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/h
 
 // Verbatim PMS answer (plexopedia capture, docs/reference/plex-api.md §1), as in
 // test/fixtures/server/identity-xml__plexopedia.xml.
-const IDENTITY_XML = readFileSync(new URL('../fixtures/probes/identity-xml__plexopedia.xml', import.meta.url), 'utf8');
+const IDENTITY_XML = readFileSync(
+  new URL('../../fixtures/probes/identity-xml__plexopedia.xml', import.meta.url),
+  'utf8',
+);
 const FIXTURE_ID = '6a646027a56abb6dbdf72484564db8567c737430';
 const HASH = '0123456789abcdef0123456789abcdef';
 const TOKEN = 'tok3nSECRETvalue123';
