@@ -49,7 +49,7 @@ export async function startFakeHost(spec: Omit<FakeHostSpec, 'token'> & { token?
   });
   const info = await new Promise<FakeHostInfo>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const newline = text.indexOf('\n');
       if (newline >= 0) resolve(JSON.parse(text.slice(0, newline)) as FakeHostInfo);
@@ -62,7 +62,7 @@ export async function startFakeHost(spec: Omit<FakeHostSpec, 'token'> & { token?
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.stdin!.end();
+        child.stdin.end();
       }),
   };
 }

@@ -39,7 +39,7 @@ export async function resolveTarget(settings: CollectSettings, output: CliOutput
     const answer = await ask(output.streams, `Which one? [1-${servers.length}] `);
     const index = Number(answer) - 1;
     if (Number.isInteger(index) && servers[index])
-      return { url: serverUrl(servers[index]!), source: 'gdm', discovered: servers };
+      return { url: serverUrl(servers[index]), source: 'gdm', discovered: servers };
     throw new UsageError('no server chosen; pass --url');
   }
   throw new UsageError(`several Plex servers answered; pass --url with one of them:\n${listing}`);

@@ -20,7 +20,7 @@ const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
 
 type Values = Record<string, OptionValue>;
 const str = (values: Values, name: string): string | undefined =>
-  typeof values[name] === 'string' ? (values[name] as string) : undefined;
+  typeof values[name] === 'string' ? values[name] : undefined;
 const list = (values: Values, name: string): string[] => {
   const value = values[name];
   const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
@@ -72,11 +72,7 @@ export function ruleSettings(values: Values): RuleSettings {
     ruleConfig[match[1]!] = match[2] as Severity | 'off';
   }
   const only = list(values, 'only');
-  const modules = Array.isArray(values.rules)
-    ? (values.rules as string[])
-    : typeof values.rules === 'string'
-      ? [values.rules]
-      : [];
+  const modules = Array.isArray(values.rules) ? values.rules : typeof values.rules === 'string' ? [values.rules] : [];
   return { modules, ruleConfig, ...(only.length ? { only } : {}) };
 }
 

@@ -9,15 +9,18 @@ import type { ObservationValues } from './observation-values.js';
 
 export type { ObservationValues };
 
+// `& string` is redundant only while every key is a string: it keeps ids strings when a user's declaration merging adds
+// a number or symbol key.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- see the comment above
 export type KnownObservationId = keyof ObservationValues & string;
 export type ValueOf<Id extends string> = Id extends KnownObservationId ? ObservationValues[Id] : unknown;
 
 /** Read access to what other collectors produced; shared by collectors and rules. */
 export interface ObservationReader {
   /** The value of an observation that succeeded, else undefined. */
-  get<Id extends string>(id: Id): ValueOf<Id> | undefined;
+  get<Id extends string>(this: void, id: Id): ValueOf<Id> | undefined;
   /** The observation itself (ok, failed or skipped), or undefined when it was not collected. */
-  observation<Id extends string>(id: Id): Observation<ValueOf<Id>> | undefined;
+  observation<Id extends string>(this: void, id: Id): Observation<ValueOf<Id>> | undefined;
 }
 
 export interface CollectorContext<Services = unknown> extends ObservationReader {
@@ -28,12 +31,12 @@ export interface CollectorContext<Services = unknown> extends ObservationReader 
   /** Clients and probe functions (injectable, so scenarios and tests can supply network facts). */
   readonly services: Services;
   /** Ends the collector with `skipped` and this reason. */
-  skip(reason: string): never;
+  skip(this: void, reason: string): never;
   /**
    * What this collector's `prefetch` resolved to (it rejects with what `prefetch` threw, a `skip` included);
    * undefined when the collector has no `prefetch`.
    */
-  prefetched(): Promise<unknown>;
+  prefetched(this: void): Promise<unknown>;
 }
 
 /** What `prefetch` gets: no observations to read yet, only the services. */
@@ -44,7 +47,7 @@ export interface PrefetchContext<Services = unknown> {
   readonly timeoutMs: number;
   readonly services: Services;
   /** Ends the collector with `skipped` and this reason (when its turn comes). */
-  skip(reason: string): never;
+  skip(this: void, reason: string): never;
 }
 
 export interface Collector<Id extends string = string, T = unknown, Services = unknown> {
@@ -76,6 +79,9 @@ export function defineCollector<const Id extends string, T, Services = unknown>(
   return collector;
 }
 
+// Services sit in a parameter (contravariant): with unknown, a collector typed for CollectServices would not be
+// assignable to the catalogue type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the comment above
 export type AnyCollector = Collector<string, unknown, any>;
 
 export type ObservationMap = Record<string, Observation>;

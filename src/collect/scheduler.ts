@@ -109,7 +109,9 @@ async function runPlan<Services>(plan: AnyCollector[], options: ScheduleOptions<
   };
 
   const runWhenReady = async (collector: AnyCollector, prefetched: Promise<unknown> | undefined): Promise<void> => {
-    await Promise.all([...(collector.needs ?? []), ...(collector.after ?? [])].map((id) => settled.get(id)));
+    await Promise.all(
+      [...(collector.needs ?? []), ...(collector.after ?? [])].map((id) => settled.get(id) ?? Promise.resolve()),
+    );
     const missing = (collector.needs ?? []).find((id) => observations[id]?.status !== 'ok');
     if (missing) {
       const need = observations[missing];

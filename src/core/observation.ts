@@ -59,6 +59,9 @@ export function toObservationError(error: unknown): ObservationError {
     const e = error as Record<string, unknown>;
     const out: ObservationError = {
       code: typeof e.code === 'string' ? e.code : 'PLEXDIAG_INTERNAL',
+      // A thrown object without a message: its own toString() is the best text there is, and '[object Object]' is an
+      // honest last resort.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
       message: typeof e.message === 'string' ? e.message : String(error),
     };
     if (typeof e.phase === 'string') out.phase = e.phase;

@@ -129,6 +129,8 @@ export function sanitizeCause(cause: unknown, secrets: readonly string[] = [], d
 
 function safeString(value: unknown): string {
   try {
+    // Objects went to JSON.stringify; String() sees only primitives and functions here.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   } catch {
     return Object.prototype.toString.call(value);

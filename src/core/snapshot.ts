@@ -62,10 +62,7 @@ function describe(issues: ValidationIssue[]): string {
  * Parses and validates a snapshot (a JSON string or an already-parsed object). Values of known collectors are
  * checked against their schemas, so a hand-edited or truncated file fails here with a path, not later in a rule.
  */
-export function loadSnapshot(
-  input: string | unknown,
-  options: { collectors?: readonly SnapshotValueSchema[] } = {},
-): Snapshot {
+export function loadSnapshot(input: unknown, options: { collectors?: readonly SnapshotValueSchema[] } = {}): Snapshot {
   let data: unknown = input;
   if (typeof input === 'string') {
     try {

@@ -64,7 +64,7 @@ export async function diagnoseMany(
   const concurrency = options.concurrency ?? DEFAULT_DIAGNOSE_MANY_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
-  const results: DiagnoseManyResult[] = new Array(targets.length);
+  const results: DiagnoseManyResult[] = new Array<DiagnoseManyResult>(targets.length);
   const settle = (index: number, result: DiagnoseManyResult): void => {
     results[index] = result;
     try {

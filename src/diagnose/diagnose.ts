@@ -31,10 +31,7 @@ export function analyze(snapshot: Snapshot, options: AnalyzeOptions = {}): Repor
 }
 
 /** Parses and validates a snapshot file's text (or parsed JSON) against the built-in and given collectors. */
-export function readSnapshot(
-  input: string | unknown,
-  options: { collectors?: readonly AnyCollector[] } = {},
-): Snapshot {
+export function readSnapshot(input: unknown, options: { collectors?: readonly AnyCollector[] } = {}): Snapshot {
   return loadSnapshot(input, { collectors: [...builtinCollectors, ...(options.collectors ?? [])] });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Applying a FixPlan to PMS and undoing it. The journal is written before PMS is touched, all changes go in one
- * `PUT /:/prefs` (PMS applies all or none of them, plex-api.md §4), and both directions verify by reading the prefs
- * back. A plan is only applied to the server it was made for, and a journal only undone on the server it came from.
+ * `PUT /:/prefs` (PMS applies all or none of them, docs/reference/plex-api.md §4), and both directions verify by
+ * reading the prefs back. A plan is only applied to the server it was made for, and a journal only undone on the server
+ * it came from.
  *
  * A failed PUT: the prefs are read back; when none of the changes landed (the usual 4xx/5xx), the journal is put back
  * as it was (removed when there was none), so no journal claims changes that never happened. When some did land, or

@@ -3,6 +3,7 @@ import type { EditListAction } from '../rules/types.js';
 
 export function splitList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a pref value is a string or a number (XML)
   return String(value)
     .split(',')
     .map((entry) => entry.trim())

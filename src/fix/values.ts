@@ -1,7 +1,8 @@
 /**
  * Pref values as the fix module compares them. PMS lists a bool pref as `true` (JSON) or "1" (XML) and takes "1"/"0"
- * in `PUT /:/prefs`; an int pref as 32400 or "32400" (plex-api.md §0, §4). Comparing by the pref's own `type` is what
- * makes "1" and true, or "32400" and 32400, the same value, so a fix is never re-applied or journalled as a change.
+ * in `PUT /:/prefs`; an int pref as 32400 or "32400" (docs/reference/plex-api.md §0, §4). Comparing by the pref's own
+ * `type` is what makes "1" and true, or "32400" and 32400, the same value, so a fix is never re-applied or journalled
+ * as a change.
  */
 import { z } from 'zod';
 import type { PrefSetting } from '../clients/server/schemas/prefs.js';

@@ -15,7 +15,9 @@ export interface PlexClientIdentity {
   deviceName?: string;
 }
 
-/** The identification headers Tautulli and python-plexapi send to both PMS and plex.tv (plex-api.md §0). */
+/**
+ * The identification headers Tautulli and python-plexapi send to both PMS and plex.tv (docs/reference/plex-api.md §0).
+ */
 export function plexClientHeaders(identity: PlexClientIdentity = {}): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Plex-Product': identity.product ?? 'plex-diagnose',

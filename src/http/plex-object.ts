@@ -10,7 +10,7 @@
  *    (`allowSync="1"`, `livetv="7"`), in JSON the same attribute is `true` or `7` — and nothing but the schema can tell
  *    a boolean from a number there (`offlineTranscode: 1` is a number in the plex-api.rs capture, `allowSync: true` a
  *    boolean; both are `"1"` in XML). So the fields we model are typed by their schema, and the fields we merely keep
- *    are kept in their XML form: strings, booleans as "1"/"0" (plex-api.md §0).
+ *    are kept in their XML form: strings, booleans as "1"/"0" (docs/reference/plex-api.md §0).
  */
 import { z } from 'zod';
 

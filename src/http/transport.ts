@@ -112,6 +112,8 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   let method: HttpMethod = options.method ?? 'GET';
   let body = options.body;
   let sendToken = options.token !== undefined;
+  // Every hop resets it, but the catch below reads it and TypeScript needs a value there for definite assignment.
+  // eslint-disable-next-line no-useless-assignment -- see the comment above
   let afterHeaders = false;
   try {
     for (let hop = 0; ; hop++) {

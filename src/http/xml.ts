@@ -2,7 +2,7 @@
  * The single fast-xml-parser configuration. Plex XML is "attributes on elements"; we keep attribute values as
  * strings (zod coerces at the edge) because `parseAttributeValue` turns "0123" into 123 and "1e5" into 100000.
  *
- * `parse()` silently accepts HTML and junk (toolchain.md §5), so callers always validate first.
+ * `parse()` silently accepts HTML and junk (docs/reference/toolchain.md §5), so callers always validate first.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 

@@ -1,8 +1,8 @@
 /**
  * Does `a-b-c-d.<hash>.plex.direct` resolve to a.b.c.d, through the system resolver and through chosen servers?
- * Plex's resolver answers any such name with the encoded address (plex-api.md §6). Routers with DNS-rebinding
- * protection (dnsmasq `--stop-dns-rebind`, Unbound `private-address`) drop answers that point into the LAN, so the
- * local secure connection fails and clients fall back to the WAN address or the relay.
+ * Plex's resolver answers any such name with the encoded address (docs/reference/plex-api.md §6). Routers with
+ * DNS-rebinding protection (dnsmasq `--stop-dns-rebind`, Unbound `private-address`) drop answers that point into the
+ * LAN, so the local secure connection fails and clients fall back to the WAN address or the relay.
  *
  * To tell that from a resolver that is simply broken, every resolver is also asked a control name with the same
  * hash and a public address (`1-1-1-1.<hash>.plex.direct`): "private name fails while the control resolves" is

@@ -1,8 +1,8 @@
 /**
- * GDM ("G'Day Mate"), Plex's LAN discovery (plex-api.md §7): `M-SEARCH * HTTP/1.0` to 239.0.0.250:32414 and the
- * broadcast address; each server answers `HTTP/1.0 200 OK` and `Key: value` lines (Content-Type plex/media-server,
- * Resource-Identifier = machineIdentifier, Name, Port, Updated-At, Version, Host). We listen for the whole window
- * (there is no way to know how many servers exist); an empty list is a valid observation, not a failure.
+ * GDM ("G'Day Mate"), Plex's LAN discovery (docs/reference/plex-api.md §7): `M-SEARCH * HTTP/1.0` to 239.0.0.250:32414
+ * and the broadcast address; each server answers `HTTP/1.0 200 OK` and `Key: value` lines (Content-Type
+ * plex/media-server, Resource-Identifier = machineIdentifier, Name, Port, Updated-At, Version, Host). We listen for the
+ * whole window (there is no way to know how many servers exist); an empty list is a valid observation, not a failure.
  */
 import { z } from 'zod';
 import { plexDateOpt } from '../http/plex-values.js';

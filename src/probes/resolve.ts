@@ -65,7 +65,7 @@ export function queryServer(
       try {
         const addresses = type === 'A' ? await resolver.resolve4(host) : await resolver.resolve6(host);
         if (addresses.length === 0) throw new LookupFailure('ENODATA', `${host}: no ${type} records`);
-        return addresses.map((address) => ({ address, family: type === 'A' ? 4 : 6 }) as ResolvedAddress);
+        return addresses.map((address) => ({ address, family: type === 'A' ? 4 : 6 }));
       } catch (error) {
         throw toLookupFailure(error, host);
       }

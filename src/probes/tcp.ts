@@ -107,6 +107,9 @@ function connectOnce(address: string, family: 4 | 6, port: number, signal: Abort
       socket.destroy();
       outcome();
     };
+    // The abort reason is the caller's (an Error by AbortSignal's contract, typed any); passing it through is what lets
+    // runProbe tell a deadline from a cancel.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see the comment above
     const onAbort = (): void => finish(() => reject(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {

@@ -1,7 +1,7 @@
 /**
- * Entries of the `customConnections` pref ("Custom server access URLs", a comma list; plex-api.md §4), read as written.
- * `new URL()` drops a default port (`https://x:443` and `https://x` parse the same), so whether the owner wrote a
- * port is read from the text itself.
+ * Entries of the `customConnections` pref ("Custom server access URLs", a comma list; docs/reference/plex-api.md §4),
+ * read as written. `new URL()` drops a default port (`https://x:443` and `https://x` parse the same), so whether the
+ * owner wrote a port is read from the text itself.
  */
 import { isIpAddress } from '../core/net/address.js';
 

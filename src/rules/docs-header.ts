@@ -33,11 +33,11 @@ export function renderRuleHeader(rule: AnyRule): string {
   ];
   if (meta.explains?.length) lines.push(`When it fires, it explains: ${list(meta.explains)}.`, '');
   lines.push('Messages:', '');
-  for (const [id, text] of Object.entries(meta.messages)) lines.push(`- \`${id}\`: ${text as string}`);
+  for (const [id, text] of Object.entries(meta.messages)) lines.push(`- \`${id}\`: ${text}`);
   const fixes = Object.entries(meta.fixes ?? {});
   if (fixes.length) {
     lines.push('', 'Fixes:', '');
-    for (const [id, text] of fixes) lines.push(`- \`${id}\`: ${text as string}`);
+    for (const [id, text] of fixes) lines.push(`- \`${id}\`: ${text}`);
   }
   lines.push(HEADER_END);
   return lines.join('\n');

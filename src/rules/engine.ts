@@ -53,13 +53,13 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
   if (gap) return { check: { ...check, status: 'skipped', reason: gap }, found: [] };
   const found: RankInput[] = [];
   const report = (descriptor: ReportDescriptor): void => {
-    const template = rule.meta.messages[descriptor.messageId] as string | undefined;
+    const template = rule.meta.messages[descriptor.messageId];
     if (template === undefined)
       throw new Error(`rule "${rule.id}" reported unknown messageId "${descriptor.messageId}"`);
     const data = { ...descriptor.data };
     let fix: Diagnosis['fix'];
     if (descriptor.fix) {
-      const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId] as string | undefined;
+      const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId];
       if (fixTemplate === undefined)
         throw new Error(`rule "${rule.id}" reported unknown fixId "${descriptor.fix.fixId}"`);
       const fixData = { ...descriptor.fix.data };

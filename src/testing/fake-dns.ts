@@ -1,6 +1,6 @@
 /**
  * A DNS server on loopback (UDP) that answers `*.plex.direct` like Plex's resolver (the address encoded in the first
- * label, whatever the hash: plex-api.md §6), with modes for what home resolvers do to it:
+ * label, whatever the hash: docs/reference/plex-api.md §6), with modes for what home resolvers do to it:
  * - `plex-direct`: the real behaviour; A for IPv4 names, AAAA for IPv6 names, an empty answer for the other type.
  * - `rebind-empty`: private, loopback and link-local answers are stripped, leaving NOERROR with no records. This is
  *   what dnsmasq 2.90 `--stop-dns-rebind` answered when we put it in front of this server (it logs "possible

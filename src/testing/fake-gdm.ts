@@ -1,7 +1,7 @@
 /**
  * A fake GDM responder on loopback UDP: answers `M-SEARCH * HTTP/1.` with one datagram per configured server, in the
- * header form python-plexapi's gdm.py docstring shows (plex-api.md §7; the raw bytes of a real PMS are [U], so this is
- * the parsed form written back as `Key: value` lines after `HTTP/1.0 200 OK`).
+ * header form python-plexapi's gdm.py docstring shows (docs/reference/plex-api.md §7; the raw bytes of a real PMS are
+ * [U], so this is the parsed form written back as `Key: value` lines after `HTTP/1.0 200 OK`).
  */
 import { startUdpResponder } from './udp-responder.js';
 

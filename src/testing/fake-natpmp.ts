@@ -1,7 +1,7 @@
 /**
  * A fake NAT-PMP gateway on loopback UDP (RFC 6886), with the misbehaviours the probe must survive: silence,
  * garbage, short packets and every result code (3 = "network failure", miniupnpd's answer when its WAN address is
- * reserved: netlab.md "upnp-cgnat").
+ * reserved: docs/reference/netlab.md "upnp-cgnat").
  */
 import type { RemoteInfo } from 'node:dgram';
 import { startUdpResponder, type UdpResponder } from './udp-responder.js';
@@ -122,6 +122,6 @@ export async function startFakeNatPmp(options: FakeNatPmpOptions = {}): Promise<
     },
     received,
     mappings: () => mappings.map((m) => ({ ...m })),
-    close: () => responder!.close(),
+    close: () => responder.close(),
   };
 }

@@ -36,7 +36,7 @@ export async function startLoopbackServer(
     });
   };
   const server: Server = options.tls
-    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) as unknown as Server)
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
     : createHttpServer(listener);
   // Raw TCP sockets (also under TLS): destroying them ends hung and trickling exchanges at once.
   server.on('connection', (socket: Socket) => {

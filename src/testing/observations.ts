@@ -71,7 +71,7 @@ export function prefsValue(
     const type = kind === 'bool' ? 'bool' : kind === 'int' ? 'int' : 'text';
     return { id, type, value, default: value, hidden: false, advanced: false };
   });
-  return { settings, network: networkPrefsFrom(settings as never) } as ServerPrefs;
+  return { settings, network: networkPrefsFrom(settings) };
 }
 
 export function accountValue(overrides: Record<string, unknown> = {}): MyPlexAccount {
@@ -90,7 +90,7 @@ export function accountValue(overrides: Record<string, unknown> = {}): MyPlexAcc
 }
 
 export function upnpValue(
-  overrides: { externalIp?: string | ''; mappings?: Partial<IndexedPortMapping>[] } = {},
+  overrides: { externalIp?: string; mappings?: Partial<IndexedPortMapping>[] } = {},
 ): UpnpProbeValue {
   const externalIp = overrides.externalIp ?? HOME.wan;
   const mappings = (

@@ -15,10 +15,7 @@ export interface RuleRun {
  * framework. Pass `setting` to test severity overrides or rule options.
  */
 export function runRule(rule: AnyRule, input: Snapshot | Record<string, Observation>, setting?: RuleSetting): RuleRun {
-  const snapshot =
-    'schemaVersion' in input && 'observations' in input
-      ? (input as Snapshot)
-      : buildSnapshot(input as Record<string, Observation>);
+  const snapshot = 'schemaVersion' in input && 'observations' in input ? (input as Snapshot) : buildSnapshot(input);
   const report = evaluateRules(snapshot, { rules: [rule], ...(setting ? { ruleConfig: { [rule.id]: setting } } : {}) });
   return { diagnoses: report.diagnoses, check: report.checks[0]! };
 }

@@ -4,7 +4,7 @@
  * Each reader returns a result and never throws; the token never appears in a detail string.
  *
  * Locations: https://support.plex.tv/articles/202915258-where-is-the-plex-media-server-data-directory-located/
- * (Docker: plexinc/pms-docker and linuxserver/plex both mount /config; reference/plex-api.md for the keys).
+ * (Docker: plexinc/pms-docker and linuxserver/plex both mount /config; docs/reference/plex-api.md for the keys).
  */
 import { execFile } from 'node:child_process';
 import { readFile as fsReadFile } from 'node:fs/promises';
@@ -115,6 +115,8 @@ export const defaultExecFile: ExecFileFn = (file, args) =>
       { timeout: 5000, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' },
       (error, stdout) => {
         const code = (error as { code?: unknown } | null)?.code;
+        // execFile's error is an Error (ExecFileException), typed as an Omit<> intersection the rule cannot see through.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see the comment above
         if (typeof code === 'string') return reject(error); // could not start (ENOENT, EACCES)
         resolve({ exitCode: error ? (typeof code === 'number' ? code : null) : 0, stdout });
       },

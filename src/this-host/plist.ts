@@ -4,7 +4,8 @@
  *
  * A plist dict is an ordered key/value sequence of sibling elements, so it needs fast-xml-parser's `preserveOrder`
  * mode: the shared `parseXml` groups siblings by tag name, which loses the pairing as soon as a non-string value
- * (`<true/>`, `<integer>`) sits between two keys. Validation still comes first (toolchain.md §5: `parse` accepts junk).
+ * (`<true/>`, `<integer>`) sits between two keys. Validation still comes first (docs/reference/toolchain.md §5: `parse`
+ * accepts junk).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { validateXml } from '../http/xml.js';
@@ -27,6 +28,8 @@ function tagOf(node: OrderedNode): string | undefined {
 function textOf(node: OrderedNode, tag: string): string {
   const children = node[tag];
   if (!Array.isArray(children)) return '';
+  // #text is a string, number or boolean (the XML parser's text node), never an object.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
   return children.map((child) => String((child as Record<string, unknown>)['#text'] ?? '')).join('');
 }
 

@@ -191,8 +191,8 @@ describe('the built-in plex.tv resources collector', () => {
     const plexTv = await startFakePlexTv({
       tokens: [token],
       devices: [
-        deviceValue({ clientIdentifier: server.machineIdentifier }) as unknown as Record<string, unknown>,
-        deviceValue({ clientIdentifier: 'another-server', name: 'other' }) as unknown as Record<string, unknown>,
+        deviceValue({ clientIdentifier: server.machineIdentifier }),
+        deviceValue({ clientIdentifier: 'another-server', name: 'other' }),
       ],
     });
     try {

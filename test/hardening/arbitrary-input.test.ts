@@ -28,7 +28,8 @@ function outcome<T>(parse: () => T, allowed: (error: unknown) => boolean): { val
   try {
     return { value: parse() };
   } catch (error) {
-    if (!allowed(error)) throw new Error(`untyped exception: ${String((error as Error)?.stack ?? error)}`);
+    if (!allowed(error))
+      throw new Error(`untyped exception: ${String((error as Error)?.stack ?? error)}`, { cause: error });
     return { error };
   }
 }

@@ -81,7 +81,7 @@ describe('no listener-leak warnings from fan-out', () => {
       plexTv = await startFakePlexTv({
         tokens: [TOKEN],
         latencyMs: 20,
-        devices: [device as unknown as Record<string, unknown>],
+        devices: [device],
       });
     });
     afterAll(() => Promise.all([server?.close(), plexTv?.close()]));

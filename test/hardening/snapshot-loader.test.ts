@@ -26,6 +26,7 @@ function loadOrSnapshotError(input: unknown): ReturnType<typeof readSnapshot> | 
     }
     throw new Error(
       `readSnapshot threw something else than a SnapshotError: ${String((error as Error)?.stack ?? error)}`,
+      { cause: error },
     );
   }
 }

@@ -141,7 +141,7 @@ async function startSetup(
             uri: setup === 'hostile' ? `${server.url}/?X-Plex-Token=${encodeURIComponent(secret)}` : server.url,
           },
         ],
-      }) as unknown as Record<string, unknown>,
+      }),
     ],
   });
   if (setup === 'hostile') {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { decodeBody } from '../../src/http/decode.js';
 import { DecodeError } from '../../src/core/errors.js';
 
-const PAYLOADS = '/work/shared/reference/payloads';
+// Real captures, kept in the repository with their sources (docs/reference/plex-api.md lists where they come from).
+const fixture = (dir: 'server' | 'plextv', name: string): string =>
+  fileURLToPath(new URL(`../fixtures/${dir}/${name}`, import.meta.url));
 const decode = (text: string): unknown => decodeBody(Buffer.from(text));
 const reason = (text: string): string | undefined => {
   try {
@@ -69,15 +72,15 @@ describe('decodeBody', () => {
   });
 
   it('decodes every real XML and JSON capture we have', () => {
-    for (const name of [
-      'identity-xml__plexopedia.xml',
-      'root-xml__plexopedia-server-capabilities.xml',
-      'prefs-json__plex-api-rs-server-prefs.json',
-      'root-json-free__plex-api-rs-providers_free.json',
-      'plextv-api-v2-resources__plex-api-rs.json',
-      'plextv-pms-resources-xml__test-fixture-plex_cloud_resources.xml',
-    ]) {
-      const decoded = decodeBody(readFileSync(`${PAYLOADS}/${name}`));
+    for (const [dir, name] of [
+      ['server', 'identity-xml__plexopedia.xml'],
+      ['server', 'root-xml__plexopedia-server-capabilities.xml'],
+      ['server', 'prefs-json__plex-api-rs-server-prefs.json'],
+      ['server', 'root-json-free__plex-api-rs-providers_free.json'],
+      ['plextv', 'plextv-api-v2-resources__plex-api-rs.json'],
+      ['plextv', 'plextv-pms-resources-xml__test-fixture-plex_cloud_resources.xml'],
+    ] as const) {
+      const decoded = decodeBody(readFileSync(fixture(dir, name)));
       expect(decoded, name).toBeTypeOf('object');
       expect(decoded, name).not.toBeNull();
     }

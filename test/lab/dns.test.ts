@@ -31,7 +31,7 @@ describeLab('lab: the LAN resolver and DNS rebinding protection', () => {
     await withLab({ name: 'dns-rebind', dns: 'rebind-protect', plex: false }, async (lab) => {
       const blocked = await lookup(lab, PRIVATE_NAME);
       expect(blocked.addresses).toBeUndefined();
-      // getaddrinfo turns dnsmasq's NOERROR-without-records into ENOTFOUND (netlab.md addendum).
+      // getaddrinfo turns dnsmasq's NOERROR-without-records into ENOTFOUND (docs/reference/netlab.md addendum).
       expect(blocked.error?.code).toBe('ENOTFOUND');
       expect(await lookup(lab, PUBLIC_NAME)).toEqual({ addresses: ['84.1.1.2'] });
       const dnsmasqLog = await lab.exec('rtr', ['cat', `${lab.dir}/dnsmasq.log`]);

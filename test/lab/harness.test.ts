@@ -43,7 +43,7 @@ async function holdLab(): Promise<{ child: ReturnType<typeof spawn>; prefix: str
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [prefix] = (await once(lines, 'line')) as [string];
   lines.close();
   created.push(prefix);
@@ -65,8 +65,8 @@ describeLab('lab harness: isolation and teardown', () => {
     ]);
     try {
       created.push(...labs.map((lab) => lab.prefix));
-      expect(labs[0]!.prefix).not.toBe(labs[1]!.prefix);
-      expect(labs[0]!.plex!.machineIdentifier).not.toBe(labs[1]!.plex!.machineIdentifier);
+      expect(labs[0].prefix).not.toBe(labs[1].prefix);
+      expect(labs[0].plex!.machineIdentifier).not.toBe(labs[1].plex!.machineIdentifier);
       const answers = await Promise.all(labs.map((lab) => fromInternet(lab, 32400)));
       expect(answers.map(machineIdentifierOf)).toEqual(labs.map((lab) => lab.plex!.machineIdentifier));
     } finally {

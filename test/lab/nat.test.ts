@@ -1,6 +1,6 @@
 /**
- * Lab self-tests, NAT: the networks really forward, block and translate as netlab.md measured, and the fake PMS and
- * fake plex.tv see each other through that NAT (publish address, connect-back).
+ * Lab self-tests, NAT: the networks really forward, block and translate as docs/reference/netlab.md measured, and the
+ * fake PMS and fake plex.tv see each other through that NAT (publish address, connect-back).
  */
 import { expect, it } from 'vitest';
 import { LAB_ADDRESSES, withLab } from './harness/index.js';

@@ -60,7 +60,7 @@ describeLab('lab: UPnP IGDs on the router', () => {
       ]);
       expect(await refreshAndReadAccount(lab)).toMatchObject({ mappingState: 'mapped', publicAddress: '84.1.1.2' });
 
-      // secure_mode: a mapping for another LAN host is refused with 718, as netlab.md measured.
+      // secure_mode: a mapping for another LAN host is refused with 718, as docs/reference/netlab.md measured.
       expect((await map(lab, 32401, '192.168.1.99')).result).toMatchObject({
         status: 'refused',
         upnpError: { code: 718 },

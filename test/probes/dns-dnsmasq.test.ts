@@ -10,7 +10,7 @@ import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlexDirectDnsValue, probePlexDirectDns } from '../../src/probes/dns.js';
+import { type PlexDirectDnsValue, probePlexDirectDns } from '../../src/probes/dns.js';
 import { startFakeDnsServer, type FakeDnsServer } from '../../src/testing/fake-dns.js';
 
 const HASH = '0123456789abcdef0123456789abcdef';

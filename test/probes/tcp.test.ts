@@ -34,7 +34,7 @@ async function listen(host: string): Promise<Listener> {
     server.listen(0, host, () => resolve());
   });
   listener.port = (server.address() as { port: number }).port;
-  const close = listener.close;
+  const close = listener.close.bind(listener);
   listener.close = () => {
     for (const socket of sockets) socket.destroy();
     return close();

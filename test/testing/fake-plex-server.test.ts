@@ -257,7 +257,7 @@ describe('catalogue', () => {
   };
   const real = new Map(capture.MediaContainer.Setting.map((setting) => [setting.id as string, setting]));
 
-  it('has every network / remote-access pref of plex-api.md §4', () => {
+  it('has every network / remote-access pref of docs/reference/plex-api.md §4', () => {
     const ids = new Set(FAKE_SETTINGS.map((setting) => setting.id));
     for (const id of [
       'PublishServerOnPlexOnlineKey',

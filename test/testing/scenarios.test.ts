@@ -22,7 +22,7 @@ import {
   type Scenario,
 } from '../../src/testing/scenarios/index.js';
 
-const ALL = Object.values(scenarios) as Scenario[];
+const ALL = Object.values<Scenario>(scenarios);
 
 async function withScenario<T>(which: string | Scenario, body: (run: RunningScenario) => Promise<T>): Promise<T> {
   const run = await startScenario(which);

@@ -23,7 +23,7 @@ async function readStdin(stdin: CommandContext['output']['streams']['stdin']): P
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     // One byte past the limit is enough to refuse it; the rest is not read into memory.
     if (size > MAX_SNAPSHOT_BYTES) return Buffer.concat([...chunks, buffer]);

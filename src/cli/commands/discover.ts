@@ -6,7 +6,7 @@ import { hostPortOption } from '../validate-flags.js';
 export default async function discoverCommand({ values, output }: CommandContext): Promise<number> {
   const timeoutMs =
     typeof values.timeout === 'string' ? parseDuration(values.timeout, { minMs: 100, what: 'timeout' }) : 2000;
-  const raw = Array.isArray(values['gdm-target']) ? (values['gdm-target'] as string[]) : [];
+  const raw = Array.isArray(values['gdm-target']) ? values['gdm-target'] : [];
   // A bad target is a usage error here as in diagnose, not silently dropped (which would search the default targets).
   const targets = raw.map((text) => hostPortOption(text, 'gdm-target', 32414));
   const result = await discoverGdm({

@@ -19,7 +19,7 @@ import { createProgress } from '../spinner.js';
 import { positiveInteger } from '../validate-flags.js';
 
 function notifyUrls(values: CommandContext['values']): string[] {
-  const urls = Array.isArray(values.notify) ? (values.notify as string[]) : [];
+  const urls = Array.isArray(values.notify) ? values.notify : [];
   for (const url of urls) {
     let parsed: URL | undefined;
     try {

@@ -1,7 +1,7 @@
 /**
  * The plex.tv client: the account's view of its servers (resources), the account itself, the caller's public IP,
  * plex.tv's record of a server, and the PIN login flow. One small method per endpoint over the shared API client
- * (transport → status check → decode → zod). Facts and captures: plex-api.md §0, §5.
+ * (transport → status check → decode → zod). Facts and captures: docs/reference/plex-api.md §0, §5.
  */
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';

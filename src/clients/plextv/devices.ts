@@ -1,8 +1,8 @@
 /**
  * plex.tv's view of an account's devices: `api/v2/resources` (JSON array, or XML `<resources><resource>
  * <connections><connection/>`) and the legacy `api/resources` / `pms/resources` XML (`<MediaContainer><Device>
- * <Connection/>`, epoch dates, no relay/IPv6 attributes). All of them normalise to `PlexDevice[]` (plex-api.md §5.1,
- * §5.2; captures in test/fixtures/plextv/).
+ * <Connection/>`, epoch dates, no relay/IPv6 attributes). All of them normalise to `PlexDevice[]`
+ * (docs/reference/plex-api.md §5.1, §5.2; captures in test/fixtures/plextv/).
  */
 import { z } from 'zod';
 import { plexBoolOpt, plexDateOpt, plexList, plexNumber, plexStringOpt } from '../../http/plex-values.js';
@@ -38,7 +38,7 @@ export const PlexConnection = z
     fillFromUri,
     z.looseObject({
       /** 'http' or 'https'; other values are kept verbatim. */
-      protocol: requiredText as z.ZodType<'http' | 'https' | (string & {})>,
+      protocol: requiredText,
       /** An IP address, or a host name for a custom access URL. */
       address: requiredText,
       port: plexNumber,
@@ -77,6 +77,9 @@ export const PlexDevice = z
   .preprocess(
     normaliseDevice,
     z.looseObject({
+      // The XML parser yields strings or numbers for an attribute (a name "1234" arrives as 1234); an absent name
+      // becomes ''.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
       name: z.preprocess((value) => (value === null || value === undefined ? '' : String(value)), z.string()),
       product: plexStringOpt,
       productVersion: plexStringOpt,

@@ -1,7 +1,7 @@
 /**
  * plex.tv PIN login: `POST api/v2/pins?strong=true` creates a pin, the user approves it in the Plex web app, and
  * `GET api/v2/pins/{id}` shows the `authToken` once linked; 404 with error code 1020 once it expired
- * (plex-api.md §5.4; captures pins-new / pins-linked in test/fixtures/plextv/).
+ * (docs/reference/plex-api.md §5.4; captures pins-new / pins-linked in test/fixtures/plextv/).
  */
 import { z } from 'zod';
 import {
@@ -71,7 +71,8 @@ export const DEFAULT_AUTH_APP_URL = 'https://app.plex.tv/auth';
  * The page where the user approves a pin: `https://app.plex.tv/auth#?clientID=..&code=..&context[device][product]=..`.
  *
  * [U] This format is widely used by third-party clients but was not found verbatim in the sources we checked
- * (plex-api.md "Could NOT confirm" 8). The parameters go in the fragment, so they never reach a server log.
+ * (docs/reference/plex-api.md "Could not confirm" 8). The parameters go in the fragment, so they never reach a server
+ * log.
  */
 export function pinAuthUrl(
   pin: Pick<PlexPin, 'code' | 'clientIdentifier' | 'product'>,

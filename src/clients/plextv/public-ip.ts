@@ -1,6 +1,7 @@
 /**
- * `GET https://plex.tv/:/ip` answers the caller's address as plex.tv sees it, as plain text (plex-api.md §5.5). A
- * captive portal or proxy may answer instead with an HTML page and a 200, so the body is checked before it is believed.
+ * `GET https://plex.tv/:/ip` answers the caller's address as plex.tv sees it, as plain text (docs/reference/plex-api.md
+ * §5.5). A captive portal or proxy may answer instead with an HTML page and a 200, so the body is checked before it is
+ * believed.
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * plex.tv's record of a server: `api/servers/{machineIdentifier}` (XML `<MediaContainer><Server address port scheme
  * host localAddresses .../>`, Plexopedia capture) or the v2 JSON object (plex-api.rs mock). `address`/`port` are what
- * plex.tv believes the server's public mapping is (plex-api.md §5.6). Parsed tolerantly: every field but
+ * plex.tv believes the server's public mapping is (docs/reference/plex-api.md §5.6). Parsed tolerantly: every field but
  * machineIdentifier is optional, unknown fields (library sections...) are kept.
  */
 import { z } from 'zod';

@@ -20,7 +20,7 @@ export function isRecord(value: unknown): value is UnknownRecord {
 export function unwrapList(value: unknown, tag: string): unknown[] {
   if (value === undefined || value === null || value === '') return [];
   if (Array.isArray(value)) {
-    return value.flatMap((item) =>
+    return value.flatMap((item: unknown) =>
       isRecord(item) && tag in item && Object.keys(item).length === 1 ? unwrapList(item[tag], tag) : [item],
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The signed-in plex.tv account: `api/v2/user` (JSON) and the legacy `users/account` XML (`<user ...><subscription>
- * <features><feature id/></features>`) parse with one schema (plex-api.md §5.3; captures in test/fixtures/plextv/).
+ * <features><feature id/></features>`) parse with one schema (docs/reference/plex-api.md §5.3; captures in
+ * test/fixtures/plextv/).
  *
  * The account's `authToken` (and the home `pin`, and the third-party service tokens under `services`) are removed
  * from the result: a `PlexUser` is meant to be shown and stored.
@@ -42,7 +43,7 @@ const USER_SECRETS = ['authToken', 'pin'] as const;
 
 function stripServiceSecrets(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
-  return value.map((service) => (isRecord(service) ? omitKeys(service, ['token', 'secret']) : service));
+  return value.map((service: unknown) => (isRecord(service) ? omitKeys(service, ['token', 'secret']) : service));
 }
 
 export const PlexUser = z

@@ -1,7 +1,7 @@
 /**
- * The Plex Media Server client: one small method per endpoint the diagnoser reads (plex-api.md §1-4), over the shared
- * transport → decode → validate layers of `createApiClient`. Every call has a deadline and takes an AbortSignal;
- * errors are the typed errors of `src/core/errors.ts` and never carry the token.
+ * The Plex Media Server client: one small method per endpoint the diagnoser reads (docs/reference/plex-api.md §1-4),
+ * over the shared transport → decode → validate layers of `createApiClient`. Every call has a deadline and takes an
+ * AbortSignal; errors are the typed errors of `src/core/errors.ts` and never carry the token.
  */
 import type { Dispatcher } from 'undici';
 import { DecodeError, HttpError, UsageError } from '../../core/errors.js';
@@ -68,7 +68,7 @@ export interface ServerClient {
    *
    * Call it only when the user explicitly asks for it. Plex staff (Tautulli-Issues#251, 2020) describe it as
    * "relatively expensive", "can also be rate limited", and an endpoint that "will be restricted in a future
-   * release of PMS": it makes PMS call plex.tv, which connects back to the server (plex-api.md §3).
+   * release of PMS": it makes PMS call plex.tv, which connects back to the server (docs/reference/plex-api.md §3).
    */
   refreshReachability(call?: ServerCallOptions): Promise<void>;
 }
@@ -107,9 +107,9 @@ function checkTimeout(timeoutMs: number | undefined, what: string): void {
 }
 
 /**
- * The PUT endpoints answer 2xx with a body we do not need (its shape is unknown, plex-api.md §4). But a captive
- * portal or proxy login answering 200 with an HTML page means the change never reached PMS: that must not pass as
- * success.
+ * The PUT endpoints answer 2xx with a body we do not need (its shape is unknown, docs/reference/plex-api.md §4). But a
+ * captive portal or proxy login answering 200 with an HTML page means the change never reached PMS: that must not pass
+ * as success.
  */
 function rejectHtmlAnswer(response: HttpResponse, method: string, secrets: readonly string[]): void {
   const text = decodeText(response.body);

@@ -3,16 +3,10 @@
  * and the plex.direct DNS answer for each plex.direct name. From inside the LAN, a remote connection may fail only
  * because the router does not loop back (natLoopbackSupported): rules weigh that, this just records.
  */
-import { z } from 'zod';
 import { classifyConnection } from '../../clients/plextv/connections.js';
-import { AddressClassSchema } from '../../probes/address-class.js';
-import { PlexDirectDnsValue } from '../../probes/dns.js';
-import { IdentityProbeValue } from '../../probes/identity/probe.js';
-import { TcpProbeValue } from '../../probes/tcp.js';
-import { probeResultSchema } from '../../probes/types.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';
-import { ConnectionsValue, PlexDirectDnsCollection, ProbedConnection } from '../values/connections.js';
+import { ConnectionsValue, PlexDirectDnsCollection, type ProbedConnection } from '../values/connections.js';
 import { probeBudget } from './probe-value.js';
 
 type Ctx = CollectorContext<CollectServices>;

@@ -1,15 +1,6 @@
 /** Collectors over plex.tv: the account's view of this server and of the address it connects from. */
-import { z } from 'zod';
 import { classifyAddress } from '../../core/net/address.js';
-import { AddressClassSchema } from '../../probes/address-class.js';
-import {
-  findServer,
-  PlexDevice,
-  PlexUser,
-  serversOf,
-  withoutSecrets,
-  type PlexDeviceWithoutSecrets,
-} from '../../clients/plextv/index.js';
+import { findServer, type PlexDevice, PlexUser, serversOf, withoutSecrets } from '../../clients/plextv/index.js';
 import { PublicIpValue, ResourcesValue } from '../values/plextv.js';
 import { defineCollector, type CollectorContext, type PrefetchContext } from '../define-collector.js';
 import type { CollectServices } from '../services.js';

@@ -80,8 +80,8 @@ export type ContainerNetwork = 'docker' | 'home-assistant' | 'kubernetes' | 'pod
 
 /**
  * Address ranges container runtimes hand out by default. A Plex server advertising one of these as its local
- * connection is advertising an address nobody else on the LAN can reach (plex-api.md §8, the plex-api.rs Docker mock
- * with local 172.18.0.3).
+ * connection is advertising an address nobody else on the LAN can reach (docs/reference/plex-api.md §8, the plex-api.rs
+ * Docker mock with local 172.18.0.3).
  */
 const CONTAINER_RANGES: { cidr: string; network: ContainerNetwork }[] = [
   { cidr: '172.30.32.0/23', network: 'home-assistant' },

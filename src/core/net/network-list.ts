@@ -1,7 +1,7 @@
 /**
- * Entries of Plex's network-list prefs (`allowedNetworks`, `LanNetworksBandwidth`; plex-api.md §4): a bare IP, a CIDR
- * network (`192.168.1.0/24`), or the `ip/netmask` form Plex also accepts (`192.168.1.0/255.255.255.0`). Parsed with
- * ipaddr.js: no hand-written masks.
+ * Entries of Plex's network-list prefs (`allowedNetworks`, `LanNetworksBandwidth`; docs/reference/plex-api.md §4): a
+ * bare IP, a CIDR network (`192.168.1.0/24`), or the `ip/netmask` form Plex also accepts (`192.168.1.0/255.255.255.0`).
+ * Parsed with ipaddr.js: no hand-written masks.
  */
 import ipaddr from 'ipaddr.js';
 import { classifyAddress, isInCidr } from './address.js';

@@ -1,7 +1,7 @@
 /**
  * `*.plex.direct` names: `<ip with dashes>.<32-hex>.plex.direct`. Plex's resolver answers with the address encoded
- * in the first label and ignores the hash (plex-api.md §6), so the name alone says which address a client will dial.
- * The hash is not the machineIdentifier.
+ * in the first label and ignores the hash (docs/reference/plex-api.md §6), so the name alone says which address a
+ * client will dial. The hash is not the machineIdentifier.
  */
 import ipaddr from 'ipaddr.js';
 

@@ -57,7 +57,7 @@ export function alternatePortCollector(options: AlternatePortCollectorOptions = 
       const run = runAlternatePortExperiment({
         server: ctx.services.serverForRestore ?? ctx.services.server,
         igd: { controlUrl: upnp.controlUrl, serviceType: upnp.serviceType },
-        internalClient: server.address!,
+        internalClient: server.address,
         internalPort: server.port,
         existingMappings: upnp.mappings,
         waitMs,

@@ -5,7 +5,7 @@
  * step throws. If 32400 fails but the alternate port is reachable, something upstream filters 32400.
  *
  * Opt-in and state-changing: the CLI explains it and asks first. Never throws; the result is plain JSON.
- * refreshReachability is called exactly once: Plex calls it expensive and rate limited (plex-api.md §3).
+ * refreshReachability is called exactly once: Plex calls it expensive and rate limited (docs/reference/plex-api.md §3).
  */
 import { randomInt } from 'node:crypto';
 import type { Dispatcher } from 'undici';
@@ -131,7 +131,7 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
   let journalWritten = false;
   let mappingConfirmed = false;
   const changed = (): boolean => added !== undefined || prefsTouched;
-  let outcome: AlternatePortResult['outcome'] = 'inconclusive';
+  let outcome: AlternatePortResult['outcome'];
   let reason: string | undefined;
 
   try {

@@ -1,7 +1,8 @@
 /**
  * Are we inside a container, and which runtime? A Plex server in a bridge-networked container advertises an address
  * nobody on the LAN can reach and "cannot automatically setup port forwarding on its own" (pms-docker README, in
- * plex-api.md §8). Evidence, strongest first: marker files the runtimes create, cgroup paths, mount sources, env.
+ * docs/reference/plex-api.md §8). Evidence, strongest first: marker files the runtimes create, cgroup paths, mount
+ * sources, env.
  */
 import type { ContainerInfo, ContainerRuntime } from './schema.js';
 import { hostFileExists, readHostFile, resolveSources, type HostSources } from './sources.js';

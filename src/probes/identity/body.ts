@@ -1,7 +1,7 @@
 /**
  * What an `/identity` answer body is. A PMS answers a small MediaContainer with `machineIdentifier`, `version` and
- * `claimed` (plex-api.md §1; XML by default, JSON on `Accept: application/json`); anything else on that port is
- * described rather than rejected: an HTML page keeps its title ("something else answers here").
+ * `claimed` (docs/reference/plex-api.md §1; XML by default, JSON on `Accept: application/json`); anything else on that
+ * port is described rather than rejected: an HTML page keeps its title ("something else answers here").
  */
 import { z } from 'zod';
 import { isDecodeError } from '../../core/errors.js';

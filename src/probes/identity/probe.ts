@@ -90,7 +90,8 @@ export function probeIdentity(
       const response = await request(url, {
         dispatcher: agent,
         method: 'GET',
-        // No X-Plex-Token, ever: /identity needs none (plex-api.md §1) and this URL may not be the owner's server.
+        // No X-Plex-Token, ever: /identity needs none (docs/reference/plex-api.md §1) and this URL may not be the
+        // owner's server.
         headers: { accept: 'application/json, text/xml;q=0.9, */*;q=0.5' },
         signal,
         // Our deadline governs; these keep undici from imposing its own 300 s ones.

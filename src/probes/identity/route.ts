@@ -1,7 +1,8 @@
 /**
  * Which address an HTTP probe dials, and how it was chosen. For `*.plex.direct` names the address is in the name
- * (plex-api.md §6), so when DNS fails (a resolver with rebinding protection, no internet DNS) we still reach the
- * server at the encoded address with the right SNI and Host: "DNS blocked, server fine" then differs from "down".
+ * (docs/reference/plex-api.md §6), so when DNS fails (a resolver with rebinding protection, no internet DNS) we still
+ * reach the server at the encoded address with the right SNI and Host: "DNS blocked, server fine" then differs from
+ * "down".
  */
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';

@@ -1,8 +1,9 @@
 /**
  * An undici Agent for one probe that records what the connection was: the address it reached and, for TLS, the
- * verdict Node's verification reached plus the certificate, even an untrusted one (toolchain.md §3). Verification
- * runs in full (chain, then host name through `checkServerIdentity`); we only keep the socket open after a failed
- * verdict, because a probe sends no secret and the server's answer is more evidence ("cert wrong, but it is Plex").
+ * verdict Node's verification reached plus the certificate, even an untrusted one (docs/reference/toolchain.md §3).
+ * Verification runs in full (chain, then host name through `checkServerIdentity`); we only keep the socket open after a
+ * failed verdict, because a probe sends no secret and the server's answer is more evidence ("cert wrong, but it is
+ * Plex").
  */
 import {
   rootCertificates,
@@ -62,7 +63,7 @@ export interface CapturingAgentOptions {
 export interface CapturingAgent {
   agent: Agent;
   /** What the last connection established looked like; undefined before any connection. */
-  captured(): ConnectionCapture | undefined;
+  captured(this: void): ConnectionCapture | undefined;
 }
 
 type LookupCallback = (
@@ -76,7 +77,7 @@ export function createCapturingAgent(options: CapturingAgentOptions): CapturingA
   const addresses = options.addresses;
   const lookup = addresses?.length
     ? (_host: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
-        // Node 20 calls lookup with `all: true` when autoSelectFamily is on (toolchain.md §3).
+        // Node 20 calls lookup with `all: true` when autoSelectFamily is on (docs/reference/toolchain.md §3).
         if (lookupOptions.all) callback(null, addresses);
         else callback(null, addresses[0]!.address, addresses[0]!.family);
       }
@@ -87,7 +88,7 @@ export function createCapturingAgent(options: CapturingAgentOptions): CapturingA
     timeout: options.connectTimeoutMs,
     ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
     ...(lookup ? { lookup } : {}),
-  } as buildConnector.BuildOptions);
+  });
   const agent = new Agent({
     connect(connectOptions, callback) {
       base(connectOptions, (error, socket) => {
@@ -95,10 +96,10 @@ export function createCapturingAgent(options: CapturingAgentOptions): CapturingA
           // The connector derives SNI the same way when undici passes none: the host name unless it is an IP.
           const hostname = stripBrackets(connectOptions.hostname);
           const servername = connectOptions.servername || (isIP(hostname) === 0 ? hostname : undefined);
-          captured = describeConnection(socket as Socket, servername ?? hostname, servername);
+          captured = describeConnection(socket, servername ?? hostname, servername);
         }
         // The callback's overloads are (err, null) | (null, socket); the union is what buildConnector hands us.
-        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket as Socket | null);
+        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket);
       });
     },
   });

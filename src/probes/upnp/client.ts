@@ -11,7 +11,7 @@ import { plexBoolOpt, plexNumber, plexNumberOpt } from '../../http/plex-values.j
 import type { ProbeError } from '../types.js';
 import {
   ConnectionStatusInfo,
-  PortMappingEntry,
+  type PortMappingEntry,
   type IgdServiceRef,
   type IndexedPortMapping,
   type PortMappingProtocol,

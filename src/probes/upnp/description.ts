@@ -1,7 +1,7 @@
 /**
  * The UPnP device description (LOCATION from SSDP): a `<root>` with an optional `<URLBase>` and a tree of devices,
  * each with a `<serviceList>` and a nested `<deviceList>`. miniupnpd 2.3.1 nests InternetGatewayDevice:2 →
- * WANDevice:2 → WANConnectionDevice:2 → WANIPConnection:2 at /ctl/IPConn (netlab.md "Scenario 5").
+ * WANDevice:2 → WANConnectionDevice:2 → WANIPConnection:2 at /ctl/IPConn (docs/reference/netlab.md "Scenario 5").
  */
 import { z } from 'zod';
 import { decodeBody } from '../../http/decode.js';
@@ -24,10 +24,7 @@ const MAX_DEVICE_DEPTH = 8;
 // Elements with attributes decode to `{ '#text': ... }`; plain ones to a string; empty ones to ''.
 const xmlText = z
   .preprocess((value) => {
-    const text =
-      value !== null && typeof value === 'object' && '#text' in value
-        ? (value as { '#text': unknown })['#text']
-        : value;
+    const text = value !== null && typeof value === 'object' && '#text' in value ? value['#text'] : value;
     return typeof text === 'string' && text.trim() !== '' ? text.trim() : undefined;
   }, z.string().optional())
   .catch(undefined);

@@ -26,7 +26,8 @@ export interface DiscoverIgdOptions extends ProbeOptions {
   ssdpAddress?: string;
   /**
    * Local IPv4 address to send the multicast from. Needed on multi-homed hosts, and on a host without a default
-   * route, where sending fails with ENETUNREACH (netlab.md "What failed" 3). @default the kernel's choice
+   * route, where sending fails with ENETUNREACH (docs/reference/netlab.md "What failed" 3). @default the kernel's
+   * choice
    */
   multicastInterface?: string;
   /** Skip SSDP and use this description URL (e.g. `http://192.168.1.1:5000/rootDesc.xml`). @default undefined */

@@ -3,7 +3,7 @@
  * `SOAPAction: "<serviceType>#<action>"` header. Success is `<u:<action>Response>` with one element per out
  * argument; refusal is a SOAP Fault whose `<detail><UPnPError>` carries `errorCode`/`errorDescription` (miniupnpd
  * answers 713 past the end of the mapping table and 718 for a mapping to another host under secure_mode:
- * netlab.md "Scenario 5").
+ * docs/reference/netlab.md "Scenario 5").
  */
 import type { Dispatcher } from 'undici';
 import { decodeBody } from '../../http/decode.js';

@@ -1,7 +1,8 @@
 /**
  * SSDP search (UPnP Device Architecture 1.1 §1.3): an `M-SEARCH * HTTP/1.1` datagram per search target, unicast
  * `HTTP/1.1 200 OK` replies with a LOCATION header pointing at the device description. Reply headers seen from
- * miniupnpd 2.3.1 are in netlab.md "Scenario 5" (CACHE-CONTROL, ST, USN, EXT, SERVER, LOCATION, OPT, 01-NLS, ...).
+ * miniupnpd 2.3.1 are in docs/reference/netlab.md "Scenario 5" (CACHE-CONTROL, ST, USN, EXT, SERVER, LOCATION, OPT,
+ * 01-NLS, ...).
  */
 import type { RemoteInfo } from 'node:dgram';
 import { ipFamily } from '../../core/net/address.js';
@@ -94,7 +95,10 @@ export interface SsdpSearchOptions {
 }
 
 export interface SsdpSearch {
-  /** Error codes of failed sends (ENETUNREACH when there is no route for multicast: netlab.md "What failed" 3). */
+  /**
+   * Error codes of failed sends (ENETUNREACH when there is no route for multicast: docs/reference/netlab.md "What
+   * failed" 3).
+   */
   readonly sendErrors: string[];
   /** Datagrams handed to the kernel. */
   readonly sent: number;

@@ -2,7 +2,7 @@
  * The outage this tool was written for: a Plex container publishes its bridge address (Docker 172.17-31.x, Home
  * Assistant 172.30.32.0/23, pod networks) as its local connection. plex.tv hands that address to every client; LAN
  * devices cannot route to it, so even local playback goes out through the WAN address or the Relay, or fails
- * (plex-api.md §8; the plex-api.rs Docker capture lists local 172.18.0.3).
+ * (docs/reference/plex-api.md §8; the plex-api.rs Docker capture lists local 172.18.0.3).
  */
 import type { Evidence } from '../types.js';
 import { defineRule } from '../define-rule.js';
@@ -22,7 +22,7 @@ import {
 /** plex.tv's `device` for containerised servers: "Docker Container", "Docker Container (LinuxServer.io)". */
 const CONTAINER_DEVICE = /docker|container|kubernetes|podman|home assistant/i;
 
-/** pms-docker's bridge-mode port list (plex-api.md §8). */
+/** pms-docker's bridge-mode port list (docs/reference/plex-api.md §8). */
 const BRIDGE_PORTS =
   '-p 32400:32400/tcp -p 8324:8324/tcp -p 32469:32469/tcp -p 1900:1900/udp -p 32410:32410/udp -p 32412:32412/udp -p 32413:32413/udp -p 32414:32414/udp';
 

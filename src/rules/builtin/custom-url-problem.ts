@@ -1,7 +1,7 @@
 /**
- * Custom server access URLs (`customConnections`, plex-api.md §4) are published to plex.tv as extra ways in: a reverse
- * proxy, a tunnel, a DNS name for the WAN address. Each entry is checked as written (a URL, with its port) and as
- * probed from here (does it answer, and is it this Plex server).
+ * Custom server access URLs (`customConnections`, docs/reference/plex-api.md §4) are published to plex.tv as extra ways
+ * in: a reverse proxy, a tunnel, a DNS name for the WAN address. Each entry is checked as written (a URL, with its
+ * port) and as probed from here (does it answer, and is it this Plex server).
  */
 import type { ProbedConnection } from '../../collect/values/connections.js';
 import { classifyAddress, isIpAddress } from '../../core/net/address.js';

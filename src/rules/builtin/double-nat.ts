@@ -1,8 +1,8 @@
 /**
  * A second router (usually the ISP's modem-router) in front of yours: your router's WAN address is private, so a
  * forward on it never sees internet traffic. Read from the router itself (UPnP / NAT-PMP), or from Plex's own
- * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all (netlab.md): an empty
- * answer means "not public", without saying which kind.
+ * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
+ * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
 import { defineRule } from '../define-rule.js';
 import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';

@@ -119,7 +119,7 @@ export default defineRule({
     if (forwards.length === 0) return; // no visible forward: no-port-forward / manual-port-mismatch
     ctx.report({
       messageId: 'likely',
-      data: { port, wan: wan.address!, ...where },
+      data: { port, wan: wan.address, ...where },
       evidence: [
         stateEvidence,
         { source: `router (${wan.source})`, observed: `WAN address ${wan.address}`, expected: 'a public address' },

@@ -1,8 +1,8 @@
 /**
- * Two network-list prefs (plex-api.md §4): `LanNetworksBandwidth` ("LAN Networks") decides which clients count as
- * local (no remote bandwidth limits, local quality); `allowedNetworks` lists networks that may use the server without
- * signing in. A LAN list that misses the server's own network makes LAN clients remote; an allowed list that reaches
- * into public space lets strangers in.
+ * Two network-list prefs (docs/reference/plex-api.md §4): `LanNetworksBandwidth` ("LAN Networks") decides which clients
+ * count as local (no remote bandwidth limits, local quality); `allowedNetworks` lists networks that may use the server
+ * without signing in. A LAN list that misses the server's own network makes LAN clients remote; an allowed list that
+ * reaches into public space lets strangers in.
  */
 import { classifyAddress, containerNetworkOf, isInCidr } from '../../core/net/address.js';
 import {
@@ -86,7 +86,7 @@ export default defineRule({
     if (!network) return;
     const parsed = (pref: ListPref) => (network[pref] ?? []).map((text) => ({ text, entry: parseNetworkEntry(text) }));
     const lists = { LanNetworksBandwidth: parsed('LanNetworksBandwidth'), allowedNetworks: parsed('allowedNetworks') };
-    const show = (pref: ListPref) => (network[pref]?.length ? network[pref]!.join(',') : '(empty)');
+    const show = (pref: ListPref) => (network[pref]?.length ? network[pref].join(',') : '(empty)');
 
     for (const pref of Object.keys(lists) as ListPref[]) {
       for (const { text, entry } of lists[pref]) {

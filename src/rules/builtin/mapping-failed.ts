@@ -1,6 +1,6 @@
 /**
  * Plex's own verdict, explained. plex.tv tests the server's public endpoint and the server reports the outcome as
- * mappingState/mappingError (plex-api.md §3). Usually a symptom: the rules that find *why* explain it.
+ * mappingState/mappingError (docs/reference/plex-api.md §3). Usually a symptom: the rules that find *why* explain it.
  */
 import { defineRule } from '../define-rule.js';
 import { mappingState, publicPort, serverPublicAddress } from '../facts.js';

@@ -1,9 +1,9 @@
 /**
- * `*.plex.direct` names resolve to the address they encode (plex-api.md §6). Resolvers with DNS rebinding protection
- * (dnsmasq `--stop-dns-rebind`, Unbound private-address, Fritz!Box, NextDNS) drop answers that point into the LAN, so
- * the server's secure local connection cannot be resolved: apps fall back to the WAN address or the Relay. Filters and
- * DNS hijacks rewrite or refuse the names altogether. The probe asks a public control name with the same hash to tell
- * the two apart (src/probes/dns.ts).
+ * `*.plex.direct` names resolve to the address they encode (docs/reference/plex-api.md §6). Resolvers with DNS
+ * rebinding protection (dnsmasq `--stop-dns-rebind`, Unbound private-address, Fritz!Box, NextDNS) drop answers that
+ * point into the LAN, so the server's secure local connection cannot be resolved: apps fall back to the WAN address or
+ * the Relay. Filters and DNS hijacks rewrite or refuse the names altogether. The probe asks a public control name with
+ * the same hash to tell the two apart (src/probes/dns.ts).
  */
 import type { DnsResolverAnswer, PlexDirectDnsValue } from '../../probes/dns.js';
 import { defineRule } from '../define-rule.js';

@@ -1,7 +1,7 @@
 /**
  * plex.tv could not be reached from this machine. What that means for remote access depends on where this run is:
  * on the server's host, the server almost certainly cannot reach plex.tv either, which is what mappingError
- * `publisherror` / `myplexgone` say (plex-api.md §3); elsewhere it is a problem of this machine only.
+ * `publisherror` / `myplexgone` say (docs/reference/plex-api.md §3); elsewhere it is a problem of this machine only.
  */
 import { defineRule } from '../define-rule.js';
 import { mappingState, vantage, type Vantage } from '../facts.js';

@@ -1,7 +1,8 @@
 /**
  * What a failed remote access means for people outside: with the Relay on, they get Plex's bandwidth-limited proxy
- * relay (the RelayEnabled summary says only "bandwidth limited"; a forum figure is about 2 Mbps, plex-api.md §4, §8);
- * with it off, nothing. A consequence, never a cause: the rules that find why remote access fails explain it.
+ * relay (the RelayEnabled summary says only "bandwidth limited"; a forum figure is about 2 Mbps,
+ * docs/reference/plex-api.md §4, §8); with it off, nothing. A consequence, never a cause: the rules that find why
+ * remote access fails explain it.
  */
 import { isLanAddress, probedConnections, reachedThisServer, urlHostAddress } from '../connection-facts.js';
 import { defineRule } from '../define-rule.js';

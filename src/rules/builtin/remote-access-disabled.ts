@@ -1,7 +1,7 @@
 /**
  * Remote access is switched off: `PublishServerOnPlexOnlineKey` (hidden pref, "Publish server on Plex Online";
- * Tautulli reads it as "remote access enabled", plex-api.md §4) is false, so the server does not publish its address
- * to plex.tv and no client outside the LAN can find it, whatever the router does.
+ * Tautulli reads it as "remote access enabled", docs/reference/plex-api.md §4) is false, so the server does not publish
+ * its address to plex.tv and no client outside the LAN can find it, whatever the router does.
  */
 import { defineRule } from '../define-rule.js';
 import { mappingState } from '../facts.js';

@@ -1,8 +1,8 @@
 /**
- * "Secure connections: Required" (secureConnections=0, plex-api.md §4) forbids apps to fall back to plain HTTP. That
- * is fine while HTTPS works; when it cannot (no plex.direct certificate, a TLS failure on the server's connections,
- * plex.direct names blocked by the resolver) apps have no way in at all. Preferred (1) keeps HTTPS first and lets
- * them fall back (support article 206225077).
+ * "Secure connections: Required" (secureConnections=0, docs/reference/plex-api.md §4) forbids apps to fall back to
+ * plain HTTP. That is fine while HTTPS works; when it cannot (no plex.direct certificate, a TLS failure on the server's
+ * connections, plex.direct names blocked by the resolver) apps have no way in at all. Preferred (1) keeps HTTPS first
+ * and lets them fall back (support article 206225077).
  */
 import type { ProbedConnection } from '../../collect/values/connections.js';
 import { defineRule } from '../define-rule.js';

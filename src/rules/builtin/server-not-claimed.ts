@@ -1,7 +1,7 @@
 /**
  * A server that belongs to no account, or whose sign-in is gone, cannot publish itself to plex.tv: remote access
  * cannot work whatever the network does. Evidence: /identity `claimed`, the root's `myPlex`/`myPlexSigninState` and
- * /myplex/account `signInState` (value sets in plex-api.md §1-3; `none` = never claimed or signed out).
+ * /myplex/account `signInState` (value sets in docs/reference/plex-api.md §1-3; `none` = never claimed or signed out).
  */
 import { defineRule } from '../define-rule.js';
 import { targetEndpoint } from '../facts.js';

@@ -1,8 +1,8 @@
 /**
  * plex.tv's record of the server is out of date: it lists the server offline while the server answers, has not
  * heard from it for a long time, or still shows an older version. A server that stopped talking to plex.tv is not
- * published, so clients outside cannot find its current address. plex.tv's fields: plex-api.md §5.1 (`presence`
- * = online, per Tautulli; `lastSeenAt`; `productVersion`).
+ * published, so clients outside cannot find its current address. plex.tv's fields: docs/reference/plex-api.md §5.1
+ * (`presence` = online, per Tautulli; `lastSeenAt`; `productVersion`).
  *
  * The only clock a rule has is the snapshot's `createdAt` (this machine's clock), compared with plex.tv's: a wrong
  * clock here makes the age wrong by as much, which is why the age check is never more than medium confidence.

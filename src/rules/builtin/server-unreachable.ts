@@ -1,7 +1,7 @@
 /**
- * The URL the user gave does not lead to a Plex Media Server: `GET /identity` (which needs no token, plex-api.md §1)
- * failed. One message per failure kind, because "nothing listens", "a firewall drops it" and "a router page answers"
- * have different fixes.
+ * The URL the user gave does not lead to a Plex Media Server: `GET /identity` (which needs no token,
+ * docs/reference/plex-api.md §1) failed. One message per failure kind, because "nothing listens", "a firewall drops it"
+ * and "a router page answers" have different fixes.
  */
 import { classifyAddress, ipFamily } from '../../core/net/address.js';
 import { isPlexDirectHost, parsePlexDirectName, plexDirectHostname } from '../../core/net/plex-direct.js';

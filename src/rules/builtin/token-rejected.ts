@@ -1,7 +1,8 @@
 /**
  * The token we were given does not open what it should. Told apart by who refused and how: the server's 401 (the
  * token is unknown to it), its 403 (a real token, but not the owner's: /:/prefs and /myplex/account are the owner's),
- * plex.tv's 401 (`{"errors":[{"code":1001,"message":"User could not be authenticated"}]}`, plex-api.md §0).
+ * plex.tv's 401 (`{"errors":[{"code":1001,"message":"User could not be authenticated"}]}`, docs/reference/plex-api.md
+ * §0).
  */
 import type { ObservationError } from '../../core/observation.js';
 import { defineRule } from '../define-rule.js';

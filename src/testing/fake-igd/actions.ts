@@ -124,7 +124,8 @@ export function runAction(
       )
         return { fault: 402 };
       if (state.permanentLeasesOnly && leaseSeconds !== 0) return { fault: 725 };
-      // miniupnpd answers 718 (not 606) when secure_mode refuses a mapping to another host (netlab.md, secure_mode note).
+      // miniupnpd answers 718 (not 606) when secure_mode refuses a mapping to another host (docs/reference/netlab.md,
+      // secure_mode note).
       if (state.secureMode && !sameHost(internalClient, caller)) return { fault: 718 };
       const mapping: FakeMapping = {
         remoteHost: args.NewRemoteHost ?? '',

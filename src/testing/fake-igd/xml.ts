@@ -1,6 +1,7 @@
 /**
  * Documents the fake IGD serves: device descriptions in a few real-world flavours and SOAP envelopes, shaped like
- * miniupnpd 2.3.1's (netlab.md "Scenario 5": rootDesc.xml, /ctl/IPConn, WANIPConnection:2, UPnPError faults).
+ * miniupnpd 2.3.1's (docs/reference/netlab.md "Scenario 5": rootDesc.xml, /ctl/IPConn, WANIPConnection:2, UPnPError
+ * faults).
  */
 import { escapeXml } from '../xml-writer.js';
 

@@ -1,7 +1,7 @@
 /**
  * The fake server's settings catalogue: real ids, labels, summaries, types, defaults and enumValues, copied from a
  * real /:/prefs dump (plex-api.rs mock prefs.json, payloads/prefs-json__plex-api-rs-server-prefs.json), covering
- * every network / remote-access pref of plex-api.md §4 plus a few ordinary ones.
+ * every network / remote-access pref of docs/reference/plex-api.md §4 plus a few ordinary ones.
  *
  * Values live in the fake's state as strings in canonical XML form: bool "1"/"0", int/double in decimal, text as is.
  */
@@ -76,7 +76,8 @@ export const FAKE_SETTINGS: readonly FakeSettingDefinition[] = [
     advanced: true,
     group: 'network',
   },
-  // enumValues of the older dump (plex-api.md §4), which still offers 2:Disabled; newer servers list "1:Preferred|0:Required".
+  // enumValues of the older dump (docs/reference/plex-api.md §4), which still offers 2:Disabled; newer servers list
+  // "1:Preferred|0:Required".
   {
     id: 'secureConnections',
     label: 'Secure connections',

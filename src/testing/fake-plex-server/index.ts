@@ -93,7 +93,8 @@ export interface FakePlexServerOptions {
   plexTvTimeoutMs?: number;
   /**
    * The 32-hex `<hash>` of a `*.<hash>.plex.direct` certificate, as every current PMS has: published to the fake
-   * plex.tv, which then lists `https://<ip-dashed>.<hash>.plex.direct:<port>` connections (plex-api.md §6).
+   * plex.tv, which then lists `https://<ip-dashed>.<hash>.plex.direct:<port>` connections (docs/reference/plex-api.md
+   * §6).
    * @default undefined (plain `http://ip:port` connections)
    */
   certificateHash?: string;

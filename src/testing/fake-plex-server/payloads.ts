@@ -1,8 +1,8 @@
 /**
  * Plex-shaped responses of the fake server. One element model renders both ways, as PMS does: XML attributes
  * (booleans "1"/"0") by default, and `Accept: application/json` → `{"MediaContainer":{…attributes, Child:[…]}}`
- * with real booleans and numbers (plex-api.md §0). Attribute sets follow the real captures in
- * /work/shared/reference/payloads (identity, root, prefs).
+ * with real booleans and numbers (docs/reference/plex-api.md §0). Attribute sets follow the real captures in
+ * test/fixtures/server/ (identity, root, prefs).
  */
 import type { ServerResponse } from 'node:http';
 import { renderDocument, type XmlElement } from '../xml-writer.js';
@@ -11,12 +11,12 @@ import { signInStateOf, type FakePlexServerState } from './state.js';
 
 export type PlexFormat = 'json' | 'xml';
 
-/** Headers every PMS response carries (X-Plex-Protocol: see plex-api.md §0). */
+/** Headers every PMS response carries (X-Plex-Protocol: see docs/reference/plex-api.md §0). */
 export const PLEX_HEADERS = { 'X-Plex-Protocol': '1.0', 'Cache-Control': 'no-cache' } as const;
 
 const CONTENT_TYPE: Record<PlexFormat, string> = { xml: 'text/xml;charset=utf-8', json: 'application/json' };
 
-/** The body PMS answers a request without a valid token with (plex-api.md §0). */
+/** The body PMS answers a request without a valid token with (docs/reference/plex-api.md §0). */
 export const UNAUTHORIZED_HTML =
   '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 

@@ -1,7 +1,8 @@
 /**
  * What a real PMS does to become reachable, played against the fake plex.tv (the lab relies on it):
  * publish itself, pick the public port (manual, or an automatic UPnP / NAT-PMP mapping), then have plex.tv connect
- * back to the public address it saw on that port, and report the outcome in `/myplex/account` (plex-api.md §3).
+ * back to the public address it saw on that port, and report the outcome in `/myplex/account`
+ * (docs/reference/plex-api.md §3).
  *
  * The two `/__fake/*` endpoints used here are a testing-only contract between our fakes, NOT Plex API:
  * - `POST {plexTv.url}/__fake/servers/publish` body `FakePublishBody` → `200 { publicAddress }`

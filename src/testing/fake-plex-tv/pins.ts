@@ -1,7 +1,7 @@
 /**
- * The fake's PIN store (plex-api.md §5.4): pins are created by `POST api/v2/pins`, read by `GET api/v2/pins/{id}`,
- * and become linked or expire after a configured number of polls (or when `linkPin` is called), so a test can drive
- * every outcome of a login without a browser.
+ * The fake's PIN store (docs/reference/plex-api.md §5.4): pins are created by `POST api/v2/pins`, read by `GET
+ * api/v2/pins/{id}`, and become linked or expire after a configured number of polls (or when `linkPin` is called), so a
+ * test can drive every outcome of a login without a browser.
  */
 import { randomInt } from 'node:crypto';
 

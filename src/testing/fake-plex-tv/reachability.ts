@@ -1,7 +1,7 @@
 /**
- * The fake's connect-back check, like plex.tv's reachability test of a published server (plex-api.md §3: "calls a
- * plex.tv service which asks it to make a request to the PMS instance to see if it's reachable"): connect to the
- * address and port, `GET /identity` over plain http without a token, and require the same machineIdentifier.
+ * The fake's connect-back check, like plex.tv's reachability test of a published server (docs/reference/plex-api.md §3:
+ * "calls a plex.tv service which asks it to make a request to the PMS instance to see if it's reachable"): connect to
+ * the address and port, `GET /identity` over plain http without a token, and require the same machineIdentifier.
  */
 import { Agent } from 'undici';
 import { decodeBody } from '../../http/decode.js';

@@ -58,8 +58,9 @@ export interface ConnectionFilter {
 }
 
 /**
- * Which connections a resources request gets. Relay and IPv6 filtering are documented parameters (plex-api.md
- * §5.1); dropping https connections when includeHttps=0 is our reading of the parameter's name [U].
+ * Which connections a resources request gets. Relay and IPv6 filtering are documented parameters
+ * (docs/reference/plex-api.md §5.1); dropping https connections when includeHttps=0 is our reading of the parameter's
+ * name [U].
  */
 export function filterConnections(connections: readonly PlexConnection[], filter: ConnectionFilter): PlexConnection[] {
   return connections.filter(

@@ -9,7 +9,7 @@ import type { PlexUser } from '../../clients/plextv/user.js';
 import { readRequestBody } from '../http-server.js';
 import { hostPort, buildPublishedDevice, FakePublishRequest, type FakePublishedServer } from './publish.js';
 import { connectBack } from './reachability.js';
-import { FakePinStore, pinToJson } from './pins.js';
+import { type FakePinStore, pinToJson } from './pins.js';
 import {
   deviceToJson,
   devicesToLegacyXml,

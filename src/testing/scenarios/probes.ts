@@ -235,7 +235,7 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
     }));
   };
 
-  const host: ProbeSet['host'] = async () => ({ status: 'ok', value: peers.host, durationMs: 1 });
+  const host: ProbeSet['host'] = () => Promise.resolve({ status: 'ok', value: peers.host, durationMs: 1 });
 
   return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host };
 }

@@ -1,8 +1,9 @@
 /**
  * A pass-through in front of the fake plex.tv that adds what the fake Plex Media Server cannot send yet: the
  * certificate hash of a server with Plex's `*.<hash>.plex.direct` certificate (every current server has one). With it,
- * the fake plex.tv lists plex.direct connections, as the real one does (plex-api.md §6), so the DNS probe and the
- * rebinding rules have names to work on. Everything else is forwarded unchanged, token included (header only).
+ * the fake plex.tv lists plex.direct connections, as the real one does (docs/reference/plex-api.md §6), so the DNS
+ * probe and the rebinding rules have names to work on. Everything else is forwarded unchanged, token included (header
+ * only).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpRequest, type HttpMethod } from '../../http/transport.js';

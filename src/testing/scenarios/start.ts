@@ -150,7 +150,8 @@ async function startOnce(scenario: Scenario, token: string, options: StartScenar
         : staticForwards;
     const model = createNetworkModel(scenario, endpoint.port, forwards);
 
-    // miniupnpd answers NAT-PMP with result 3 (network failure) when its own WAN address is not public (netlab.md).
+    // miniupnpd answers NAT-PMP with result 3 (network failure) when its own WAN address is not public
+    // (docs/reference/netlab.md).
     const natPmp =
       router.natPmp === false ? undefined : await startFakeNatPmp(wan === '' ? { resultCode: 3 } : { externalIp: wan });
     if (natPmp) closers.push(() => natPmp.close());

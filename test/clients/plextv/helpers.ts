@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/plextv/', import.meta.url));
 
-/** A captured payload from test/fixtures/plextv/ (copied verbatim from shared/reference/payloads/). */
+/**
+ * A captured payload from test/fixtures/plextv/ (public captures, copied verbatim; sources in
+ * docs/reference/plex-api.md).
+ */
 export function fixture(name: string): Buffer {
   return readFileSync(`${FIXTURES}${name}`);
 }
@@ -20,6 +23,7 @@ export function fixtureJson(name: string): unknown {
 export function stringsOf(value: unknown, seen = new Set<unknown>()): string[] {
   if (value === null || value === undefined) return [];
   if (typeof value === 'string') return [value];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- not an object here (checked on this line).
   if (typeof value !== 'object') return [String(value)];
   if (seen.has(value)) return [];
   seen.add(value);

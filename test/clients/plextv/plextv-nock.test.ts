@@ -2,7 +2,7 @@
  * The plex.tv client against an imitation of https://plex.tv itself (nock 15.0.0, which patches undici's global
  * dispatcher: so no `dispatcher` is passed here). Net connect is disabled for the whole file, so nothing here can
  * reach the real plex.tv. nock lives in this file only: loading it in a worker breaks real-TLS inspection
- * (toolchain.md §2).
+ * (docs/reference/toolchain.md §2).
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 // A consumer router's UPnP IGD in the router namespace: the project's fake IGD on 192.168.1.1:5000, answering SSDP
 // multicast on the LAN and reporting the router's real WAN address (also a private or 100.64/10 one, which real
-// consumer routers behind a modem or CGNAT report and miniupnpd refuses to: netlab.md "What failed" 2), and applying
-// a real nft DNAT rule for every mapping it holds.
+// consumer routers behind a modem or CGNAT report and miniupnpd refuses to: docs/reference/netlab.md "What failed" 2),
+// and applying a real nft DNAT rule for every mapping it holds.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { config, loadDist, log, ready } from './runner.mjs';
@@ -26,10 +26,16 @@ const igd = await startFakeIgd({
 function rulesFor(mappings) {
   const lines = [`flush chain inet filter ${options.chain}`];
   for (const m of mappings) {
-    const valid = m.enabled && IPV4.test(m.internalClient) && [m.externalPort, m.internalPort].every((p) => Number.isInteger(p) && p > 0 && p < 65536) && (m.protocol === 'TCP' || m.protocol === 'UDP');
+    const valid =
+      m.enabled &&
+      IPV4.test(m.internalClient) &&
+      [m.externalPort, m.internalPort].every((p) => Number.isInteger(p) && p > 0 && p < 65536) &&
+      (m.protocol === 'TCP' || m.protocol === 'UDP');
     if (!valid) continue;
     const from = m.remoteHost && IPV4.test(m.remoteHost) ? ` ip saddr ${m.remoteHost}` : '';
-    lines.push(`add rule inet filter ${options.chain} iifname "${options.wanInterface}"${from} ${m.protocol.toLowerCase()} dport ${m.externalPort} dnat ip to ${m.internalClient}:${m.internalPort}`);
+    lines.push(
+      `add rule inet filter ${options.chain} iifname "${options.wanInterface}"${from} ${m.protocol.toLowerCase()} dport ${m.externalPort} dnat ip to ${m.internalClient}:${m.internalPort}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -41,7 +47,10 @@ function apply(mappings) {
   // Synchronous on purpose: the rule must be in place before the SOAP answer leaves, as on a real router.
   execFileSync('nft', ['-f', '-'], { input: rules });
   applied = rules;
-  log(`nft: ${mappings.length} mapping(s) applied`, mappings.map((m) => `${m.protocol} ${m.externalPort}->${m.internalClient}:${m.internalPort}`));
+  log(
+    `nft: ${mappings.length} mapping(s) applied`,
+    mappings.map((m) => `${m.protocol} ${m.externalPort}->${m.internalClient}:${m.internalPort}`),
+  );
 }
 
 /**

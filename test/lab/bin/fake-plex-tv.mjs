@@ -12,6 +12,9 @@ const plexTv = await startFakePlexTv({
   // Relay connections the fake lists must point into the lab, never outside it.
   relayAddress: options.host,
 });
-followRequests(plexTv.requests, (r) => `${r.method} ${r.path} from ${r.remoteAddress}${r.status ? ` -> ${r.status}` : ''}`);
+followRequests(
+  plexTv.requests,
+  (r) => `${r.method} ${r.path} from ${r.remoteAddress}${r.status ? ` -> ${r.status}` : ''}`,
+);
 log(`fake plex.tv on ${plexTv.url}`);
 ready({ url: plexTv.url });

@@ -10,8 +10,15 @@ const options = config();
 if (options.tls) {
   // The front must listen before the first publish: plex.tv's connect-back comes in through it.
   const tls = { cert: readFileSync(options.tls.certFile, 'utf8'), key: readFileSync(options.tls.keyFile, 'utf8') };
-  await startPmsFront({ host: options.privateAddress, port: options.port, target: { host: '127.0.0.1', port: options.port }, tls });
-  log(`HTTP + HTTPS front on ${options.privateAddress}:${options.port} (certificate for *.${options.certificateHash}.plex.direct)`);
+  await startPmsFront({
+    host: options.privateAddress,
+    port: options.port,
+    target: { host: '127.0.0.1', port: options.port },
+    tls,
+  });
+  log(
+    `HTTP + HTTPS front on ${options.privateAddress}:${options.port} (certificate for *.${options.certificateHash}.plex.direct)`,
+  );
 }
 const { startFakePlexServer } = await loadDist('testing.js', ['startFakePlexServer']);
 
@@ -33,7 +40,11 @@ async function upnpMapping(privatePort) {
     description: 'Plex Media Server',
     leaseSeconds: 7200,
   });
-  log(`automatic mapping via ${found.value.controlUrl}: ${externalPort} -> ${options.privateAddress}:${privatePort}:`, added.status, added.status === 'ok' ? '' : added);
+  log(
+    `automatic mapping via ${found.value.controlUrl}: ${externalPort} -> ${options.privateAddress}:${privatePort}:`,
+    added.status,
+    added.status === 'ok' ? '' : added,
+  );
   return added.status === 'ok' ? { externalPort } : undefined;
 }
 

@@ -13,7 +13,8 @@ if (!options?.url) {
   process.exit(2);
 }
 const started = performance.now();
-const print = (result) => process.stdout.write(`${JSON.stringify({ ...result, durationMs: Math.round(performance.now() - started) })}\n`);
+const print = (result) =>
+  process.stdout.write(`${JSON.stringify({ ...result, durationMs: Math.round(performance.now() - started) })}\n`);
 
 const secure = options.url.startsWith('https:');
 const req = (secure ? httpsRequest : httpRequest)(options.url, {
@@ -23,7 +24,11 @@ const req = (secure ? httpsRequest : httpRequest)(options.url, {
   ...(secure && options.caFile ? { ca: readFileSync(options.caFile, 'utf8') } : {}),
   agent: false,
 });
-const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs ?? 3000} ms`), { code: 'ETIMEDOUT' })), options.timeoutMs ?? 3000);
+const timer = setTimeout(
+  () =>
+    req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs ?? 3000} ms`), { code: 'ETIMEDOUT' })),
+  options.timeoutMs ?? 3000,
+);
 req.on('response', (response) => {
   const chunks = [];
   let size = 0;
@@ -33,8 +38,15 @@ req.on('response', (response) => {
   });
   response.on('end', () => {
     clearTimeout(timer);
-    const tls = secure ? { tls: { authorized: response.socket.authorized, subject: response.socket.getPeerCertificate().subject?.CN } } : {};
-    print({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), ...tls });
+    const tls = secure
+      ? { tls: { authorized: response.socket.authorized, subject: response.socket.getPeerCertificate().subject?.CN } }
+      : {};
+    print({
+      status: response.statusCode,
+      headers: response.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      ...tls,
+    });
   });
   response.on('error', (error) => {
     clearTimeout(timer);

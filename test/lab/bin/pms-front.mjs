@@ -35,7 +35,9 @@ const listen = (server, port, host) =>
  */
 export async function startPmsFront(options) {
   const toFake = () => connect(options.target.port, options.target.host);
-  const terminator = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (clear) => splice(clear, toFake()));
+  const terminator = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (clear) =>
+    splice(clear, toFake()),
+  );
   // A failed handshake (a client that distrusts the certificate) is that client's business, not a crash of ours.
   terminator.on('tlsClientError', () => undefined);
   const tlsPort = await listen(terminator, 0, '127.0.0.1');

@@ -20,10 +20,12 @@ export function config() {
 export async function loadDist(entry, names) {
   const dir = process.env.PD_LAB_DIST ? resolve(process.env.PD_LAB_DIST) : join(REPO_ROOT, 'dist');
   const file = join(dir, entry);
-  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`npm run build\` before the lab (or set PD_LAB_DIST)`);
+  if (!existsSync(file))
+    throw new Error(`${file} does not exist: run \`npm run build\` before the lab (or set PD_LAB_DIST)`);
   const module = await import(pathToFileURL(file).href);
   const missing = names.filter((name) => typeof module[name] !== 'function');
-  if (missing.length > 0) throw new Error(`${file} does not export ${missing.join(', ')} (the lab needs them from the public build)`);
+  if (missing.length > 0)
+    throw new Error(`${file} does not export ${missing.join(', ')} (the lab needs them from the public build)`);
   return module;
 }
 
@@ -48,10 +50,10 @@ export function followRequests(requests, format) {
 
 // A runner that throws must die loudly (the harness reports the log tail), never linger half-started.
 process.on('uncaughtException', (error) => {
-  log('fatal:', error instanceof Error ? error.stack ?? error.message : String(error));
+  log('fatal:', error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });
 process.on('unhandledRejection', (error) => {
-  log('fatal (rejection):', error instanceof Error ? error.stack ?? error.message : String(error));
+  log('fatal (rejection):', error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 /**
  * Can this machine run the lab? Root, Linux, the binaries, and an actual `ip netns add` (a container without
- * CAP_SYS_ADMIN has root's uid but fails there: netlab.md "Capability checks"). Answered once per tool set.
+ * CAP_SYS_ADMIN has root's uid but fails there: docs/reference/netlab.md "Capability checks"). Answered once per tool
+ * set.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -32,7 +33,8 @@ const cache = new Map<string, LabAvailability>();
 
 function probeNetns(): string | undefined {
   const name = `pd${Math.random().toString(36).slice(2, 7).padEnd(5, '0')}-probe`;
-  // Without CAP_NET_ADMIN the namespace is created but cannot be configured (netlab.md capability checks): try both.
+  // Without CAP_NET_ADMIN the namespace is created but cannot be configured (docs/reference/netlab.md capability
+  // checks): try both.
   const added =
     runSyncQuietly(['ip', 'netns', 'add', name]) !== undefined &&
     runSyncQuietly(['ip', '-n', name, 'link', 'set', 'lo', 'up']) !== undefined;

@@ -1,7 +1,8 @@
 /**
  * The lab's stand-in for Plex's plex.direct certificates: a CA made per lab, and a certificate for
- * `*.<hash>.plex.direct` signed by it (the real ones are issued by a public CA to every server; plex-api.md §6).
- * Programs in the lab that should trust it as they would trust the real one get `NODE_EXTRA_CA_CERTS=<caFile>`.
+ * `*.<hash>.plex.direct` signed by it (the real ones are issued by a public CA to every server;
+ * docs/reference/plex-api.md §6). Programs in the lab that should trust it as they would trust the real one get
+ * `NODE_EXTRA_CA_CERTS=<caFile>`.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

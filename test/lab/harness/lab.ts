@@ -222,9 +222,9 @@ export async function startLab(input: LabScenario): Promise<Lab> {
       ...(plex ? { plex } : {}),
       timings: { topologyMs, servicesMs },
       namespace: ns,
-      spawn: host.spawn,
+      spawn: host.spawn.bind(host),
       exec,
-      waitForPort: host.waitForPort,
+      waitForPort: host.waitForPort.bind(host),
       tool,
       http: (role, request) =>
         tool<LabHttpResult>(role, 'http.mjs', [JSON.stringify(request)], {

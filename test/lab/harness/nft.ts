@@ -1,6 +1,6 @@
 /**
- * nftables rulesets of the lab's boxes, written whole (Debian's miniupnpd nft_init.sh is broken in 2.3.1-1: netlab.md
- * "What failed" 1). Each box's file is kept in the lab dir for reading after a failure.
+ * nftables rulesets of the lab's boxes, written whole (Debian's miniupnpd nft_init.sh is broken in 2.3.1-1:
+ * docs/reference/netlab.md "What failed" 1). Each box's file is kept in the lab dir for reading after a failure.
  */
 import type { IspBlock, NormalizedScenario, PortForward } from './scenario.js';
 
@@ -14,7 +14,8 @@ function forwardRule(forward: PortForward, wanInterface: string): string {
 /**
  * A home router: masquerade out of wan0, forward only LAN→WAN, replies and DNATed traffic. Laid out as
  * `table inet filter` with the chains miniupnpd 2.3.1 expects to exist before it starts (miniupnpd, prerouting_miniupnpd,
- * postrouting_miniupnpd: netlab.md "Scenario 5"), and the chain the consumer IGD fills, so one layout serves all.
+ * postrouting_miniupnpd: docs/reference/netlab.md "Scenario 5"), and the chain the consumer IGD fills, so one layout
+ * serves all.
  */
 export function homeRouterRuleset(forwards: readonly PortForward[]): string {
   return `table inet filter {
@@ -54,7 +55,10 @@ function blockRule(block: IspBlock): string {
   return `    oifname "cust0" ${protocol} dport ${block.port} counter ${verdict}`;
 }
 
-/** The ISP: filtering towards the customer, and the CGNAT masquerade to its own public address (netlab.md scenario 4). */
+/**
+ * The ISP: filtering towards the customer, and the CGNAT masquerade to its own public address (docs/reference/netlab.md
+ * scenario 4).
+ */
 export function ispRuleset(scenario: NormalizedScenario): string {
   const parts: string[] = [];
   if (scenario.isp.block.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * Background processes inside namespaces: started through `ip netns exec` (which execs, so the child's PID is the
  * program's own), output captured to `<labdir>/<name>.log`, every PID tracked, and stopped with SIGTERM then SIGKILL.
- * The lab is the parent and waits on each child, so nothing is left as a zombie (netlab.md "Scenario 6").
+ * The lab is the parent and waits on each child, so nothing is left as a zombie (docs/reference/netlab.md "Scenario
+ * 6").
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * The declarative description of a lab: which networks sit between the Plex server and the internet, what the router
  * forwards, what the ISP blocks, which resolver the LAN uses, and which fakes run where. Addresses follow the verified
- * topology in /work/shared/reference/netlab.md ("Topology").
+ * topology in docs/reference/netlab.md ("Topology").
  */
 import { randomBytes } from 'node:crypto';
 
@@ -102,7 +102,7 @@ export interface LabScenario {
   plex?: PlexServerOptions | false;
 }
 
-/** Fixed addresses of the topology (netlab.md). */
+/** Fixed addresses of the topology (docs/reference/netlab.md). */
 export const LAB_ADDRESSES = {
   lanHost: '192.168.1.10',
   routerLan: '192.168.1.1',

@@ -59,7 +59,7 @@ function miniupnpdConfig(scenario: NormalizedScenario, dir: string): string {
     `secure_mode=${yes(scenario.router.upnpSecureMode)}`,
     'ipv6_disable=yes',
     'system_uptime=yes',
-    // Per lab: two labs must not share a lease file (netlab.md "Scenario 6").
+    // Per lab: two labs must not share a lease file (docs/reference/netlab.md "Scenario 6").
     `lease_file=${join(dir, 'upnp.leases')}`,
     `uuid=${randomUUID()}`,
     ...(scenario.router.upnpExternalIp ? [`ext_ip=${scenario.router.upnpExternalIp}`] : []),
@@ -110,7 +110,7 @@ export async function startInfrastructure(
       `--server=/plex.direct/${A.plexDirectDns}`,
       '--log-facility=-',
       '--log-queries',
-      // Measured with dnsmasq 2.90: private answers become NOERROR with no records (netlab.md addendum).
+      // Measured with dnsmasq 2.90: private answers become NOERROR with no records (docs/reference/netlab.md addendum).
       ...(scenario.dns === 'rebind-protect' ? ['--stop-dns-rebind'] : []),
     ];
     host.spawn('rtr', 'dnsmasq', dnsmasq);
@@ -156,7 +156,8 @@ export async function startPlexServer(
     dir: host.dir,
     host: '0.0.0.0',
     port: 32400,
-    // What a real PMS reports as its LAN address: in Docker bridge mode, the container's own (plex-api.md, pms-docker).
+    // What a real PMS reports as its LAN address: in Docker bridge mode, the container's own
+    // (docs/reference/plex-api.md, pms-docker).
     privateAddress: addresses.serverIp,
     plexTvUrl: scenario.plexTv ? `http://${A.plexTv}` : undefined,
     portMapping: plex.portMapping,

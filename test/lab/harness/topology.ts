@@ -1,8 +1,9 @@
 /**
  * Builds a scenario's networks: namespaces, veth pairs, addresses, routes, forwarding and nft rulesets.
  * Every veth is created directly inside its two namespaces (`ip -n A link add X type veth peer name Y netns B`), so
- * nothing ever appears in the root namespace and labs with different prefixes cannot clash (netlab.md "Topology").
- * Interface names are never one letter: `ip link add a ...` parses `a` as the `address` keyword (netlab.md pitfall 5).
+ * nothing ever appears in the root namespace and labs with different prefixes cannot clash (docs/reference/netlab.md
+ * "Topology"). Interface names are never one letter: `ip link add a ...` parses `a` as the `address` keyword
+ * (docs/reference/netlab.md "What failed" 5).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -56,7 +57,8 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
         { dev: 'eth0', cidr: `${A.lanHost}/24` },
         ...(container ? [{ dev: 'docker0', cidr: `${container.hostAddress}/${container.prefixLength}` }] : []),
       ],
-      // The default route matters for UPnP too: SSDP multicast egress follows it (netlab.md pitfall 3).
+      // The default route matters for UPnP too: SSDP multicast egress follows it (docs/reference/netlab.md "What
+      // failed" 3).
       routes: [`default via ${A.routerLan}`],
       forwarding: container !== undefined,
       ...(container ? { ruleset: containerHostRuleset(container, A.lanHost) } : {}),
@@ -82,7 +84,8 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
     inet: {
       addresses: [
         { dev: 'isp0', cidr: `${A.internetUplink}/30` },
-        // /32s on lo stand in for hosts on the internet (no CONFIG_DUMMY on this kernel: netlab.md pitfall 4).
+        // /32s on lo stand in for hosts on the internet (no CONFIG_DUMMY on this kernel: docs/reference/netlab.md "What
+        // failed" 4).
         { dev: 'lo', cidr: `${A.plexTv}/32` },
         { dev: 'lo', cidr: `${A.plexDirectDns}/32` },
         { dev: 'lo', cidr: `${A.remoteClient}/32` },

@@ -13,7 +13,8 @@ import { startFakeDnsServer, type FakeDnsServer } from '../../../src/testing/fak
 import { playFault, type FakeFault } from '../../../src/testing/faults.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
 
-// Verbatim PMS answer (plexopedia capture, plex-api.md §1), copied from the shared payloads.
+// Verbatim PMS answer (plexopedia capture, docs/reference/plex-api.md §1), as in
+// test/fixtures/server/identity-xml__plexopedia.xml.
 const IDENTITY_XML = readFileSync(
   new URL('../../fixtures/probes/identity-xml__plexopedia.xml', import.meta.url),
   'utf8',

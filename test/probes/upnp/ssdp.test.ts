@@ -4,7 +4,7 @@ import { buildMSearch, isUsableReply, parseSsdpReply } from '../../../src/probes
 import { parseHostPort } from '../../../src/probes/udp.js';
 import { renderSsdpReply } from '../../../src/testing/fake-igd/xml.js';
 
-// The reply miniupnpd 2.3.1 sent in the namespace lab (netlab.md "Scenario 5"), headers verbatim.
+// The reply miniupnpd 2.3.1 sent in the namespace lab (docs/reference/netlab.md "Scenario 5"), headers verbatim.
 const MINIUPNPD_REPLY = [
   'HTTP/1.1 200 OK',
   'CACHE-CONTROL: max-age=120',

@@ -28,7 +28,7 @@ const published = (value: boolean) => (o: Obs) =>
 /** /:/prefs of a server that does not list the pref at all. */
 function prefsWithout(id: string): ServerPrefs {
   const settings = prefsValue().settings.filter((s) => s.id !== id);
-  return { settings, network: networkPrefsFrom(settings) } as ServerPrefs;
+  return { settings, network: networkPrefsFrom(settings) };
 }
 
 ruleTester(rule, {

@@ -1,6 +1,6 @@
 /**
- * `GET /myplex/account`: the server's own view of its plex.tv mapping (plex-api.md §3). The root element is
- * `<MyPlex …/>` (Tautulli, python-plexapi); no real capture exists and the JSON shape is unknown, so `{MyPlex:{…}}`,
+ * `GET /myplex/account`: the server's own view of its plex.tv mapping (docs/reference/plex-api.md §3). The root element
+ * is `<MyPlex …/>` (Tautulli, python-plexapi); no real capture exists and the JSON shape is unknown, so `{MyPlex:{…}}`,
  * `{MediaContainer:{…}}` (also with a `MyPlex` child) and a flat object are all accepted.
  *
  * The response carries the server's `authToken` (python-plexapi reads it): `plexObject` drops it, so it never

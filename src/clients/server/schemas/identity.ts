@@ -1,5 +1,5 @@
 /**
- * `GET /identity`: the one PMS endpoint that answers without a token (plex-api.md §1). Real XML capture:
+ * `GET /identity`: the one PMS endpoint that answers without a token (docs/reference/plex-api.md §1). Real XML capture:
  * `<MediaContainer size="0" claimed="1" machineIdentifier="6a64…" version="1.29.1.6316-f4cdfea9c">`; the JSON form
  * is known only from the spec's schema (`claimed: true`, `size: 0`).
  */

@@ -1,7 +1,7 @@
 /**
- * The remote-access prefs, typed and keyed by their real Plex ids (plex-api.md §4 table; ids as in /:/prefs, not
- * python-plexapi's lower-cased spelling). Each field is absent when the server does not have the pref; a present
- * but empty text pref is "" and an empty list pref is [].
+ * The remote-access prefs, typed and keyed by their real Plex ids (docs/reference/plex-api.md §4 table; ids as in
+ * /:/prefs, not python-plexapi's lower-cased spelling). Each field is absent when the server does not have the pref; a
+ * present but empty text pref is "" and an empty list pref is [].
  *
  * Values come from the setting's `value` (falling back to its `default`), coerced to the kind the pref is known to
  * have: a bool pref accepts `true`/`false`, "1"/"0", "true"/"false"; an int pref a number or a numeric string.
@@ -105,7 +105,7 @@ export function networkPrefsFrom(settings: readonly PrefSetting[]): NetworkPrefs
   }
   const secure = out.secureConnections;
   if (secure === 0 || secure === 1 || secure === 2) out.secureConnectionsLabel = SECURE_CONNECTIONS_LABELS[secure];
-  return out as NetworkPrefs;
+  return out;
 }
 
 /** The `/:/prefs` result: every setting as the server listed it, plus the typed network view. */

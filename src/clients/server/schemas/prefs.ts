@@ -1,6 +1,7 @@
 /**
  * `GET /:/prefs` and `GET /:/prefs/get?id=`: `<Setting id label summary type default value hidden advanced group
- * enumValues/>` elements (plex-api.md §4; capture prefs-json__plex-api-rs-server-prefs.json, 155 settings).
+ * enumValues/>` elements (docs/reference/plex-api.md §4; capture prefs-json__plex-api-rs-server-prefs.json, 155
+ * settings).
  *
  * `value` and `default` are typed by the setting's own `type`: a `bool` pref is `true` in JSON and "1"/"0" or
  * "true"/"false" in XML, an `int` is `32400` or "32400". Typing them here is what makes XML and JSON of one server

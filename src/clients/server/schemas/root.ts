@@ -1,7 +1,8 @@
 /**
- * `GET /`: the root MediaContainer ("server capabilities"). Only the remote-access fields are typed (plex-api.md §2);
- * the rest (allowSync, transcoder*, the Directory list, ...) is kept in XML form by `plexObject`.
- * Captures: root-xml__plexopedia-server-capabilities.xml, root-json-{free,plexpass,unclaimed}__plex-api-rs-*.json.
+ * `GET /`: the root MediaContainer ("server capabilities"). Only the remote-access fields are typed
+ * (docs/reference/plex-api.md §2); the rest (allowSync, transcoder*, the Directory list, ...) is kept in XML form by
+ * `plexObject`. Captures: root-xml__plexopedia-server-capabilities.xml,
+ * root-json-{free,plexpass,unclaimed}__plex-api-rs-*.json.
  */
 import { z } from 'zod';
 import { plexObject } from '../../../http/plex-object.js';
@@ -30,7 +31,10 @@ export const ServerRoot = plexObject({
   /** Signed in to plex.tv ("myPlex") at all. */
   myPlex: plexBoolOpt,
   myPlexMappingState: plexEnumOpt(MAPPING_STATES),
-  /** Only plex-api.rs models it on `/` (plex-api.md "Could NOT confirm" #3); absent when there is no error. */
+  /**
+   * Only plex-api.rs models it on `/` (docs/reference/plex-api.md "Could not confirm" #3); absent when there is no
+   * error.
+   */
   myPlexMappingError: plexEnumOpt(MAPPING_ERRORS),
   myPlexSigninState: plexEnumOpt(SIGNIN_STATES),
   myPlexSubscription: plexBoolOpt,
