@@ -31,7 +31,14 @@ export function sendRaw(port: number, raw: RawRequest): Promise<RawAnswer> {
         port,
         method: raw.method ?? 'POST',
         path: raw.path ?? '/v1/check',
-        headers: raw.headers ?? {},
+        // A body always goes with its length (or the chunking asked for): bytes after a body-less DELETE would be
+        // read as the next request, a client mistake rather than the input under test.
+        headers: {
+          ...(raw.body !== undefined && raw.body.length > 0 && !raw.headers?.['transfer-encoding']
+            ? { 'content-length': String(Buffer.byteLength(raw.body)) }
+            : {}),
+          ...raw.headers,
+        },
         localAddress: raw.localAddress ?? '127.0.0.1',
         timeout: 10_000,
         agent: false,
@@ -94,8 +101,8 @@ export interface CountingListener {
   close(): Promise<void>;
 }
 
-/** A TCP listener that accepts, counts and closes every connection. */
-export async function startCountingListener(host: string, port = 0): Promise<CountingListener> {
+/** A TCP listener that accepts, counts and closes every connection (or, with `hold`, keeps it open and silent). */
+export async function startCountingListener(host: string, port = 0, hold = false): Promise<CountingListener> {
   let count = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -103,7 +110,7 @@ export async function startCountingListener(host: string, port = 0): Promise<Cou
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.once('close', () => sockets.delete(socket));
-    socket.end();
+    if (!hold) socket.end();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -128,4 +135,13 @@ export async function closedPort(): Promise<number> {
   const port = listener.port;
   await listener.close();
   return port;
+}
+
+/** Resolves once `condition()` holds, polling every 20 ms; rejects after `limitMs` (a bound, not a timing assertion). */
+export async function until(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > limitMs) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
