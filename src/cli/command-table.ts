@@ -127,9 +127,9 @@ const OUTSIDE: OptionSpec[] = [
     name: 'forward-check',
     type: 'string',
     multiple: true,
-    value: 'port[/tls|/plex]',
+    value: 'port',
     description:
-      'Also check this port forward from outside (with --reflector); /tls: certificate names, /plex: identity',
+      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity',
   },
 ];
 
