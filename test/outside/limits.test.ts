@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReflector, type RunningReflector } from '../../src/outside/reflector/server.js';
 import { NonceCache, SourceRateLimiter } from '../../src/outside/reflector/limits.js';
+import { rateKey } from '../../src/outside/reflector/handler.js';
 import { SECRET, sendRaw, signed, startCountingListener, until } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -94,6 +95,16 @@ describe('rate limits', () => {
 });
 
 describe('bounded state', () => {
+  it('rate limits apply per IPv4 address and per IPv6 /64 (an attacker with a /64 gets one bucket, not 2^64)', () => {
+    expect(rateKey({ address: '203.0.113.7', family: 4 })).toBe('203.0.113.7');
+    expect(rateKey({ address: '2001:db8:1:2::1', family: 6 })).toBe(
+      rateKey({ address: '2001:db8:1:2:ffff::9', family: 6 }),
+    );
+    expect(rateKey({ address: '2001:db8:1:2::1', family: 6 })).not.toBe(
+      rateKey({ address: '2001:db8:1:3::1', family: 6 }),
+    );
+  });
+
   it('NonceCache: forgets a nonce only after its TTL, and never grows past its size', () => {
     const cache = new NonceCache(3, 1000);
     expect(cache.remember('a', 0)).toBe('fresh');

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { withDeadline } from '../../core/util/deadline.js';
 import {
   CHECK_PATH,
@@ -54,6 +55,17 @@ export function sourceOf(request: IncomingMessage): { address: string; family: 4
   const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw;
   const family = isIP(address);
   return family === 4 || family === 6 ? { address, family } : undefined;
+}
+
+/**
+ * Whom a rate limit applies to: an IPv4 address, or an IPv6 /64 (one home or one VPS gets a whole /64, so per-address
+ * limits would hand an attacker 2^64 buckets and let them fill the source table). The check still goes to the exact
+ * address.
+ */
+export function rateKey(source: { address: string; family: 4 | 6 }): string {
+  if (source.family === 4) return source.address;
+  const parts = ipaddr.IPv6.parse(source.address).toNormalizedString().split(':');
+  return `${parts.slice(0, 4).join(':')}::/64`;
 }
 
 export function createHandler(options: ResolvedReflectorOptions) {
@@ -146,8 +158,10 @@ export function createHandler(options: ResolvedReflectorOptions) {
       return;
     }
     let holding = false;
+    let key = source.address;
     try {
-      const allowed = rate.take(source.address, now());
+      key = rateKey(source);
+      const allowed = rate.take(key, now());
       if (allowed.outcome === 'limited')
         throw new Refused('rate-limited', 'too many requests from this address', {
           retryAfterMs: allowed.retryAfterMs,
@@ -162,13 +176,13 @@ export function createHandler(options: ResolvedReflectorOptions) {
         throw new Refused('unsupported-media-type', 'content-type must be application/json');
       const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
       const { check, nonce } = authenticate(request, body);
-      const mine = inFlightBySource.get(source.address) ?? 0;
+      const mine = inFlightBySource.get(key) ?? 0;
       if (mine >= limits.maxChecksPerSource)
         throw new Refused('rate-limited', 'a check from this address is still running', { retryAfterMs: 1000 });
       if (inFlight >= limits.maxConcurrentChecks)
         throw new Refused('busy', 'the reflector is busy', { retryAfterMs: 5000 });
       inFlight += 1;
-      inFlightBySource.set(source.address, mine + 1);
+      inFlightBySource.set(key, mine + 1);
       holding = true;
       const started = performance.now();
       const results = await runChecks(source, check, request);
@@ -200,9 +214,9 @@ export function createHandler(options: ResolvedReflectorOptions) {
     } finally {
       if (holding) {
         inFlight -= 1;
-        const left = (inFlightBySource.get(source.address) ?? 1) - 1;
-        if (left > 0) inFlightBySource.set(source.address, left);
-        else inFlightBySource.delete(source.address);
+        const left = (inFlightBySource.get(key) ?? 1) - 1;
+        if (left > 0) inFlightBySource.set(key, left);
+        else inFlightBySource.delete(key);
       }
     }
   };
