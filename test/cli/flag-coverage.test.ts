@@ -179,6 +179,6 @@ describe('flag coverage', () => {
       expect(text).toContain(`'-${option.short!}'`);
     }
     // Per command: `it.each(COMMANDS...)('%s --help ...')` there.
-    expect(text).toMatch(/it\.each\(COMMANDS\.map\(\(command\) => command\.name\)\)\('%s --help/);
+    expect(text).toMatch(/it\.each\(COMMANDS\.map\(\(command\) => command\.name\)\)\(\s*'%s --help/);
   });
 });

@@ -117,9 +117,8 @@ describe('diagnoseMany scheduling (a counting collector, no network)', () => {
     const pending = diagnoseMany(targets(6), { concurrency: 2, signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort();
-    const started = performance.now();
+    // Every running target ends as aborted (the test's timeout bounds a wait for the collectors' 10 s hold).
     const results = await pending;
-    expect(performance.now() - started).toBeLessThan(5000); // not the collectors' 10 s hold
     expect(results.map((r) => r.status)).toEqual(['aborted', 'aborted', 'aborted', 'aborted', 'aborted', 'aborted']);
     expect(stats.started).toBe(2);
     expect(results.slice(2).every((r) => r.durationMs === 0)).toBe(true);

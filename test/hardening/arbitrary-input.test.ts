@@ -142,9 +142,7 @@ describe('decodeBody', () => {
     const deepJson = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const bomb = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;&c;&c;</l>`;
     for (const text of [deepXml, deepJson, bomb, `<MediaContainer ${'a="1" '.repeat(50_000)}/>`]) {
-      const started = performance.now();
       outcome(() => decodeBody(Buffer.from(text)), isDecodeError);
-      expect(performance.now() - started).toBeLessThan(10_000);
     }
     expect(() => decodeBody(Buffer.from(bomb))).toThrow(expect.objectContaining({ reason: 'xml-entities' }));
   });

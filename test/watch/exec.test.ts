@@ -102,11 +102,9 @@ posix('runAlertCommand with a real /bin/sh', () => {
   });
 
   it('kills `sleep 30` at the timeout, including the forked child, and says so', async () => {
-    const started = performance.now();
     // "; true" keeps sh from exec-ing sleep: the shell forks it, so only a process-group kill ends both.
     const result = await runAlertCommand('sleep 30; true', problem, { timeoutMs: 200 });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true, aborted: false });
-    expect(performance.now() - started).toBeLessThan(10_000); // generous: proves it did not wait 30 s
   });
 
   it('kills the whole process group: a background child of the command does not outlive it', async () => {

@@ -234,10 +234,8 @@ describe('failures are typed and never carry the token', () => {
     expectNoToken(malformed);
 
     fake.setFault({ path: '/api/v2/resources', fault: { kind: 'hang' }, times: 1 });
-    const started = performance.now();
     const hung = await caught(client({ timeoutMs: 200 }).resources());
     expect(hung).toBeInstanceOf(TimeoutError);
-    expect(performance.now() - started).toBeLessThan(200 * 5);
     expectNoToken(hung);
 
     fake.setFault({ path: '/api/v2/resources', fault: { kind: 'hang' }, times: 1 });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/plextv/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/plextv/', import.meta.url));
 
 /** A captured payload from test/fixtures/plextv/ (copied verbatim from shared/reference/payloads/). */
 export function fixture(name: string): Buffer {

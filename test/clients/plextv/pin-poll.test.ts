@@ -76,9 +76,7 @@ describe('pollPin outcomes', () => {
     expect(polls()).toBeGreaterThanOrEqual(1);
     fake.setFault({ path: `/api/v2/pins/${pin.id}`, fault: { kind: 'hang' } });
     // The client's per-call deadline (1000 ms here) is cut to the time left, so the wait ends at ~300 ms.
-    const started = performance.now();
     expect(await plexTv.pollPin(pin.id, { intervalMs: 20, timeoutMs: 300 })).toEqual({ status: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(300 * 5);
   });
 });
 

@@ -13,7 +13,7 @@ import {
 import { RootResponse } from '../../../src/clients/server/schemas/root.js';
 import { renderDocument, type XmlElement } from '../../../src/testing/xml-writer.js';
 
-const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/server/${name}`, import.meta.url));
+const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/server/${name}`, import.meta.url));
 const decode = (name: string): unknown => decodeBody(fixture(name));
 
 describe('real captures parse', () => {

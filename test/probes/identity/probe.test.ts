@@ -14,7 +14,10 @@ import { playFault, type FakeFault } from '../../../src/testing/faults.js';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/testing/http-server.js';
 
 // Verbatim PMS answer (plexopedia capture, plex-api.md §1), copied from the shared payloads.
-const IDENTITY_XML = readFileSync(new URL('../fixtures/probes/identity-xml__plexopedia.xml', import.meta.url), 'utf8');
+const IDENTITY_XML = readFileSync(
+  new URL('../../fixtures/probes/identity-xml__plexopedia.xml', import.meta.url),
+  'utf8',
+);
 const FIXTURE_ID = '6a646027a56abb6dbdf72484564db8567c737430';
 const HASH = '0123456789abcdef0123456789abcdef';
 const TOKEN = 'tok3nSECRETvalue123';
