@@ -11,7 +11,7 @@ export type { CollectOptions } from './diagnose/collect.js';
 export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './core/snapshot.js';
 export { Observation, ObservationError, SkipCollection, CollectionFailure } from './core/observation.js';
 export type { CollectProgress } from './collect/scheduler.js';
-export type { CollectServices, NetworkOptions, ProbeSet } from './collect/services.js';
+export type { CollectServices, NetworkOptions, OutsideCheckSettings, ProbeSet } from './collect/services.js';
 export { defineCollector } from './collect/define-collector.js';
 export type {
   Collector,
@@ -24,6 +24,31 @@ export type {
 export { builtinCollectors } from './collect/builtin/index.js';
 export { ConnectionsValue, ProbedConnection, PlexDirectDnsCollection } from './collect/values/connections.js';
 export { ResourcesValue, PublicIpValue } from './collect/values/plextv.js';
+export { OutsideCheckValue } from './collect/values/outside.js';
+
+// Outside checks: the reflector a user runs elsewhere, its client, and the verdict on where a check came from.
+export {
+  startReflector,
+  DEFAULT_REFLECTOR_LIMITS,
+  checkFromOutside,
+  classifyVantage,
+  OutsideVantage,
+  CheckRequest,
+  CheckResponse,
+  PortCheckRequest,
+  PortCheckResult,
+  PROTOCOL_VERSION as REFLECTOR_PROTOCOL_VERSION,
+} from './outside/index.js';
+export type {
+  RunningReflector,
+  StartReflectorOptions,
+  ReflectorLimits,
+  ReflectorOptions,
+  CheckFromOutsideOptions,
+  OutsideCheckAnswer,
+  VantageInput,
+  VantageVerdict,
+} from './outside/index.js';
 
 // Rules.
 export { defineRule } from './rules/define-rule.js';

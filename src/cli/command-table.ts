@@ -4,7 +4,17 @@
  */
 
 export type CommandName =
-  'diagnose' | 'collect' | 'analyze' | 'discover' | 'login' | 'rules' | 'explain' | 'demo' | 'watch' | 'fix';
+  | 'diagnose'
+  | 'collect'
+  | 'analyze'
+  | 'discover'
+  | 'login'
+  | 'rules'
+  | 'explain'
+  | 'demo'
+  | 'watch'
+  | 'fix'
+  | 'reflector';
 
 export interface OptionSpec {
   name: string;
@@ -99,6 +109,30 @@ const COLLECT: OptionSpec[] = [
   },
 ];
 
+/** The outside check (issue 13): diagnose, collect and watch; not fix, whose plan an outside view does not change. */
+const OUTSIDE: OptionSpec[] = [
+  {
+    name: 'reflector',
+    type: 'string',
+    value: 'url',
+    description: 'Check ports from outside through this reflector (`plex-diagnose reflector` on a machine elsewhere)',
+  },
+  {
+    name: 'reflector-secret-file',
+    type: 'string',
+    value: 'file',
+    description: "The reflector's shared secret, one line (default: PLEX_DIAGNOSE_REFLECTOR_SECRET)",
+  },
+  {
+    name: 'forward-check',
+    type: 'string',
+    multiple: true,
+    value: 'port',
+    description:
+      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity',
+  },
+];
+
 const RULES: OptionSpec[] = [
   {
     name: 'rules',
@@ -144,7 +178,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'diagnose',
     usage: 'plex-diagnose [diagnose] [options]',
     summary: 'Find out why remote access fails and what to change (the default command)',
-    options: [...COLLECT, ...RULES, ...OUTPUT],
+    options: [...COLLECT, ...OUTSIDE, ...RULES, ...OUTPUT],
     positionals: [0, 0],
   },
   {
@@ -153,6 +187,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Gather the evidence into a snapshot file (no token inside) to analyze here or elsewhere',
     options: [
       ...COLLECT,
+      ...OUTSIDE,
       ...RULES,
       {
         name: 'output',
@@ -225,6 +260,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Re-run on a schedule and alert when the diagnosis changes and when it recovers',
     options: [
       ...COLLECT.filter((o) => !['experiment', 'keep', 'yes'].includes(o.name)),
+      ...OUTSIDE,
       ...RULES,
       { name: 'interval', type: 'string', value: 'duration', description: 'Time between runs (default 5m)' },
       {
@@ -272,6 +308,33 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'Undo journal location (default: in the config directory)',
       },
       { name: 'no-color', type: 'boolean', description: 'No ANSI colours (also NO_COLOR)' },
+    ],
+    positionals: [0, 0],
+  },
+  {
+    name: 'reflector',
+    usage: 'plex-diagnose reflector --listen <host:port> [--tls-cert <file> --tls-key <file>] [--secret-file <file>]',
+    summary: "Run the outside-check server on a machine outside your network (a VPS, a friend's server)",
+    options: [
+      {
+        name: 'listen',
+        type: 'string',
+        value: 'host:port',
+        description: 'Where to listen, e.g. 0.0.0.0:8443 or [::]:8443 (required)',
+      },
+      {
+        name: 'tls-cert',
+        type: 'string',
+        value: 'file',
+        description: 'Serve HTTPS with this PEM certificate (with --tls-key)',
+      },
+      { name: 'tls-key', type: 'string', value: 'file', description: 'The PEM private key of --tls-cert' },
+      {
+        name: 'secret-file',
+        type: 'string',
+        value: 'file',
+        description: 'The shared secret, one line of 32+ characters (default: PLEX_DIAGNOSE_REFLECTOR_SECRET)',
+      },
     ],
     positionals: [0, 0],
   },

@@ -22,6 +22,7 @@ const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
   demo: () => import('./commands/demo.js'),
   watch: () => import('./commands/watch.js'),
   fix: () => import('./commands/fix.js'),
+  reflector: () => import('./commands/reflector.js'),
 };
 
 const USAGE_CODES = new Set(['PLEXDIAG_USAGE', 'PLEXDIAG_SNAPSHOT']);

@@ -17,6 +17,8 @@ import { loadUserExtensions } from './load-user-rules.js';
 import { confirm } from './prompt.js';
 import type { Progress } from './spinner.js';
 import { collectSettings, ruleSettings, type CollectSettings } from './validate-flags.js';
+import { loadSecret, SECRET_ENV } from '../outside/secret.js';
+import type { OutsideCheckSettings } from '../collect/services.js';
 import { describeToken, resolveTarget, resolveToken, type ResolvedTarget } from './choose-server.js';
 
 export interface PreparedRun {
@@ -50,6 +52,7 @@ export async function prepareRun(
   // Config mistakes (unknown rule id, category) are usage errors now, not after a minute of probing.
   resolveRules(rules, ruleOptions.ruleConfig, ruleOptions.only);
 
+  const outside = await outsideSettings(settings, output, progress);
   const target = await resolveTarget(settings, output);
   const token = await resolveToken(settings, output, target);
   progress.note(
@@ -112,6 +115,7 @@ export async function prepareRun(
     collectors,
     collectorTimeoutMs: settings.timeoutMs,
     network: settings.network,
+    ...(outside ? { outside } : {}),
     experiments: settings.experiments,
     signal: output.streams.signal,
     onProgress: (event) => progress.onProgress(event),
@@ -128,4 +132,20 @@ export async function prepareRun(
     },
     settled: () => Promise.all(runs),
   };
+}
+
+/** The reflector settings with the secret read (file or environment); the secret joins the output's redaction list. */
+async function outsideSettings(
+  settings: CollectSettings,
+  output: CliOutput,
+  progress: Progress,
+): Promise<OutsideCheckSettings | undefined> {
+  if (!settings.outside) return undefined;
+  const loaded = await loadSecret(
+    { file: settings.outside.secretFile, env: output.streams.env[SECRET_ENV] },
+    '--reflector-secret-file',
+  );
+  output.secrets.push(loaded.secret);
+  if (loaded.warning) progress.note(`warning: ${loaded.warning}`);
+  return { reflectorUrl: settings.outside.reflectorUrl, secret: loaded.secret, forwards: settings.outside.forwards };
 }

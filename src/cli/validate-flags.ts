@@ -11,6 +11,7 @@ import type { RuleConfig, Severity } from '../rules/types.js';
 import { normalizeServerBaseUrl } from '../clients/server/client.js';
 import { parseDuration } from '../watch/interval.js';
 import type { OptionValue } from './parse-argv.js';
+import { MAX_PORTS_PER_REQUEST, type PortCheckRequest } from '../outside/protocol.js';
 
 export const EXPERIMENTS = ['alternate-port'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
@@ -85,6 +86,44 @@ export interface CollectSettings {
   keep: boolean;
   yes: boolean;
   network: NetworkOptions;
+  /** --reflector and what goes with it; the secret itself is read later (prepareRun), never kept in settings. */
+  outside?: OutsideFlags;
+}
+
+export interface OutsideFlags {
+  reflectorUrl: string;
+  secretFile?: string;
+  forwards: PortCheckRequest[];
+}
+
+const FORWARD = /^(\d{1,5})(?:\/(tls|plex))?$/;
+
+/** `--forward-check 443`, `443/tls` (also the certificate's names), `32401/plex` (also TLS and /identity). */
+export function parseForwardCheck(text: string): PortCheckRequest {
+  const match = FORWARD.exec(text.trim().toLowerCase());
+  const port = Number(match?.[1]);
+  if (!match || port < 1 || port > 65535)
+    throw new UsageError(`--forward-check "${text.slice(0, 40)}" must be a port (1-65535), optionally /tls or /plex`);
+  if (match[2] === 'tls') return { port, tls: true };
+  if (match[2] === 'plex') return { port, tls: true, identity: 'http' };
+  return { port };
+}
+
+function outsideFlags(values: Values): OutsideFlags | undefined {
+  const reflector = str(values, 'reflector');
+  const secretFile = str(values, 'reflector-secret-file');
+  const forwards = list(values, 'forward-check').map(parseForwardCheck);
+  if (reflector === undefined) {
+    if (secretFile !== undefined) throw new UsageError('--reflector-secret-file goes with --reflector');
+    if (forwards.length) throw new UsageError('--forward-check needs --reflector (the machine outside that checks it)');
+    return undefined;
+  }
+  const ports = new Set(forwards.map((f) => f.port));
+  if (ports.size !== forwards.length) throw new UsageError('--forward-check lists a port twice');
+  // One request carries Plex's port and the forwards.
+  if (forwards.length > MAX_PORTS_PER_REQUEST - 1)
+    throw new UsageError(`--forward-check: at most ${MAX_PORTS_PER_REQUEST - 1} forwards per run`);
+  return { reflectorUrl: httpUrl(reflector, 'reflector'), ...(secretFile ? { secretFile } : {}), forwards };
 }
 
 /**
@@ -148,7 +187,9 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
   if (gdm.length) network.gdmTargets = gdm.map((target) => hostPort(target, 'gdm-target', 32414));
   const resolvers = list(values, 'resolver');
   if (resolvers.length) network.resolvers = resolvers.map((resolver) => hostPort(resolver, 'resolver', 53));
+  const outside = outsideFlags(values);
   return {
+    ...(outside ? { outside } : {}),
     ...(url ? { url } : {}),
     ...(token ? { token } : {}),
     timeoutMs,

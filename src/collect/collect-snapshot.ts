@@ -12,7 +12,13 @@ import { VERSION } from '../core/version.js';
 import { builtinCollectors } from './builtin/index.js';
 import type { AnyCollector } from './define-collector.js';
 import { runCollectors, type CollectProgress } from './scheduler.js';
-import { defaultProbes, type CollectServices, type NetworkOptions, type ProbeSet } from './services.js';
+import {
+  defaultProbes,
+  type CollectServices,
+  type NetworkOptions,
+  type OutsideCheckSettings,
+  type ProbeSet,
+} from './services.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../core/snapshot.js';
 
 export interface CollectSnapshotOptions {
@@ -34,6 +40,8 @@ export interface CollectSnapshotOptions {
   concurrency?: number;
   /** Where LAN probes send their packets. @default the standard addresses */
   network?: NetworkOptions;
+  /** Check from outside through this reflector (adds `probe.outside` to the collection). @default undefined (no outside check) */
+  outside?: OutsideCheckSettings;
   /** Replacement probe functions (tests and scenario presets supply network facts this way). @default the real probes */
   probes?: Partial<ProbeSet>;
   /** Services handed to user collectors besides the built-in ones. @default {} */
@@ -80,6 +88,7 @@ export function createServices(options: CollectSnapshotOptions): CollectServices
     tokenProvided: Boolean(options.token),
     probes: { ...defaultProbes, ...options.probes },
     network: options.network ?? {},
+    ...(options.outside ? { outside: options.outside } : {}),
     ...options.extraServices,
   };
 }
@@ -92,7 +101,9 @@ export async function collectSnapshot(options: CollectSnapshotOptions): Promise<
   // A rule may name a collector that only exists when opted in (an experiment): it is then simply not collected.
   const known = new Set(registry.map((collector) => collector.id));
   const asked = options.collectorIds ?? [...known];
-  const wanted = [...new Set([...asked, ...(options.include ?? [])])].filter((id) => known.has(id));
+  // A reflector given is a check asked for, whether or not a rule reads it yet.
+  const include = [...(options.include ?? []), ...(options.outside ? ['probe.outside'] : [])];
+  const wanted = [...new Set([...asked, ...include])].filter((id) => known.has(id));
   const services = createServices(options);
   const observations = await runCollectors(registry, wanted, {
     services,
@@ -125,5 +136,6 @@ export async function collectSnapshot(options: CollectSnapshotOptions): Promise<
     redaction: { token: true, ips: false },
     observations,
   };
-  return redactSnapshot(snapshot, { ips: options.redactIps ?? false, secrets: options.token ? [options.token] : [] });
+  const secrets = [...(options.token ? [options.token] : []), ...(options.outside ? [options.outside.secret] : [])];
+  return redactSnapshot(snapshot, { ips: options.redactIps ?? false, secrets });
 }

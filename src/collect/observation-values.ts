@@ -13,6 +13,7 @@ import type { PlexUser } from '../clients/plextv/index.js';
 import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../clients/server/index.js';
 import type { ConnectionsValue, PlexDirectDnsCollection } from './values/connections.js';
 import type { PublicIpValue, ResourcesValue } from './values/plextv.js';
+import type { OutsideCheckValue } from './values/outside.js';
 
 export interface ObservationValues {
   'server.identity': ServerIdentity;
@@ -29,5 +30,6 @@ export interface ObservationValues {
   'probe.gdm': GdmDiscovery;
   'probe.connections': ConnectionsValue;
   'probe.plexDirectDns': PlexDirectDnsCollection;
+  'probe.outside': OutsideCheckValue;
   'experiment.alternatePort': AlternatePortResult;
 }

@@ -9,6 +9,8 @@ import { probeNatPmp } from '../probes/natpmp/probe.js';
 import { probePlexDirectDns } from '../probes/dns.js';
 import { probeTcp } from '../probes/tcp.js';
 import { probeUpnp } from '../probes/upnp/probe.js';
+import { checkFromOutside } from '../outside/client.js';
+import type { PortCheckRequest } from '../outside/protocol.js';
 import type { PlexTvClient } from '../clients/plextv/client.js';
 import type { ServerClient } from '../clients/server/client.js';
 
@@ -20,6 +22,8 @@ export interface ProbeSet {
   natpmp: typeof probeNatPmp;
   gdm: typeof discoverGdm;
   host: typeof probeHost;
+  /** The reflector client (scenario presets may answer for an outside vantage). */
+  outside: typeof checkFromOutside;
 }
 
 export const defaultProbes: ProbeSet = {
@@ -30,7 +34,20 @@ export const defaultProbes: ProbeSet = {
   natpmp: probeNatPmp,
   gdm: discoverGdm,
   host: probeHost,
+  outside: checkFromOutside,
 };
+
+/** An outside check through a reflector the user runs elsewhere (`plex-diagnose reflector`). */
+export interface OutsideCheckSettings {
+  /** The reflector, e.g. `https://reflector.example.net:8443`. */
+  reflectorUrl: string;
+  /** The shared secret; it signs requests and is never stored in a snapshot. */
+  secret: string;
+  /** Forwards to check besides Plex's public port (at most 7 more). @default [] */
+  forwards?: PortCheckRequest[];
+  /** Extra PEM certificates to trust for an https reflector. @default [] */
+  caCertificates?: string[];
+}
 
 /** Where the LAN-side probes send their packets; every field has a sensible default. */
 export interface NetworkOptions {
@@ -60,4 +77,6 @@ export interface CollectServices {
   tokenProvided: boolean;
   probes: ProbeSet;
   network: NetworkOptions;
+  /** The reflector to check from; absent when none was given (the outside collector then skips). */
+  outside?: OutsideCheckSettings;
 }

@@ -2,8 +2,8 @@
  * `watch --exec <command>`: runs the user's command through the shell with the alert in environment variables.
  * Never throws: returns `{ exitCode, signal?, timedOut, aborted, stderrTail, error? }`.
  *
- * The command inherits the environment minus PLEX_TOKEN: an alert hook has no business with the account credential,
- * and hooks tend to log their environment. It runs in its own process group (POSIX), so a timeout or an abort kills
+ * The command inherits the environment minus the secrets (PLEX_TOKEN, the reflector's shared secret): an alert hook
+ * has no business with credentials, and hooks tend to log their environment. It runs in its own process group (POSIX), so a timeout or an abort kills
  * the whole tree (`sh -c "sleep 30"` forks; killing only the shell would leave `sleep` holding the pipes open).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,11 +45,14 @@ const CLOSE_WAIT_MS = 1000;
 /** Environment variable values cannot hold NUL bytes (spawn throws on them). */
 const envValue = (text: string | undefined): string => (text ?? '').replace(/\0/g, '');
 
-/** The environment the command sees: `env` without PLEX_TOKEN (any case: Windows names are case-insensitive) plus the alert. */
+/** Variables that hold a secret. The reflector's name is spelled here: watch/ does not import src/outside. */
+const SECRET_VARIABLES = new Set(['PLEX_TOKEN', 'PLEX_DIAGNOSE_REFLECTOR_SECRET']);
+
+/** The environment the command sees: `env` without the secrets (any case: Windows names are case-insensitive) plus the alert. */
 export function alertEnvironment(alert: Alert, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.toUpperCase() === 'PLEX_TOKEN' || value === undefined) continue;
+    if (SECRET_VARIABLES.has(name.toUpperCase()) || value === undefined) continue;
     out[name] = value;
   }
   const top = alert.causes[0];

@@ -24,6 +24,9 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'natpmp-gateway': 'diagnose',
     'gdm-target': 'discovery',
     resolver: 'diagnose',
+    reflector: 'reflector',
+    'reflector-secret-file': 'reflector',
+    'forward-check': 'reflector',
     rules: 'user-rules',
     rule: 'user-rules',
     only: 'user-rules',
@@ -48,6 +51,9 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'natpmp-gateway': 'shared-flags',
     'gdm-target': 'shared-flags',
     resolver: 'shared-flags',
+    reflector: 'reflector',
+    'reflector-secret-file': 'reflector',
+    'forward-check': 'reflector',
     rules: 'user-rules',
     rule: 'shared-flags',
     only: 'shared-flags',
@@ -89,6 +95,9 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'natpmp-gateway': 'watch',
     'gdm-target': 'shared-flags',
     resolver: 'watch',
+    reflector: 'reflector',
+    'reflector-secret-file': 'reflector',
+    'forward-check': 'reflector',
     rules: 'shared-flags',
     rule: 'shared-flags',
     only: 'shared-flags',
@@ -119,6 +128,7 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     journal: 'fix',
     'no-color': 'shared-flags',
   },
+  reflector: { listen: 'reflector', 'tls-cert': 'reflector', 'tls-key': 'reflector', 'secret-file': 'reflector' },
 };
 
 /** --help and --version (and -h, -v) for every command: basics.test.ts. */

@@ -68,12 +68,13 @@ posix('runAlertCommand with a real /bin/sh', () => {
     expect(Alert.parse(JSON.parse(await readFile(json, 'utf8')))).toEqual(problem);
   });
 
-  it('does not pass PLEX_TOKEN on (in any letter case), but keeps the rest of the environment', async () => {
+  it('does not pass PLEX_TOKEN or the reflector secret on (in any letter case), but keeps the rest', async () => {
     const out = join(dir, 'token.txt');
     const env = {
       ...process.env,
       PLEX_TOKEN: 'exec-SECRET-token-1',
       plex_token: 'exec-SECRET-token-2',
+      PLEX_DIAGNOSE_REFLECTOR_SECRET: 'exec-SECRET-token-3-reflector',
       KEEP_ME: 'kept',
       OUT: out,
     };

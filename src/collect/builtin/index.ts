@@ -8,6 +8,7 @@ import {
   probeTargetCollector,
   probeUpnpCollector,
 } from './network.js';
+import { probeOutsideCollector } from './outside.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -26,4 +27,5 @@ export const builtinCollectors: readonly AnyCollector[] = [
   probeGdmCollector,
   probeConnectionsCollector,
   probePlexDirectDnsCollector,
+  probeOutsideCollector,
 ];
