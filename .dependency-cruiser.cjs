@@ -1,7 +1,7 @@
 /**
  * The layers of plex-diagnose, enforced (`npm run lint:deps`). Bottom to top; each layer imports only from below:
  *
- *   core < http < {clients, probes, this-host} < collect < rules < diagnose < report < {watch, fix, experiments}
+ *   core < http < {clients, probes, this-host} < outside < collect < rules < diagnose < report < {watch, fix, experiments}
  *        < testing < cli
  *
  * Layers that share a rank (clients/probes/this-host; watch/fix/experiments) may not import each other either: they
@@ -18,6 +18,8 @@ const RANKS = {
   clients: 2,
   probes: 2,
   'this-host': 2,
+  // Outside checks (the reflector and its client) build on the probes and are read by the collectors.
+  outside: 2.5,
   collect: 3,
   rules: 4,
   diagnose: 5,
