@@ -34,6 +34,8 @@ export default defineRule({
       'plextv.resources',
       'probe.host',
       'experiment.alternatePort',
+      'server.identity',
+      'server.root',
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {

@@ -12,7 +12,7 @@ export default defineRule({
     category: 'remote-access',
     title: "Plex's own remote access check passes",
     requires: ['server.account'],
-    uses: ['server.root', 'server.prefs'],
+    uses: ['server.root', 'server.prefs', 'plextv.resources'],
     messages: {
       unreachable:
         "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",

@@ -22,7 +22,7 @@ export default defineRule({
     category: 'port-forwarding',
     title: 'A port forward reaches the server',
     requires: ['server.account', 'server.prefs'],
-    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources'],
+    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources', 'server.root'],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
       noAutomaticMapping:

@@ -23,7 +23,7 @@ export default defineRule({
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
     requires: [],
-    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp'],
+    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
     messages: {
       nameNotResolved:
         'The server name {{host}} does not resolve ({{code}}): there is no such name, or this machine cannot reach its DNS server.',

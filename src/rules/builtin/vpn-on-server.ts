@@ -14,7 +14,15 @@ export default defineRule({
     category: 'network',
     title: 'The server reaches the internet through your router (no VPN or proxy)',
     requires: [],
-    uses: ['probe.host', 'plextv.resources', 'server.account', 'plextv.publicIp', 'probe.upnp', 'probe.natpmp'],
+    uses: [
+      'probe.host',
+      'plextv.resources',
+      'server.account',
+      'server.prefs',
+      'plextv.publicIp',
+      'probe.upnp',
+      'probe.natpmp',
+    ],
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {
       vpnDefaultRoute:
