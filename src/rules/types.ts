@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ObservationReader } from '../collect/define-collector.js';
+import type { PathHop } from '../core/report.js';
 import type { Snapshot } from '../core/snapshot.js';
 
 import type { Confidence, Evidence, FixAction, RuleCategory, Severity } from '../core/finding.js';
@@ -39,6 +40,12 @@ export interface RuleMeta<MessageIds extends string = string, FixIds extends str
   explains?: readonly string[];
   /** Link to the rule's documentation page. */
   docsUrl?: string;
+  /**
+   * The hop of the server → internet path picture a finding of this rule marks (broken for a root cause, warning for a
+   * contributing one); findings of rules without one, and info findings, leave the picture as it is.
+   * @default undefined (no mark)
+   */
+  hop?: PathHop['kind'];
   /**
    * The zod schema of the rule's options (an object). Configured options are validated against it when the rules are
    * resolved, so a bad option is a usage error naming the rule and the option, before anything is collected; with no

@@ -12,6 +12,7 @@ export default defineRule({
     severity: 'error',
     category: 'network',
     title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
+    hop: 'upstream-nat',
     requires: [],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.publicIp', 'server.account', 'plextv.resources'],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],

@@ -32,6 +32,7 @@ export default defineRule({
     severity: 'error',
     category: 'lan',
     title: 'The server advertises a local address LAN devices can reach (not a container-internal one)',
+    hop: 'container-bridge',
     requires: [],
     uses: ['plextv.resources', 'probe.host', 'probe.connections', 'server.prefs', 'server.account'],
     messages: {

@@ -13,6 +13,7 @@ export default defineRule({
     severity: 'error',
     category: 'network',
     title: 'Your router has the public address (no second NAT in front of it)',
+    hop: 'upstream-nat',
     requires: [],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'server.account', 'server.root', 'server.prefs'],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],

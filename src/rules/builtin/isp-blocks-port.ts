@@ -25,6 +25,7 @@ export default defineRule({
     severity: 'error',
     category: 'port-forwarding',
     title: 'Nothing upstream of the router filters the public port',
+    hop: 'public',
     requires: ['server.account'],
     uses: [
       'server.prefs',

@@ -20,6 +20,7 @@ export default defineRule({
     severity: 'error',
     category: 'port-forwarding',
     title: "Plex's public port matches the router's forward",
+    hop: 'router',
     requires: ['server.prefs', 'probe.upnp'],
     uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root'],
     explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward'],

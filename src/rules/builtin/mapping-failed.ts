@@ -11,6 +11,7 @@ export default defineRule({
     severity: 'error',
     category: 'remote-access',
     title: "Plex's own remote access check passes",
+    hop: 'internet',
     requires: ['server.account'],
     uses: ['server.root', 'server.prefs', 'plextv.resources'],
     messages: {

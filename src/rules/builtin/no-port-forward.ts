@@ -21,6 +21,7 @@ export default defineRule({
     severity: 'error',
     category: 'port-forwarding',
     title: 'A port forward reaches the server',
+    hop: 'router',
     requires: ['server.account', 'server.prefs'],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources', 'server.root'],
     explains: ['mapping-failed', 'relay-only'],

@@ -52,6 +52,7 @@ export default defineRule({
     severity: 'error',
     category: 'account',
     title: 'plex.tv is reachable',
+    hop: 'internet',
     requires: [],
     uses: ['plextv.user', 'plextv.resources', 'plextv.publicIp', 'probe.host', 'server.account', 'server.root'],
     messages: {

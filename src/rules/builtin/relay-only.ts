@@ -14,6 +14,7 @@ export default defineRule({
     severity: 'warning',
     category: 'relay',
     title: 'People outside your network reach the server directly, not only through the Relay',
+    hop: 'internet',
     requires: [],
     uses: ['plextv.resources', 'server.prefs', 'server.account', 'server.root', 'probe.connections'],
     messages: {

@@ -13,6 +13,7 @@ export default defineRule({
     severity: 'error',
     category: 'remote-access',
     title: 'Remote access is enabled on the server',
+    hop: 'internet',
     requires: ['server.prefs'],
     uses: ['server.account', 'server.root'],
     messages: {

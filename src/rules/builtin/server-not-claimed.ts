@@ -19,6 +19,7 @@ export default defineRule({
     severity: 'error',
     category: 'account',
     title: 'The server is claimed and signed in to plex.tv',
+    hop: 'internet',
     requires: [],
     uses: ['server.identity', 'server.root', 'server.account'],
     messages: {

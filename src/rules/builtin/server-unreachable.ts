@@ -22,6 +22,7 @@ export default defineRule({
     severity: 'error',
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
+    hop: 'server',
     requires: [],
     uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
     messages: {

@@ -13,6 +13,7 @@ export default defineRule({
     severity: 'error',
     category: 'network',
     title: 'The server reaches the internet through your router (no VPN or proxy)',
+    hop: 'server',
     requires: [],
     uses: [
       'probe.host',
