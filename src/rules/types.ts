@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ObservationReader } from '../collect/define-collector.js';
+import type { RuleId } from './builtin-ids.js';
 import type { PathHop } from '../core/report.js';
 import type { Snapshot } from '../core/snapshot.js';
 
@@ -37,7 +38,7 @@ export interface RuleMeta<MessageIds extends string = string, FixIds extends str
    * Rules whose findings this rule's finding explains. When both fire, those become `contributing` (e.g. CGNAT
    * explains "unreachable from the internet"), so one root cause heads the report.
    */
-  explains?: readonly string[];
+  explains?: readonly RuleId[];
   /** Link to the rule's documentation page. */
   docsUrl?: string;
   /**
@@ -68,7 +69,7 @@ export interface ReportDescriptor<MessageIds extends string = string, FixIds ext
     actions?: FixAction[];
   };
   /** Overrides meta.explains for this finding. */
-  explains?: readonly string[];
+  explains?: readonly RuleId[];
 }
 
 export interface RuleContext<

@@ -4,10 +4,10 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all (netlab.md): an empty
  * answer means "not public", without saying which kind.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'double-nat',
   meta: {
     severity: 'error',

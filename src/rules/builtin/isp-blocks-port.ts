@@ -4,7 +4,7 @@
  * is a strong guess (medium); the alternate-port experiment turns it into proof (high): the same server behind the
  * same router is reachable on another port.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   isUnreachableMapping,
   mappingFailed,
@@ -19,7 +19,7 @@ import {
   thisMachinePublicAddress,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'isp-blocks-port',
   meta: {
     severity: 'error',

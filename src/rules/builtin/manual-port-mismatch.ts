@@ -3,7 +3,7 @@
  * router forwards the port to the wrong LAN host (often: the server got a new DHCP address) or the wrong internal
  * port. Read from the router's UPnP table; static forwards that a router does not list there are invisible to it.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
   mappingState,
@@ -14,7 +14,7 @@ import {
   serverLanEndpoint,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'manual-port-mismatch',
   meta: {
     severity: 'error',

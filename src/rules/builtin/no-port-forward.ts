@@ -4,7 +4,7 @@
  * map ports at all (pms-docker README: "essentially behind two routers").
  */
 import { containerNetworkOf } from '../../core/net/address.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
   mappingState,
@@ -15,7 +15,7 @@ import {
   vantage,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'no-port-forward',
   meta: {
     severity: 'error',

@@ -8,7 +8,7 @@
  * clock here makes the age wrong by as much, which is why the age check is never more than medium confidence.
  */
 import { z } from 'zod';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { FactsContext } from '../facts.js';
 import type { Confidence, Evidence } from '../types.js';
 
@@ -41,7 +41,7 @@ function minutesBetween(earlier: string | undefined, later: string): number | un
   return Number.isFinite(from) && Number.isFinite(to) ? (to - from) / 60_000 : undefined;
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'server-stale',
   meta: {
     severity: 'warning',

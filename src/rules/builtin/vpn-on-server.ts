@@ -4,10 +4,10 @@
  * interface, or from the LAN as plex.tv seeing the server at another address than this machine
  * (publicAddressMatches=false).
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { publicPort, routerWan, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'vpn-on-server',
   meta: {
     severity: 'error',
