@@ -53,6 +53,7 @@ export type {
 // Rules.
 export { defineRule } from './rules/define-rule.js';
 export { builtinRules } from './rules/builtin/index.js';
+export type { BuiltinRuleId, RuleId } from './rules/builtin-ids.js';
 export type {
   Rule,
   AnyRule,

@@ -2,7 +2,6 @@
  * evaluateRules(snapshot, rules) → Report. Pure and synchronous: no I/O, no clock. A rule whose requirements are missing
  * is skipped with the reason; a rule that throws is reported as crashed; neither affects the other rules.
  */
-import { createReader } from '../collect/define-collector.js';
 import type { Snapshot } from '../core/snapshot.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -14,6 +13,7 @@ import {
 import { resolveRules, type ResolvedRule } from './config.js';
 import { interpolate } from './interpolate.js';
 import { rankDiagnoses, type RankInput } from './rank.js';
+import { restrictedReader } from './restricted-reader.js';
 import type { AnyRule, ReportDescriptor, RuleConfig } from './types.js';
 
 export interface EvaluateRulesOptions {
@@ -87,10 +87,13 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
     };
     found.push({ diagnosis, explains: descriptor.explains ?? rule.meta.explains ?? [], order: resolved.order });
   };
+  // The rule sees only what its meta declares: an undeclared read throws (and counts even if the rule catches it).
+  const reader = restrictedReader(rule, snapshot.observations);
   try {
     const about = { target: snapshot.target, context: snapshot.context, createdAt: snapshot.createdAt };
     rule.evaluate({
-      ...createReader(snapshot.observations),
+      get: reader.get,
+      observation: reader.observation,
       id: rule.id,
       options: resolved.options,
       snapshot: about,
@@ -98,8 +101,10 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { check: { ...check, status: 'crashed', reason: message }, found: [] };
+    return { check: { ...check, status: 'crashed', reason: reader.violation()?.message ?? message }, found: [] };
   }
+  const violation = reader.violation();
+  if (violation) return { check: { ...check, status: 'crashed', reason: violation.message }, found: [] };
   const status: CheckStatus = found.some((f) => f.diagnosis.severity !== 'info') ? 'failed' : 'passed';
   return { check: { ...check, status, findings: found.length }, found };
 }

@@ -3,15 +3,16 @@
  * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'cgnat',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
+    hop: 'upstream-nat',
     requires: [],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.publicIp', 'server.account', 'plextv.resources'],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],

@@ -4,15 +4,16 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
  * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'double-nat',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'Your router has the public address (no second NAT in front of it)',
+    hop: 'upstream-nat',
     requires: [],
     uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'server.account', 'server.root', 'server.prefs'],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],

@@ -4,7 +4,7 @@
  * is a strong guess (medium); the alternate-port experiment turns it into proof (high): the same server behind the
  * same router is reachable on another port.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   isUnreachableMapping,
   mappingFailed,
@@ -19,12 +19,13 @@ import {
   thisMachinePublicAddress,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'isp-blocks-port',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: 'Nothing upstream of the router filters the public port',
+    hop: 'public',
     requires: ['server.account'],
     uses: [
       'server.prefs',
@@ -34,6 +35,8 @@ export default defineRule({
       'plextv.resources',
       'probe.host',
       'experiment.alternatePort',
+      'server.identity',
+      'server.root',
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {

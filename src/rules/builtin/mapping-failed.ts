@@ -2,17 +2,18 @@
  * Plex's own verdict, explained. plex.tv tests the server's public endpoint and the server reports the outcome as
  * mappingState/mappingError (docs/reference/plex-api.md §3). Usually a symptom: the rules that find *why* explain it.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, serverPublicAddress } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'mapping-failed',
   meta: {
     severity: 'error',
     category: 'remote-access',
     title: "Plex's own remote access check passes",
+    hop: 'internet',
     requires: ['server.account'],
-    uses: ['server.root', 'server.prefs'],
+    uses: ['server.root', 'server.prefs', 'plextv.resources'],
     messages: {
       unreachable:
         "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",

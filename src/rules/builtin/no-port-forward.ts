@@ -4,7 +4,7 @@
  * map ports at all (pms-docker README: "essentially behind two routers").
  */
 import { containerNetworkOf } from '../../core/net/address.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
   mappingState,
@@ -15,14 +15,15 @@ import {
   vantage,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'no-port-forward',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: 'A port forward reaches the server',
+    hop: 'router',
     requires: ['server.account', 'server.prefs'],
-    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources'],
+    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources', 'server.root'],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
       noAutomaticMapping:

@@ -5,7 +5,7 @@
  */
 import { classifyAddress, ipFamily } from '../../core/net/address.js';
 import { isPlexDirectHost, parsePlexDirectName, plexDirectHostname } from '../../core/net/plex-direct.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   DEFAULT_PLEX_PORT,
   serverLanEndpoint,
@@ -16,14 +16,15 @@ import {
 import { classifyFailure, describeFailure } from '../observation-failure.js';
 import type { Evidence } from '../types.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'server-unreachable',
   meta: {
     severity: 'error',
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
+    hop: 'server',
     requires: [],
-    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp'],
+    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
     messages: {
       nameNotResolved:
         'The server name {{host}} does not resolve ({{code}}): there is no such name, or this machine cannot reach its DNS server.',

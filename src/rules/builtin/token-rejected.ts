@@ -5,7 +5,7 @@
  * §0).
  */
 import type { ObservationError } from '../../core/observation.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { Confidence, Evidence } from '../types.js';
 
 const SERVER_CALLS = {
@@ -36,7 +36,7 @@ function plexTvError(error: ObservationError): string {
   return /User could not be authenticated/.test(error.message) ? ': "User could not be authenticated"' : '';
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'token-rejected',
   meta: {
     severity: 'error',

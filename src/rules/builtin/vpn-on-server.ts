@@ -4,17 +4,26 @@
  * interface, or from the LAN as plex.tv seeing the server at another address than this machine
  * (publicAddressMatches=false).
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { publicPort, routerWan, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'vpn-on-server',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'The server reaches the internet through your router (no VPN or proxy)',
+    hop: 'server',
     requires: [],
-    uses: ['probe.host', 'plextv.resources', 'server.account', 'plextv.publicIp', 'probe.upnp', 'probe.natpmp'],
+    uses: [
+      'probe.host',
+      'plextv.resources',
+      'server.account',
+      'server.prefs',
+      'plextv.publicIp',
+      'probe.upnp',
+      'probe.natpmp',
+    ],
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {
       vpnDefaultRoute:
