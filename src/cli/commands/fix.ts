@@ -29,7 +29,11 @@ async function undo({ values, output }: CommandContext): Promise<number> {
   const target = await resolveTarget(settings, output);
   const token = await resolveToken(settings, output, target);
   if (!token.token)
-    throw new UsageError("fix --undo needs the server owner's token (--token, PLEX_TOKEN or `plex-diagnose login`)");
+    throw new UsageError(
+      token.withheld
+        ? `fix --undo: the token is not sent there: ${token.withheld}`
+        : "fix --undo needs the server owner's token (--token, PLEX_TOKEN or `plex-diagnose login`)",
+    );
   const server = createServerClient({ baseUrl: target.url, token: token.token, timeoutMs: settings.timeoutMs });
   const journalPath =
     typeof values.journal === 'string'
@@ -54,6 +58,8 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
     if (values.undo === true) return await undo(context);
     const progress = createProgress(output);
     const run = await prepareRun(values, output, progress, { allowExperiments: false });
+    if (!run.collectOptions.token && run.tokenWithheld)
+      throw new UsageError(`fix: the token is not sent there: ${run.tokenWithheld}`);
     if (!run.collectOptions.token)
       throw new UsageError(
         "fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)",
