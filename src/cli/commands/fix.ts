@@ -41,7 +41,8 @@ async function undo({ values, output }: CommandContext): Promise<number> {
       : fixJournalPath((await server.identity({ signal: output.streams.signal })).machineIdentifier, {
           env: output.streams.env,
         });
-  const result = await undoFix({ server, journalPath, signal: output.streams.signal });
+  // The token seals the journal (applyFix below): a journal edited by anyone without it is refused.
+  const result = await undoFix({ server, journalPath, journalKey: token.token, signal: output.streams.signal });
   output.out(
     `Restored on ${target.url}:\n${result.restored.map((r) => `  ${r.pref} = ${show(r.previous)}`).join('\n')}\n`,
   );
@@ -96,7 +97,12 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
         : fixJournalPath(plan.machineIdentifier ?? snapshot.target.machineIdentifier ?? 'server', {
             env: output.streams.env,
           });
-    const result = await applyFix(plan, { server, journalPath, signal: output.streams.signal });
+    const result = await applyFix(plan, {
+      server,
+      journalPath,
+      journalKey: run.collectOptions.token,
+      signal: output.streams.signal,
+    });
     // A journal somewhere else is only found again when --undo is told where it is.
     const undoCommand = `plex-diagnose fix --undo${typeof values.journal === 'string' ? ` --journal ${values.journal}` : ''}`;
     output.out(
