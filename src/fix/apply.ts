@@ -210,7 +210,16 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
     state: 'pending',
     ...(options.journalKey ? { seal: sealJournal({ machineIdentifier, changes: merged }, options.journalKey) } : {}),
   };
-  await writeFixJournal(journalPath, journal);
+  try {
+    await writeFixJournal(journalPath, journal);
+  } catch (error) {
+    // A read-only or full disk, a file where a directory should be: nothing was changed yet, so say so and stop.
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new FixError(
+      `cannot write the undo journal ${journalPath} (${typeof code === 'string' ? code : message(error)}): nothing was changed; pass --journal with a writable path`,
+      { reason: 'journal-unwritable', journalPath, cause: error },
+    );
+  }
 
   const values = Object.fromEntries(changes.map((c) => [c.pref, c.applied]));
   try {
@@ -224,7 +233,8 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
       cause: error,
     });
   }
-  await writeFixJournal(journalPath, { ...journal, state: 'applied' });
+  // The pending journal is on disk already and undo treats it alike: a failure to mark it applied loses nothing.
+  await writeFixJournal(journalPath, { ...journal, state: 'applied' }).catch(() => undefined);
   const check = await verify(
     server,
     changes.map((c) => ({ pref: c.pref, value: c.applied })),
