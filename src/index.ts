@@ -8,6 +8,13 @@ export { diagnoseMany, DEFAULT_DIAGNOSE_MANY_CONCURRENCY } from './diagnose/diag
 export type { DiagnoseManyOptions, DiagnoseManyResult, DiagnoseManyError } from './diagnose/diagnose-many.js';
 export { collect, DEFAULT_COLLECTOR_TIMEOUT_MS } from './diagnose/collect.js';
 export type { CollectOptions } from './diagnose/collect.js';
+export { decideTokenRecipient } from './diagnose/token-recipient.js';
+export type {
+  TokenRecipientOptions,
+  TokenRecipientDecision,
+  TokenRecipientReason,
+  TokenTargetOrigin,
+} from './diagnose/token-recipient.js';
 export { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './core/snapshot.js';
 export { Observation, ObservationError, SkipCollection, CollectionFailure } from './core/observation.js';
 export type { CollectProgress } from './collect/scheduler.js';

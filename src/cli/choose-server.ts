@@ -2,12 +2,15 @@
  * Which server, and with which token. No --url: GDM discovery on the LAN, then http://127.0.0.1:32400. Several servers:
  * ask on a TTY, else fail listing them (a script must not pick one silently). The token comes from the flag,
  * PLEX_TOKEN, the login config or the server's own Preferences.xml; without one the token-free checks still run.
+ * A server found by GDM gets the token only when plex.tv proves it is the account's own (decideTokenRecipient).
  */
 import { UsageError } from '../core/errors.js';
 import { discoverGdm, type GdmServer } from '../probes/gdm.js';
 import { parseHostPort } from '../probes/udp.js';
 import { createServerClient } from '../clients/server/client.js';
 import { discoverToken, type DiscoveredToken } from '../this-host/discover-token.js';
+import { clientIdentifierOrEphemeral } from '../this-host/config-file.js';
+import { decideTokenRecipient } from '../diagnose/token-recipient.js';
 import type { CliOutput } from './output.js';
 import { ask } from './prompt.js';
 import type { CollectSettings } from './validate-flags.js';
@@ -48,41 +51,90 @@ export async function resolveTarget(settings: CollectSettings, output: CliOutput
 /** Deadline of the /identity check of a token found in a server's own preferences. */
 const IDENTITY_CHECK_MS = 5000;
 
+/** A token found but not sent to the target, and why (for people; never the token). */
+export interface ResolvedToken extends DiscoveredToken {
+  withheld?: string;
+}
+
+const clientIdentifiers = new WeakMap<CliOutput, Promise<string>>();
+
+/**
+ * This installation's X-Plex-Client-Identifier, once per run. A config directory that cannot be written costs only
+ * its stability: an ephemeral one, with one note, and the run goes on.
+ */
+export function clientIdentifierFor(output: CliOutput): Promise<string> {
+  let pending = clientIdentifiers.get(output);
+  if (!pending) {
+    pending = clientIdentifierOrEphemeral({ env: output.streams.env }).then((result) => {
+      if (!result.persisted)
+        output.err(
+          `note: ${result.problem}: using a one-time client identifier for this run (plex.tv may list this run as a new device)\n`,
+        );
+      return result.clientIdentifier;
+    });
+    clientIdentifiers.set(output, pending);
+  }
+  return pending;
+}
+
 /**
  * The token for `target`. One read from a server's own preferences (Preferences.xml, plist, registry) is used only
  * for that server: on a host with a Plex install, `--url` may name another server, and the owner's token must not
  * go to it (design.md: the token goes only to the PMS it belongs to and to plex.tv). The target's `/identity`
- * (asked without a token) must name the MachineIdentifier stored next to the token.
+ * (asked without a token) must name the MachineIdentifier stored next to the token. A target the user did not name
+ * (found by GDM) gets any token only when decideTokenRecipient proves it is the account's own server.
  */
 export async function resolveToken(
   settings: CollectSettings,
   output: CliOutput,
   target: ResolvedTarget,
-): Promise<DiscoveredToken> {
+): Promise<ResolvedToken> {
   const found = await discoverToken({
     ...(settings.token !== undefined ? { flag: settings.token } : {}),
     env: output.streams.env,
   });
   if (!found.token) return found;
   output.secrets.push(found.token);
-  if (found.source !== 'preferences' || !found.machineIdentifier) return found;
-  const mismatch = await otherServer(
-    target.url,
-    found.machineIdentifier,
-    Math.min(settings.timeoutMs, IDENTITY_CHECK_MS),
-    output.streams.signal,
-  );
-  if (!mismatch) return found;
+  if (found.source === 'preferences' && found.machineIdentifier) {
+    const mismatch = await otherServer(
+      target.url,
+      found.machineIdentifier,
+      Math.min(settings.timeoutMs, IDENTITY_CHECK_MS),
+      output.streams.signal,
+    );
+    if (mismatch) {
+      return {
+        tried: [
+          ...found.tried,
+          {
+            source: 'preferences',
+            ...(found.path ? { path: found.path } : {}),
+            outcome: 'other-server',
+            detail: `${found.path ?? 'the server preferences'}: ${mismatch}`,
+          },
+        ],
+      };
+    }
+  }
+  const origin = target.source === 'flag' ? 'user' : target.source === 'default' ? 'this-host' : 'discovered';
+  const plexTv =
+    settings.plexTv === false || origin !== 'discovered'
+      ? settings.plexTv
+      : { ...settings.plexTv, clientIdentifier: await clientIdentifierFor(output) };
+  const decision = await decideTokenRecipient({
+    url: target.url,
+    origin,
+    token: found.token,
+    plexTv,
+    timeoutMs: Math.min(settings.timeoutMs, IDENTITY_CHECK_MS),
+    signal: output.streams.signal,
+  });
+  if (decision.send) return found;
   return {
-    tried: [
-      ...found.tried,
-      {
-        source: 'preferences',
-        ...(found.path ? { path: found.path } : {}),
-        outcome: 'other-server',
-        detail: `${found.path ?? 'the server preferences'}: ${mismatch}`,
-      },
-    ],
+    tried: found.tried,
+    ...(found.source ? { source: found.source } : {}),
+    ...(found.path ? { path: found.path } : {}),
+    withheld: decision.detail,
   };
 }
 
@@ -103,7 +155,18 @@ async function otherServer(
 }
 
 /** A one-line account of where the token came from, or why there is none (never the token itself). */
-export function describeToken(found: DiscoveredToken): string {
+export function describeToken(found: ResolvedToken): string {
+  if (found.withheld) {
+    const from =
+      found.source === 'flag'
+        ? '--token'
+        : found.source === 'env'
+          ? 'PLEX_TOKEN'
+          : found.source === 'config'
+            ? 'the login config'
+            : "the server's preferences";
+    return `token (from ${from}) NOT sent: ${found.withheld}; running the checks that need none`;
+  }
   switch (found.source) {
     case 'flag':
       return 'token: from --token';

@@ -11,7 +11,6 @@ import { builtinRules } from '../rules/builtin/index.js';
 import { resolveRules } from '../rules/config.js';
 import { createServerClient } from '../clients/server/client.js';
 import type { OptionValue } from './parse-argv.js';
-import { getOrCreateClientIdentifier } from '../this-host/config-file.js';
 import type { CliOutput } from './output.js';
 import { loadUserExtensions } from './load-user-rules.js';
 import { confirm } from './prompt.js';
@@ -19,12 +18,20 @@ import type { Progress } from './spinner.js';
 import { collectSettings, ruleSettings, type CollectSettings } from './validate-flags.js';
 import { loadSecret, SECRET_ENV } from '../outside/secret.js';
 import type { OutsideCheckSettings } from '../collect/services.js';
-import { describeToken, resolveTarget, resolveToken, type ResolvedTarget } from './choose-server.js';
+import {
+  clientIdentifierFor,
+  describeToken,
+  resolveTarget,
+  resolveToken,
+  type ResolvedTarget,
+} from './choose-server.js';
 
 export interface PreparedRun {
   settings: CollectSettings;
   target: ResolvedTarget;
   tokenProvided: boolean;
+  /** Why a token that was found is not sent to this server (see decideTokenRecipient). */
+  tokenWithheld?: string;
   collectOptions: CollectOptions;
   analyzeOptions: AnalyzeOptions;
   /** Resolves once every experiment has restored (or kept) what it changed. */
@@ -59,8 +66,7 @@ export async function prepareRun(
     `server: ${target.url}${target.source === 'gdm' ? ' (found by GDM)' : target.source === 'default' ? ' (default: no --url and no GDM answer)' : ''}`,
   );
   progress.note(describeToken(token));
-  const clientIdentifier =
-    settings.plexTv && token.token ? await getOrCreateClientIdentifier({ env: output.streams.env }) : undefined;
+  const clientIdentifier = settings.plexTv && token.token ? await clientIdentifierFor(output) : undefined;
 
   const runs: Promise<AlternatePortResult>[] = [];
   const collectors = [...extensions.collectors];
@@ -124,6 +130,7 @@ export async function prepareRun(
     settings,
     target,
     tokenProvided: Boolean(token.token),
+    ...(token.withheld ? { tokenWithheld: token.withheld } : {}),
     collectOptions,
     analyzeOptions: {
       rules,

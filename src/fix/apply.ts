@@ -17,7 +17,9 @@ import type { PrefSetting } from '../clients/server/schemas/prefs.js';
 import { FixError } from './errors.js';
 import {
   FixJournalChange,
+  journalSealValid,
   readFixJournal,
+  sealJournal,
   undoneJournalPath,
   writeFixJournal,
   FIX_JOURNAL_VERSION,
@@ -26,6 +28,7 @@ import {
 import type { FixPlan } from './plan.js';
 import { removeFile } from '../core/util/private-file.js';
 import { currentPrefValue, FixPrefValue, samePrefValue } from './values.js';
+import { FIXABLE_PREFS, isFixablePref } from './fixable.js';
 
 export const FixMismatch = z.object({
   pref: z.string(),
@@ -74,12 +77,22 @@ export interface ApplyFixOptions {
   signal?: AbortSignal;
   /** Clock for the journal's times. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Seals the journal (HMAC) so that `undoFix` with the same key restores only what this fix recorded. Pass the
+   * owner's token, as the CLI does. @default undefined (an unsealed journal)
+   */
+  journalKey?: string;
 }
 
 export interface UndoFixOptions {
   server: ServerClient;
   /** The journal written by `applyFix`. */
   journalPath: string;
+  /**
+   * The key `applyFix` sealed the journal with: a journal without that seal (edited by hand or by someone else) is
+   * refused. Without it only the pref list is checked. @default undefined
+   */
+  journalKey?: string;
   /** @default undefined */
   signal?: AbortSignal;
   /** @default () => new Date() */
@@ -159,7 +172,12 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
   for (const change of plan.changes) {
     const setting = byId.get(change.pref);
     const previous = setting && currentPrefValue(setting);
-    if (!setting) skipped.push({ pref: change.pref, reason: 'the server no longer lists this pref' });
+    if (!isFixablePref(change.pref))
+      skipped.push({
+        pref: change.pref,
+        reason: 'plex-diagnose does not change this pref (undo could not restore it)',
+      });
+    else if (!setting) skipped.push({ pref: change.pref, reason: 'the server no longer lists this pref' });
     else if (previous === undefined)
       skipped.push({
         pref: change.pref,
@@ -191,8 +209,18 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
     appliedAt: existing && existing.state !== 'undone' ? existing.appliedAt : now().toISOString(),
     changes: merged,
     state: 'pending',
+    ...(options.journalKey ? { seal: sealJournal({ machineIdentifier, changes: merged }, options.journalKey) } : {}),
   };
-  await writeFixJournal(journalPath, journal);
+  try {
+    await writeFixJournal(journalPath, journal);
+  } catch (error) {
+    // A read-only or full disk, a file where a directory should be: nothing was changed yet, so say so and stop.
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new FixError(
+      `cannot write the undo journal ${journalPath} (${typeof code === 'string' ? code : message(error)}): nothing was changed; pass --journal with a writable path`,
+      { reason: 'journal-unwritable', journalPath, cause: error },
+    );
+  }
 
   const values = Object.fromEntries(changes.map((c) => [c.pref, c.applied]));
   try {
@@ -206,7 +234,8 @@ export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise
       cause: error,
     });
   }
-  await writeFixJournal(journalPath, { ...journal, state: 'applied' });
+  // The pending journal is on disk already and undo treats it alike: a failure to mark it applied loses nothing.
+  await writeFixJournal(journalPath, { ...journal, state: 'applied' }).catch(() => undefined);
   const check = await verify(
     server,
     changes.map((c) => ({ pref: c.pref, value: c.applied })),
@@ -237,6 +266,26 @@ async function rollBackJournal(
   }
 }
 
+/**
+ * A journal is a file: whoever can write it could make undo "restore" any pref to any value (PlexOnlineToken,
+ * allowedNetworks=0.0.0.0/0). Undo writes only prefs `fix` changes, and with a key only a journal sealed with it.
+ */
+function checkTrusted(journal: FixJournal, journalPath: string, key: string | undefined): void {
+  const foreign = [...new Set(journal.changes.map((c) => c.pref).filter((pref) => !isFixablePref(pref)))];
+  const named = (prefs: string[]): string =>
+    prefs.map((pref) => (/^[\w.-]{1,64}$/.test(pref) ? pref : '(an unprintable name)')).join(', ');
+  if (foreign.length)
+    throw new FixError(
+      `refusing the undo journal ${journalPath}: it names ${named(foreign)}, which plex-diagnose never changes (it only changes ${[...FIXABLE_PREFS].join(', ')}); was it edited? Restore by hand`,
+      { reason: 'untrusted-journal', journalPath },
+    );
+  if (key !== undefined && !journalSealValid(journal, key))
+    throw new FixError(
+      `refusing the undo journal ${journalPath}: ${journal.seal ? 'its seal does not match (edited, or written with another token)' : 'it is not sealed by plex-diagnose for this token'}; nothing was changed. Restore by hand if you trust it`,
+      { reason: 'untrusted-journal', journalPath },
+    );
+}
+
 /** Restores every journalled pref in one PUT, verifies, then keeps the journal as `*.undone.json`. */
 export async function undoFix(options: UndoFixOptions): Promise<UndoFixResult> {
   const { server, journalPath, signal } = options;
@@ -254,6 +303,7 @@ export async function undoFix(options: UndoFixOptions): Promise<UndoFixResult> {
       journalPath,
     });
   }
+  checkTrusted(journal, journalPath, options.journalKey);
   await checkServer(server, journal.machineIdentifier, `the undo journal ${journalPath}`, journalPath, signal);
   const before = await serverCall('reading the server prefs', () => server.prefs({ signal }));
   const drifted = mismatchesOf(

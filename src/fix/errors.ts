@@ -9,9 +9,18 @@ import { isPlexDiagnoseError, PlexDiagnoseError, type ErrorCode } from '../core/
 /**
  * no-journal: nothing was ever applied here; nothing-to-undo: the last fix was already undone; malformed-journal:
  * the journal is not JSON or not a journal; other-server: the journal (or plan) belongs to another machineIdentifier;
- * server-refused: PMS said no, or could not be reached, while reading or writing prefs.
+ * server-refused: PMS said no, or could not be reached, while reading or writing prefs; untrusted-journal: the journal
+ * names a pref `fix` never changes, or its seal does not match (edited, or written with another token);
+ * journal-unwritable: the journal could not be written, so nothing was changed.
  */
-export type FixErrorReason = 'no-journal' | 'nothing-to-undo' | 'malformed-journal' | 'other-server' | 'server-refused';
+export type FixErrorReason =
+  | 'no-journal'
+  | 'nothing-to-undo'
+  | 'malformed-journal'
+  | 'untrusted-journal'
+  | 'journal-unwritable'
+  | 'other-server'
+  | 'server-refused';
 
 export class FixError extends PlexDiagnoseError {
   override name = 'FixError';

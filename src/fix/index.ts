@@ -10,7 +10,10 @@ export {
   fixJournalPath,
   undoneJournalPath,
   readFixJournal,
+  sealJournal,
+  journalSealValid,
 } from './journal.js';
+export { FIXABLE_PREFS, isFixablePref } from './fixable.js';
 export { FixError, isFixError } from './errors.js';
 export type { FixErrorReason } from './errors.js';
 export { FixPrefValue, samePrefValue } from './values.js';

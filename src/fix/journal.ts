@@ -2,6 +2,7 @@
  * The undo journal of `fix`: what each changed pref was before, written (atomic, 0600) before PMS is touched, so an
  * interrupted or regretted fix can always be undone. One journal per server, in the config directory.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { configDir, type ConfigLocationOptions } from '../this-host/config-file.js';
@@ -38,6 +39,15 @@ export const FixJournal = z.object({
   state: FixJournalState,
   /** ISO time of the undo. */
   undoneAt: z.string().optional(),
+  /**
+   * HMAC-SHA256 (hex) of the server and the changes, keyed with the owner's token (`journalKey`): undo with the key
+   * restores only values a fix recorded for that server, not values someone wrote into the file. Absent in journals
+   * written without a key.
+   */
+  seal: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type FixJournal = z.infer<typeof FixJournal>;
 
@@ -90,6 +100,28 @@ export async function readFixJournal(journalPath: string): Promise<FixJournal | 
     });
   }
   return parsed.data;
+}
+
+function sealOf(journal: Pick<FixJournal, 'machineIdentifier' | 'changes'>, key: string): Buffer {
+  const content = JSON.stringify([
+    FIX_JOURNAL_VERSION,
+    journal.machineIdentifier,
+    journal.changes.map((c) => [c.pref, c.previous, c.applied]),
+  ]);
+  return createHmac('sha256', key).update(content).digest();
+}
+
+/** The seal of a journal's server and changes under `key` (the owner's token): a MAC, it reveals nothing of the key. */
+export function sealJournal(journal: Pick<FixJournal, 'machineIdentifier' | 'changes'>, key: string): string {
+  return sealOf(journal, key).toString('hex');
+}
+
+/** Whether the journal carries a seal made with `key` over exactly its server and changes. */
+export function journalSealValid(journal: FixJournal, key: string): boolean {
+  if (!journal.seal) return false;
+  const expected = sealOf(journal, key);
+  const given = Buffer.from(journal.seal, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Validates and writes a journal atomically with mode 0600 (directory 0700). */

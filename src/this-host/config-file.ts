@@ -169,10 +169,49 @@ export async function updateConfig(
 /**
  * The stable X-Plex-Client-Identifier of this installation, created and persisted on first use. plex.tv lists
  * every identifier it sees as a device, so a fresh UUID per run would litter the user's device list.
+ * Throws when the config directory cannot be written; `clientIdentifierOrEphemeral` falls back instead.
  */
 export async function getOrCreateClientIdentifier(options: ConfigLocationOptions = {}): Promise<string> {
   const current = await readConfig(options);
   if (current.clientIdentifier) return current.clientIdentifier;
   const created = await updateConfig((config) => config, options);
   return created.clientIdentifier;
+}
+
+export interface ClientIdentifierResult {
+  clientIdentifier: string;
+  /** False when it could not be saved: a new one for this run only. */
+  persisted: boolean;
+  /** Why it could not be saved ("cannot write /x/config.json (EROFS)"), when it could not. */
+  problem?: string;
+}
+
+/**
+ * `getOrCreateClientIdentifier`, but a config directory that cannot be written (read-only or full disk, HOME unset or
+ * unwritable, a file in the way: common on NAS boxes) costs only the stable identifier: an ephemeral one is used for
+ * this run, with the reason, instead of failing a diagnosis that needs no file at all. An unreadable or malformed
+ * config file still throws its ConfigFileError (it may hold the login the user expects to be used).
+ */
+export async function clientIdentifierOrEphemeral(
+  options: ConfigLocationOptions = {},
+): Promise<ClientIdentifierResult> {
+  try {
+    const current = await readConfig(options);
+    if (current.clientIdentifier) return { clientIdentifier: current.clientIdentifier, persisted: true };
+    const created = await updateConfig((config) => config, options);
+    return { clientIdentifier: created.clientIdentifier, persisted: true };
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw error;
+    let where = 'the config directory';
+    try {
+      where = configPath(options);
+    } catch {
+      // No home directory to name (os.homedir() failed): the generic words stay.
+    }
+    return {
+      clientIdentifier: randomUUID(),
+      persisted: false,
+      problem: `cannot write ${where} (${errnoOf(error) ?? 'unknown error'})`,
+    };
+  }
 }

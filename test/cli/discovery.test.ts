@@ -46,7 +46,10 @@ async function writePreferences(box: CliSandbox, attributes: Record<string, stri
 }
 
 describe.concurrent('the server, without --url', () => {
-  it('diagnoses the one server GDM finds', async () => {
+  it('diagnoses the one server GDM finds, without the token: plex.tv lists it at another address', async () => {
+    // The home's plex.tv lists the server at its LAN address (192.168.1.10), GDM found it on loopback: nothing proves
+    // the answer came from the account's own server, so the token stays here (test/hardening/gdm-spoof.test.ts has
+    // the spoofer, and the genuine server that plex.tv does list at the address GDM found).
     const result = await sandbox.run([
       ...home.networkArgs(),
       '--gdm-target',
@@ -56,14 +59,13 @@ describe.concurrent('the server, without --url', () => {
       '--json',
     ]);
     expect(result.stderr).toContain(`server: ${home.server.url} (found by GDM)\n`);
+    expect(result.stderr).toContain(
+      `token (from --token) NOT sent: ${home.server.url} answered on the network, and plex.tv lists server ${home.server.machineIdentifier} as yours but not at 127.0.0.1:${home.server.port}`,
+    );
     const report = parseReport(result.stdout);
-    expect(report.target).toMatchObject({
-      url: home.server.url,
-      machineIdentifier: home.server.machineIdentifier,
-      name: 'Basement',
-    });
-    expect(report.summary.status).toBe('ok');
-    expect(result.code).toBe(0);
+    expect(report.target).toMatchObject({ url: home.server.url, machineIdentifier: home.server.machineIdentifier });
+    expect(report.target.name).toBeUndefined();
+    expect([0, 1]).toContain(result.code);
     expect(home.gdm.searches).toBeGreaterThan(0);
     expectNoToken(result);
   });

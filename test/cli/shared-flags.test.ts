@@ -152,8 +152,8 @@ describe.concurrent('fix', () => {
     });
     try {
       const common = [
-        '--gdm-target',
-        gdm(mismatch),
+        '--url',
+        mismatch.server.url,
         '--token',
         mismatch.token,
         '--plextv-url',
@@ -170,10 +170,18 @@ describe.concurrent('fix', () => {
         '--resolver',
         mismatch.dns.address,
       ];
-      const [off, only] = await Promise.all([
+      const [off, only, found] = await Promise.all([
         sandbox.run(['fix', ...common, ...network, '--rule', 'manual-port-mismatch=off']),
         sandbox.run(['fix', ...common, ...network, '--only', 'port-forwarding']),
+        // Found by GDM on loopback while plex.tv lists the server at 192.168.1.10: not proven the account's own, so
+        // fix gets no token for it and stops (test/hardening/gdm-spoof.test.ts).
+        sandbox.run(['fix', ...common.slice(2), ...network, '--gdm-target', gdm(mismatch)]),
       ]);
+      expect(found.stderr).toContain(`server: ${mismatch.server.url} (found by GDM)`);
+      expect(found.stderr).toContain(
+        `plex-diagnose: fix: the token is not sent there: ${mismatch.server.url} answered`,
+      );
+      expect(found.code).toBe(2);
       expect(off.stdout).toMatch(/^Nothing plex-diagnose can change for you\./);
       expect(only.stdout).toContain('  ManualPortMappingPort: 44400 → 32400    (manual-port-mismatch: ');
       // --rules too: a module's rules take part in fix's diagnosis like in diagnose.
@@ -212,6 +220,6 @@ describe.concurrent('analyze and demo', () => {
     const result = await sandbox.run(['demo', '--no-color', '--redact-ips', '--verbose']);
     expect(result.stdout).not.toContain('84.1.1.2');
     expect(result.stdout).toContain('\nObservations\n');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(0);
   });
 });

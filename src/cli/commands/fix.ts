@@ -29,7 +29,11 @@ async function undo({ values, output }: CommandContext): Promise<number> {
   const target = await resolveTarget(settings, output);
   const token = await resolveToken(settings, output, target);
   if (!token.token)
-    throw new UsageError("fix --undo needs the server owner's token (--token, PLEX_TOKEN or `plex-diagnose login`)");
+    throw new UsageError(
+      token.withheld
+        ? `fix --undo: the token is not sent there: ${token.withheld}`
+        : "fix --undo needs the server owner's token (--token, PLEX_TOKEN or `plex-diagnose login`)",
+    );
   const server = createServerClient({ baseUrl: target.url, token: token.token, timeoutMs: settings.timeoutMs });
   const journalPath =
     typeof values.journal === 'string'
@@ -37,7 +41,8 @@ async function undo({ values, output }: CommandContext): Promise<number> {
       : fixJournalPath((await server.identity({ signal: output.streams.signal })).machineIdentifier, {
           env: output.streams.env,
         });
-  const result = await undoFix({ server, journalPath, signal: output.streams.signal });
+  // The token seals the journal (applyFix below): a journal edited by anyone without it is refused.
+  const result = await undoFix({ server, journalPath, journalKey: token.token, signal: output.streams.signal });
   output.out(
     `Restored on ${target.url}:\n${result.restored.map((r) => `  ${r.pref} = ${show(r.previous)}`).join('\n')}\n`,
   );
@@ -54,6 +59,8 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
     if (values.undo === true) return await undo(context);
     const progress = createProgress(output);
     const run = await prepareRun(values, output, progress, { allowExperiments: false });
+    if (!run.collectOptions.token && run.tokenWithheld)
+      throw new UsageError(`fix: the token is not sent there: ${run.tokenWithheld}`);
     if (!run.collectOptions.token)
       throw new UsageError(
         "fix needs the server owner's token to read and change settings (--token, PLEX_TOKEN or `plex-diagnose login`)",
@@ -90,7 +97,12 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
         : fixJournalPath(plan.machineIdentifier ?? snapshot.target.machineIdentifier ?? 'server', {
             env: output.streams.env,
           });
-    const result = await applyFix(plan, { server, journalPath, signal: output.streams.signal });
+    const result = await applyFix(plan, {
+      server,
+      journalPath,
+      journalKey: run.collectOptions.token,
+      signal: output.streams.signal,
+    });
     // A journal somewhere else is only found again when --undo is told where it is.
     const undoCommand = `plex-diagnose fix --undo${typeof values.journal === 'string' ? ` --journal ${values.journal}` : ''}`;
     output.out(

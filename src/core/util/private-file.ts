@@ -31,15 +31,16 @@ export async function writePrivateFile(file: string, text: string, options: Priv
   // 'wx': never follow or reuse an existing file at the temp name; the mode applies from creation.
   const handle = await open(temp, 'wx', FILE_MODE);
   try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     if (platform !== 'win32') await chmod(temp, FILE_MODE); // the umask can only narrow; this makes it exact
     await rename(temp, file);
   } catch (error) {
+    // A full disk fails the write, a read-only target the rename: either way no `.tmp` is left behind.
     await unlink(temp).catch(() => undefined);
     throw error;
   }
