@@ -76,7 +76,8 @@ export function renderStatusPage({ state, timeline, days, nowMs }: StatusPageInp
     `<h2>Timeline</h2>${history}` +
     (report ? `<h2>Findings</h2>${renderDiagnoses(report)}` : '') +
     historyFooter(state);
-  const attributes = ` data-last-run="${html(latest.record.at)}" data-interval-ms="${state.intervalMs}"`;
+  const shown = `${latest.record.band}|${latest.record.topRule ?? ''}`;
+  const attributes = ` data-state="${html(shown)}" data-interval-ms="${state.intervalMs}"`;
   return layout(`${name}: ${latest.record.band}`, body, attributes);
 }
 

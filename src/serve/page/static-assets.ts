@@ -60,17 +60,18 @@ export const TIMELINE_SCRIPT = `'use strict';
     svg.addEventListener('mouseover', show);
     svg.addEventListener('focusin', show);
   }
-  // Live: when a new run is recorded, reload (only while the tab is visible).
+  // Live: reload when the state changes (band or top cause), not on every run; only while the tab is visible.
   var body = document.body;
-  var last = body.getAttribute('data-last-run');
+  var shown = body.getAttribute('data-state');
   var every = Math.max(5000, Math.min(60000, Number(body.getAttribute('data-interval-ms')) || 30000));
-  if (!last || !window.fetch) return;
+  if (!shown || !window.fetch) return;
   setInterval(function () {
     if (document.hidden) return;
-    fetch('/api/history?since=' + encodeURIComponent(last), { credentials: 'same-origin' })
+    fetch('/api/history?limit=1', { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (data && data.runs && data.runs.some(function (run) { return run.at > last; })) location.reload();
+        var now = data && data.current ? data.current.band + '|' + (data.current.topRule || '') : shown;
+        if (now !== shown) location.reload();
       })
       .catch(function () {});
   }, every);

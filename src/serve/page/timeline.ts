@@ -40,14 +40,25 @@ function timeText(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
-export function renderTimeline(timeline: Timeline, sinceMs: number, nowMs: number): string {
+/**
+ * A window longer than the history (a watch started an hour ago, a 7-day window) starts at the first run: otherwise
+ * every band would be a sliver at the right edge, too thin to see or tap.
+ */
+function windowStart(timeline: Timeline, sinceMs: number): number {
+  const first = timeline.changes[0];
+  return timeline.before || !first ? sinceMs : Math.max(sinceMs, Date.parse(first.at));
+}
+
+export function renderTimeline(timeline: Timeline, requestedSinceMs: number, nowMs: number): string {
+  const sinceMs = windowStart(timeline, requestedSinceMs);
   const segments = segmentsOf(timeline, sinceMs, nowMs);
   if (segments.length === 0) return '<p class="muted">No runs recorded yet in this window.</p>';
   const span = Math.max(1, nowMs - sinceMs);
   const x = (ms: number): number => Math.round(((ms - sinceMs) / span) * 100_000) / 100;
   const bands = segments
     .map((s) => {
-      const width = Math.max(0.15, x(s.toMs) - x(s.fromMs));
+      // At least 2 of 1000 units, so a short blip stays visible and can be pointed at.
+      const width = Math.max(2, x(s.toMs) - x(s.fromMs));
       const label = `${timeText(s.fromMs)}: ${s.band}, ${causeOf(s.run)}`;
       const rect =
         `<rect class="band band-${s.band}" x="${x(s.fromMs)}" y="0" width="${width}" height="40" ` +
