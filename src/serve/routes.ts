@@ -71,7 +71,8 @@ function apiHistory(url: URL, context: RouteContext): Answer {
   const sinceText = url.searchParams.get('since');
   const sinceMs = sinceText === null ? context.now() - DAY_MS : Date.parse(sinceText);
   if (Number.isNaN(sinceMs)) return json(400, { error: 'since must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z' });
-  const limit = clampInt(url.searchParams.get('limit'), MAX_HISTORY_ROWS, 1, MAX_HISTORY_ROWS);
+  // A day of 1-minute runs unless asked for more: a sensor polling every minute needs only the last few.
+  const limit = clampInt(url.searchParams.get('limit'), 1440, 1, MAX_HISTORY_ROWS);
   const latest = context.state.latest;
   const history = context.state.history;
   const runs = history

@@ -36,6 +36,10 @@ function causeOf(row: HistoryRow | undefined): string {
   return row.topRule ? `${row.topRule}: ${row.topMessage ?? ''}` : row.verdict;
 }
 
+function short(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
 function timeText(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
@@ -59,11 +63,12 @@ export function renderTimeline(timeline: Timeline, requestedSinceMs: number, now
     .map((s) => {
       // At least 2 of 1000 units, so a short blip stays visible and can be pointed at.
       const width = Math.max(2, x(s.toMs) - x(s.fromMs));
-      const label = `${timeText(s.fromMs)}: ${s.band}, ${causeOf(s.run)}`;
+      // The cause once, cut short: a month of flapping is hundreds of bands, and the change list has it in full.
+      const cause = html(short(causeOf(s.run)));
       const rect =
         `<rect class="band band-${s.band}" x="${x(s.fromMs)}" y="0" width="${width}" height="40" ` +
-        `data-band="${s.band}" data-at="${timeText(s.fromMs)}" data-cause="${html(causeOf(s.run))}"><title>${html(label)}</title></rect>`;
-      return s.run ? `<a href="/run/${s.run.id}" aria-label="${html(label)}">${rect}</a>` : rect;
+        `data-band="${s.band}" data-at="${timeText(s.fromMs)}" data-cause="${cause}"><title>${timeText(s.fromMs)}: ${s.band}</title></rect>`;
+      return s.run ? `<a href="/run/${s.run.id}">${rect}</a>` : rect;
     })
     .join('');
   const svg =
