@@ -17,7 +17,6 @@ import type { CommandContext } from '../command-context.js';
 import { prepareRun } from '../prepare-run.js';
 import { createProgress } from '../spinner.js';
 import { positiveInteger } from '../validate-flags.js';
-import { planServe, startServeSession } from '../watch-serve.js';
 
 function notifyUrls(values: CommandContext['values']): string[] {
   const urls = Array.isArray(values.notify) ? (values.notify as string[]) : [];
@@ -43,11 +42,16 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const json = values.json === true;
   const line = (record: Record<string, unknown>, text: string): void =>
     output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
-  const servePlan = await planServe(values, output.streams.env);
+  // The page's modules (prom-client, SQLite) load only when asked for: a plain watch starts as fast as before.
+  const serveModule = ['serve', 'serve-auth', 'history'].some((name) => values[name] !== undefined)
+    ? await import('../watch-serve.js')
+    : undefined;
+  const servePlan = await serveModule?.planServe(values, output.streams.env);
   const progress = createProgress(output, false);
   const run = await prepareRun(values, output, progress, { allowExperiments: false });
   // After prepareRun: the token is known by then, and the page scrubs it from everything it serves.
-  const serve = servePlan ? await startServeSession(servePlan, output, intervalMs) : undefined;
+  const serve =
+    servePlan && serveModule ? await serveModule.startServeSession(servePlan, output, intervalMs) : undefined;
   output.err(
     `watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`,
   );
