@@ -27,14 +27,10 @@ const results = await diagnoseMany(targets, { concurrency });
 const ms = performance.now() - started;
 const counts = {};
 for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
-const failedChecks = results
-  .filter((r) => r.status === 'ok')
-  .reduce((sum, r) => sum + r.report.observations.filter((o) => o.status === 'failed').length, 0);
+const failedChecks = results.filter((r) => r.status === 'ok').reduce((sum, r) => sum + r.report.observations.filter((o) => o.status === 'failed').length, 0);
 const inOrder = results.every((r, i) => r.status !== 'ok' || r.report.target.url === targets[i].url);
 const peakRss = process.resourceUsage().maxRSS * 1024;
 globalThis.gc?.();
 const retainedHeap = process.memoryUsage().heapUsed;
 const resultsJsonBytes = Buffer.byteLength(JSON.stringify(results));
-process.stdout.write(
-  `${JSON.stringify({ ms, rssBefore, maxRssBefore, peakRss, retainedHeap, resultsJsonBytes, counts, failedChecks, inOrder })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ ms, rssBefore, maxRssBefore, peakRss, retainedHeap, resultsJsonBytes, counts, failedChecks, inOrder })}\n`);

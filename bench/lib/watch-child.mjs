@@ -38,6 +38,4 @@ const result = await runWatch({
   },
 });
 
-process.stdout.write(
-  `${JSON.stringify({ samples: measured, runs: result.runs, alerts: result.alerts, failedRuns: result.failedRuns, deliveredBytes })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ samples: measured, runs: result.runs, alerts: result.alerts, failedRuns: result.failedRuns, deliveredBytes })}\n`);
