@@ -12,8 +12,9 @@ export default defineConfig({
   test: {
     // docs/examples: the worked example of docs/writing-rules.md ships with its own test, run as part of ours.
     include: ['test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
-    // The namespace lab has its own command (`npm run test:lab`): it needs root and builds real networks.
-    exclude: ['test/lab/**', 'node_modules/**'],
+    // The namespace lab has its own command (`npm run test:lab`): it needs root and builds real networks. The browser
+    // test has its own too (`npm run test:browser`): it needs Chromium.
+    exclude: ['test/lab/**', 'test/browser/**', 'node_modules/**'],
     // Builds the CLI into .test-dist/ for the subprocess tests in test/cli (see the file for why per run).
     globalSetup: ['test/cli/global-setup.ts'],
     // RuleTester (plex-diagnose/testing) finds describe/it on globalThis, as ESLint's does; hand it vitest's.

@@ -18,6 +18,7 @@ const BENCHES: [file: string, args: string[], nodeFlags?: string[]][] = [
   ['watch-memory.ts', [], ['--expose-gc']],
   ['watch-rss.ts', []],
   ['diagnose-many.ts', []],
+  ['status-history.ts', []],
 ];
 
 const figuresFile = join(tmpdir(), `plex-diagnose-bench-${process.pid}.jsonl`);

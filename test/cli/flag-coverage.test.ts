@@ -107,6 +107,9 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     exec: 'watch',
     'max-runs': 'watch',
     json: 'watch',
+    serve: 'watch-serve',
+    'serve-auth': 'watch-serve',
+    history: 'watch-serve',
     'no-color': 'shared-flags',
   },
   fix: {

@@ -42,13 +42,22 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const json = values.json === true;
   const line = (record: Record<string, unknown>, text: string): void =>
     output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
+  // The page's modules (prom-client, SQLite) load only when asked for: a plain watch starts as fast as before.
+  const serveModule = ['serve', 'serve-auth', 'history'].some((name) => values[name] !== undefined)
+    ? await import('../watch-serve.js')
+    : undefined;
+  const servePlan = await serveModule?.planServe(values, output.streams.env);
   const progress = createProgress(output, false);
   const run = await prepareRun(values, output, progress, { allowExperiments: false });
+  // After prepareRun: the token is known by then, and the page scrubs it from everything it serves.
+  const serve =
+    servePlan && serveModule ? await serveModule.startServeSession(servePlan, output, intervalMs) : undefined;
   output.err(
     `watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`,
   );
 
   const deliver = async (alert: Alert, signal: AbortSignal): Promise<void> => {
+    serve?.onAlert(alert);
     line({ type: 'alert', ...alert }, `[${alert.at}] ALERT ${alert.kind}: ${alert.summary}`);
     for (const url of urls) {
       const result = await sendAlert(url, alert, { signal });
@@ -66,15 +75,26 @@ export default async function watchCommand({ values, output }: CommandContext): 
     }
   };
 
+  let runMs = 0;
   const result = await runWatch({
     intervalMs,
     tracker: createAlertTracker({ debounce }),
     signal: output.streams.signal,
     ...(maxRuns ? { maxRuns } : {}),
-    runOnce: async (signal) =>
-      analyze(await collect({ ...run.collectOptions, signal, onProgress: () => undefined }), run.analyzeOptions),
+    runOnce: async (signal) => {
+      const started = Date.now();
+      try {
+        return analyze(
+          await collect({ ...run.collectOptions, signal, onProgress: () => undefined }),
+          run.analyzeOptions,
+        );
+      } finally {
+        runMs = Date.now() - started;
+      }
+    },
     onAlert: deliver,
     onRun: (info) => {
+      serve?.onRun(info, runMs);
       const status = info.error
         ? 'diagnosis failed'
         : info.report
@@ -92,7 +112,7 @@ export default async function watchCommand({ values, output }: CommandContext): 
         `[${info.at}] run ${info.run}: ${status}${top ? `: ${top.ruleId}` : ''}`,
       );
     },
-  });
+  }).finally(() => serve?.close());
   output.err(
     `watch stopped (${result.stoppedBy === 'signal' ? 'interrupted' : `after ${result.runs} runs`}): ${result.runs} runs, ${result.alerts} alerts${result.failedAlerts ? `, ${result.failedAlerts} undelivered` : ''}\n`,
   );

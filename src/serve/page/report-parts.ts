@@ -1,0 +1,81 @@
+/**
+ * Pieces of a report shared by the status page and a past run's page: the verdict headline, a diagnosis with its fix
+ * and evidence, and the per-forward (outside checks) section. Every string from the report goes through html().
+ */
+import type { Diagnosis, Report } from '../../core/report.js';
+import type { FixAction } from '../../core/finding.js';
+import { html } from '../escape-html.js';
+import type { RunBand } from '../run-record.js';
+
+export const BAND_TEXT: Record<RunBand, string> = {
+  reachable: 'Reachable from outside',
+  broken: 'Not reachable from outside',
+  inconclusive: 'Inconclusive',
+};
+
+function actionText(action: FixAction): string {
+  if (action.type === 'set-pref') return `set ${action.pref} = ${String(action.value)}`;
+  const parts = [
+    ...(action.add ?? []).map((a) => `add ${a}`),
+    ...(action.remove ?? []).map((r) => `remove ${r}`),
+    ...(action.replace ?? []).map((r) => `replace ${r.from} → ${r.to}`),
+  ];
+  return `${action.pref}: ${parts.join(', ')}`;
+}
+
+export function renderDiagnosis(d: Diagnosis, open: boolean): string {
+  const fix = d.fix
+    ? `<div class="fix"><h4>Fix</h4><p>${html(d.fix.message)}</p>${
+        d.fix.actions.length
+          ? `<ul>${d.fix.actions.map((a) => `<li><code>${html(actionText(a))}</code></li>`).join('')}</ul>`
+          : ''
+      }</div>`
+    : '';
+  const evidence = d.evidence.length
+    ? `<details><summary>Evidence (${d.evidence.length})</summary><ul class="evidence">${d.evidence
+        .map(
+          (e) =>
+            `<li><code>${html(e.source)}</code>: ${html(e.observed)}${e.expected ? ` <span class="muted">(expected ${html(e.expected)})</span>` : ''}</li>`,
+        )
+        .join('')}</ul></details>`
+    : '';
+  return (
+    `<article class="diagnosis sev-${d.severity}${open ? ' root' : ''}" data-rule="${html(d.ruleId)}">` +
+    `<h3><span class="badge badge-${d.severity}">${d.severity}</span> ${html(d.title)} <code class="rule">${html(d.ruleId)}</code></h3>` +
+    `<p>${html(d.message)}</p>${fix}${evidence}` +
+    `<p class="muted small">${d.rank.replace('-', ' ')}, ${d.confidence} confidence${d.explainedBy.length ? `, explained by ${html(d.explainedBy.join(', '))}` : ''}</p></article>`
+  );
+}
+
+/** The diagnoses, root causes first (open), then the rest in a collapsed list. */
+export function renderDiagnoses(report: Report): string {
+  if (report.diagnoses.length === 0) return '<p>No problems found.</p>';
+  const roots = report.diagnoses.filter((d) => d.rank === 'root-cause');
+  const rest = report.diagnoses.filter((d) => d.rank !== 'root-cause');
+  return (
+    roots.map((d) => renderDiagnosis(d, true)).join('') +
+    (rest.length
+      ? `<details class="more"><summary>${rest.length} more finding${rest.length === 1 ? '' : 's'}</summary>${rest
+          .map((d) => renderDiagnosis(d, false))
+          .join('')}</details>`
+      : '')
+  );
+}
+
+/**
+ * Per-forward status from outside checks: observations whose id starts with `outside.` (the reflector, plex.tv's
+ * connect-back, a phone check). Without any, the page says none are configured rather than showing an empty table.
+ */
+export function renderForwards(report: Report | undefined): string {
+  const outside = report?.observations.filter((o) => o.id.startsWith('outside.')) ?? [];
+  if (outside.length === 0)
+    return '<p class="muted" id="no-outside">No outside checks configured: only checks from inside the network ran.</p>';
+  const rows = outside
+    .map((o) => {
+      const state = o.status === 'ok' ? 'ok' : o.status === 'failed' ? 'broken' : 'unknown';
+      const why = o.error ? `${o.error.code}: ${o.error.message}` : (o.reason ?? '');
+      return `<tr><td><code>${html(o.id)}</code></td><td><span class="badge badge-${state}">${html(o.status)}</span></td><td>${html(why)}</td><td>${Math.round(o.durationMs)} ms</td></tr>`;
+    })
+    .join('');
+  return `<table class="forwards"><thead><tr><th>Check</th><th>Status</th><th>Detail</th><th>Took</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
