@@ -1,7 +1,7 @@
 /**
  * The layers of plex-diagnose, enforced (`npm run lint:deps`). Bottom to top; each layer imports only from below:
  *
- *   core < http < {clients, probes, this-host} < outside < collect < rules < diagnose < report < {watch, fix, experiments}
+ *   core < http < {clients, probes, this-host} < outside < collect < rules < diagnose < report < {watch, fix, experiments} < serve
  *        < testing < cli
  *
  * Layers that share a rank (clients/probes/this-host; watch/fix/experiments) may not import each other either: they
@@ -27,6 +27,8 @@ const RANKS = {
   watch: 7,
   fix: 7,
   experiments: 7,
+  // The status page of `watch --serve`: built on the watch loop's reports and history.
+  serve: 7.5,
   testing: 8,
   cli: 9,
 };
