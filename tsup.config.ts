@@ -1,11 +1,30 @@
 import { defineConfig } from 'tsup';
 
+/**
+ * The package's entry points: `index` is the root (`plex-diagnose`), every other key is a subpath
+ * (`plex-diagnose/<key>`). package.json "exports"/"typesVersions", the API reports (scripts/api-report.ts) and the
+ * package tests read this list; test/api-surface.test.ts fails when package.json and this list disagree.
+ */
+export const LIBRARY_ENTRIES = {
+  index: 'src/index.ts',
+  clients: 'src/clients/index.ts',
+  probes: 'src/probes/index.ts',
+  'this-host': 'src/this-host/index.ts',
+  watch: 'src/watch/index.ts',
+  fix: 'src/fix/index.ts',
+  experiments: 'src/experiments/index.ts',
+  testing: 'src/testing/index.ts',
+} as const;
+
 // The library is built dual (ESM + CJS, with .d.ts/.d.cts); the CLI is ESM (cli.js) behind a small CommonJS launcher
 // (launcher.cjs, the bin), and keeps heavy modules behind dynamic import() so `--help` and `--version` start fast.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+    entry: LIBRARY_ENTRIES,
     format: ['esm', 'cjs'],
+    // CJS too: one shared chunk per module instead of a copy per entry, so an HttpError thrown by
+    // `require('plex-diagnose/clients')` is `instanceof` the HttpError of `require('plex-diagnose')`.
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,
