@@ -28,4 +28,5 @@ console.log('require: every entry point loads')"
 node --input-type=module -e "import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/');
 for (const spec of $specs) if (!Object.keys(await import(spec)).length) throw new Error(spec + ': empty');
 console.log('import: every entry point loads')"
+! tar -tzf "$scratch/$tarball" | grep -q '\.map$' || { echo "the tarball ships source maps"; exit 1; }
 echo "packed tarball OK: $tarball ($version)"

@@ -87,4 +87,12 @@ describe.skipIf(!built)('the built package', () => {
     expect(esm).toBe(cjs);
     expect(esm.trim()).toBe('cgnat,private,public');
   });
+
+  it('the built package ships no source maps', () => {
+    const js = node(
+      "const fs = require('fs'); console.log(fs.readdirSync('dist').filter((f) => f.endsWith('.map')).length, fs.readFileSync('dist/index.js', 'utf8').includes('sourceMappingURL'))",
+      'commonjs',
+    );
+    expect(js.trim()).toBe('0 false');
+  });
 });
