@@ -49,7 +49,7 @@ const compilerState = CompilerState.create(configs[0]![1], {
 });
 
 const QUIET = new Set<string>([
-  'console-api-report-changed',
+  'console-api-report-not-copied',
   'console-api-report-copied',
   'console-api-report-created',
   'console-preamble',
