@@ -1,13 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { LIBRARY_ENTRIES } from './tsup.config.js';
+
+/** `plex-diagnose` and every `plex-diagnose/<subpath>` of tsup.config.ts, each mapped to its source entry. */
+export const packageAliases = Object.entries(LIBRARY_ENTRIES).map(([entry, file]) => ({
+  find: entry === 'index' ? 'plex-diagnose' : `plex-diagnose/${entry}`,
+  replacement: fileURLToPath(new URL(`./${file}`, import.meta.url)),
+}));
 
 export default defineConfig({
   resolve: {
-    // The docs' examples import the package by name, as users do; here that name is the source.
-    alias: {
-      'plex-diagnose/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
-      'plex-diagnose': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-    },
+    // The docs' examples import the package by name, as users do; here that name is the source. Exact matches only:
+    // a prefix match of 'plex-diagnose' would also catch 'plex-diagnose/testing'.
+    alias: packageAliases.map(({ find, replacement }) => ({
+      find: new RegExp(`^${find}$`),
+      replacement,
+    })),
   },
   test: {
     // docs/examples: the worked example of docs/writing-rules.md ships with its own test, run as part of ours.

@@ -15,4 +15,18 @@ status=0
 npx -y "./$tarball" demo --no-color >"$scratch/demo.txt" || status=$?
 [ "$status" -eq 1 ] || { echo "packed demo exited $status, expected 1"; cat "$scratch/demo.txt"; exit 1; }
 grep -q "isp-blocks-port" "$scratch/demo.txt" || { echo "packed demo did not name the root cause"; cat "$scratch/demo.txt"; exit 1; }
+# A user's project with the tarball installed: every entry point of "exports" loads with ESM import and CJS require.
+mkdir "$scratch/project"
+cd "$scratch/project"
+printf '{ "name": "smoke", "private": true }\n' >package.json
+# --ignore-scripts: loading the entry points needs no native build (npx above already ran the install scripts).
+npm install --silent --no-audit --no-fund --ignore-scripts --prefer-offline "../$tarball" >/dev/null
+# The entry points are read from the installed package.json, so a subpath added there is checked here too.
+specs='Object.keys(require("plex-diagnose/package.json").exports).filter((k) => k !== "./package.json").map((k) => "plex-diagnose" + k.slice(1))'
+node --input-type=commonjs -e "for (const spec of $specs) if (!Object.keys(require(spec)).length) throw new Error(spec + ': empty');
+console.log('require: every entry point loads')"
+node --input-type=module -e "import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/');
+for (const spec of $specs) if (!Object.keys(await import(spec)).length) throw new Error(spec + ': empty');
+console.log('import: every entry point loads')"
+! tar -tzf "$scratch/$tarball" | grep -q '\.map$' || { echo "the tarball ships source maps"; exit 1; }
 echo "packed tarball OK: $tarball ($version)"

@@ -2,40 +2,21 @@
  * What collectors talk to: the two API clients and the probe functions. Everything here is injectable, so the
  * scenario presets and tests can supply network facts (a UPnP table, a VPN route) that a loopback test cannot create.
  */
-import { discoverGdm } from '../probes/gdm.js';
-import { probeHost } from '../probes/host/index.js';
-import { probeIdentity } from '../probes/identity/probe.js';
-import { probeNatPmp } from '../probes/natpmp/probe.js';
-import { probePlexDirectDns } from '../probes/dns.js';
-import { probeTcp } from '../probes/tcp.js';
-import { probeUpnp } from '../probes/upnp/probe.js';
+import { defaultNetworkProbes, type NetworkOptions, type NetworkProbeSet } from '../probes/probe-set.js';
 import { checkFromOutside } from '../outside/client.js';
 import type { PortCheckRequest } from '../outside/protocol.js';
 import type { PlexTvClient } from '../clients/plextv/client.js';
 import type { ServerClient } from '../clients/server/client.js';
 
-export interface ProbeSet {
-  tcp: typeof probeTcp;
-  identity: typeof probeIdentity;
-  plexDirectDns: typeof probePlexDirectDns;
-  upnp: typeof probeUpnp;
-  natpmp: typeof probeNatPmp;
-  gdm: typeof discoverGdm;
-  host: typeof probeHost;
+export type { NetworkOptions } from '../probes/probe-set.js';
+
+/** The probe functions a collection uses: the network probes, plus the outside check (a reflector's client). */
+export interface ProbeSet extends NetworkProbeSet {
   /** The reflector client (scenario presets may answer for an outside vantage). */
   outside: typeof checkFromOutside;
 }
 
-export const defaultProbes: ProbeSet = {
-  tcp: probeTcp,
-  identity: probeIdentity,
-  plexDirectDns: probePlexDirectDns,
-  upnp: probeUpnp,
-  natpmp: probeNatPmp,
-  gdm: discoverGdm,
-  host: probeHost,
-  outside: checkFromOutside,
-};
+export const defaultProbes: ProbeSet = { ...defaultNetworkProbes, outside: checkFromOutside };
 
 /** An outside check through a reflector the user runs elsewhere (`plex-diagnose reflector`). */
 export interface OutsideCheckSettings {
@@ -49,19 +30,6 @@ export interface OutsideCheckSettings {
   caCertificates?: string[];
 }
 
-/** Where the LAN-side probes send their packets; every field has a sensible default. */
-export interface NetworkOptions {
-  /** Skip SSDP and read this UPnP device description. @default undefined (discover) */
-  upnpLocation?: string;
-  /** @default '239.255.255.250:1900' */
-  ssdpAddress?: string;
-  /** NAT-PMP gateway `host` or `host:port`. @default the default gateway, port 5351 */
-  natPmpGateway?: string;
-  /** GDM targets `host:port`. @default 239.0.0.250:32414 and 255.255.255.255:32414 */
-  gdmTargets?: string[];
-  /** Extra DNS servers (`ip` or `ip:port`) to check plex.direct names against, besides the system resolver. */
-  resolvers?: string[];
-}
 
 export interface CollectServices {
   /** The target Plex Media Server. */

@@ -1,13 +1,11 @@
-// Opt-in experiments: they change state (router mapping, PMS prefs) and always restore it.
-export { runAlternatePortExperiment, MAPPING_DESCRIPTION, MAPPING_LEASE_SECONDS } from './alternate-port/run.js';
+// `plex-diagnose/experiments`: opt-in experiments. They change state (a router mapping, PMS prefs), journal what they
+// changed before changing it, and always restore it (also on abort, and from the journal after a crash). Every export
+// is named here.
+export { runAlternatePortExperiment } from './alternate-port/run.js';
 export type { AlternatePortOptions } from './alternate-port/run.js';
-export {
-  restorePendingExperiment,
-  alternatePortJournalPath,
-  DEFAULT_RESTORE_TIMEOUT_MS,
-} from './alternate-port/restore.js';
+// alternatePortJournalPath is the CLI's journal location: the CLI restores what a crashed library run left there.
+export { restorePendingExperiment, alternatePortJournalPath } from './alternate-port/restore.js';
 export type { RestorePendingOptions } from './alternate-port/restore.js';
-export { ALTERNATE_PORT_RANGE, decideOutcome } from './alternate-port/steps.js';
 export { AlternatePortJournal, PendingRestoreResult } from './alternate-port/schema.js';
 export {
   AlternatePortResult,
@@ -15,5 +13,4 @@ export {
   AlternatePortStep,
   MappingView,
   RestoreOutcome,
-  ALTERNATE_PORT_OUTCOMES,
 } from '../collect/values/alternate-port.js';

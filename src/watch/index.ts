@@ -1,12 +1,13 @@
-// Watch mode: debounced alerts, the watch loop, webhook notifiers and alert commands. Re-exported by src/index.ts.
+// `plex-diagnose/watch`: watch mode's building blocks. The loop (`runWatch`), the debounced alert tracker, webhook
+// notifiers (Discord, Slack, ntfy or plain JSON, detected from the URL) and alert commands. Every export is named
+// here; the retry/sleep helpers under them are internal.
 export { Alert, AlertCause, AlertKind, AlertTarget, CauseKey, RunError, WatchState, WatchStatus } from './alert.js';
 export { createAlertTracker, outcomeState } from './tracker.js';
 export type { AlertTracker, AlertTrackerOptions, PendingState, RunOutcome } from './tracker.js';
 export { runWatch } from './run-watch.js';
 export type { RunWatchOptions, WatchResult, WatchRunInfo } from './run-watch.js';
-export { abortableSleep } from '../core/util/sleep.js';
-export { parseInterval, parseDuration, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './interval.js';
-export { sendAlert, parseRetryAfter } from './notify.js';
+export { parseInterval, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './interval.js';
+export { sendAlert } from './notify.js';
 export type { SendAlertOptions, SendAlertResult } from './notify.js';
 export { detectFormat, buildPayload } from './notify-format.js';
 export type { NotifyFormat, NotifyPayload } from './notify-format.js';

@@ -11,12 +11,12 @@ import { readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { build, type Options } from 'tsup';
-import config from '../../tsup.config.js';
+import config, { LIBRARY_ENTRIES } from '../../tsup.config.js';
 import { TEST_DIST } from './paths.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The folder with this run's build: `cli.js`, `index.js`, `testing.js` and a package.json naming it plex-diagnose. */
+    /** The folder with this run's build: `cli.js`, every library entry and a package.json naming it plex-diagnose. */
     cliDist: string;
   }
 }
@@ -52,10 +52,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await build({ ...options, dts: false, clean: false, outDir, silent: true, config: false });
   }
   // The folder doubles as an installed copy of the package, for `--rules` modules that `import 'plex-diagnose'`.
-  const exports = {
-    '.': { import: './index.js', require: './index.cjs' },
-    './testing': { import: './testing.js', require: './testing.cjs' },
-  };
+  const exports = Object.fromEntries(
+    Object.keys(LIBRARY_ENTRIES).map((entry) => [
+      entry === 'index' ? '.' : `./${entry}`,
+      { import: `./${entry}.js`, require: `./${entry}.cjs` },
+    ]),
+  );
   await writeFile(
     join(outDir, 'package.json'),
     `${JSON.stringify({ name: 'plex-diagnose', type: 'module', exports }, null, 2)}\n`,
