@@ -54,14 +54,11 @@ function runWithOpenStdin(
 }
 
 function expectTooLarge(result: CliResult, name: string): void {
-  expect({ code: result.code, signal: result.signal, stdout: result.stdout }).toEqual(
-    {
-      code: 2,
-      signal: null,
-      stdout: '',
-    },
-    TEST_TIMEOUT,
-  );
+  expect({ code: result.code, signal: result.signal, stdout: result.stdout }).toEqual({
+    code: 2,
+    signal: null,
+    stdout: '',
+  });
   expect(result.stderr).toMatch(TOO_LARGE);
   expect(result.stderr).toContain(name);
 }
