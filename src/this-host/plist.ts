@@ -7,7 +7,7 @@
  * (`<true/>`, `<integer>`) sits between two keys. Validation still comes first (toolchain.md §5: `parse` accepts junk).
  */
 import { XMLParser } from 'fast-xml-parser';
-import { validateXml } from '../http/xml.js';
+import { checkXmlCost, validateXml } from '../http/xml.js';
 
 /** `bplist00`: the binary plist magic. Such files need `plutil -convert xml1` first. */
 export function isBinaryPlist(content: Buffer): boolean {
@@ -36,6 +36,8 @@ function textOf(node: OrderedNode, tag: string): string {
  */
 export function readPlistScalars(text: string): Map<string, string> {
   if (/<!ENTITY/i.test(text)) throw new PlistFormatError('plist with entity declarations refused');
+  const costly = checkXmlCost(text);
+  if (costly) throw new PlistFormatError(`plist refused: ${costly.message}`);
   const invalid = validateXml(text.trim());
   if (invalid)
     throw new PlistFormatError(`malformed XML${invalid.line === undefined ? '' : ` at line ${invalid.line}`}`);
