@@ -45,7 +45,7 @@ export default defineRule({
     },
     fixes: {
       startPlex:
-        "On the server, check that Plex runs and on which port: `systemctl status plexmediaserver` and `sudo ss -tlnp | grep 32400` (Linux), or `docker ps` (the container must show `0.0.0.0:32400->32400/tcp`: run it with `-p 32400:32400/tcp` or `--network host`). Then point plex-diagnose at the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`.",
+        "On the server, check that Plex runs and on which port: `systemctl status plexmediaserver` and `sudo ss -tlnp | grep -i plex` (Linux: the port Plex listens on, whatever it is), or `docker ps` (the container must show `0.0.0.0:32400->32400/tcp`: run it with `-p 32400:32400/tcp` or `--network host`). Then point plex-diagnose at the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`.",
       useAddress:
         "Use the server's IP address instead of the name: `--url http://{{lanAddress}}:{{port}}` (on the server, `hostname -I` on Linux or `ipconfig` on Windows shows it). To check the name itself: `nslookup {{host}}`.",
       checkRoute:
@@ -78,6 +78,11 @@ export default defineRule({
     const lan = serverLanEndpoint(ctx);
     const lanAddress = lan.address ?? '<server LAN IP>';
     const common = { url, host, port, code: failure.code, lanAddress, plexPort: lan.port };
+    // Something that is not Plex answers on this port: Plex is elsewhere, so the fix must not name this port again.
+    const elsewhere = {
+      ...common,
+      plexPort: ctx.get('server.account')?.privatePort || (lan.port === port ? DEFAULT_PLEX_PORT : lan.port),
+    };
     const evidence: Evidence[] = [
       {
         source: 'server.identity',
@@ -191,7 +196,7 @@ export default defineRule({
           data: common,
           evidence,
           confidence: 'high',
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       case 'not-plex': {
@@ -206,7 +211,7 @@ export default defineRule({
           data: { ...common, detail },
           evidence,
           confidence,
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       }
@@ -219,7 +224,7 @@ export default defineRule({
           data: { ...common, status, hint: httpStatusHint(status) },
           evidence,
           confidence: 'high',
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       }
