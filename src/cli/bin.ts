@@ -2,6 +2,7 @@
 import { VERSION } from '../core/version.js';
 import { ignoreClosedOutput } from './epipe.js';
 import { fastPathOutput } from './help.js';
+import { changesState, firstInterruptMessage } from './interrupt.js';
 
 ignoreClosedOutput();
 
@@ -15,11 +16,11 @@ if (fast !== undefined) {
   const stop = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (interrupts === 1) {
-      // First signal: stop cleanly; experiments restore what they changed before the process ends.
-      process.stderr.write(
-        `\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`,
-      );
+      // First signal: fix and experiments stop cleanly and restore what they changed before the process ends; any
+      // other command has nothing to restore and ends at once (interrupt.ts says why).
+      process.stderr.write(firstInterruptMessage(signal, argv));
       controller.abort(new Error(signal));
+      if (!changesState(argv)) process.exit(130);
     } else {
       process.stderr.write(
         'plex-diagnose: quitting without waiting; an interrupted experiment is restored on the next run\n',
@@ -40,6 +41,9 @@ if (fast !== undefined) {
   });
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  // An interrupted read may still hold a thread-pool request (a FIFO's blocked open()) that would keep the process
+  // alive after the command returned.
+  if (controller.signal.aborted) process.exit();
   // stdin may have been opened for a prompt; let the process end once the work is done.
   process.stdin.unref?.();
 }

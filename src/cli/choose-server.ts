@@ -4,6 +4,7 @@
  * PLEX_TOKEN, the login config or the server's own Preferences.xml; without one the token-free checks still run.
  * A server found by GDM gets the token only when plex.tv proves it is the account's own (decideTokenRecipient).
  */
+import { escapeTerminal } from '../core/escape.js';
 import { UsageError } from '../core/errors.js';
 import { discoverGdm, type GdmServer } from '../probes/gdm.js';
 import { parseHostPort } from '../probes/udp.js';
@@ -36,7 +37,10 @@ export async function resolveTarget(settings: CollectSettings, output: CliOutput
   const servers = found.status === 'ok' ? found.value.servers : [];
   if (servers.length === 0) return { url: DEFAULT_SERVER_URL, source: 'default', discovered: [] };
   if (servers.length === 1) return { url: serverUrl(servers[0]!), source: 'gdm', discovered: servers };
-  const listing = servers.map((s, i) => `  ${i + 1}. ${s.name ?? s.machineIdentifier} at ${serverUrl(s)}`).join('\n');
+  // Names come from whatever answered the broadcast: escaped, so one cannot forge lines of the list.
+  const listing = servers
+    .map((s, i) => `  ${i + 1}. ${escapeTerminal(s.name ?? s.machineIdentifier)} at ${escapeTerminal(serverUrl(s))}`)
+    .join('\n');
   if (output.streams.stdin.isTTY && output.streams.stderr.isTTY) {
     output.err(`Several Plex servers answered on this network:\n${listing}\n`);
     const answer = await ask(output.streams, `Which one? [1-${servers.length}] `);

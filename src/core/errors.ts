@@ -167,7 +167,14 @@ export class BodyTooLargeError extends PlexDiagnoseError {
 
 /** Why a body could not be decoded. `html` is the captive-portal / proxy-login case. */
 export type DecodeFailure =
-  'empty' | 'html' | 'malformed-xml' | 'malformed-json' | 'unexpected-content' | 'xml-entities';
+  | 'empty'
+  | 'html'
+  | 'malformed-xml'
+  | 'malformed-json'
+  | 'unexpected-content'
+  | 'xml-entities'
+  /** More elements, attributes or nesting than any Plex or router payload has: refused before parsing. */
+  | 'xml-too-complex';
 
 /** The body was not the JSON or XML it should have been (HTML login page, truncated or malformed payload). */
 export class DecodeError extends PlexDiagnoseError {

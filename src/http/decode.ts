@@ -4,7 +4,7 @@
  * decode to the same object shape; validation (zod) comes after.
  */
 import { DecodeError, type ErrorContext } from '../core/errors.js';
-import { parseXml, validateXml, type XmlArrayPolicy } from './xml.js';
+import { checkXmlCost, parseXml, validateXml, type XmlArrayPolicy } from './xml.js';
 
 export interface DecodeOptions extends ErrorContext {
   contentType?: string;
@@ -69,6 +69,14 @@ export function decodeBody(body: Buffer, options: DecodeOptions = {}): unknown {
     // Entity declarations are never in Plex payloads; refusing them closes the entity-expansion door.
     if (/<!ENTITY/i.test(trimmed)) {
       throw new DecodeError(`${where}XML with entity declarations refused`, { ...base, reason: 'xml-entities' });
+    }
+    // Counted before the validator and the parser, which both allocate per attribute (xml.ts: XML_LIMITS).
+    const costly = checkXmlCost(trimmed);
+    if (costly) {
+      throw new DecodeError(`${where}XML refused: ${costly.message}, far more than any Plex or router payload`, {
+        ...base,
+        reason: 'xml-too-complex',
+      });
     }
     const invalid = validateXml(trimmed);
     if (invalid) {

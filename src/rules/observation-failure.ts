@@ -80,7 +80,9 @@ export function classifyFailure(error: ObservationError): ClassifiedFailure {
         return 'not-plex';
     }
     const phase = error.phase ?? (low ? phaseOfCode(low, false) : undefined);
-    if (phase === 'dns') return 'dns';
+    // A lookup that failed under a deadline or a connect error is still a DNS failure: EAI_AGAIN wrapped in a timeout
+    // was reported as "did not answer in time", which sends the user to the wrong fix.
+    if (phase === 'dns' || (low !== undefined && phaseOfCode(low, false) === 'dns')) return 'dns';
     if (phase === 'tls' || (low !== undefined && isTlsCode(low))) return 'tls';
     if (low === 'ECONNREFUSED') return 'refused';
     if (low !== undefined && NO_ROUTE_CODES.has(low)) return 'no-route';

@@ -8,7 +8,7 @@
  * accepts junk).
  */
 import { XMLParser } from 'fast-xml-parser';
-import { validateXml } from '../http/xml.js';
+import { checkXmlCost, validateXml } from '../http/xml.js';
 
 /** `bplist00`: the binary plist magic. Such files need `plutil -convert xml1` first. */
 export function isBinaryPlist(content: Buffer): boolean {
@@ -39,6 +39,8 @@ function textOf(node: OrderedNode, tag: string): string {
  */
 export function readPlistScalars(text: string): Map<string, string> {
   if (/<!ENTITY/i.test(text)) throw new PlistFormatError('plist with entity declarations refused');
+  const costly = checkXmlCost(text);
+  if (costly) throw new PlistFormatError(`plist refused: ${costly.message}`);
   const invalid = validateXml(text.trim());
   if (invalid)
     throw new PlistFormatError(`malformed XML${invalid.line === undefined ? '' : ` at line ${invalid.line}`}`);

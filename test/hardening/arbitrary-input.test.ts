@@ -41,6 +41,7 @@ const DECODE_REASONS = new Set([
   'malformed-json',
   'unexpected-content',
   'xml-entities',
+  'xml-too-complex',
 ]);
 const isDecodeError = (error: unknown): boolean => error instanceof DecodeError && DECODE_REASONS.has(error.reason);
 

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { analyze, readSnapshot } from '../../diagnose/diagnose.js';
 import { UsageError } from '../../core/errors.js';
+import { readFileCapped, readStreamCapped, type CappedRead } from '../../core/util/read-capped.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { builtinRules } from '../../rules/builtin/index.js';
 import type { CommandContext } from '../command-context.js';
@@ -15,21 +15,40 @@ const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024;
  * `analyze -`: the snapshot from the stdin stream. Not by opening /dev/stdin: that fails with ENXIO when stdin is a
  * socket, which is what Node's child_process (and so many scripts and CI runners) hands a child as a pipe.
  */
-async function readStdin(stdin: CommandContext['output']['streams']['stdin']): Promise<Buffer> {
+function readStdin(output: CommandContext['output']): Promise<CappedRead> {
+  const { stdin, signal } = output.streams;
   if (stdin.isTTY)
     throw new UsageError(
       'analyze - reads the snapshot from stdin: pipe one in (`plex-diagnose collect | plex-diagnose analyze -`)',
     );
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    // One byte past the limit is enough to refuse it; the rest is not read into memory.
-    if (size > MAX_SNAPSHOT_BYTES) return Buffer.concat([...chunks, buffer]);
-    chunks.push(buffer);
+  return readStreamCapped(stdin, { maxBytes: MAX_SNAPSHOT_BYTES, signal });
+}
+
+/**
+ * The cap holds for every kind of file: a device (/dev/zero, /dev/urandom), a FIFO or /proc reports no useful size,
+ * so the bytes are counted as they come. The interrupt signal ends a read that blocks (a FIFO nobody writes to).
+ */
+async function readSnapshotText(file: string, output: CommandContext['output']): Promise<string> {
+  let read: CappedRead;
+  try {
+    read =
+      file === '-'
+        ? await readStdin(output)
+        : await readFileCapped(resolve(output.streams.cwd, file), {
+            maxBytes: MAX_SNAPSHOT_BYTES,
+            signal: output.streams.signal,
+          });
+  } catch (error) {
+    if (error instanceof UsageError || output.streams.signal.aborted) throw error;
+    throw new UsageError(
+      `cannot read ${file === '-' ? 'the snapshot from stdin' : file} (${(error as { code?: string }).code ?? (error as Error).message})`,
+    );
   }
-  return Buffer.concat(chunks);
+  if (read.status === 'too-large')
+    throw new UsageError(
+      `${file === '-' ? 'stdin' : file} is larger than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB: not a snapshot (reading stopped there)`,
+    );
+  return read.buffer.toString('utf8');
 }
 
 export default async function analyzeCommand({ values, positionals, output }: CommandContext): Promise<number> {
@@ -37,19 +56,7 @@ export default async function analyzeCommand({ values, positionals, output }: Co
   const rules = ruleSettings(values);
   const extensions = await loadUserExtensions(rules.modules, output.streams.cwd);
   const file = positionals[0]!;
-  let text: string;
-  try {
-    const buffer =
-      file === '-' ? await readStdin(output.streams.stdin) : await readFile(resolve(output.streams.cwd, file));
-    if (buffer.length > MAX_SNAPSHOT_BYTES)
-      throw new UsageError(`${file} is larger than ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB: not a snapshot`);
-    text = buffer.toString('utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(
-      `cannot read ${file === '-' ? 'the snapshot from stdin' : file} (${(error as { code?: string }).code ?? (error as Error).message})`,
-    );
-  }
+  const text = await readSnapshotText(file, output);
   const snapshot = readSnapshot(text, { collectors: extensions.collectors });
   const report = analyze(snapshot, {
     rules: [...builtinRules, ...extensions.rules],

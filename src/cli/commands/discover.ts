@@ -1,3 +1,4 @@
+import { escapeTerminal, stringifyJson } from '../../core/escape.js';
 import { discoverGdm } from '../../probes/gdm.js';
 import { parseDuration } from '../../watch/interval.js';
 import type { CommandContext } from '../command-context.js';
@@ -16,14 +17,12 @@ export default async function discoverCommand({ values, output }: CommandContext
   });
   const servers = result.status === 'ok' ? result.value.servers : [];
   if (values.json === true) {
-    output.out(
-      `${JSON.stringify(result.status === 'ok' ? result.value : { servers: [], error: result.error }, null, 2)}\n`,
-    );
+    output.out(`${stringifyJson(result.status === 'ok' ? result.value : { servers: [], error: result.error })}\n`);
     // The same exit code as the text output: a script must see that the search could not even be sent.
     return result.status === 'ok' ? 0 : 1;
   }
   if (result.status === 'failed') {
-    output.err(`GDM discovery failed: ${result.error.message}\n`);
+    output.err(`GDM discovery failed: ${escapeTerminal(result.error.message)}\n`);
     return 1;
   }
   if (servers.length === 0) {
@@ -31,13 +30,17 @@ export default async function discoverCommand({ values, output }: CommandContext
       `No Plex server answered GDM discovery within ${timeoutMs} ms (sent to ${result.value.targets.join(', ')}).\n`,
     );
     for (const failure of result.value.sendErrors)
-      output.out(`  could not send to ${failure.target}: ${failure.code}\n`);
+      output.out(`  could not send to ${escapeTerminal(failure.target)}: ${escapeTerminal(failure.code)}\n`);
     return 0;
   }
+  // Every field of a GDM reply is whatever answered the broadcast said: escaped before it joins a line.
   for (const server of servers) {
-    const host = server.address.includes(':') ? `[${server.address}]` : server.address;
+    const address = escapeTerminal(server.address);
+    const host = address.includes(':') ? `[${address}]` : address;
+    const name = server.name === undefined ? '(unnamed)' : escapeTerminal(server.name);
+    const version = server.version ? `  ${escapeTerminal(server.version)}` : '';
     output.out(
-      `${server.name ?? '(unnamed)'}  http://${host}:${server.port ?? 32400}  ${server.machineIdentifier}${server.version ? `  ${server.version}` : ''}\n`,
+      `${name}  http://${host}:${server.port ?? 32400}  ${escapeTerminal(server.machineIdentifier)}${version}\n`,
     );
   }
   return 0;

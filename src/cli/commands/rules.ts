@@ -1,3 +1,4 @@
+import { escapeTerminal, stringifyJson } from '../../core/escape.js';
 import { builtinRules } from '../../rules/builtin/index.js';
 import type { CommandContext } from '../command-context.js';
 import { loadUserExtensions } from '../load-user-rules.js';
@@ -17,13 +18,14 @@ export default async function rulesCommand({ values, output }: CommandContext): 
       messages: Object.keys(rule.meta.messages),
       docsUrl: rule.meta.docsUrl,
     }));
-    output.out(`${JSON.stringify(list, null, 2)}\n`);
+    output.out(`${stringifyJson(list)}\n`);
     return 0;
   }
-  const width = Math.max(...rules.map((rule) => rule.id.length));
+  // A --rules module's meta is text we did not write: escaped like any other value before it joins a line.
+  const width = Math.max(...rules.map((rule) => escapeTerminal(rule.id).length));
   for (const rule of rules)
     output.out(
-      `${rule.id.padEnd(width)}  ${rule.meta.severity.padEnd(7)}  ${rule.meta.category.padEnd(15)}  ${rule.meta.title}\n`,
+      `${escapeTerminal(rule.id).padEnd(width)}  ${rule.meta.severity.padEnd(7)}  ${escapeTerminal(rule.meta.category).padEnd(15)}  ${escapeTerminal(rule.meta.title)}\n`,
     );
   output.out(
     `\n${rules.length} rules. \`plex-diagnose explain <rule-id>\` for one in detail; \`--rule <id>=off|info|warning|error\` to change one.\n`,

@@ -5,6 +5,7 @@
  */
 import { collect } from '../../diagnose/collect.js';
 import { analyze } from '../../diagnose/diagnose.js';
+import { escapeTerminal, stringifyJson } from '../../core/escape.js';
 import { UsageError } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { runAlertCommand } from '../../watch/exec.js';
@@ -41,7 +42,7 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const exec = typeof values.exec === 'string' ? values.exec : undefined;
   const json = values.json === true;
   const line = (record: Record<string, unknown>, text: string): void =>
-    output.out(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
+    output.out(json ? `${stringifyJson(record, 0)}\n` : `${escapeTerminal(text)}\n`);
   // The page's modules (prom-client, SQLite) load only when asked for: a plain watch starts as fast as before.
   const serveModule = ['serve', 'serve-auth', 'history'].some((name) => values[name] !== undefined)
     ? await import('../watch-serve.js')

@@ -76,26 +76,35 @@ export interface ServerClient {
 /** Validates and normalises a base URL; junk is a UsageError that never echoes credentials. */
 export function normalizeServerBaseUrl(raw: string, secrets: readonly string[] = []): string {
   if (typeof raw !== 'string' || raw.trim() === '')
-    throw new UsageError('baseUrl is required, e.g. http://192.168.1.20:32400');
+    throw new UsageError('the server URL is required (--url, or the `baseUrl` option), e.g. http://192.168.1.20:32400');
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch (cause) {
-    throw new UsageError(`baseUrl is not a valid URL: "${redactUrl(raw)}" (expected e.g. http://192.168.1.20:32400)`, {
-      cause,
-      secrets,
-    });
+    throw new UsageError(
+      `the server URL is not a valid URL: "${redactUrl(raw)}" (expected e.g. http://192.168.1.20:32400)`,
+      {
+        cause,
+        secrets,
+      },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`baseUrl must be http:// or https://, got ${url.protocol}`, { secrets });
+    throw new UsageError(`the server URL must be http:// or https://, got ${url.protocol}`, { secrets });
   }
   if (url.username || url.password) {
-    throw new UsageError('baseUrl must not contain credentials; pass the token with the `token` option', { secrets });
+    throw new UsageError(
+      'the server URL must not contain credentials; pass the token on its own (--token or PLEX_TOKEN; the `token` option in the library)',
+      { secrets },
+    );
   }
   if (url.search || url.hash) {
-    throw new UsageError('baseUrl must not have a query or fragment; pass the token with the `token` option', {
-      secrets,
-    });
+    throw new UsageError(
+      'the server URL must not have a query or fragment; pass the token on its own (--token or PLEX_TOKEN; the `token` option in the library)',
+      {
+        secrets,
+      },
+    );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

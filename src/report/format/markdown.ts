@@ -1,7 +1,12 @@
 /**
  * A forum-ready report: headings, a checks table, findings with evidence and fixes, the path as a mermaid diagram,
  * and the observations in a collapsed block. The caller redacts first (the CLI always does for --markdown).
+ *
+ * Every string of the report is markdown-escaped once, at the top of formatMarkdown (src/core/escape.ts): a value
+ * cannot open HTML, a link or a code span, nor leave its list item or table cell. The mermaid block and the docs link
+ * read the raw values and escape them for their own syntax.
  */
+import { escapeMarkdown, escapeStrings, escapeTerminal, safeLinkUrl } from '../../core/escape.js';
 import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo } from './checks.js';
 import { categoryTitle, formatMs } from './style.js';
@@ -9,13 +14,26 @@ import { summaryLine } from './text.js';
 
 const ICON = { passed: '✅', info: '✅', warning: '⚠️', error: '❌', crashed: '💥', skipped: '⏭️', off: '⏭️' } as const;
 
-/** Markdown table cells must not break the table. */
+/**
+ * Table cells: the report's values are escaped already (a pipe is `\|`, a newline is `\u000a` text); escaping the
+ * pipes again would turn `\|` into `\\|`, which GFM reads as a backslash and a cell border. Our own joins stay on one line.
+ */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\n/g, ' ');
 }
 
+const MERMAID_ENTITIES: Record<string, string> = {
+  '"': '#quot;',
+  '<': '#lt;',
+  '>': '#gt;',
+  '&': '#amp;',
+  '#': '#35;',
+  '`': '#96;',
+};
+
+/** A node label: mermaid entity codes for what would end the label, open HTML or start an entity of its own. */
 function mermaidLabel(text: string): string {
-  return text.replace(/"/g, "'").replace(/[<>]/g, '');
+  return escapeTerminal(text).replace(/["<>&#`]/g, (char) => MERMAID_ENTITIES[char]!);
 }
 
 export function formatPathMermaid(path: NetworkPath): string {
@@ -40,7 +58,7 @@ export function formatPathMermaid(path: NetworkPath): string {
   return lines.join('\n');
 }
 
-function diagnosisMarkdown(d: Diagnosis): string[] {
+function diagnosisMarkdown(d: Diagnosis, rawDocsUrl: string | undefined): string[] {
   const icon = d.severity === 'error' ? '❌' : d.severity === 'warning' ? '⚠️' : 'ℹ️';
   const lines = [
     `### ${icon} \`${d.ruleId}\`: ${d.message}`,
@@ -51,12 +69,15 @@ function diagnosisMarkdown(d: Diagnosis): string[] {
   for (const e of d.evidence)
     lines.push(`- *${e.source}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
   if (d.fix) lines.push('', `**Fix:** ${d.fix.message}`);
-  if (d.docsUrl) lines.push('', `[About this check](${d.docsUrl})`);
+  // Only an http(s) URL becomes a link (a user rule's docsUrl could say `javascript:`).
+  const docsUrl = safeLinkUrl(rawDocsUrl);
+  if (docsUrl) lines.push('', `[About this check](<${docsUrl}>)`);
   lines.push('');
   return lines;
 }
 
-export function formatMarkdown(report: Report): string {
+export function formatMarkdown(untrusted: Report): string {
+  const report = escapeStrings(untrusted, escapeMarkdown);
   const name = report.target.name ? ` "${report.target.name}"` : '';
   const lines = [
     `## plex-diagnose report${name}`,
@@ -64,14 +85,14 @@ export function formatMarkdown(report: Report): string {
     `plex-diagnose ${report.tool.version} · ${report.createdAt}`,
     '',
   ];
-  if (report.path) lines.push(formatPathMermaid(report.path), '');
+  if (untrusted.path) lines.push(formatPathMermaid(untrusted.path), '');
   lines.push('| | Check | Status |', '|---|---|---|');
   for (const group of groupChecks(report)) {
     if (group.status === 'off') continue;
     lines.push(`| ${ICON[group.status]} | ${cell(categoryTitle(group.category))} | ${cell(groupStatusInfo(group))} |`);
   }
   lines.push('');
-  for (const d of report.diagnoses) lines.push(...diagnosisMarkdown(d));
+  report.diagnoses.forEach((d, i) => lines.push(...diagnosisMarkdown(d, untrusted.diagnoses[i]?.docsUrl)));
   lines.push(
     `**Summary:** ${summaryLine(report)}`,
     '',

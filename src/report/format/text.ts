@@ -2,6 +2,7 @@
  * The doctor-style text report (flutter's glyphs and layout, expo's summary line): the path picture, a line per
  * check group, then each finding with its evidence, confidence and the exact fix, then one summary line.
  */
+import { escapeStrings, escapeTerminal } from '../../core/escape.js';
 import type { FixAction } from '../../rules/types.js';
 import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo, type GroupStatus } from './checks.js';
@@ -87,7 +88,10 @@ function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
   return lines;
 }
 
-export function formatText(report: Report, options: FormatOptions = {}): string {
+export function formatText(untrusted: Report, options: FormatOptions = {}): string {
+  // Every string of the report is escaped here, at the formatter's data boundary, before any colour is added: a value
+  // cannot break its line, forge a status line or send the terminal a control sequence (src/core/escape.ts).
+  const report = escapeStrings(untrusted, escapeTerminal);
   const c = colors(options);
   const verbose = options.verbose ?? false;
   const name = report.target.name ? ` — "${report.target.name}"` : '';
@@ -144,6 +148,7 @@ export function formatText(report: Report, options: FormatOptions = {}): string 
   return `${lines.join('\n')}\n`;
 }
 
+/** Numbers only: safe to call on a report that was not escaped. */
 export function summaryLine(report: Report, c: Colors = colors({})): string {
   const { summary } = report;
   const findings =

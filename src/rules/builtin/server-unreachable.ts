@@ -46,7 +46,7 @@ export default defineBuiltinRule({
     },
     fixes: {
       startPlex:
-        "On the server, check that Plex runs and on which port: `systemctl status plexmediaserver` and `sudo ss -tlnp | grep 32400` (Linux), or `docker ps` (the container must show `0.0.0.0:32400->32400/tcp`: run it with `-p 32400:32400/tcp` or `--network host`). Then point plex-diagnose at the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`.",
+        "On the server, check that Plex runs and on which port: `systemctl status plexmediaserver` and `sudo ss -tlnp | grep -i plex` (Linux: the port Plex listens on, whatever it is), or `docker ps` (the container must show `0.0.0.0:32400->32400/tcp`: run it with `-p 32400:32400/tcp` or `--network host`). Then point plex-diagnose at the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`.",
       useAddress:
         "Use the server's IP address instead of the name: `--url http://{{lanAddress}}:{{port}}` (on the server, `hostname -I` on Linux or `ipconfig` on Windows shows it). To check the name itself: `nslookup {{host}}`.",
       checkRoute:
@@ -79,6 +79,11 @@ export default defineBuiltinRule({
     const lan = serverLanEndpoint(ctx);
     const lanAddress = lan.address ?? '<server LAN IP>';
     const common = { url, host, port, code: failure.code, lanAddress, plexPort: lan.port };
+    // Something that is not Plex answers on this port: Plex is elsewhere, so the fix must not name this port again.
+    const elsewhere = {
+      ...common,
+      plexPort: ctx.get('server.account')?.privatePort || (lan.port === port ? DEFAULT_PLEX_PORT : lan.port),
+    };
     const evidence: Evidence[] = [
       {
         source: 'server.identity',
@@ -192,7 +197,7 @@ export default defineBuiltinRule({
           data: common,
           evidence,
           confidence: 'high',
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       case 'not-plex': {
@@ -207,7 +212,7 @@ export default defineBuiltinRule({
           data: { ...common, detail },
           evidence,
           confidence,
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       }
@@ -220,7 +225,7 @@ export default defineBuiltinRule({
           data: { ...common, status, hint: httpStatusHint(status) },
           evidence,
           confidence: 'high',
-          fix: { fixId: 'pointAtPlex', data: common },
+          fix: { fixId: 'pointAtPlex', data: elsewhere },
         });
         return;
       }
