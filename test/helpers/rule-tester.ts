@@ -1,6 +1,7 @@
 /**
- * Table-driven rule tests, ESLint RuleTester style: `valid` cases must run and report nothing, `invalid` cases must
- * report exactly the expected message ids (in order), with every placeholder filled.
+ * Table-driven rule tests, ESLint RuleTester style: `valid` cases must PASS with evidence and report nothing, `invalid`
+ * cases must report exactly the expected message ids (in order), with every placeholder filled; `notChecked` cases
+ * must end not-checked with the reason (and the candidate causes they suspect, when given).
  */
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/core/observation.js';
@@ -35,12 +36,25 @@ export function buildCase(c: RuleCase): Snapshot {
   return buildSnapshot(observations, c.snapshot);
 }
 
+export interface ValidCase extends RuleCase {
+  /** Text the passing evidence must contain (the evidence that decided it). */
+  evidence?: RegExp;
+}
+
+export interface NotCheckedCase extends RuleCase {
+  reason: RegExp;
+  /** What would make it checkable. */
+  howToCheck?: RegExp;
+  /** Message ids of the candidate causes the rule must suspect, in rank order. @default not asserted */
+  suspects?: string[];
+}
+
 export function ruleTester(
   rule: AnyRule,
   cases: {
-    valid: RuleCase[];
+    valid: ValidCase[];
     invalid: (RuleCase & { expect: Expected[] })[];
-    skipped?: (RuleCase & { reason: RegExp })[];
+    notChecked?: NotCheckedCase[];
   },
 ): void {
   describe(rule.id, () => {
@@ -48,6 +62,8 @@ export function ruleTester(
       it(`stays silent: ${c.name}`, () => {
         const { diagnoses, check } = runRule(rule, buildCase(c), c.setting);
         expect(check.status, check.reason).toBe('passed');
+        expect(check.evidence?.length, 'passed without evidence').toBeGreaterThan(0);
+        if (c.evidence) expect(check.evidence!.map((e) => `${e.source}: ${e.observed}`).join('\n')).toMatch(c.evidence);
         expect(diagnoses.map((d) => d.messageId)).toEqual([]);
       });
     }
@@ -69,11 +85,18 @@ export function ruleTester(
         });
       });
     }
-    for (const c of cases.skipped ?? []) {
-      it(`is skipped: ${c.name}`, () => {
-        const { check } = runRule(rule, buildCase(c), c.setting);
-        expect(check.status).toBe('skipped');
+    for (const c of cases.notChecked ?? []) {
+      it(`is not checked: ${c.name}`, () => {
+        const { diagnoses, check, candidates } = runRule(rule, buildCase(c), c.setting);
+        expect(check.status, check.reason).toBe('not-checked');
         expect(check.reason).toMatch(c.reason);
+        if (c.howToCheck) expect(check.howToCheck).toMatch(c.howToCheck);
+        expect(diagnoses.filter((d) => d.severity !== 'info').map((d) => d.messageId)).toEqual([]);
+        if (c.suspects) {
+          expect(candidates.map((s) => s.messageId)).toEqual(c.suspects);
+          for (const s of candidates)
+            expect(s.nextStep.text.length, 'a candidate without a next step').toBeGreaterThan(0);
+        }
       });
     }
   });

@@ -4,10 +4,19 @@
  */
 import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo } from './checks.js';
-import { categoryTitle, formatMs } from './style.js';
+import { categoryTitle, evidenceSource, formatMs } from './style.js';
+import { candidateLines, missingLines } from './verdict.js';
 import { summaryLine } from './text.js';
 
-const ICON = { passed: '✅', info: '✅', warning: '⚠️', error: '❌', crashed: '💥', skipped: '⏭️', off: '⏭️' } as const;
+const ICON = {
+  passed: '✅',
+  info: '✅',
+  warning: '⚠️',
+  error: '❌',
+  crashed: '💥',
+  'not-checked': '❔',
+  off: '⏭️',
+} as const;
 
 /** Markdown table cells must not break the table. */
 function cell(text: string): string {
@@ -49,9 +58,24 @@ function diagnosisMarkdown(d: Diagnosis): string[] {
     '',
   ];
   for (const e of d.evidence)
-    lines.push(`- *${e.source}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
+    lines.push(`- *${evidenceSource(e)}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
   if (d.fix) lines.push('', `**Fix:** ${d.fix.message}`);
   if (d.docsUrl) lines.push('', `[About this check](${d.docsUrl})`);
+  lines.push('');
+  return lines;
+}
+
+function differentialMarkdown(report: Report): string[] {
+  const candidates = report.differential?.candidates ?? [];
+  if (candidates.length === 0) return [];
+  const lines = ['### Possible causes (most likely first)', ''];
+  candidates.forEach((candidate, i) => {
+    const parts = candidateLines(candidate, i);
+    lines.push(`${parts.head}`);
+    for (const line of parts.pointsTo) lines.push(`   - ➕ ${line}`);
+    for (const line of parts.pointsAway) lines.push(`   - ➖ ${line}`);
+    lines.push(`   - **Next step:** ${parts.next}`);
+  });
   lines.push('');
   return lines;
 }
@@ -72,6 +96,12 @@ export function formatMarkdown(report: Report): string {
   }
   lines.push('');
   for (const d of report.diagnoses) lines.push(...diagnosisMarkdown(d));
+  lines.push(...differentialMarkdown(report));
+  if (report.verdict.status === 'inconclusive') {
+    lines.push('### ❔ Not checked (what a conclusive answer needs)', '');
+    for (const line of missingLines(report)) lines.push(`- ${line}`);
+    lines.push('');
+  }
   lines.push(
     `**Summary:** ${summaryLine(report)}`,
     '',

@@ -190,7 +190,7 @@ ruleTester(rule, {
       ],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'prefs not readable',
       observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'token missing or invalid')),
