@@ -3,6 +3,7 @@
  * the evidence as redacted, versioned JSON. The token stays inside the clients; it is scrubbed from the snapshot anyway.
  * Which collectors the enabled rules need is decided a layer up (`collect` in src/diagnose), so this layer knows no rule.
  */
+import type { DeclaredFacts } from './values/declared.js';
 import type { Dispatcher } from 'undici';
 import { UsageError } from '../core/errors.js';
 import { createPlexTvClient } from '../clients/plextv/index.js';
@@ -45,6 +46,11 @@ export interface CollectSnapshotOptions {
   signal?: AbortSignal;
   /** Progress events (the CLI's spinner); the library never prints. */
   onProgress?: (event: CollectProgress) => void;
+  /**
+   * What the user states that no probe can see (router forwards, "remote access fails from outside", a proxy or
+   * tunnel in front, Kubernetes). Recorded as `declared.*` observations. @default {} (nothing stated)
+   */
+  declared?: DeclaredFacts;
   /** Names of experiments that ran (recorded in the snapshot). @default [] */
   experiments?: readonly string[];
 }
@@ -80,6 +86,7 @@ export function createServices(options: CollectSnapshotOptions): CollectServices
     tokenProvided: Boolean(options.token),
     probes: { ...defaultProbes, ...options.probes },
     network: options.network ?? {},
+    ...(options.declared ? { declared: options.declared } : {}),
     ...options.extraServices,
   };
 }

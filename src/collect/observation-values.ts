@@ -13,6 +13,12 @@ import type { PlexUser } from '../clients/plextv/index.js';
 import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../clients/server/index.js';
 import type { ConnectionsValue, PlexDirectDnsCollection } from './values/connections.js';
 import type { PublicIpValue, ResourcesValue } from './values/plextv.js';
+import type {
+  DeclaredForwards,
+  DeclaredFrontDoor,
+  DeclaredKubernetes,
+  DeclaredRemoteAccess,
+} from './values/declared.js';
 
 export interface ObservationValues {
   'server.identity': ServerIdentity;
@@ -30,4 +36,8 @@ export interface ObservationValues {
   'probe.connections': ConnectionsValue;
   'probe.plexDirectDns': PlexDirectDnsCollection;
   'experiment.alternatePort': AlternatePortResult;
+  'declared.forwards': DeclaredForwards;
+  'declared.remoteAccess': DeclaredRemoteAccess;
+  'declared.frontDoor': DeclaredFrontDoor;
+  'declared.kubernetes': DeclaredKubernetes;
 }

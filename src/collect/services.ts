@@ -11,6 +11,7 @@ import { probeTcp } from '../probes/tcp.js';
 import { probeUpnp } from '../probes/upnp/probe.js';
 import type { PlexTvClient } from '../clients/plextv/client.js';
 import type { ServerClient } from '../clients/server/client.js';
+import type { DeclaredFacts } from './values/declared.js';
 
 export interface ProbeSet {
   tcp: typeof probeTcp;
@@ -60,4 +61,6 @@ export interface CollectServices {
   tokenProvided: boolean;
   probes: ProbeSet;
   network: NetworkOptions;
+  /** What the user stated (flags, or answers on a terminal); the `declared.*` collectors record it. */
+  declared?: DeclaredFacts;
 }

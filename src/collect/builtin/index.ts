@@ -8,6 +8,7 @@ import {
   probeTargetCollector,
   probeUpnpCollector,
 } from './network.js';
+import { declaredCollectors } from './declared.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -26,4 +27,6 @@ export const builtinCollectors: readonly AnyCollector[] = [
   probeGdmCollector,
   probeConnectionsCollector,
   probePlexDirectDnsCollector,
+  // What the user stated (no I/O): skipped unless stated.
+  ...declaredCollectors,
 ];

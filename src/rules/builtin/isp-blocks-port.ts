@@ -4,6 +4,7 @@
  * is a strong guess (medium); the alternate-port experiment turns it into proof (high): the same server behind the
  * same router is reachable on another port.
  */
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineRule } from '../define-rule.js';
 import {
   isUnreachableMapping,
@@ -34,9 +35,11 @@ export default defineRule({
       'plextv.resources',
       'probe.host',
       'experiment.alternatePort',
+      'declared.remoteAccess',
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
+      suspected: 'Your ISP may block inbound connections to port {{port}}.',
       proven:
         'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}}.',
       likely:
@@ -54,6 +57,21 @@ export default defineRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote)
+      ctx.suspect({
+        messageId: 'suspected',
+        data: { port: publicPort(ctx).port },
+        for: remote.fails,
+        nextStep: {
+          kind: 'command',
+          text: 'plex-diagnose --experiment alternate-port (maps a different public port for a minute and asks plex.tv to test it)',
+        },
+        likelihood: 'low',
+      });
     const mapping = mappingState(ctx);
     if (!mappingFailed(mapping)) return;
     const port = publicPort(ctx).port;

@@ -13,6 +13,9 @@ export default defineRule({
     title: "Plex's own remote access check passes",
     requires: ['server.account'],
     uses: ['server.root', 'server.prefs'],
+    // plex.tv connecting back to the public endpoint is the one outside test every owner has.
+    decides: 'reachable-from-outside',
+    symptom: true,
     messages: {
       unreachable:
         "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",
@@ -40,7 +43,10 @@ export default defineRule({
   },
   evaluate(ctx) {
     const mapping = mappingState(ctx);
-    if (!mapping) return;
+    if (!mapping) {
+      ctx.notChecked({ reason: 'the server reports no mappingState', howToCheck: 'update Plex Media Server' });
+      return;
+    }
     const evidence = [
       {
         source: mapping.source,
@@ -52,7 +58,17 @@ export default defineRule({
       ctx.report({ messageId: 'waiting', evidence, confidence: 'medium' });
       return;
     }
-    if (mapping.state !== 'failed' && !mapping.error) return;
+    if (mapping.state === 'mapped' && !mapping.error) {
+      ctx.pass({ evidence });
+      return;
+    }
+    if (mapping.state !== 'failed' && !mapping.error) {
+      ctx.notChecked({
+        reason: `Plex has not tested remote access (mappingState=${mapping.state ?? '(none)'})`,
+        howToCheck: 'turn remote access on and press Retry in Settings → Remote Access, then run again',
+      });
+      return;
+    }
     const port = publicPort(ctx);
     const address = serverPublicAddress(ctx)?.address;
     const endpoint = `${address ?? 'your public address'}:${port.port}`;
