@@ -16,6 +16,8 @@ export default defineConfig({
     exclude: ['test/lab/**', 'node_modules/**'],
     // Builds the CLI into .test-dist/ for the subprocess tests in test/cli (see the file for why per run).
     globalSetup: ['test/cli/global-setup.ts'],
+    // RuleTester (plex-diagnose/testing) finds describe/it on globalThis, as ESLint's does; hand it vitest's.
+    setupFiles: ['test/setup/test-globals.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -3,7 +3,6 @@
  * evidence that passed it), failed, or not checked (with why and how to make it checkable); a rule that throws is
  * reported as crashed; none affects the other rules. The verdict and the differential are derived from the checks.
  */
-import { createReader } from '../collect/define-collector.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { REPORT_SCHEMA_VERSION, type CheckStatus, type Report, type RuleCheck } from '../core/report.js';
 import { requirementGap } from './checkability.js';
@@ -12,6 +11,7 @@ import { buildDiagnosis, buildCandidate, rankCandidates, type CandidateInput } f
 import { rankDiagnoses, type RankInput } from './rank.js';
 import type { AnyRule, NotCheckedDescriptor, PassDescriptor, RuleConfig, SuspectDescriptor } from './types.js';
 import { decideVerdict, needsDifferential } from './verdict.js';
+import { restrictedReader } from './restricted-reader.js';
 
 export interface EvaluateRulesOptions {
   /** The rules to run (built-ins plus the user's). */
@@ -52,10 +52,13 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): RuleOutcome {
   const suspects: SuspectDescriptor[] = [];
   const passes: PassDescriptor[] = [];
   let notChecked: NotCheckedDescriptor | undefined;
+  // The rule sees only what its meta declares: an undeclared read throws (and counts even if the rule catches it).
+  const reader = restrictedReader(rule, snapshot.observations);
   try {
     const about = { target: snapshot.target, context: snapshot.context, createdAt: snapshot.createdAt };
     rule.evaluate({
-      ...createReader(snapshot.observations),
+      get: reader.get,
+      observation: reader.observation,
       id: rule.id,
       options: resolved.options,
       snapshot: about,
@@ -72,8 +75,14 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): RuleOutcome {
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { check: { ...check, status: 'crashed', reason: message }, found: [], suspects: [] };
+    return {
+      check: { ...check, status: 'crashed', reason: reader.violation()?.message ?? message },
+      found: [],
+      suspects: [],
+    };
   }
+  const violation = reader.violation();
+  if (violation) return { check: { ...check, status: 'crashed', reason: violation.message }, found: [], suspects: [] };
   const counted = { ...check, findings: found.length };
   // A finding decides; then a pass with evidence; otherwise the check was not decided, whatever the rule said.
   if (found.some((f) => f.diagnosis.severity !== 'info'))

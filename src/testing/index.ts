@@ -59,6 +59,18 @@ export {
 export type { ConnectionSpec } from './observations.js';
 export { runRule } from './run-rule.js';
 export type { RuleRun } from './run-rule.js';
+// Table-driven rule tests (ESLint's RuleTester shape), enforcing the rule contract like the engine does.
+export { RuleTester, all } from './rule-tester.js';
+export type {
+  RuleTesterCase,
+  RuleTesterCases,
+  RuleTesterOptions,
+  InvalidCase,
+  SkippedCase,
+  RuleTesterExpectedFinding,
+  TestGroup,
+  TestCase,
+} from './rule-tester.js';
 
 // Scenario presets: a whole setup (fake server, fake plex.tv, the router and the internet around them) per name.
 export { scenarios, startScenario, defineScenario, DEFAULT_SCENARIO } from './scenarios/index.js';

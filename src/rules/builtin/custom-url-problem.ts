@@ -87,7 +87,7 @@ export default defineRule({
     category: 'remote-access',
     title: 'Every custom server access URL is a full URL with a port that reaches this server',
     requires: ['server.prefs'],
-    uses: ['probe.connections', 'server.identity', 'plextv.resources'],
+    uses: ['probe.connections', 'server.identity', 'plextv.resources', 'server.account', 'probe.host'],
     messages,
     fixes,
   },

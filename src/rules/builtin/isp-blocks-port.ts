@@ -36,6 +36,8 @@ export default defineRule({
       'probe.host',
       'experiment.alternatePort',
       'declared.remoteAccess',
+      'server.identity',
+      'server.root',
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {

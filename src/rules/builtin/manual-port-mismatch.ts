@@ -21,7 +21,7 @@ export default defineRule({
     category: 'port-forwarding',
     title: "Plex's public port matches the router's forward",
     requires: ['server.prefs', 'probe.upnp'],
-    uses: ['server.account', 'plextv.resources', 'probe.host'],
+    uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root'],
     explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward'],
     messages: {
       otherPortForwarded:

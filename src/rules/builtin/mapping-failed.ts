@@ -12,7 +12,7 @@ export default defineRule({
     category: 'remote-access',
     title: "Plex's own remote access check passes",
     requires: ['server.account'],
-    uses: ['server.root', 'server.prefs'],
+    uses: ['server.root', 'server.prefs', 'plextv.resources'],
     // plex.tv connecting back to the public endpoint is the one outside test every owner has.
     decides: 'reachable-from-outside',
     symptom: true,

@@ -33,6 +33,7 @@ export default defineRule({
       'plextv.resources',
       'declared.remoteAccess',
       'declared.forwards',
+      'server.root',
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {

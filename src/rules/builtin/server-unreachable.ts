@@ -23,7 +23,7 @@ export default defineRule({
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
     requires: [],
-    uses: ['server.identity', 'server.root', 'probe.target', 'plextv.resources', 'plextv.publicIp'],
+    uses: ['server.identity', 'server.root', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
     decides: 'server-answers',
     messages: {
       otherOrigin:

@@ -19,6 +19,7 @@ export default defineRule({
       'probe.host',
       'plextv.resources',
       'server.account',
+      'server.prefs',
       'plextv.publicIp',
       'probe.upnp',
       'probe.natpmp',

@@ -1,13 +1,13 @@
 import rule from '../../../src/rules/builtin/cgnat.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, hostValue, ok, upnpValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 const upnpWan = (ip: string) => (o: O) => void (o['probe.upnp'] = ok(upnpValue({ externalIp: ip })));
 const seenAs = (ip: string) => (o: O) => void (o['plextv.publicIp'] = ok({ address: ip, class: 'public' }));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: WAN is the public address plex.tv sees' },
     { name: "a private WAN is the double-nat rule's", observations: upnpWan('10.0.0.2') },

@@ -19,7 +19,7 @@ import {
   type ConnectionSpec,
 } from '../../../src/testing/observations.js';
 import type { FixAction } from '../../../src/rules/types.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
@@ -109,7 +109,7 @@ function dockerCapture(o: O): void {
   o['plextv.resources'] = ok(resourcesValue(withoutSecrets(device) as never));
 }
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: the local connection is the LAN address' },
     {

@@ -13,7 +13,7 @@ import {
   resourcesValue,
   skipped,
 } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
@@ -59,7 +59,7 @@ const noLoopback = (o: O) =>
   void (o['plextv.resources'] = ok(resourcesValue(deviceValue({ natLoopbackSupported: false }))));
 const PROXY = 'https://plex.example.com:443';
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: no custom URLs' },
     {

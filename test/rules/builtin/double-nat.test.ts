@@ -1,13 +1,13 @@
 import rule from '../../../src/rules/builtin/double-nat.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, failed, natPmpValue, ok, upnpValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 const upnpWan = (ip: string) => (o: O) => void (o['probe.upnp'] = ok(upnpValue({ externalIp: ip })));
 const natpmpDown = (o: O) => void (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' }));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: public WAN' },
     { name: "a CGNAT WAN is the cgnat rule's", observations: upnpWan('100.64.0.2') },

@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/isp-blocks-port.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 /** plex.tv cannot reach the port; a real server clears the public address in that case (python-plexapi test). */
@@ -21,7 +21,7 @@ const experiment = (outcome: 'reachable' | 'unreachable' | 'not-run', kept = fal
       : { mappingState: 'failed', mappingError: 'unreachable' },
 });
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: mapped' },
     {

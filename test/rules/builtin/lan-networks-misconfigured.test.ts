@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/lan-networks-misconfigured.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, failed, hostValue, ok, prefsValue, skipped } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 
@@ -12,7 +12,7 @@ const allowed = (value: string) => prefs({ allowedNetworks: value });
 const laptopOnLan = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '192.168.1.20' })));
 const elsewhere = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '10.0.0.5' })));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: both lists empty (Plex uses its own subnets)' },
     { name: 'LAN Networks in CIDR form covers the server', observations: lanList('192.168.1.0/24') },

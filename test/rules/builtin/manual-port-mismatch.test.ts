@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/manual-port-mismatch.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 const unreachable = (o: O): void => {
@@ -16,7 +16,7 @@ const table =
   (o: O) =>
     void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: automatic 32400 mapped to the server' },
     {

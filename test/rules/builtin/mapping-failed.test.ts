@@ -1,12 +1,12 @@
 import rule from '../../../src/rules/builtin/mapping-failed.js';
 import { accountValue, ok, skipped } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 const account = (overrides: Record<string, unknown>) => (o: Record<string, unknown>) => {
   o['server.account'] = ok(accountValue(overrides));
 };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'mapped, no error (healthy)' },
     {

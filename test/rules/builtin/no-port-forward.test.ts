@@ -2,7 +2,7 @@ import rule from '../../../src/rules/builtin/no-port-forward.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HostInfo } from '../../../src/probes/host/index.js';
 import { HOME, accountValue, failed, hostValue, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 const failedMapping = (o: O): void => {
@@ -20,7 +20,7 @@ const bridgedContainerHost = HostInfo.parse({
   container: { inContainer: true, runtime: 'docker', evidence: ['/.dockerenv exists'] },
 });
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: mapped' },
     {

@@ -12,7 +12,7 @@ import {
   skipped,
   type DnsAnswerSpec,
 } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 
@@ -38,7 +38,7 @@ const BLOCKED_BY_ROUTER = dns(
   wanOk,
 );
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: every resolver answers every name' },
     {

@@ -16,7 +16,7 @@ import {
   ok,
   skipped,
 } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type Obs = Record<string, Observation>;
 type Extra = { phase?: string; status?: number; causeCode?: string };
@@ -36,7 +36,7 @@ const onAnotherNetwork = (o: Obs) => void (o['probe.host'] = ok(hostValue({ addr
 const publishError = (o: Obs) =>
   void (o['server.account'] = ok(accountValue({ mappingState: 'failed', mappingError: 'publisherror' })));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: plex.tv answers' },
     {

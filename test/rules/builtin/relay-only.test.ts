@@ -13,7 +13,7 @@ import {
   resourcesValue,
   skipped,
 } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 
@@ -51,7 +51,7 @@ const customUrl = (uri: string, identity: 'match' | { code: string; phase: strin
   );
 };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: mapped' },
     {

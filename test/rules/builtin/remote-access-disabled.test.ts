@@ -18,7 +18,7 @@ import {
   prefsValue,
   skipped,
 } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type Obs = Record<string, Observation>;
 const ENABLE: FixAction[] = [{ type: 'set-pref', pref: 'PublishServerOnPlexOnlineKey', value: true }];
@@ -31,7 +31,7 @@ function prefsWithout(id: string): ServerPrefs {
   return { settings, network: networkPrefsFrom(settings) } as ServerPrefs;
 }
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: remote access on' },
     {

@@ -4,7 +4,7 @@ import { ConnectionsValue, type ProbedConnection } from '../../../src/collect/va
 import type { FixAction } from '../../../src/rules/types.js';
 import { ServerRoot } from '../../../src/clients/server/index.js';
 import { HOME, failed, ok, prefsValue, probedConnection } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 type Probed = Parameters<typeof probedConnection>[0];
@@ -59,7 +59,7 @@ const lanNameRefused = (o: O) => {
 const LAN_URI = `https://192-168-1-10.${HOME.certificateHash}.plex.direct:32400`;
 const TLS_NAME = { code: 'ERR_TLS_CERT_ALTNAME_INVALID', phase: 'tls' };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: Preferred' },
     { name: 'Required, and HTTPS works everywhere', observations: required },

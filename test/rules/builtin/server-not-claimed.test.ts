@@ -6,7 +6,7 @@ import { evaluateRules } from '../../../src/rules/engine.js';
 import { ServerIdentity, ServerRoot } from '../../../src/clients/server/index.js';
 import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index.js';
 import { HOME, accountValue, failed, healthyObservations, ok, skipped } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type Obs = Record<string, Observation>;
 const baseRoot = (healthyObservations()['server.root'] as { value: Record<string, unknown> }).value;
@@ -32,7 +32,7 @@ const gone =
     o[id] = skipped(reason);
   };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: claimed, signed in' },
     {

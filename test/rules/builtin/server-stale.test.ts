@@ -16,7 +16,7 @@ import {
   skipped,
 } from '../../../src/testing/observations.js';
 import { runRule } from '../../../src/testing/run-rule.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type Obs = Record<string, Observation>;
 const CREATED = Date.parse(HOME.createdAt);
@@ -43,7 +43,7 @@ const serverClock =
     );
   };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     {
       name: "the server's clock two minutes off: within the noise",

@@ -18,7 +18,7 @@ import {
   skipped,
 } from '../../../src/testing/observations.js';
 import { PublicIpValue } from '../../../src/collect/values/plextv.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type Extra = { phase?: string; status?: number; causeCode?: string };
 const identityFails =
@@ -38,7 +38,7 @@ const network = (causeCode: string, phase: string) =>
 const atUrl = (url: string) => ({ target: { url } });
 const PLEX_DIRECT_URL = 'https://192-168-1-10.b9c7c12bf5f64e85a1a12a53f4e74f69.plex.direct:32400';
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: /identity answers' },
     {

@@ -8,7 +8,7 @@ import { startFakePlexServer } from '../../../src/testing/fake-plex-server/index
 import { startFakePlexTv } from '../../../src/testing/fake-plex-tv/index.js';
 import type { FaultRule } from '../../../src/testing/faults.js';
 import { deviceValue, failed, ok, resourcesValue, skipped } from '../../../src/testing/observations.js';
-import { all, ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester, all } from '../../../src/testing/index.js';
 
 type Obs = Record<string, Observation>;
 const PATHS: Record<string, string> = {
@@ -39,7 +39,7 @@ const plexTvAuth =
   };
 const noToken = { context: { tokenProvided: false, plexTv: true, experiments: [] } };
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: every call accepted' },
     {

@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/vpn-on-server.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { accountValue, deviceValue, hostValue, ok, resourcesValue } from '../../../src/testing/observations.js';
-import { ruleTester } from '../../helpers/rule-tester.js';
+import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
 const vpnHost = (o: O) => void (o['probe.host'] = ok(hostValue({ vpnInterface: 'wg0' })));
@@ -15,7 +15,7 @@ const serverSeenAt = (ip: string, matches?: boolean) => (o: O) => {
 };
 const laptopOnLan = (o: O) => void (o['probe.host'] = ok(hostValue({ address: '192.168.1.20' })));
 
-ruleTester(rule, {
+new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: no tunnel, plex.tv sees the router' },
     { name: 'a VPN on the server, but Plex is split-tunnelled (plex.tv sees the router)', observations: vpnHost },
