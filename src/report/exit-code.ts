@@ -18,5 +18,6 @@ const LEVEL: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 export function exitCodeFor(report: Report, failOn: FailOn = 'error'): 0 | 1 | 4 {
   if (failOn === 'none') return 0;
   if (report.diagnoses.some((d) => LEVEL[d.severity] >= LEVEL[failOn])) return 1;
-  return report.verdict.status === 'inconclusive' ? EXIT_INCONCLUSIVE : 0;
+  // Findings below --fail-on do not make a run whose deciding checks could not run conclusive.
+  return report.verdict.status === 'inconclusive' || report.verdict.missing.length > 0 ? EXIT_INCONCLUSIVE : 0;
 }

@@ -1,5 +1,5 @@
 /**
- * Table-driven rule tests in ESLint's RuleTester shape: `valid` cases must PASS with evidence and report nothing, `invalid` cases must
+ * Table-driven rule tests in ESLint's RuleTester shape: `valid` cases must report nothing (and pass with evidence, or not be checked, when `outcome` says so), `invalid` cases must
  * report exactly the expected message ids (in order), `notChecked` cases must end not checked with the reason (and suspect the candidate causes given). Each
  * case runs the rule through the real engine, so the rule contract holds here as in a diagnosis: a read of an
  * observation the rule's meta does not declare crashes the rule, and fails the case with the engine's message.
@@ -55,7 +55,12 @@ export interface InvalidCase extends RuleTesterCase {
 }
 
 export interface ValidCase extends RuleTesterCase {
-  /** What the evidence that passed the check must match ("source: observed" lines). */
+  /**
+   * How the check must end: 'passed' (with evidence) or 'not-checked' (silent for lack of evidence). A valid case
+   * reports nothing either way. @default 'passed' when `evidence` is given, else either (not asserted)
+   */
+  outcome?: 'passed' | 'not-checked';
+  /** What the evidence that passed the check must match ("source: observed" lines); implies outcome 'passed'. */
   evidence?: RegExp;
 }
 
@@ -149,7 +154,7 @@ export class RuleTester {
   /** Declares one test per case, grouped under `name` (ESLint's `ruleTester.run(name, rule, { valid, invalid })`). */
   run(name: string, rule: AnyRule, cases: RuleTesterCases): void {
     RuleTester.describe(name, () => {
-      for (const c of cases.valid) this.#declare(c, `passes: ${c.name}`, () => this.#valid(rule, c));
+      for (const c of cases.valid) this.#declare(c, `reports nothing: ${c.name}`, () => this.#valid(rule, c));
       for (const c of cases.invalid) this.#declare(c, `reports: ${c.name}`, () => this.#invalid(rule, c));
       for (const c of [...(cases.notChecked ?? []), ...(cases.skipped ?? [])])
         this.#declare(c, `is not checked: ${c.name}`, () => this.#notChecked(rule, c));
@@ -176,8 +181,11 @@ export class RuleTester {
       [],
       'expected no findings',
     );
-    assert.equal(check.status, 'passed', `expected the check to pass, it ${check.status}: ${check.reason ?? ''}`);
-    assert.ok((check.evidence?.length ?? 0) > 0, 'passed without evidence');
+    const outcome = c.outcome ?? (c.evidence ? 'passed' : undefined);
+    if (outcome) assert.equal(check.status, outcome, `expected ${outcome}, it ${check.status}: ${check.reason ?? ''}`);
+    else assert.ok(check.status === 'passed' || check.status === 'not-checked', `the check ${check.status}`);
+    // Never passed without evidence: the engine guarantees it, the tester holds it to that.
+    if (check.status === 'passed') assert.ok((check.evidence?.length ?? 0) > 0, 'passed without evidence');
     const evidence = (check.evidence ?? []).map((e) => `${e.source}: ${e.observed}`).join('\n');
     if (c.evidence) assert.match(evidence, c.evidence, 'the evidence that passed it');
   }

@@ -124,17 +124,17 @@ describe('evaluateRules', () => {
     expect(report.checks).toEqual([
       expect.objectContaining({
         ruleId: 'test-cgnat',
-        status: 'skipped',
+        status: 'not-checked',
         reason: 'needs router, which failed: no UPnP IGD answered',
       }),
       expect.objectContaining({
         ruleId: 'test-unreachable',
-        status: 'skipped',
+        status: 'not-checked',
         reason: 'needs account, which was skipped: no token',
       }),
     ]);
     const none = evaluateRules(makeSnapshot({}), { rules: [cgnat] });
-    expect(none.checks[0]).toMatchObject({ status: 'skipped', reason: 'router was not collected' });
+    expect(none.checks[0]).toMatchObject({ status: 'not-checked', reason: 'router was not collected' });
   });
 
   it('treats an unknown messageId as a crash of that rule', () => {
@@ -196,7 +196,9 @@ describe('evaluateRules', () => {
       rules: [cgnat, unreachable],
     });
     expect(healthy.summary.status).toBe('ok');
-    expect(exitCodeFor(healthy)).toBe(0);
+    // Nothing found, but these test rules neither pass with evidence nor decide remote access: inconclusive, exit 4.
+    expect(healthy.verdict.status).toBe('inconclusive');
+    expect(exitCodeFor(healthy)).toBe(4);
     expect(exitCodeFor(evaluateRules(broken, { rules }), 'none')).toBe(0);
   });
 });
