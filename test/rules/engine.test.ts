@@ -166,7 +166,8 @@ describe('evaluateRules', () => {
       rank: 'root-cause',
     });
     expect(seen).toEqual([{ limit: 3 }]);
-    expect(exitCodeFor(report)).toBe(0);
+    // Below --fail-on, and no rule here decides remote access: inconclusive rather than ok.
+    expect(exitCodeFor(report)).toBe(4);
     expect(exitCodeFor(report, 'warning')).toBe(1);
   });
 
