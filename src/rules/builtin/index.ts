@@ -15,6 +15,7 @@ import serverNotClaimed from './server-not-claimed.js';
 import serverStale from './server-stale.js';
 import serverUnreachable from './server-unreachable.js';
 import tokenRejected from './token-rejected.js';
+import declaredFactContradicted from './declared-fact-contradicted.js';
 import doubleNat from './double-nat.js';
 import ispBlocksPort from './isp-blocks-port.js';
 import manualPortMismatch from './manual-port-mismatch.js';
@@ -50,4 +51,6 @@ export const builtinRules: readonly AnyRule[] = [
   mappingFailed,
   relayOnly,
   serverStale,
+  // What you said against what was measured.
+  declaredFactContradicted,
 ].map(withDocsUrl);
