@@ -22,6 +22,7 @@ export default defineRule({
       'server.account',
       'plextv.resources',
       'declared.remoteAccess',
+      'server.root',
     ],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {

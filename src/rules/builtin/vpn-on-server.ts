@@ -24,6 +24,7 @@ export default defineRule({
       'probe.upnp',
       'probe.natpmp',
       'declared.remoteAccess',
+      'server.root',
     ],
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {
