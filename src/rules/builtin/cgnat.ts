@@ -4,15 +4,16 @@
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'cgnat',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
+    hop: 'upstream-nat',
     requires: [],
     uses: [
       'probe.upnp',

@@ -3,10 +3,10 @@
  * between them is worth saying: either the statement is out of date (the forward was changed, the failure was
  * intermittent) or the measurement looked at something else (a client inside the LAN, another router).
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingFailed, mappingState, routerMappingsFor, seesServersRouter } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'declared-fact-contradicted',
   meta: {
     severity: 'warning',
