@@ -162,7 +162,9 @@ describe.concurrent('the token', () => {
   it('PLEX_TOKEN, when there is no --token; --token wins over it', async () => {
     const fromEnv = await tokenRun([], { PLEX_TOKEN: home.token });
     expect(fromEnv.stderr).toContain('token: from PLEX_TOKEN\n');
-    expect(parseReport(fromEnv.stdout).checks.filter((c) => c.status === 'not-checked' && /^needs /.test(c.reason ?? ''))).toEqual([]);
+    expect(
+      parseReport(fromEnv.stdout).checks.filter((c) => c.status === 'not-checked' && /^needs /.test(c.reason ?? '')),
+    ).toEqual([]);
     expectNoToken(fromEnv);
     // An empty --token (an unset variable in a script) falls through to the next source, and stays allowed.
     const emptyFlag = await tokenRun(['--token', ''], { PLEX_TOKEN: home.token });
@@ -247,7 +249,9 @@ describe.concurrent('the token', () => {
       'no token found (no --token, no PLEX_TOKEN, no login, no readable Preferences.xml): running the checks that need none; `plex-diagnose login` gets one\n',
     );
     // The path picture and the checks that ran, then the groups that could not run, with the reason.
-    expect(text.stdout).toMatch(/\[\?\] Remote access \.+ (\d+ checks? passed, \d+ )?not checked: needs server\.prefs, which was skipped: no token/);
+    expect(text.stdout).toMatch(
+      /\[\?\] Remote access \.+ (\d+ checks? passed, \d+ )?not checked: needs server\.prefs, which was skipped: no token/,
+    );
     expect(text.stdout).toMatch(/Inconclusive: .*\d+ checks decided: \d+ passed, 0 failed, \d+ not checked/);
     expect(bare.server.requests.length).toBeGreaterThan(0);
     expect(bare.server.requests.every((r) => !r.hadToken)).toBe(true);
