@@ -18,13 +18,15 @@ function report(ruleIds: string[]): Report {
     target: { url: 'http://192.168.1.10:32400', name: 'bench' },
     context: { tokenProvided: true, plexTv: true, experiments: [] },
     summary: {
+      verdict: ruleIds.length ? 'problems' : 'ok',
       status: ruleIds.length ? 'error' : 'ok',
       errors: ruleIds.length,
       warnings: 0,
       infos: 0,
       rootCauses: ruleIds.length,
-      checks: { passed: 1, failed: 0, skipped: 0, crashed: 0, off: 0 },
+      checks: { passed: 1, failed: 0, 'not-checked': 0, crashed: 0, off: 0 },
     },
+    verdict: { status: ruleIds.length ? 'problems' : 'ok', missing: [] },
     diagnoses: ruleIds.map((ruleId) => ({
       ruleId,
       severity: 'error',

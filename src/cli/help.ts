@@ -26,7 +26,8 @@ export function topLevelHelp(version: string): string {
     '  plex-diagnose --experiment alternate-port      prove (or rule out) an ISP block of port 32400',
     '  plex-diagnose --markdown > report.md           a redacted report to paste into a forum',
     '',
-    'Exit codes: 0 no problem at or above --fail-on, 1 problems found, 2 usage or config error, 3 internal error.',
+    'Exit codes: 0 no problem at or above --fail-on, 1 problems found, 2 usage or config error, 3 internal error,',
+    '            4 inconclusive (no problem found, but a check that decides remote access could not run).',
     `Run \`plex-diagnose <command> --help\` for a command's options.`,
     '',
   ].join('\n');

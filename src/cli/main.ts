@@ -1,6 +1,6 @@
 /**
  * The CLI: argv → command → exit code. 0 nothing at or above --fail-on, 1 problems found, 2 usage or config error,
- * 3 internal error (a bug: the message says so). 130 when interrupted. Only this folder touches the process.
+ * 3 internal error (a bug: the message says so), 4 inconclusive (a deciding check could not run). 130 when interrupted. Only this folder touches the process.
  */
 import { isPlexDiagnoseError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';

@@ -122,6 +122,7 @@ export async function prepareRun(
     collectorTimeoutMs: settings.timeoutMs,
     network: settings.network,
     ...(outside ? { outside } : {}),
+    ...(Object.keys(settings.declared).length ? { declared: settings.declared } : {}),
     experiments: settings.experiments,
     signal: output.streams.signal,
     onProgress: (event) => progress.onProgress(event),

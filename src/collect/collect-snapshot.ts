@@ -3,6 +3,7 @@
  * the evidence as redacted, versioned JSON. The token stays inside the clients; it is scrubbed from the snapshot anyway.
  * Which collectors the enabled rules need is decided a layer up (`collect` in src/diagnose), so this layer knows no rule.
  */
+import { statedFactIds, type DeclaredFacts } from './values/declared.js';
 import type { Dispatcher } from 'undici';
 import { UsageError } from '../core/errors.js';
 import { createPlexTvClient } from '../clients/plextv/index.js';
@@ -53,6 +54,11 @@ export interface CollectSnapshotOptions {
   signal?: AbortSignal;
   /** Progress events (the CLI's spinner); the library never prints. */
   onProgress?: (event: CollectProgress) => void;
+  /**
+   * What the user states that no probe can see (router forwards, "remote access fails from outside", a proxy or
+   * tunnel in front, Kubernetes). Recorded as `declared.*` observations. @default {} (nothing stated)
+   */
+  declared?: DeclaredFacts;
   /** Names of experiments that ran (recorded in the snapshot). @default [] */
   experiments?: readonly string[];
 }
@@ -89,6 +95,7 @@ export function createServices(options: CollectSnapshotOptions): CollectServices
     probes: { ...defaultProbes, ...options.probes },
     network: options.network ?? {},
     ...(options.outside ? { outside: options.outside } : {}),
+    ...(options.declared ? { declared: options.declared } : {}),
     ...options.extraServices,
   };
 }
@@ -101,8 +108,10 @@ export async function collectSnapshot(options: CollectSnapshotOptions): Promise<
   // A rule may name a collector that only exists when opted in (an experiment): it is then simply not collected.
   const known = new Set(registry.map((collector) => collector.id));
   const asked = options.collectorIds ?? [...known];
-  // A reflector given is a check asked for, whether or not a rule reads it yet.
-  const include = [...(options.include ?? []), ...(options.outside ? ['probe.outside'] : [])];
+  // A reflector given is a check asked for, whether or not a rule reads it yet; a fact the user stated is recorded
+  // even when no enabled rule reads it: the snapshot keeps what was said.
+  const stated = statedFactIds(options.declared);
+  const include = [...(options.include ?? []), ...(options.outside ? ['probe.outside'] : []), ...stated];
   const wanted = [...new Set([...asked, ...include])].filter((id) => known.has(id));
   const services = createServices(options);
   const observations = await runCollectors(registry, wanted, {

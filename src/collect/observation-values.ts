@@ -14,6 +14,12 @@ import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../
 import type { ConnectionsValue, PlexDirectDnsCollection } from './values/connections.js';
 import type { PublicIpValue, ResourcesValue } from './values/plextv.js';
 import type { OutsideCheckValue } from './values/outside.js';
+import type {
+  DeclaredForwards,
+  DeclaredFrontDoor,
+  DeclaredKubernetes,
+  DeclaredRemoteAccess,
+} from './values/declared.js';
 
 export interface ObservationValues {
   'server.identity': ServerIdentity;
@@ -32,4 +38,8 @@ export interface ObservationValues {
   'probe.plexDirectDns': PlexDirectDnsCollection;
   'probe.outside': OutsideCheckValue;
   'experiment.alternatePort': AlternatePortResult;
+  'declared.forwards': DeclaredForwards;
+  'declared.remoteAccess': DeclaredRemoteAccess;
+  'declared.frontDoor': DeclaredFrontDoor;
+  'declared.kubernetes': DeclaredKubernetes;
 }

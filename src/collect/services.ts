@@ -7,6 +7,7 @@ import { checkFromOutside } from '../outside/client.js';
 import type { PortCheckRequest } from '../outside/protocol.js';
 import type { PlexTvClient } from '../clients/plextv/client.js';
 import type { ServerClient } from '../clients/server/client.js';
+import type { DeclaredFacts } from './values/declared.js';
 
 export type { NetworkOptions } from '../probes/probe-set.js';
 
@@ -47,4 +48,6 @@ export interface CollectServices {
   network: NetworkOptions;
   /** The reflector to check from; absent when none was given (the outside collector then skips). */
   outside?: OutsideCheckSettings;
+  /** What the user stated (flags, or answers on a terminal); the `declared.*` collectors record it. */
+  declared?: DeclaredFacts;
 }

@@ -221,8 +221,14 @@ export class ResponseValidationError extends PlexDiagnoseError {
 /** Too many redirects, or a redirect without a usable Location. */
 export class RedirectError extends PlexDiagnoseError {
   override name = 'RedirectError';
-  constructor(message: string, details: ErrorContext = {}) {
+  /**
+   * 'cross-origin': the answer came from another origin through a redirect, so it is not the server's own answer
+   * (it is never taken as the server's data). 'too-many': the redirect limit was reached.
+   */
+  readonly reason: 'cross-origin' | 'too-many';
+  constructor(message: string, details: ErrorContext & { reason?: 'cross-origin' | 'too-many' } = {}) {
     super('PLEXDIAG_REDIRECT', message, details);
+    this.reason = details.reason ?? 'too-many';
   }
 }
 

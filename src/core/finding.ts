@@ -26,6 +26,11 @@ export interface Evidence {
   observed: string;
   /** What a healthy setup would show, when that helps. */
   expected?: string;
+  /**
+   * The user stated it (a flag or an answer to a question) rather than a probe measuring it: shown as "you said", and
+   * a finding resting only on declarations is capped at medium confidence.
+   */
+  declared?: boolean;
 }
 
 /** A change `plex-diagnose fix` can apply to the Plex Media Server (a `PUT /:/prefs`). */

@@ -36,7 +36,12 @@ export interface Diagnosis {
   docsUrl?: string;
 }
 
-export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'crashed' | 'off';
+/**
+ * Every check ends in one of three outcomes (plus the two the run imposes): `passed` WITH the evidence that passed it,
+ * `failed` (a finding), or `not-checked` with why and how to make it checkable. Unknown is never passed: a rule that
+ * neither reports nor affirmatively passes ends `not-checked`. `crashed` is a bug in the rule; `off` is the user's choice.
+ */
+export type CheckStatus = 'passed' | 'failed' | 'not-checked' | 'crashed' | 'off';
 
 export interface RuleCheck {
   ruleId: string;
@@ -45,9 +50,54 @@ export interface RuleCheck {
   /** The effective severity (after rule config). */
   severity: Severity;
   status: CheckStatus;
-  /** Why it was skipped, or the crash message. */
+  /** Why it was not checked, or the crash message. */
   reason?: string;
+  /** For `not-checked`: what would make it checkable ("give a token: --token or PLEX_TOKEN"). */
+  howToCheck?: string;
+  /** For `passed`: the evidence that passed it (never empty). */
+  evidence?: Evidence[];
+  /** The remote-access question this check decides (meta.decides), when it is one of the deciding checks. */
+  decides?: string;
   findings: number;
+}
+
+/**
+ * ok: the checks that decide remote access ran and passed, and nothing is wrong. problems: at least one error or
+ * warning. inconclusive: nothing found, but a deciding check could not run (see `missing`).
+ */
+export type VerdictStatus = 'ok' | 'problems' | 'inconclusive';
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** For each deciding question no check answered: what is missing and how to get it. Empty when ok. */
+  missing: { decides: string; ruleIds: string[]; reason: string; howToCheck?: string }[];
+}
+
+/** What would confirm or rule out a candidate cause: one command, one router page to open, one question to answer. */
+export interface NextStep {
+  kind: 'command' | 'router-page' | 'question' | 'action';
+  text: string;
+}
+
+/** One candidate of the differential: a cause the evidence neither confirms nor rules out. */
+export interface Candidate {
+  ruleId: string;
+  messageId: string;
+  /** The cause, in words ("The ISP blocks inbound port 32400"). */
+  message: string;
+  data: Record<string, string | number | boolean | undefined>;
+  /** How likely, from the evidence for and against. */
+  likelihood: Confidence;
+  /** What points to this cause. */
+  for: Evidence[];
+  /** What points away from it. */
+  against: Evidence[];
+  nextStep: NextStep;
+}
+
+/** Shown when remote access is failing or unknown and no finding singles out one cause: the candidates, ranked. */
+export interface Differential {
+  candidates: Candidate[];
 }
 
 export interface ObservationSummary {
@@ -59,6 +109,8 @@ export interface ObservationSummary {
 }
 
 export interface ReportSummary {
+  /** The verdict: ok / problems / inconclusive (exit code 0 / 1 / 4 with the default --fail-on). */
+  verdict: VerdictStatus;
   /** The worst severity among the findings, or 'ok'. */
   status: 'ok' | Severity;
   errors: number;
@@ -93,7 +145,11 @@ export interface Report {
   target: Snapshot['target'];
   context: Snapshot['context'];
   summary: ReportSummary;
+  /** ok only when the checks that decide remote access ran and passed; otherwise what is missing. */
+  verdict: Verdict;
   diagnoses: Diagnosis[];
+  /** The candidate causes, ranked, when the cause is open. */
+  differential?: Differential;
   checks: RuleCheck[];
   observations: ObservationSummary[];
   timing: { collectMs: number };

@@ -3,7 +3,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { AuthError, HttpError, type PlexApiErrorEntry } from '../core/errors.js';
+import { AuthError, HttpError, RedirectError, type PlexApiErrorEntry } from '../core/errors.js';
 import { linkSignals } from '../core/util/link-signals.js';
 import { decodeBody, decodeText, excerpt, looksLikeHtml } from './decode.js';
 import { httpRequest, type HttpMethod, type HttpResponse, type QueryValue } from './transport.js';
@@ -22,6 +22,11 @@ export interface ApiClientOptions {
   dispatcher?: Dispatcher;
   /** Cancels every call of this client. */
   signal?: AbortSignal;
+  /**
+   * Refuse a 2xx answer reached through a redirect to another origin (RedirectError, reason 'cross-origin'): for a
+   * server, what another origin says is not the server's data. @default false
+   */
+  sameOriginAnswersOnly?: boolean;
 }
 
 export interface CallOptions {
@@ -53,6 +58,15 @@ export interface ApiClient {
   ): Promise<z.output<S>>;
 }
 
+function refuseOtherOrigin(method: string, baseUrl: string, response: HttpResponse, secrets: string[]): void {
+  const answered = new URL(response.url).origin;
+  if (answered === new URL(baseUrl).origin) return;
+  throw new RedirectError(
+    `${method} ${baseUrl}: answered by another origin (${answered}) through a redirect, so not by the server itself`,
+    { method, url: response.url, secrets, reason: 'cross-origin' },
+  );
+}
+
 const ACCEPT = { json: 'application/json', xml: 'application/xml', text: 'text/plain' } as const;
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -76,7 +90,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         dispatcher: options.dispatcher,
         signal: linked.signal,
       });
-      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status >= 200 && response.status < 300) {
+        if (options.sameOriginAnswersOnly) refuseOtherOrigin(method, baseUrl, response, secrets);
+        return response;
+      }
       throw statusError(method, response, { hadToken: useToken, secrets });
     } finally {
       linked.release();

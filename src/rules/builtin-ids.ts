@@ -27,6 +27,8 @@ export const BUILTIN_RULE_IDS = [
   'mapping-failed',
   'relay-only',
   'server-stale',
+  // What you said against what was measured.
+  'declared-fact-contradicted',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

@@ -1,20 +1,17 @@
 /**
- * evaluateRules(snapshot, rules) → Report. Pure and synchronous: no I/O, no clock. A rule whose requirements are missing
- * is skipped with the reason; a rule that throws is reported as crashed; neither affects the other rules.
+ * evaluateRules(snapshot, rules) → Report. Pure and synchronous: no I/O, no clock. Every check ends passed (with the
+ * evidence that passed it), failed, or not checked (with why and how to make it checkable); a rule that throws is
+ * reported as crashed; none affects the other rules. The verdict and the differential are derived from the checks.
  */
 import type { Snapshot } from '../core/snapshot.js';
-import {
-  REPORT_SCHEMA_VERSION,
-  type CheckStatus,
-  type Diagnosis,
-  type Report,
-  type RuleCheck,
-} from '../core/report.js';
+import { REPORT_SCHEMA_VERSION, type CheckStatus, type Report, type RuleCheck } from '../core/report.js';
+import { requirementGap } from './checkability.js';
 import { resolveRules, type ResolvedRule } from './config.js';
-import { interpolate } from './interpolate.js';
+import { buildDiagnosis, buildCandidate, rankCandidates, type CandidateInput } from './outcome.js';
 import { rankDiagnoses, type RankInput } from './rank.js';
+import type { AnyRule, NotCheckedDescriptor, PassDescriptor, RuleConfig, SuspectDescriptor } from './types.js';
+import { decideVerdict, needsDifferential } from './verdict.js';
 import { restrictedReader } from './restricted-reader.js';
-import type { AnyRule, ReportDescriptor, RuleConfig } from './types.js';
 
 export interface EvaluateRulesOptions {
   /** The rules to run (built-ins plus the user's). */
@@ -27,17 +24,16 @@ export interface EvaluateRulesOptions {
   includeSnapshot?: boolean;
 }
 
-function requirementGap(rule: AnyRule, snapshot: Snapshot): string | undefined {
-  for (const id of rule.meta.requires) {
-    const observation = snapshot.observations[id];
-    if (!observation) return `${id} was not collected`;
-    if (observation.status === 'failed') return `needs ${id}, which failed: ${observation.error.message}`;
-    if (observation.status === 'skipped') return `needs ${id}, which was skipped: ${observation.reason}`;
-  }
-  return undefined;
+/** The reason a check gets when its rule neither reported, passed nor said why: unknown is never passed. */
+export const SILENT_RULE_REASON = 'the rule found no evidence that decides it';
+
+interface RuleOutcome {
+  check: RuleCheck;
+  found: RankInput[];
+  suspects: CandidateInput[];
 }
 
-function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: RuleCheck; found: RankInput[] } {
+function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): RuleOutcome {
   const { rule } = resolved;
   const severity = resolved.severity === 'off' ? rule.meta.severity : resolved.severity;
   const check: RuleCheck = {
@@ -45,48 +41,17 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
     title: rule.meta.title,
     category: rule.meta.category,
     severity,
-    status: 'passed',
+    status: 'not-checked',
+    ...(rule.meta.decides ? { decides: rule.meta.decides } : {}),
     findings: 0,
   };
-  if (resolved.severity === 'off') return { check: { ...check, status: 'off' }, found: [] };
-  const gap = requirementGap(rule, snapshot);
-  if (gap) return { check: { ...check, status: 'skipped', reason: gap }, found: [] };
+  if (resolved.severity === 'off') return { check: { ...check, status: 'off' }, found: [], suspects: [] };
+  const gap = requirementGap(rule.meta.requires, snapshot.observations);
+  if (gap) return { check: { ...check, ...gap }, found: [], suspects: [] };
   const found: RankInput[] = [];
-  const report = (descriptor: ReportDescriptor): void => {
-    const template = rule.meta.messages[descriptor.messageId];
-    if (template === undefined)
-      throw new Error(`rule "${rule.id}" reported unknown messageId "${descriptor.messageId}"`);
-    const data = { ...descriptor.data };
-    let fix: Diagnosis['fix'];
-    if (descriptor.fix) {
-      const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId];
-      if (fixTemplate === undefined)
-        throw new Error(`rule "${rule.id}" reported unknown fixId "${descriptor.fix.fixId}"`);
-      const fixData = { ...descriptor.fix.data };
-      fix = {
-        fixId: descriptor.fix.fixId,
-        message: interpolate(fixTemplate, fixData),
-        data: fixData,
-        actions: [...(descriptor.fix.actions ?? [])],
-      };
-    }
-    const diagnosis: Diagnosis = {
-      ruleId: rule.id,
-      severity,
-      category: rule.meta.category,
-      title: rule.meta.title,
-      messageId: descriptor.messageId,
-      message: interpolate(template, data),
-      data,
-      evidence: descriptor.evidence.map((e) => ({ ...e })),
-      confidence: descriptor.confidence,
-      ...(fix ? { fix } : {}),
-      rank: 'root-cause',
-      explainedBy: [],
-      ...(rule.meta.docsUrl ? { docsUrl: rule.meta.docsUrl } : {}),
-    };
-    found.push({ diagnosis, explains: descriptor.explains ?? rule.meta.explains ?? [], order: resolved.order });
-  };
+  const suspects: SuspectDescriptor[] = [];
+  const passes: PassDescriptor[] = [];
+  let notChecked: NotCheckedDescriptor | undefined;
   // The rule sees only what its meta declares: an undeclared read throws (and counts even if the rule catches it).
   const reader = restrictedReader(rule, snapshot.observations);
   try {
@@ -97,28 +62,58 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): { check: Rule
       id: rule.id,
       options: resolved.options,
       snapshot: about,
-      report,
+      report: (descriptor) => found.push(buildDiagnosis(rule, severity, descriptor, resolved.order)),
+      pass: (descriptor) => {
+        if (descriptor.evidence.length === 0) throw new Error(`rule "${rule.id}" passed without evidence`);
+        passes.push(descriptor);
+      },
+      notChecked: (descriptor) => void (notChecked ??= descriptor),
+      suspect: (descriptor) => {
+        if (descriptor.for.length === 0) throw new Error(`rule "${rule.id}" suspects a cause with nothing for it`);
+        suspects.push(descriptor);
+      },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { check: { ...check, status: 'crashed', reason: reader.violation()?.message ?? message }, found: [] };
+    return {
+      check: { ...check, status: 'crashed', reason: reader.violation()?.message ?? message },
+      found: [],
+      suspects: [],
+    };
   }
   const violation = reader.violation();
-  if (violation) return { check: { ...check, status: 'crashed', reason: violation.message }, found: [] };
-  const status: CheckStatus = found.some((f) => f.diagnosis.severity !== 'info') ? 'failed' : 'passed';
-  return { check: { ...check, status, findings: found.length }, found };
+  if (violation) return { check: { ...check, status: 'crashed', reason: violation.message }, found: [], suspects: [] };
+  const counted = { ...check, findings: found.length };
+  // A finding decides; then a pass with evidence; otherwise the check was not decided, whatever the rule said.
+  if (found.some((f) => f.diagnosis.severity !== 'info'))
+    return { check: { ...counted, status: 'failed' }, found, suspects: [] };
+  if (passes.length > 0) {
+    const evidence = passes.flatMap((p) => p.evidence.map((e) => ({ ...e })));
+    return { check: { ...counted, status: 'passed', evidence }, found, suspects: [] };
+  }
+  const why = notChecked ?? { reason: SILENT_RULE_REASON };
+  return {
+    check: { ...counted, reason: why.reason, ...(why.howToCheck ? { howToCheck: why.howToCheck } : {}) },
+    found,
+    suspects: suspects.map((descriptor) => buildCandidate(rule, descriptor, resolved.order)),
+  };
 }
 
 export function evaluateRules(snapshot: Snapshot, options: EvaluateRulesOptions): Report {
   const resolved = resolveRules(options.rules, options.ruleConfig, options.only);
   const checks: RuleCheck[] = [];
   const inputs: RankInput[] = [];
+  const candidates: CandidateInput[] = [];
   for (const rule of resolved) {
-    const { check, found } = evaluateRule(rule, snapshot);
+    const { check, found, suspects } = evaluateRule(rule, snapshot);
     checks.push(check);
     inputs.push(...found);
+    candidates.push(...suspects);
   }
   const diagnoses = rankDiagnoses(inputs);
+  const verdict = decideVerdict(checks, diagnoses);
+  const symptoms = new Set(resolved.filter((r) => r.rule.meta.symptom).map((r) => r.rule.id));
+  const differential = needsDifferential(verdict, diagnoses, symptoms) ? rankCandidates(candidates) : [];
   const count = (status: CheckStatus): number => checks.filter((c) => c.status === status).length;
   const errors = diagnoses.filter((d) => d.severity === 'error').length;
   const warnings = diagnoses.filter((d) => d.severity === 'warning').length;
@@ -129,6 +124,7 @@ export function evaluateRules(snapshot: Snapshot, options: EvaluateRulesOptions)
     target: snapshot.target,
     context: snapshot.context,
     summary: {
+      verdict: verdict.status,
       status: errors > 0 ? 'error' : warnings > 0 ? 'warning' : diagnoses.length > 0 ? 'info' : 'ok',
       errors,
       warnings,
@@ -137,12 +133,14 @@ export function evaluateRules(snapshot: Snapshot, options: EvaluateRulesOptions)
       checks: {
         passed: count('passed'),
         failed: count('failed'),
-        skipped: count('skipped'),
+        'not-checked': count('not-checked'),
         crashed: count('crashed'),
         off: count('off'),
       },
     },
+    verdict,
     diagnoses,
+    ...(differential.length > 0 ? { differential: { candidates: differential } } : {}),
     checks,
     observations: Object.entries(snapshot.observations).map(([id, observation]) => ({
       id,

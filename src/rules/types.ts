@@ -9,6 +9,7 @@ import type { PathHop } from '../core/report.js';
 import type { Snapshot } from '../core/snapshot.js';
 
 import type { Confidence, Evidence, FixAction, RuleCategory, Severity } from '../core/finding.js';
+import type { NextStep } from '../core/report.js';
 
 export type {
   Confidence,
@@ -55,6 +56,55 @@ export interface RuleMeta<MessageIds extends string = string, FixIds extends str
    * @default undefined (no options)
    */
   options?: z.ZodType<Options, object>;
+  /**
+   * The remote-access question this rule decides (see `DECIDING_QUESTIONS`). The verdict is ok only when every
+   * question some enabled rule decides has at least one such rule that PASSED; otherwise it is inconclusive.
+   */
+  decides?: DecidingQuestion;
+  /**
+   * The rule reports a symptom (Plex's own verdict, relay-only), not a cause: a finding of it alone does not single
+   * out a cause, so the report still shows the differential.
+   */
+  symptom?: boolean;
+}
+
+/** The questions that decide "does remote access work"; a rule may decide one. */
+export const DECIDING_QUESTIONS = {
+  'server-answers': 'the server answers at the URL given',
+  'remote-access-enabled': 'remote access is enabled on the server',
+  'reachable-from-outside': 'the server is reachable from outside (plex.tv or a reflector connected to it)',
+} as const;
+export type DecidingQuestion = keyof typeof DECIDING_QUESTIONS | (string & {});
+
+/** `ctx.pass()`: the check passed, and this is the evidence that passed it (at least one item). */
+export interface PassDescriptor {
+  evidence: Evidence[];
+}
+
+/** `ctx.notChecked()`: the check could not be decided; why, and what would make it checkable. */
+export interface NotCheckedDescriptor {
+  /** "no UPnP answer: the router's forwards can't be read". */
+  reason: string;
+  /** "give a token (--token or PLEX_TOKEN)", "run with --reflector". */
+  howToCheck?: string;
+}
+
+/**
+ * `ctx.suspect()`: a candidate cause for the differential, where the evidence points to this rule's cause but does
+ * not decide it. Dropped when the same rule reports a finding or passes (it decided after all).
+ */
+export interface SuspectDescriptor<MessageIds extends string = string> {
+  /** A message of `meta.messages` naming the cause. */
+  messageId: MessageIds;
+  data?: Record<string, string | number | boolean | undefined>;
+  /** What points to the cause (at least one item). */
+  for: Evidence[];
+  /** What points away from it. @default [] */
+  against?: Evidence[];
+  /** The ONE observation or action that would confirm or rule it out. */
+  nextStep: NextStep;
+  /** @default 'low' when something points away, else 'medium' */
+  likelihood?: Confidence;
 }
 
 export interface ReportDescriptor<MessageIds extends string = string, FixIds extends string = string> {
@@ -83,7 +133,14 @@ export interface RuleContext<
   readonly options: Options;
   /** What the run was pointed at and how: target URL, whether a token was used, when it was collected. */
   readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'>;
+  /** A finding: the check failed (or, with severity info, a note). */
   report(descriptor: ReportDescriptor<MessageIds, FixIds>): void;
+  /** The check passed, with the evidence that decided it. Without this (or a finding) a check ends `not-checked`. */
+  pass(descriptor: PassDescriptor): void;
+  /** The check could not be decided: why, and how to make it checkable. The engine's default, with a generic reason. */
+  notChecked(descriptor: NotCheckedDescriptor): void;
+  /** A candidate cause for the differential (partial evidence). */
+  suspect(descriptor: SuspectDescriptor<MessageIds>): void;
 }
 
 export interface Rule<MessageIds extends string = string, FixIds extends string = string, Options = unknown> {

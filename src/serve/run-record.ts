@@ -23,19 +23,16 @@ export interface RunRecord {
   runMs?: number;
 }
 
-// The categories whose checks decide whether the server is reachable from outside.
-const DECIDING = new Set(['remote-access', 'port-forwarding']);
-
 /**
- * reachable: no problem at warning level and at least one deciding check passed (unknown is never passed: a report
- * where every remote-access check was skipped is inconclusive, not reachable). broken: a root cause at warning level or
+ * reachable: no problem at warning level and the verdict is ok (unknown is never passed: a report whose deciding
+ * checks could not run is inconclusive, not reachable). broken: a root cause at warning level or
  * above. inconclusive: everything else, and a diagnosis that failed.
  */
 export function bandOf(report: Report | undefined): RunBand {
   if (!report) return 'inconclusive';
   if (stateOf(causesOf(report, 'warning')).status === 'problem') return 'broken';
-  const decided = report.checks.some((check) => DECIDING.has(check.category) && check.status === 'passed');
-  return decided ? 'reachable' : 'inconclusive';
+  // The engine's verdict is ok only when the checks that decide remote access ran and passed.
+  return report.verdict.status === 'ok' ? 'reachable' : 'inconclusive';
 }
 
 /** A run as the history keeps it. */

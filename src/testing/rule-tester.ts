@@ -1,6 +1,6 @@
 /**
- * Table-driven rule tests in ESLint's RuleTester shape: `valid` cases must run and report nothing, `invalid` cases must
- * report exactly the expected message ids (in order), `skipped` cases must be skipped for a missing requirement. Each
+ * Table-driven rule tests in ESLint's RuleTester shape: `valid` cases must report nothing (and pass with evidence, or not be checked, when `outcome` says so), `invalid` cases must
+ * report exactly the expected message ids (in order), `notChecked` cases must end not checked with the reason (and suspect the candidate causes given). Each
  * case runs the rule through the real engine, so the rule contract holds here as in a diagnosis: a read of an
  * observation the rule's meta does not declare crashes the rule, and fails the case with the engine's message.
  *
@@ -54,15 +54,35 @@ export interface InvalidCase extends RuleTesterCase {
   expect: RuleTesterExpectedFinding[];
 }
 
-export interface SkippedCase extends RuleTesterCase {
-  /** What the skip reason must match ("needs server.prefs, which was skipped: ..."). */
-  reason: RegExp;
+export interface ValidCase extends RuleTesterCase {
+  /**
+   * How the check must end: 'passed' (with evidence) or 'not-checked' (silent for lack of evidence). A valid case
+   * reports nothing either way. @default 'passed' when `evidence` is given, else either (not asserted)
+   */
+  outcome?: 'passed' | 'not-checked';
+  /** What the evidence that passed the check must match ("source: observed" lines); implies outcome 'passed'. */
+  evidence?: RegExp;
 }
 
+/** A case the rule cannot decide: it ends not-checked, with why, how to make it checkable, and its suspects. */
+export interface NotCheckedCase extends RuleTesterCase {
+  /** What the reason must match ("needs server.prefs, which was skipped: ...", "no UPnP answer ..."). */
+  reason: RegExp;
+  /** What the how-to-check hint must match. */
+  howToCheck?: RegExp;
+  /** Message ids of the candidate causes it must suspect, in rank order (each with a next step). */
+  suspects?: string[];
+}
+/** @deprecated the old name of a not-checked case (a missing requirement). */
+export type SkippedCase = NotCheckedCase;
+
 export interface RuleTesterCases {
-  valid: RuleTesterCase[];
+  /** Cases that must PASS with evidence and report nothing. */
+  valid: ValidCase[];
   invalid: InvalidCase[];
-  skipped?: SkippedCase[];
+  notChecked?: NotCheckedCase[];
+  /** @deprecated use `notChecked`. */
+  skipped?: NotCheckedCase[];
 }
 
 export interface RuleTesterOptions {
@@ -134,9 +154,10 @@ export class RuleTester {
   /** Declares one test per case, grouped under `name` (ESLint's `ruleTester.run(name, rule, { valid, invalid })`). */
   run(name: string, rule: AnyRule, cases: RuleTesterCases): void {
     RuleTester.describe(name, () => {
-      for (const c of cases.valid) this.#declare(c, `stays silent: ${c.name}`, () => this.#valid(rule, c));
+      for (const c of cases.valid) this.#declare(c, `reports nothing: ${c.name}`, () => this.#valid(rule, c));
       for (const c of cases.invalid) this.#declare(c, `reports: ${c.name}`, () => this.#invalid(rule, c));
-      for (const c of cases.skipped ?? []) this.#declare(c, `is skipped: ${c.name}`, () => this.#skipped(rule, c));
+      for (const c of [...(cases.notChecked ?? []), ...(cases.skipped ?? [])])
+        this.#declare(c, `is not checked: ${c.name}`, () => this.#notChecked(rule, c));
     });
   }
 
@@ -152,21 +173,27 @@ export class RuleTester {
     (c.only ? RuleTester.itOnly : RuleTester.it)(title, body);
   }
 
-  #valid(rule: AnyRule, c: RuleTesterCase): void {
+  #valid(rule: AnyRule, c: ValidCase): void {
     const { diagnoses, check } = runRule(rule, this.snapshotFor(c), c.setting);
-    assert.ok(check.status !== 'crashed' && check.status !== 'skipped', `the rule ${check.status}: ${check.reason}`);
+    assert.ok(check.status !== 'crashed', `the rule crashed: ${check.reason}`);
     assert.deepEqual(
       diagnoses.map((d) => d.messageId),
       [],
       'expected no findings',
     );
-    assert.equal(check.status, 'passed', `expected the check to pass, it ${check.status}: ${check.reason ?? ''}`);
+    const outcome = c.outcome ?? (c.evidence ? 'passed' : undefined);
+    if (outcome) assert.equal(check.status, outcome, `expected ${outcome}, it ${check.status}: ${check.reason ?? ''}`);
+    else assert.ok(check.status === 'passed' || check.status === 'not-checked', `the check ${check.status}`);
+    // Never passed without evidence: the engine guarantees it, the tester holds it to that.
+    if (check.status === 'passed') assert.ok((check.evidence?.length ?? 0) > 0, 'passed without evidence');
+    const evidence = (check.evidence ?? []).map((e) => `${e.source}: ${e.observed}`).join('\n');
+    if (c.evidence) assert.match(evidence, c.evidence, 'the evidence that passed it');
   }
 
   #invalid(rule: AnyRule, c: InvalidCase): void {
     assert.ok(c.expect.length > 0, 'an invalid case must expect at least one finding (use valid for none)');
     const { diagnoses, check } = runRule(rule, this.snapshotFor(c), c.setting);
-    assert.ok(check.status !== 'crashed' && check.status !== 'skipped', `the rule ${check.status}: ${check.reason}`);
+    assert.ok(check.status !== 'crashed', `the rule crashed: ${check.reason}`);
     assert.deepEqual(
       diagnoses.map((d) => d.messageId),
       c.expect.map((e) => e.messageId),
@@ -175,10 +202,20 @@ export class RuleTester {
     c.expect.forEach((wanted, i) => checkFinding(diagnoses[i]!, wanted));
   }
 
-  #skipped(rule: AnyRule, c: SkippedCase): void {
-    const { check } = runRule(rule, this.snapshotFor(c), c.setting);
-    assert.equal(check.status, 'skipped', `expected the rule to be skipped, it ${check.status}: ${check.reason ?? ''}`);
-    assert.match(check.reason ?? '', c.reason, 'the skip reason');
+  #notChecked(rule: AnyRule, c: NotCheckedCase): void {
+    const { check, diagnoses, candidates } = runRule(rule, this.snapshotFor(c), c.setting);
+    const why = `${check.reason ?? ''}${diagnoses.length ? ` (reported ${diagnoses.map((d) => d.messageId).join(', ')})` : ''}`;
+    assert.equal(check.status, 'not-checked', `expected the check not to be decided, it ${check.status}: ${why}`);
+    assert.match(check.reason ?? '', c.reason, 'the reason it was not checked');
+    if (c.howToCheck) assert.match(check.howToCheck ?? '', c.howToCheck, 'how to make it checkable');
+    if (c.suspects) {
+      assert.deepEqual(
+        candidates.map((s) => s.messageId),
+        c.suspects,
+        'the candidate causes suspected',
+      );
+      for (const s of candidates) assert.ok(s.nextStep.text.length > 0, `suspect ${s.messageId} has no next step`);
+    }
   }
 }
 

@@ -2,12 +2,15 @@ import type { Observation } from '../core/observation.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { evaluateRules } from '../rules/engine.js';
 import type { AnyRule, RuleSetting } from '../rules/types.js';
-import type { Diagnosis, RuleCheck } from '../core/report.js';
+import type { Candidate, Diagnosis, RuleCheck } from '../core/report.js';
 import { buildSnapshot } from './observations.js';
 
 export interface RuleRun {
   diagnoses: Diagnosis[];
+  /** The check: passed (with its evidence), failed, not-checked (with reason and howToCheck), crashed or off. */
   check: RuleCheck;
+  /** The candidate causes the rule suspected (`ctx.suspect`), ranked; empty when it decided. */
+  candidates: Candidate[];
 }
 
 /**
@@ -17,5 +20,5 @@ export interface RuleRun {
 export function runRule(rule: AnyRule, input: Snapshot | Record<string, Observation>, setting?: RuleSetting): RuleRun {
   const snapshot = 'schemaVersion' in input && 'observations' in input ? (input as Snapshot) : buildSnapshot(input);
   const report = evaluateRules(snapshot, { rules: [rule], ...(setting ? { ruleConfig: { [rule.id]: setting } } : {}) });
-  return { diagnoses: report.diagnoses, check: report.checks[0]! };
+  return { diagnoses: report.diagnoses, check: report.checks[0]!, candidates: report.differential?.candidates ?? [] };
 }

@@ -112,7 +112,7 @@ function reportWith(v: Values): Report {
   d.message = v.message;
   d.evidence = [{ source: v.source, observed: v.observed, expected: v.expected }];
   d.fix = { ...d.fix!, message: v.fix };
-  report.checks.find((check) => check.status === 'skipped')!.reason = v.reason;
+  report.checks.find((check) => check.status === 'not-checked')!.reason = v.reason;
   report.observations = [
     { id: 'server.identity', status: 'failed', durationMs: 3, error: { code: 'X', message: v.obsError } },
   ];

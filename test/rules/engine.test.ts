@@ -125,17 +125,17 @@ describe('evaluateRules', () => {
     expect(report.checks).toEqual([
       expect.objectContaining({
         ruleId: 'test-cgnat',
-        status: 'skipped',
+        status: 'not-checked',
         reason: 'needs router, which failed: no UPnP IGD answered',
       }),
       expect.objectContaining({
         ruleId: 'test-unreachable',
-        status: 'skipped',
+        status: 'not-checked',
         reason: 'needs account, which was skipped: no token',
       }),
     ]);
     const none = evaluateRules(makeSnapshot({}), { rules: [cgnat] });
-    expect(none.checks[0]).toMatchObject({ status: 'skipped', reason: 'router was not collected' });
+    expect(none.checks[0]).toMatchObject({ status: 'not-checked', reason: 'router was not collected' });
   });
 
   it('treats an unknown messageId as a crash of that rule', () => {
@@ -174,7 +174,8 @@ describe('evaluateRules', () => {
       rank: 'root-cause',
     });
     expect(seen).toEqual([{ limit: 3 }]);
-    expect(exitCodeFor(report)).toBe(0);
+    // Below --fail-on, and no rule here decides remote access: inconclusive rather than ok.
+    expect(exitCodeFor(report)).toBe(4);
     expect(exitCodeFor(report, 'warning')).toBe(1);
   });
 
@@ -204,7 +205,9 @@ describe('evaluateRules', () => {
       rules: [cgnat, unreachable],
     });
     expect(healthy.summary.status).toBe('ok');
-    expect(exitCodeFor(healthy)).toBe(0);
+    // Nothing found, but these test rules neither pass with evidence nor decide remote access: inconclusive, exit 4.
+    expect(healthy.verdict.status).toBe('inconclusive');
+    expect(exitCodeFor(healthy)).toBe(4);
     expect(exitCodeFor(evaluateRules(broken, { rules }), 'none')).toBe(0);
   });
 });

@@ -87,7 +87,10 @@ describe('scenario presets', () => {
         if (scenario.expected === 'healthy') {
           expect(headline({ ...report, diagnoses: report.diagnoses.filter((d) => d.severity !== 'info') })).toEqual([]);
           expect(report.summary.status === 'ok' || report.summary.status === 'info').toBe(true);
+          // Issue 12: the deciding checks ran and passed, so the verdict is ok (never ok without them).
+          expect(report.verdict, JSON.stringify(report.verdict.missing)).toEqual({ status: 'ok', missing: [] });
         } else {
+          expect(report.verdict.status).not.toBe('ok');
           expect(report.diagnoses.length, headline(report).join('\n')).toBeGreaterThan(0);
           const [first] = report.diagnoses;
           const { also = [], ...expected } = scenario.expected;

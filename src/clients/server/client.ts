@@ -149,6 +149,8 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     dispatcher: options.dispatcher,
     signal: options.signal,
+    // Whatever another origin answers after a redirect is not this server's data (issue 12).
+    sameOriginAnswersOnly: true,
   });
 
   const callOptions = (call: ServerCallOptions = {}, extra: CallOptions = {}): CallOptions => {

@@ -9,6 +9,7 @@ import {
   probeUpnpCollector,
 } from './network.js';
 import { probeOutsideCollector } from './outside.js';
+import { declaredCollectors } from './declared.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -28,4 +29,6 @@ export const builtinCollectors: readonly AnyCollector[] = [
   probeConnectionsCollector,
   probePlexDirectDnsCollector,
   probeOutsideCollector,
+  // What the user stated (no I/O): skipped unless stated.
+  ...declaredCollectors,
 ];

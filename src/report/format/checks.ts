@@ -1,7 +1,8 @@
 /** Groups rule checks by category and derives each group's doctor-style status. */
 import type { Diagnosis, Report, RuleCheck } from '../../core/report.js';
 
-export type GroupStatus = 'passed' | 'error' | 'warning' | 'info' | 'crashed' | 'skipped' | 'off';
+/** 'not-checked': no finding, but at least one check of the group could not be decided (never shown as passed). */
+export type GroupStatus = 'passed' | 'error' | 'warning' | 'info' | 'crashed' | 'not-checked' | 'off';
 
 export interface CheckGroup {
   category: string;
@@ -31,8 +32,8 @@ function statusOf(group: CheckGroup): GroupStatus {
   if (group.diagnoses.some((d) => d.severity === 'error')) return 'error';
   if (group.checks.some((c) => c.status === 'crashed')) return 'crashed';
   if (group.diagnoses.some((d) => d.severity === 'warning')) return 'warning';
-  const ran = group.checks.filter((c) => c.status === 'passed' || c.status === 'failed');
-  if (ran.length === 0) return group.checks.every((c) => c.status === 'off') ? 'off' : 'skipped';
+  if (group.checks.every((c) => c.status === 'off')) return 'off';
+  if (group.checks.some((c) => c.status === 'not-checked')) return 'not-checked';
   if (group.diagnoses.length > 0) return 'info';
   return 'passed';
 }
@@ -42,8 +43,9 @@ export function groupStatusInfo(group: CheckGroup): string {
   const top = group.diagnoses.find((d) => d.severity !== 'info') ?? group.diagnoses[0];
   if (top) return top.message;
   const passed = group.checks.filter((c) => c.status === 'passed').length;
-  const skipped = group.checks.filter((c) => c.status === 'skipped');
-  if (passed === 0 && skipped.length > 0) return `skipped: ${skipped[0]!.reason ?? 'requirements not met'}`;
+  const open = group.checks.filter((c) => c.status === 'not-checked');
+  if (passed === 0 && open.length > 0) return `not checked: ${open[0]!.reason ?? 'no evidence'}`;
   if (passed === 0) return 'turned off';
-  return `${passed} check${passed === 1 ? '' : 's'} passed${skipped.length ? `, ${skipped.length} skipped` : ''}`;
+  const passedText = `${passed} check${passed === 1 ? '' : 's'} passed`;
+  return open.length ? `${passedText}, ${open.length} not checked: ${open[0]!.reason ?? 'no evidence'}` : passedText;
 }

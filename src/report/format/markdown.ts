@@ -9,10 +9,19 @@
 import { escapeMarkdown, escapeStrings, escapeTerminal, safeLinkUrl } from '../../core/escape.js';
 import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo } from './checks.js';
-import { categoryTitle, formatMs } from './style.js';
+import { categoryTitle, evidenceSource, formatMs } from './style.js';
+import { candidateLines, missingLines } from './verdict.js';
 import { summaryLine } from './text.js';
 
-const ICON = { passed: '✅', info: '✅', warning: '⚠️', error: '❌', crashed: '💥', skipped: '⏭️', off: '⏭️' } as const;
+const ICON = {
+  passed: '✅',
+  info: '✅',
+  warning: '⚠️',
+  error: '❌',
+  crashed: '💥',
+  'not-checked': '❔',
+  off: '⏭️',
+} as const;
 
 /**
  * Table cells: the report's values are escaped already (a pipe is `\|`, a newline is `\u000a` text); escaping the
@@ -67,11 +76,26 @@ function diagnosisMarkdown(d: Diagnosis, rawDocsUrl: string | undefined): string
     '',
   ];
   for (const e of d.evidence)
-    lines.push(`- *${e.source}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
+    lines.push(`- *${evidenceSource(e)}*: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`);
   if (d.fix) lines.push('', `**Fix:** ${d.fix.message}`);
   // Only an http(s) URL becomes a link (a user rule's docsUrl could say `javascript:`).
   const docsUrl = safeLinkUrl(rawDocsUrl);
   if (docsUrl) lines.push('', `[About this check](<${docsUrl}>)`);
+  lines.push('');
+  return lines;
+}
+
+function differentialMarkdown(report: Report): string[] {
+  const candidates = report.differential?.candidates ?? [];
+  if (candidates.length === 0) return [];
+  const lines = ['### Possible causes (most likely first)', ''];
+  candidates.forEach((candidate, i) => {
+    const parts = candidateLines(candidate, i);
+    lines.push(`${parts.head}`);
+    for (const line of parts.pointsTo) lines.push(`   - ➕ ${line}`);
+    for (const line of parts.pointsAway) lines.push(`   - ➖ ${line}`);
+    lines.push(`   - **Next step:** ${parts.next}`);
+  });
   lines.push('');
   return lines;
 }
@@ -93,6 +117,12 @@ export function formatMarkdown(untrusted: Report): string {
   }
   lines.push('');
   report.diagnoses.forEach((d, i) => lines.push(...diagnosisMarkdown(d, untrusted.diagnoses[i]?.docsUrl)));
+  lines.push(...differentialMarkdown(report));
+  if (report.verdict.status === 'inconclusive') {
+    lines.push('### ❔ Not checked (what a conclusive answer needs)', '');
+    for (const line of missingLines(report)) lines.push(`- ${line}`);
+    lines.push('');
+  }
   lines.push(
     `**Summary:** ${summaryLine(report)}`,
     '',

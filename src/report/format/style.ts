@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import type { Evidence } from '../../core/finding.js';
 
 export interface FormatOptions {
   /** ANSI colours. The CLI enables them only on a TTY and never with NO_COLOR. @default false */
@@ -36,4 +37,14 @@ export function formatMs(ms: number): string {
 
 export function plural(count: number, word: string, pluralWord = `${word}s`): string {
   return `${count} ${count === 1 ? word : pluralWord}`;
+}
+
+/** Where a piece of evidence came from, as a person reads it: what the user stated is "you said", never a measurement. */
+export function evidenceSource(e: Evidence): string {
+  return e.declared ? 'you said' : e.source;
+}
+
+/** One evidence line's text: "source: observed (expected: ...)". */
+export function evidenceText(e: Evidence): string {
+  return `${evidenceSource(e)}: ${e.observed}${e.expected ? ` (expected: ${e.expected})` : ''}`;
 }

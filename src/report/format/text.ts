@@ -6,7 +6,8 @@ import { escapeStrings, escapeTerminal } from '../../core/escape.js';
 import type { FixAction } from '../../rules/types.js';
 import type { Diagnosis, NetworkPath, Report } from '../../core/report.js';
 import { groupChecks, groupStatusInfo, type GroupStatus } from './checks.js';
-import { categoryTitle, colors, formatMs, plural, type Colors, type FormatOptions } from './style.js';
+import { categoryTitle, colors, evidenceText, formatMs, plural, type Colors, type FormatOptions } from './style.js';
+import { candidateLines, missingLines, verdictHeadline } from './verdict.js';
 
 const GROUP_BOX: Record<GroupStatus, string> = {
   passed: '[✓]',
@@ -14,7 +15,7 @@ const GROUP_BOX: Record<GroupStatus, string> = {
   warning: '[!]',
   error: '[✗]',
   crashed: '[☠]',
-  skipped: '[-]',
+  'not-checked': '[?]',
   off: '[-]',
 };
 
@@ -23,7 +24,8 @@ const SEVERITY_MARK = { error: '✗', warning: '!', info: '•' } as const;
 function paint(c: Colors, status: GroupStatus, text: string): string {
   if (status === 'error' || status === 'crashed') return c.red(text);
   if (status === 'warning') return c.yellow(text);
-  if (status === 'skipped' || status === 'off') return c.dim(text);
+  if (status === 'not-checked') return c.yellow(text);
+  if (status === 'off') return c.dim(text);
   return c.green(text);
 }
 
@@ -77,9 +79,7 @@ function formatDiagnosis(d: Diagnosis, c: Colors, verbose: boolean): string[] {
         : c.cyan(SEVERITY_MARK.info);
   const lines = [`${mark} ${c.bold(d.ruleId)}  ${d.message} ${c.dim(`(confidence: ${d.confidence})`)}`];
   if (d.rank === 'contributing') lines.push(`    ${c.dim(`explained by ${d.explainedBy.join(', ')}`)}`);
-  for (const e of d.evidence) {
-    lines.push(`    • ${c.dim(`${e.source}:`)} ${e.observed}${e.expected ? c.dim(` (expected: ${e.expected})`) : ''}`);
-  }
+  for (const e of d.evidence) lines.push(`    • ${evidenceText(e)}`);
   if (d.fix) {
     lines.push(`    ${c.green('→ Fix:')} ${d.fix.message}`);
     for (const action of d.fix.actions) lines.push(`      ${c.dim('plex-diagnose fix can')} ${describeAction(action)}`);
@@ -109,8 +109,11 @@ export function formatText(untrusted: Report, options: FormatOptions = {}): stri
     );
     if (verbose) {
       for (const check of group.checks) {
-        const reason = check.reason ? c.dim(` (${check.reason})`) : '';
-        lines.push(`    ${check.status.padEnd(7)} ${check.ruleId}${reason}`);
+        const reason = check.reason
+          ? c.dim(` (${check.reason}${check.howToCheck ? ` → ${check.howToCheck}` : ''})`)
+          : '';
+        lines.push(`    ${check.status.padEnd(11)} ${check.ruleId}${reason}`);
+        for (const e of check.evidence ?? []) lines.push(`        ${c.dim(`✓ ${evidenceText(e)}`)}`);
       }
     }
   }
@@ -124,6 +127,12 @@ export function formatText(untrusted: Report, options: FormatOptions = {}): stri
   for (const d of contributing) lines.push(...formatDiagnosis(d, c, verbose));
   if (infos.length > 0) lines.push('', c.bold('Notes'));
   for (const d of infos) lines.push(...formatDiagnosis(d, c, verbose));
+
+  lines.push(...differentialText(report, c));
+  if (report.verdict.status === 'inconclusive') {
+    lines.push('', c.bold(c.yellow('Not checked (what a conclusive answer needs)')));
+    for (const line of missingLines(report)) lines.push(`${c.yellow('?')} ${line}`);
+  }
 
   const crashed = report.checks.filter((check) => check.status === 'crashed');
   if (crashed.length > 0) {
@@ -148,12 +157,28 @@ export function formatText(untrusted: Report, options: FormatOptions = {}): stri
   return `${lines.join('\n')}\n`;
 }
 
+function differentialText(report: Report, c: Colors): string[] {
+  const candidates = report.differential?.candidates ?? [];
+  if (candidates.length === 0) return [];
+  const lines = ['', c.bold('Possible causes (not decided by the evidence; most likely first)')];
+  candidates.forEach((candidate, i) => {
+    const parts = candidateLines(candidate, i);
+    lines.push(parts.head);
+    for (const line of parts.pointsTo) lines.push(`    ${c.green('+')} ${line}`);
+    for (const line of parts.pointsAway) lines.push(`    ${c.red('-')} ${line}`);
+    lines.push(`    ${c.cyan('→')} ${parts.next}`);
+  });
+  return lines;
+}
+
 /** Numbers only: safe to call on a report that was not escaped. */
 export function summaryLine(report: Report, c: Colors = colors({})): string {
   const { summary } = report;
   const findings =
     summary.errors + summary.warnings === 0
-      ? c.green('No problems found.')
+      ? report.verdict.status === 'ok'
+        ? c.green(verdictHeadline(report))
+        : c.yellow(verdictHeadline(report))
       : [
           summary.errors ? c.red(plural(summary.errors, 'error')) : '',
           summary.warnings ? c.yellow(plural(summary.warnings, 'warning')) : '',
@@ -162,8 +187,8 @@ export function summaryLine(report: Report, c: Colors = colors({})): string {
           .join(', ') + '.';
   const ran = summary.checks.passed + summary.checks.failed;
   const parts = [
-    `${plural(ran, 'check')} run: ${summary.checks.passed} passed, ${summary.checks.failed} failed`,
-    summary.checks.skipped ? `${summary.checks.skipped} skipped` : '',
+    `${plural(ran, 'check')} decided: ${summary.checks.passed} passed, ${summary.checks.failed} failed`,
+    summary.checks['not-checked'] ? `${summary.checks['not-checked']} not checked` : '',
     summary.checks.crashed ? `${summary.checks.crashed} crashed` : '',
   ].filter(Boolean);
   return `${findings} ${parts.join(', ')} · collected in ${formatMs(report.timing.collectMs)}`;

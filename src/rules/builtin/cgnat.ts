@@ -3,6 +3,7 @@
  * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
@@ -14,9 +15,20 @@ export default defineBuiltinRule({
     title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
     hop: 'upstream-nat',
     requires: [],
-    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.publicIp', 'server.account', 'plextv.resources'],
+    uses: [
+      'probe.upnp',
+      'probe.natpmp',
+      'probe.host',
+      'plextv.publicIp',
+      'server.account',
+      'plextv.resources',
+      'declared.remoteAccess',
+      'server.root',
+    ],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {
+      suspected:
+        'Your ISP may share one public address between customers (carrier-grade NAT): no forward can reach you.',
       sharedAddressSpace:
         "Your router's WAN address {{wan}} is in 100.64.0.0/10, the range ISPs use for carrier-grade NAT: connections from the internet cannot reach your router at all.",
       wanDiffersFromPublic:
@@ -28,6 +40,23 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote && routerWan(ctx).status !== 'ok')
+      ctx.suspect({
+        messageId: 'suspected',
+        for: [
+          ...remote.fails,
+          { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
+        ],
+        nextStep: {
+          kind: 'router-page',
+          text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT",
+        },
+        likelihood: 'low',
+      });
     if (vantage(ctx) === 'elsewhere') return;
     const wan = routerWan(ctx);
     if (wan.status !== 'ok' || !wan.address) return;

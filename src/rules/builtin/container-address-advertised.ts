@@ -53,9 +53,32 @@ export default defineBuiltinRule({
     const suspects = local.filter(
       (c): c is LocalConnection & { network: NonNullable<LocalConnection['network']> } => !!c.network,
     );
-    if (suspects.length === 0) return;
+    if (suspects.length === 0) {
+      // Decided only when plex.tv's list was read and offers local connections, none in a container range.
+      if (local.length > 0)
+        ctx.pass({
+          evidence: [
+            {
+              source: 'plextv.resources',
+              observed: `local connections: ${local.map((c) => c.address).join(', ')} (none in a container range)`,
+            },
+          ],
+        });
+      else
+        ctx.notChecked({
+          reason: "plex.tv's list of the server's local connections was not read",
+          howToCheck: 'give a token (--token or PLEX_TOKEN) and drop --no-plextv',
+        });
+      return;
+    }
     // pms-docker's ADVERTISE_IP (or the owner) already publishes a LAN URL: clients have a way in.
-    if (publishedLanUrl(ctx)) return;
+    const published = publishedLanUrl(ctx);
+    if (published) {
+      ctx.pass({
+        evidence: [{ source: 'server.prefs', observed: `customConnections publishes the LAN URL ${published}` }],
+      });
+      return;
+    }
     const examined = suspects
       .map((c) => ({ connection: c, findings: examineConnection(ctx, c) }))
       .filter((e) => !e.findings.usableFromLan);

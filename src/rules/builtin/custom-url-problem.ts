@@ -93,7 +93,10 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const texts = ctx.get('server.prefs')?.network.customConnections ?? [];
-    if (texts.length === 0) return;
+    if (texts.length === 0) {
+      ctx.pass({ evidence: [{ source: 'server.prefs', observed: 'customConnections is empty' }] });
+      return;
+    }
     const entries = texts.map(parseCustomEntry);
     const prefEvidence: Evidence = { source: 'server.prefs', observed: `customConnections=${texts.join(',')}` };
     const server = serverLanEndpoint(ctx);
@@ -104,6 +107,16 @@ export default defineBuiltinRule({
     const confirmed = entries.every(
       (e) => e.kind !== 'url' || e.explicitPort !== undefined || reachedThisServer(probedFor(ctx, e.text)),
     );
+    // Passed when every entry is a full URL with a port, or answered as this server; any finding below outranks it.
+    const decided = entries.every(
+      (e) => (e.kind === 'url' && e.explicitPort !== undefined) || reachedThisServer(probedFor(ctx, e.text)),
+    );
+    if (decided) ctx.pass({ evidence: [prefEvidence] });
+    else
+      ctx.notChecked({
+        reason: 'a custom URL was not probed',
+        howToCheck: 'run on a machine that can reach every custom URL',
+      });
     for (const entry of entries) {
       if (entry.kind === 'not-a-url') {
         ctx.report({

@@ -4,6 +4,7 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
  * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';
 
@@ -15,9 +16,19 @@ export default defineBuiltinRule({
     title: 'Your router has the public address (no second NAT in front of it)',
     hop: 'upstream-nat',
     requires: [],
-    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'server.account', 'server.root', 'server.prefs'],
+    uses: [
+      'probe.upnp',
+      'probe.natpmp',
+      'probe.host',
+      'server.account',
+      'server.root',
+      'server.prefs',
+      'declared.remoteAccess',
+    ],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {
+      suspected:
+        'A second router (an ISP modem-router in front of yours) may sit between your router and the internet.',
       privateWan:
         "Your router's WAN address is {{wan}}, a private address: another router or modem in front of it translates addresses too (double NAT), so a forward on your router alone is never reached from the internet.",
       wanNotPublic:
@@ -32,6 +43,23 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote && routerWan(ctx).status !== 'ok')
+      ctx.suspect({
+        messageId: 'suspected',
+        for: [
+          ...remote.fails,
+          { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
+        ],
+        nextStep: {
+          kind: 'command',
+          text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers',
+        },
+        likelihood: 'low',
+      });
     const where = vantage(ctx);
     // Router facts describe the server's router only when this run shares its LAN; without a host probe, say less.
     if (where === 'elsewhere') return;

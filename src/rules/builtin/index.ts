@@ -17,6 +17,7 @@ import serverNotClaimed from './server-not-claimed.js';
 import serverStale from './server-stale.js';
 import serverUnreachable from './server-unreachable.js';
 import tokenRejected from './token-rejected.js';
+import declaredFactContradicted from './declared-fact-contradicted.js';
 import doubleNat from './double-nat.js';
 import ispBlocksPort from './isp-blocks-port.js';
 import manualPortMismatch from './manual-port-mismatch.js';
@@ -51,6 +52,7 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'mapping-failed': mappingFailed,
   'relay-only': relayOnly,
   'server-stale': serverStale,
+  'declared-fact-contradicted': declaredFactContradicted,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

@@ -4,6 +4,7 @@
  * is a strong guess (medium); the alternate-port experiment turns it into proof (high): the same server behind the
  * same router is reachable on another port.
  */
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   isUnreachableMapping,
@@ -35,6 +36,7 @@ export default defineBuiltinRule({
       'plextv.resources',
       'probe.host',
       'experiment.alternatePort',
+      'declared.remoteAccess',
       'server.identity',
       'server.root',
     ],
@@ -46,6 +48,7 @@ export default defineBuiltinRule({
         'plex.tv cannot reach {{wan}}:{{port}} although your router holds that public address and forwards {{port}} to {{server}}:{{serverPort}}: something upstream of the router (usually the ISP) filters inbound TCP {{port}}.',
       inboundBlocked:
         'plex.tv could reach neither {{port}} nor the test port {{altPort}}, though the router forwarded both: inbound connections are filtered upstream (ISP or modem firewall), not one port.',
+      suspected: 'Your ISP may block inbound connections to port {{port}}.',
     },
     fixes: {
       useAlternatePort:
@@ -57,6 +60,21 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote)
+      ctx.suspect({
+        messageId: 'suspected',
+        data: { port: publicPort(ctx).port },
+        for: remote.fails,
+        nextStep: {
+          kind: 'command',
+          text: 'plex-diagnose --experiment alternate-port (maps a different public port for a minute and asks plex.tv to test it)',
+        },
+        likelihood: 'low',
+      });
     const mapping = mappingState(ctx);
     if (!mappingFailed(mapping)) return;
     const port = publicPort(ctx).port;

@@ -84,6 +84,15 @@ export default defineBuiltinRule({
   evaluate(ctx) {
     const network = ctx.get('server.prefs')?.network;
     if (!network) return;
+    // The two lists are the whole of this check: read, they decide it (any finding below outranks the pass).
+    ctx.pass({
+      evidence: [
+        {
+          source: 'server.prefs',
+          observed: `LanNetworksBandwidth=${network.LanNetworksBandwidth?.join(',') || '(empty)'}, allowedNetworks=${network.allowedNetworks?.join(',') || '(empty)'}`,
+        },
+      ],
+    });
     const parsed = (pref: ListPref) => (network[pref] ?? []).map((text) => ({ text, entry: parseNetworkEntry(text) }));
     const lists = { LanNetworksBandwidth: parsed('LanNetworksBandwidth'), allowedNetworks: parsed('allowedNetworks') };
     const show = (pref: ListPref) => (network[pref]?.length ? network[pref].join(',') : '(empty)');

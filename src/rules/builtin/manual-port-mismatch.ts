@@ -3,6 +3,7 @@
  * router forwards the port to the wrong LAN host (often: the server got a new DHCP address) or the wrong internal
  * port. Read from the router's UPnP table; static forwards that a router does not list there are invisible to it.
  */
+import { reachedFromOutside } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
@@ -50,7 +51,15 @@ export default defineBuiltinRule({
     if (!server.address) return;
     const mapping = mappingState(ctx);
     // A working setup needs no second opinion: the router's table can be partial or stale.
-    if (mapping && !mappingFailed(mapping)) return;
+    const outside = reachedFromOutside(ctx);
+    if (outside) {
+      ctx.pass({ evidence: [outside] });
+      return;
+    }
+    if (mapping && !mappingFailed(mapping)) {
+      ctx.notChecked({ reason: `Plex has not tested remote access (mappingState=${mapping.state ?? '(none)'})` });
+      return;
+    }
     const where = { server: server.address, serverPort: server.port };
     const stateEvidence = mapping
       ? [

@@ -14,6 +14,9 @@ export default defineBuiltinRule({
     hop: 'internet',
     requires: ['server.account'],
     uses: ['server.root', 'server.prefs', 'plextv.resources'],
+    // plex.tv connecting back to the public endpoint is the one outside test every owner has.
+    decides: 'reachable-from-outside',
+    symptom: true,
     messages: {
       unreachable:
         "Plex's remote access check fails: plex.tv could not connect to {{endpoint}} (mappingError=unreachable).",
@@ -41,7 +44,10 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const mapping = mappingState(ctx);
-    if (!mapping) return;
+    if (!mapping) {
+      ctx.notChecked({ reason: 'the server reports no mappingState', howToCheck: 'update Plex Media Server' });
+      return;
+    }
     const evidence = [
       {
         source: mapping.source,
@@ -53,7 +59,17 @@ export default defineBuiltinRule({
       ctx.report({ messageId: 'waiting', evidence, confidence: 'medium' });
       return;
     }
-    if (mapping.state !== 'failed' && !mapping.error) return;
+    if (mapping.state === 'mapped' && !mapping.error) {
+      ctx.pass({ evidence });
+      return;
+    }
+    if (mapping.state !== 'failed' && !mapping.error) {
+      ctx.notChecked({
+        reason: `Plex has not tested remote access (mappingState=${mapping.state ?? '(none)'})`,
+        howToCheck: 'turn remote access on and press Retry in Settings → Remote Access, then run again',
+      });
+      return;
+    }
     const port = publicPort(ctx);
     const address = serverPublicAddress(ctx)?.address;
     const endpoint = `${address ?? 'your public address'}:${port.port}`;

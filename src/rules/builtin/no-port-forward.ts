@@ -4,6 +4,10 @@
  * map ports at all (pms-docker README: "essentially behind two routers").
  */
 import { containerNetworkOf } from '../../core/net/address.js';
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import type { Evidence } from '../../core/finding.js';
+import type { FactsContext } from '../facts.js';
+import type { SuspectDescriptor } from '../types.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
@@ -23,9 +27,18 @@ export default defineBuiltinRule({
     title: 'A port forward reaches the server',
     hop: 'router',
     requires: ['server.account', 'server.prefs'],
-    uses: ['probe.upnp', 'probe.natpmp', 'probe.host', 'plextv.resources', 'server.root'],
+    uses: [
+      'probe.upnp',
+      'probe.natpmp',
+      'probe.host',
+      'plextv.resources',
+      'declared.remoteAccess',
+      'declared.forwards',
+      'server.root',
+    ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
+      suspected: 'The router may have no forward of TCP {{port}} to {{server}}:{{serverPort}}.',
       noAutomaticMapping:
         'Plex is left to open its port automatically, but the router answers neither UPnP nor NAT-PMP, and no manual public port is set: nothing forwards a port to {{server}}:{{serverPort}}.',
       upnpWithoutMapping:
@@ -45,6 +58,11 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote) suspectMissingForward(ctx, remote.fails);
     const mapping = mappingState(ctx);
     const network = ctx.get('server.prefs')?.network;
     if (!mappingFailed(mapping) || network?.PublishServerOnPlexOnlineKey === false) return;
@@ -149,3 +167,36 @@ export default defineBuiltinRule({
     }
   },
 });
+
+/**
+ * The router's forwards cannot be read (or were not): a candidate, with what the user said about the forwards for or
+ * against it. A stated forward to the server points away; stated forwards that all miss the server point to it.
+ */
+function suspectMissingForward(
+  ctx: FactsContext & { suspect: (d: SuspectDescriptor<'suspected'>) => void },
+  fails: Evidence[],
+): void {
+  const server = serverLanEndpoint(ctx);
+  const port = publicPort(ctx).port;
+  const where = { port, server: server.address ?? 'the server', serverPort: server.port };
+  const stated = ctx.get('declared.forwards')?.forwards ?? [];
+  const toServer = stated.filter((f) => f.externalPort === port && (!server.address || f.host === server.address));
+  const describe = (f: { externalPort: number; host: string; internalPort: number }) =>
+    `forward ${f.externalPort} → ${f.host}:${f.internalPort}`;
+  const forStated =
+    stated.length > 0 && toServer.length === 0
+      ? stated.map((f) => ({ source: 'declared.forwards', observed: describe(f), declared: true }))
+      : [];
+  const against = toServer.map((f) => ({ source: 'declared.forwards', observed: describe(f), declared: true }));
+  ctx.suspect({
+    messageId: 'suspected',
+    data: where,
+    for: [...fails, ...forStated],
+    against,
+    nextStep: {
+      kind: 'router-page',
+      text: `the router's Port Forwarding (Virtual Server / NAT) page: is TCP ${port} forwarded to ${where.server}:${where.serverPort}? (then state it: --forward ${port}:${where.server}:${where.serverPort})`,
+    },
+    likelihood: forStated.length > 0 ? 'medium' : against.length > 0 ? 'low' : 'medium',
+  });
+}

@@ -178,6 +178,19 @@ export default defineBuiltinRule({
         confidence: 'low',
         fix: { fixId: 'allowPlexDirect', data: { treatWanIpAsLocal } },
       });
+      reported = true;
     }
+    if (reported) return;
+    if (values.length === 0) {
+      ctx.notChecked({
+        reason: 'no plex.direct name was resolved',
+        howToCheck: "run on a machine on the server's LAN, with a token so plex.tv lists the plex.direct names",
+      });
+      return;
+    }
+    // Every resolver that was asked answered every plex.direct name with the address it encodes.
+    ctx.pass({
+      evidence: values.map((v) => ({ source: 'probe.plexDirectDns', observed: `${v.hostname} → ${v.expected} (ok)` })),
+    });
   },
 });

@@ -79,10 +79,20 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // One plex.tv call that worked proves plex.tv is reachable; a failure beside it is a blip, not this finding.
-    if (PLEXTV_IDS.some((id) => ctx.observation(id)?.status === 'ok')) return;
+    const answered = PLEXTV_IDS.filter((id) => ctx.observation(id)?.status === 'ok');
+    if (answered.length > 0) {
+      ctx.pass({ evidence: answered.map((id) => ({ source: id, observed: 'plex.tv answered' })) });
+      return;
+    }
     const failures = PLEXTV_IDS.map((id) => ({ id, failure: failureOf(ctx.observation(id)) }));
     const primary = failures.find((f) => isRelevant(f.failure));
-    if (!primary || !isRelevant(primary.failure)) return;
+    if (!primary || !isRelevant(primary.failure)) {
+      ctx.notChecked({
+        reason: 'plex.tv was not consulted',
+        howToCheck: 'give a token (--token or PLEX_TOKEN) and drop --no-plextv',
+      });
+      return;
+    }
     const messageId = MESSAGE_OF[primary.failure.kind];
 
     const evidence: Evidence[] = failures.flatMap(({ id, failure }) =>

@@ -33,12 +33,25 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const mapping = mappingState(ctx);
-    if (!mapping || !mappingFailed(mapping)) return;
+    if (mapping?.state === 'mapped' && !mapping.error) {
+      ctx.pass({ evidence: [{ source: mapping.source, observed: 'mappingState=mapped: direct connections work' }] });
+      return;
+    }
+    if (!mapping || !mappingFailed(mapping)) {
+      ctx.notChecked({
+        reason: "Plex's own remote access check has no result",
+        howToCheck: 'give a token, so the server tells whether plex.tv reached it',
+      });
+      return;
+    }
     // A working custom URL outside the LAN (a reverse proxy, a tunnel) is a direct way in that Plex's check ignores.
     const customWay = probedConnections(ctx).find(
       (c) => c.kind === 'custom' && !c.relay && !isLanAddress(urlHostAddress(c.uri)) && reachedThisServer(c),
     );
-    if (customWay) return;
+    if (customWay) {
+      ctx.pass({ evidence: [{ source: 'probe.connections', observed: `${customWay.uri} answered as this server` }] });
+      return;
+    }
     const device = ctx.get('plextv.resources')?.server;
     const relayConnections = device?.connections.filter((c) => c.relay) ?? [];
     const relayPref = ctx.get('server.prefs')?.network.RelayEnabled;

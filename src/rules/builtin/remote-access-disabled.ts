@@ -24,6 +24,7 @@ export default defineBuiltinRule({
       enable:
         'In Plex Web on the server: Settings → Remote Access → Enable Remote Access (or let `plex-diagnose fix` set PublishServerOnPlexOnlineKey=1). Then run plex-diagnose again: Plex tests the port, and the other checks say what, if anything, still blocks it.',
     },
+    decides: 'remote-access-enabled',
     explains: [
       'mapping-failed',
       'relay-only',
@@ -35,8 +36,18 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const published = ctx.get('server.prefs')?.network?.PublishServerOnPlexOnlineKey;
-    // Absent (an old or unusual server): silence, not a guess.
-    if (published !== false) return;
+    // Absent (an old or unusual server): not checked, not a guess.
+    if (published === undefined) {
+      ctx.notChecked({
+        reason: 'the server has no PublishServerOnPlexOnlineKey setting',
+        howToCheck: 'look at Settings → Remote Access: is it enabled?',
+      });
+      return;
+    }
+    if (published) {
+      ctx.pass({ evidence: [{ source: 'server.prefs', observed: 'PublishServerOnPlexOnlineKey=1' }] });
+      return;
+    }
     const evidence: Evidence[] = [
       {
         source: 'server.prefs',

@@ -75,7 +75,18 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const network = ctx.get('server.prefs')?.network;
-    if (network?.secureConnections !== 0) return;
+    if (network?.secureConnections === undefined) {
+      ctx.notChecked({ reason: 'the server has no secureConnections setting' });
+      return;
+    }
+    if (network.secureConnections !== 0) {
+      ctx.pass({
+        evidence: [
+          { source: 'server.prefs', observed: `secureConnections=${network.secureConnections} (not Required)` },
+        ],
+      });
+      return;
+    }
     const required: Evidence = {
       source: 'server.prefs',
       observed: 'secureConnections=0 (Required)',

@@ -104,6 +104,21 @@ export default defineBuiltinRule({
         confidence: 'medium',
         fix: { fixId: 'signIn', data: { host } },
       });
+      return;
     }
+    // Signed in only when the server says so (signInState/myPlexSigninState=ok); a claimed=1 alone says who owns it.
+    if (reading?.state === 'ok' && agreed) {
+      ctx.pass({
+        evidence: [...readingEvidence.map((e) => ({ source: e.source, observed: e.observed })), ...claimedEvidence],
+      });
+      return;
+    }
+    ctx.notChecked({
+      reason:
+        readings.length === 0
+          ? 'the server did not say whether it is signed in to plex.tv'
+          : `sign-in state ${reading?.state ?? '?'} is not decided`,
+      howToCheck: 'give a token (--token or PLEX_TOKEN): the server tells its sign-in state only to its owner',
+    });
   },
 });

@@ -94,10 +94,19 @@ export default defineBuiltinRule({
       });
     }
     const device = ctx.get('plextv.resources')?.server;
-    if (!device) return;
+    if (!device) {
+      ctx.notChecked({
+        reason: "plex.tv's record of this server was not read",
+        howToCheck: 'give a token (--token or PLEX_TOKEN) and drop --no-plextv',
+      });
+      return;
+    }
     const identity = ctx.get('server.identity');
     // A record of some other server says nothing about this one.
-    if (identity && identity.machineIdentifier !== device.clientIdentifier) return;
+    if (identity && identity.machineIdentifier !== device.clientIdentifier) {
+      ctx.notChecked({ reason: "plex.tv's record found belongs to another server" });
+      return;
+    }
     const name = device.name || device.clientIdentifier;
     const url = (ctx.snapshot.target.url ?? '').replace(/\/+$/, '');
     const age = minutesBetween(device.lastSeenAt, ctx.snapshot.createdAt);
@@ -159,6 +168,17 @@ export default defineBuiltinRule({
         fix: { fixId: 'republish' },
       });
     }
+    // Current: plex.tv counts it present, and the server it names is the one that answered here.
+    if (identity && device.presence === true)
+      ctx.pass({
+        evidence: [
+          {
+            source: 'plextv.resources',
+            observed: `presence=1${device.lastSeenAt ? `, lastSeenAt=${device.lastSeenAt}` : ''}`,
+          },
+          { source: 'server.identity', observed: `the server answers as ${identity.machineIdentifier}` },
+        ],
+      });
   },
 });
 

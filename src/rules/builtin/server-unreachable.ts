@@ -24,8 +24,13 @@ export default defineBuiltinRule({
     title: 'The Plex Media Server answers at the URL given',
     hop: 'server',
     requires: [],
-    uses: ['server.identity', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
+    uses: ['server.identity', 'server.root', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
+    decides: 'server-answers',
     messages: {
+      otherOrigin:
+        "{{url}} redirects to another origin ({{answered}}), and only that origin answered: its answers are not taken as the server's.",
+      otherServer:
+        'Two different servers answer at {{url}}: /identity says machineIdentifier {{identity}}, / says {{root}} (a proxy or load balancer in front of more than one server?).',
       nameNotResolved:
         'The server name {{host}} does not resolve ({{code}}): there is no such name, or this machine cannot reach its DNS server.',
       refused:
@@ -45,6 +50,8 @@ export default defineBuiltinRule({
       otherFailure: 'The server at {{url}} could not be reached: {{detail}}.',
     },
     fixes: {
+      pointAtServer:
+        "Point plex-diagnose at the Plex server itself, not at a URL that redirects elsewhere: `--url http://{{lanAddress}}:{{plexPort}}` (`curl -sI {{url}}/identity` shows the redirect's Location).",
       startPlex:
         "On the server, check that Plex runs and on which port: `systemctl status plexmediaserver` and `sudo ss -tlnp | grep -i plex` (Linux: the port Plex listens on, whatever it is), or `docker ps` (the container must show `0.0.0.0:32400->32400/tcp`: run it with `-p 32400:32400/tcp` or `--network host`). Then point plex-diagnose at the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`.",
       useAddress:
@@ -69,11 +76,48 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const observation = ctx.observation('server.identity');
-    if (observation?.status !== 'failed') return;
-    const failure = classifyFailure(observation.error);
-    if (failure.kind === 'aborted') return;
-    const target = targetEndpoint(ctx);
     const url = (ctx.snapshot.target.url ?? '').replace(/\/+$/, '');
+    if (observation?.status === 'ok') {
+      const identity = observation.value.machineIdentifier;
+      const rootId = ctx.get('server.root')?.machineIdentifier;
+      if (rootId !== undefined && rootId !== identity) {
+        ctx.report({
+          messageId: 'otherServer',
+          data: { url, identity, root: rootId },
+          evidence: [
+            { source: 'server.identity', observed: `machineIdentifier=${identity}` },
+            {
+              source: 'server.root',
+              observed: `machineIdentifier=${rootId}`,
+              expected: `machineIdentifier=${identity}`,
+            },
+          ],
+          confidence: 'high',
+        });
+        return;
+      }
+      ctx.pass({
+        evidence: [
+          { source: 'server.identity', observed: `GET ${url}/identity answered machineIdentifier=${identity}` },
+        ],
+      });
+      return;
+    }
+    if (observation?.status !== 'failed') {
+      ctx.notChecked({
+        reason: observation
+          ? `server.identity was skipped: ${observation.reason}`
+          : 'server.identity was not collected',
+        howToCheck: 'run a diagnosis against the server (plex-diagnose --url http://<server>:32400)',
+      });
+      return;
+    }
+    const failure = classifyFailure(observation.error);
+    if (failure.kind === 'aborted') {
+      ctx.notChecked({ reason: 'the request to /identity was aborted', howToCheck: 'run again without interrupting' });
+      return;
+    }
+    const target = targetEndpoint(ctx);
     const host = target?.host ?? url;
     const port = target?.port ?? DEFAULT_PLEX_PORT;
     const lan = serverLanEndpoint(ctx);
@@ -92,6 +136,17 @@ export default defineBuiltinRule({
       },
     ];
 
+    if (observation.error.code === 'PLEXDIAG_REDIRECT' && observation.error.reason === 'cross-origin') {
+      const answered = /another origin \(([^)]+)\)/.exec(observation.error.message)?.[1] ?? 'another address';
+      ctx.report({
+        messageId: 'otherOrigin',
+        data: { ...common, answered },
+        evidence,
+        confidence: 'high',
+        fix: { fixId: 'pointAtServer', data: common },
+      });
+      return;
+    }
     switch (failure.kind) {
       case 'dns':
         ctx.report({

@@ -64,7 +64,10 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // A token that was never sent cannot be rejected; token-less 401s are recorded as skipped, not failed.
-    if (!ctx.snapshot.context.tokenProvided) return;
+    if (!ctx.snapshot.context.tokenProvided) {
+      ctx.notChecked({ reason: 'no token was given', howToCheck: 'give a token (--token or PLEX_TOKEN)' });
+      return;
+    }
     const authFailures = (calls: Record<string, string>): AuthFailure[] =>
       Object.entries(calls).flatMap(([id, call]) => {
         const observation = ctx.observation(id);
@@ -157,6 +160,21 @@ export default defineBuiltinRule({
         confidence: 'high',
         fix: { fixId: 'directUrl', data: { url } },
       });
+      return;
     }
+    // Passed only where the token was actually accepted: a call that needs it answered.
+    const accepted = [...Object.entries(SERVER_CALLS), ...Object.entries(PLEXTV_CALLS)].filter(
+      ([id]) => ctx.observation(id)?.status === 'ok',
+    );
+    if (accepted.length > 0) {
+      ctx.pass({
+        evidence: accepted.map(([id, call]) => ({ source: id, observed: `${call} answered with the token` })),
+      });
+      return;
+    }
+    ctx.notChecked({
+      reason: 'no call that needs the token answered',
+      howToCheck: 'make the server and plex.tv reachable, then run again',
+    });
   },
 });

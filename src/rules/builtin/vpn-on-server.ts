@@ -4,6 +4,7 @@
  * interface, or from the LAN as plex.tv seeing the server at another address than this machine
  * (publicAddressMatches=false).
  */
+import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { publicPort, routerWan, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
@@ -23,9 +24,13 @@ export default defineBuiltinRule({
       'plextv.publicIp',
       'probe.upnp',
       'probe.natpmp',
+      'declared.remoteAccess',
+      'server.root',
     ],
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {
+      suspected:
+        "A VPN or proxy on the server may carry its traffic out, so plex.tv tests the VPN's address, not your router's.",
       vpnDefaultRoute:
         "The server's default route goes through {{interface}}, a VPN: plex.tv sees the server at {{seen}}, so it tests port {{port}} at the VPN provider, not on your router.",
       differentEgress:
@@ -37,6 +42,21 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
+    // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
+    const remote = remoteState(ctx);
+    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    if ('fails' in remote && vantage(ctx) !== 'server-host')
+      ctx.suspect({
+        messageId: 'suspected',
+        for: remote.fails,
+        against: [],
+        nextStep: {
+          kind: 'command',
+          text: "on the server: curl -s https://ifconfig.me and compare with the router's WAN address (different means a VPN or proxy)",
+        },
+        likelihood: 'low',
+      });
     const where = vantage(ctx);
     const host = ctx.get('probe.host');
     const serverSeen = serverPublicAddress(ctx);

@@ -230,7 +230,7 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'noPort', fixId: 'addPortUnconfirmed', actions: [] }, { messageId: 'unreachable' }],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'prefs not readable',
       observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_TIMEOUT', 'timed out', { phase: 'timeout' })),

@@ -131,7 +131,7 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'inboundBlocked', confidence: 'medium', fixId: 'askIsp' }],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'no account (no token)',
       observations: (o) => void (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),

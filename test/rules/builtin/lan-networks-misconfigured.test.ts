@@ -180,7 +180,7 @@ new RuleTester().run(rule.id, rule, {
     },
     { name: 'a single public address', observations: allowed('84.1.1.99'), expect: [{ messageId: 'allowedPublic' }] },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'prefs not readable',
       observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'token missing or invalid')),

@@ -99,7 +99,7 @@ new RuleTester().run(rule.id, rule, {
       ],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'no UPnP table to compare with',
       observations: (o) => void (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),

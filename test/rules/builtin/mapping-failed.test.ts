@@ -71,7 +71,7 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'waiting', confidence: 'medium' }],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'no token, so no account',
       observations: (o) => void (o['server.account'] = skipped('no token')),

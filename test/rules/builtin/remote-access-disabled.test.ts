@@ -77,7 +77,7 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'disabled' }],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: "prefs refused (not the owner's token)",
       observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'GET /:/prefs: 403', { status: 403 })),

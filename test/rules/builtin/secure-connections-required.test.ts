@@ -190,7 +190,7 @@ new RuleTester().run(rule.id, rule, {
       ],
     },
   ],
-  skipped: [
+  notChecked: [
     {
       name: 'prefs not readable',
       observations: (o) => void (o['server.prefs'] = failed('PLEXDIAG_AUTH', 'token missing or invalid')),

@@ -26,14 +26,14 @@ function checks(shape: Shape, rootRule: string): RuleCheck[] {
     const ruleId = i === 0 ? rootRule : `rule-${category}-${i}`;
     const deciding = category === 'remote-access' || category === 'port-forwarding';
     const status =
-      i === 0 && shape === 'broken' ? 'failed' : deciding && shape === 'inconclusive' ? 'skipped' : 'passed';
+      i === 0 && shape === 'broken' ? 'failed' : deciding && shape === 'inconclusive' ? 'not-checked' : 'passed';
     return {
       ruleId,
       title: `Check ${i}`,
       category: i === 0 ? 'remote-access' : category,
       severity: 'error',
       status,
-      ...(status === 'skipped' ? { reason: 'plex.tv was not consulted' } : {}),
+      ...(status === 'not-checked' ? { reason: 'plex.tv was not consulted' } : {}),
       findings: status === 'failed' ? 1 : 0,
     };
   });
@@ -97,13 +97,15 @@ export function makeReport(options: ReportOptions): Report {
     createdAt: options.at ?? '2026-01-01T00:00:00.000Z',
     target: { url: 'http://192.168.1.10:32400', name: options.name ?? 'Living room', machineIdentifier: 'abc' },
     context: { tokenProvided: true, plexTv: true, experiments: [] },
+    verdict: { status: shape === 'broken' ? 'problems' : shape === 'inconclusive' ? 'inconclusive' : 'ok', missing: [] },
     summary: {
+      verdict: shape === 'broken' ? 'problems' : shape === 'inconclusive' ? 'inconclusive' : 'ok',
       status: shape === 'broken' ? 'error' : 'ok',
       errors: diagnoses.length,
       warnings: 0,
       infos: 0,
       rootCauses: diagnoses.length,
-      checks: { passed: 39, failed: diagnoses.length, skipped: 0, crashed: 0, off: 0 },
+      checks: { passed: 39, failed: diagnoses.length, 'not-checked': 0, crashed: 0, off: 0 },
     },
     diagnoses,
     checks: checks(shape, rootRule),
