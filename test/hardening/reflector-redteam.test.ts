@@ -1,0 +1,170 @@
+/**
+ * Red-team attacks on the outside-check reflector, written independently of test/outside: raw sockets from chosen
+ * loopback sources, pipelining, absolute-form targets, header tricks, connection floods, and a hostile reflector for
+ * the client. Loopback only (127.0.0.0/8, ::1).
+ */
+import { connect, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkFromOutside } from '../../src/outside/client.js';
+import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../src/outside/protocol.js';
+import { startReflector, type RunningReflector } from '../../src/outside/reflector/server.js';
+import type { ReflectorLimits } from '../../src/outside/reflector/options.js';
+import { newNonce, signRequest, signResponse } from '../../src/outside/signing.js';
+import { SECRET, sendRaw, signed, startCountingListener, until } from '../outside/helpers.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+async function reflectorWith(limits: Partial<ReflectorLimits> = {}, host?: string): Promise<RunningReflector> {
+  const reflector = await startReflector({
+    secret: SECRET,
+    ...(host ? { host } : {}),
+    limits: { burst: 1000, refillMs: 1000, ...limits },
+    deadlines: { tcpMs: 1000, tlsMs: 1000, identityMs: 1000 },
+  });
+  cleanups.push(() => reflector.close());
+  return reflector;
+}
+
+/** A raw TCP connection from `localAddress` that writes `bytes` and collects everything until the peer closes. */
+function rawExchange(port: number, bytes: string, localAddress = '127.0.0.1', host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, localAddress });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(new Error('raw exchange timed out')), 10_000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    socket.on('connect', () => socket.write(bytes));
+  });
+}
+
+function signedRequestText(
+  body: string,
+  options: { nonce?: string; timestamp?: string; target?: string; version?: string; close?: boolean } = {},
+): string {
+  const timestamp = options.timestamp ?? String(Date.now());
+  const nonce = options.nonce ?? newNonce();
+  const signature = signRequest(SECRET, timestamp, nonce, body);
+  return (
+    `POST ${options.target ?? '/v1/check'} ${options.version ?? 'HTTP/1.1'}\r\n` +
+    `Host: reflector\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `${HEADER_TIMESTAMP}: ${timestamp}\r\n${HEADER_NONCE}: ${nonce}\r\n${HEADER_SIGNATURE}: ${signature}\r\n` +
+    (options.close ? 'Connection: close\r\n' : '') +
+    `\r\n${body}`
+  );
+}
+
+const statusLines = (text: string): string[] => text.match(/HTTP\/1\.[01] \d{3}/g) ?? [];
+
+describe('request routing and framing', () => {
+  it('absolute-form target naming another host: 404, and nothing dialled', async () => {
+    const reflector = await reflectorWith();
+    const target = await startCountingListener('127.0.0.1');
+    cleanups.push(() => target.close());
+    const body = JSON.stringify({ version: 1, ports: [{ port: target.port }] });
+    const answer = await rawExchange(
+      reflector.port,
+      signedRequestText(body, { target: `http://127.0.0.9:${target.port}/v1/check`, close: true }),
+    );
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 404']);
+    expect(target.count()).toBe(0);
+  });
+
+  it('pipelined on one keep-alive connection: a second request replaying the first nonce is refused', async () => {
+    const reflector = await reflectorWith();
+    const target = await startCountingListener('127.0.0.1');
+    cleanups.push(() => target.close());
+    const body = JSON.stringify({ version: 1, ports: [{ port: target.port }] });
+    const nonce = newNonce();
+    const timestamp = String(Date.now());
+    const one = signedRequestText(body, { nonce, timestamp });
+    const answer = await rawExchange(reflector.port, one + signedRequestText(body, { nonce, timestamp, close: true }));
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 401']);
+    expect(answer).toContain('"replayed"');
+    expect(target.count()).toBe(1);
+  });
+
+  it('HTTP/1.0 signed request is answered for the TCP source only', async () => {
+    const reflector = await reflectorWith();
+    const target = await startCountingListener('127.0.0.12');
+    const decoy = await startCountingListener('127.0.0.1', target.port);
+    cleanups.push(() => target.close(), () => decoy.close());
+    const body = JSON.stringify({ version: 1, ports: [{ port: target.port }] });
+    const answer = await rawExchange(reflector.port, signedRequestText(body, { version: 'HTTP/1.0' }), '127.0.0.12');
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 200']);
+    expect(answer).toContain('"address":"127.0.0.12"');
+    expect(target.count()).toBe(1);
+    expect(decoy.count()).toBe(0);
+  });
+
+  it('smuggling: Content-Length with Transfer-Encoding is rejected as a whole, the hidden request never runs', async () => {
+    const reflector = await reflectorWith();
+    const target = await startCountingListener('127.0.0.1');
+    cleanups.push(() => target.close());
+    const hidden = signedRequestText(JSON.stringify({ version: 1, ports: [{ port: target.port }] }), { close: true });
+    const smuggle =
+      `POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n` +
+      `Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n${hidden}`;
+    const answer = await rawExchange(reflector.port, smuggle);
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 400']);
+    expect(target.count()).toBe(0);
+  });
+});
+
+describe('authentication header tricks', () => {
+  const body = { version: 1, ports: [{ port: 9 }] };
+  it('an upper-case nonce (same bytes as a used lower-case one) is not accepted', async () => {
+    const reflector = await reflectorWith();
+    const nonce = newNonce();
+    expect((await sendRaw(reflector.port, signed(body, { nonce }))).status).toBe(200);
+    const upper = await sendRaw(reflector.port, signed(body, { nonce: nonce.toUpperCase() }));
+    expect(upper.status).toBe(401);
+  });
+
+  it.each([
+    ['seconds', String(Math.floor(Date.now() / 1000)), 'expired'],
+    ['exponent', '1.7e12', 'unauthorized'],
+    ['negative', '-1', 'unauthorized'],
+    ['fraction', `${Date.now()}.5`, 'unauthorized'],
+    ['NaN', 'NaN', 'unauthorized'],
+    ['huge', '9'.repeat(40), 'unauthorized'],
+    ['padded', ` ${Date.now()}`, undefined],
+  ])('timestamp %s is refused', async (_name, timestamp, code) => {
+    const reflector = await reflectorWith();
+    const answer = await sendRaw(reflector.port, signed(body, { timestamp }));
+    expect(answer.status).toBe(401);
+    if (code) expect(answer.json).toMatchObject({ error: { code } });
+  });
+
+  it('duplicate authentication headers are refused, not merged', async () => {
+    const reflector = await reflectorWith();
+    const request = signed(body);
+    const nonce = request.headers![HEADER_NONCE]!;
+    const bytes =
+      `POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(request.body as string)}\r\nConnection: close\r\n` +
+      `${HEADER_TIMESTAMP}: ${request.headers![HEADER_TIMESTAMP]}\r\nX-PlexDiag-Nonce: ${nonce}\r\n${HEADER_NONCE}: ${nonce}\r\n` +
+      `${HEADER_SIGNATURE}: ${request.headers![HEADER_SIGNATURE]}\r\n\r\n${request.body as string}`;
+    expect(statusLines(await rawExchange(reflector.port, bytes))).toEqual(['HTTP/1.1 401']);
+  });
+
+  it('ports encoded differently but equal (32400, 32400.0, 3.24e4) count as one repeated port', async () => {
+    const reflector = await reflectorWith();
+    const text = '{"version":1,"ports":[{"port":32400},{"port":3.24e4},{"port":32400.0}]}';
+    const answer = await sendRaw(reflector.port, signed(text));
+    expect(answer.status).toBe(400);
+    const proto = await sendRaw(reflector.port, signed('{"version":1,"ports":[{"port":9}],"__proto__":{"x":1}}'));
+    expect(proto.status).toBe(400);
+  });
+});
