@@ -168,3 +168,39 @@ describe('authentication header tricks', () => {
     expect(proto.status).toBe(400);
   });
 });
+
+describe('resource exhaustion', () => {
+  it('one source holding every connection slot does not lock other sources out', async () => {
+    const reflector = await reflectorWith({ maxConnections: 16 });
+    const hogs: Socket[] = [];
+    cleanups.push(async () => hogs.forEach((s) => s.destroy()));
+    // 16 silent connections from one address: the attacker sends nothing, so only the header deadline would free them.
+    for (let i = 0; i < 16; i++) {
+      const socket = connect({ host: '127.0.0.1', port: reflector.port, localAddress: '127.0.0.20' });
+      socket.on('error', () => undefined);
+      hogs.push(socket);
+      await new Promise((resolve) => socket.once('connect', resolve));
+    }
+    const target = await startCountingListener('127.0.0.21');
+    cleanups.push(() => target.close());
+    const answer = await sendRaw(
+      reflector.port,
+      signed({ version: 1, ports: [{ port: target.port }] }, { localAddress: '127.0.0.21' }),
+    );
+    expect(answer.status).toBe(200);
+    expect(target.count()).toBe(1);
+  });
+
+  it('many sources (127.0.x.y) sending junk cannot fill the rate table against a signed requester', async () => {
+    const reflector = await reflectorWith({ maxSources: 8, burst: 2, refillMs: 3_600_000 });
+    for (let i = 0; i < 12; i++)
+      await sendRaw(reflector.port, { localAddress: `127.0.1.${i + 1}`, body: 'junk' }).catch(() => undefined);
+    const target = await startCountingListener('127.0.0.22');
+    cleanups.push(() => target.close());
+    const answer = await sendRaw(
+      reflector.port,
+      signed({ version: 1, ports: [{ port: target.port }] }, { localAddress: '127.0.0.22' }),
+    );
+    expect(answer.status, answer.text).toBe(200);
+  });
+});

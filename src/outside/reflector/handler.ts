@@ -50,7 +50,13 @@ class Refused extends Error {
 
 /** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) is the IPv4 address it wraps. */
 export function sourceOf(request: IncomingMessage): { address: string; family: 4 | 6 } | undefined {
-  const raw = request.socket.remoteAddress;
+  return sourceOfSocket(request.socket);
+}
+
+export function sourceOfSocket(socket: {
+  remoteAddress?: string | undefined;
+}): { address: string; family: 4 | 6 } | undefined {
+  const raw = socket.remoteAddress;
   if (!raw) return undefined;
   const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw;
   const family = isIP(address);
