@@ -77,7 +77,11 @@ export function rateKey(source: { address: string; family: 4 | 6 }): string {
 export function createHandler(options: ResolvedReflectorOptions) {
   const { limits, secret, log, now } = options;
   const nonces = new NonceCache(limits.nonceCacheSize, limits.clockSkewMs * 2);
-  const rate = new SourceRateLimiter({ burst: limits.burst, refillMs: limits.refillMs, maxSources: limits.maxSources });
+  const rateOptions = { burst: limits.burst, refillMs: limits.refillMs, maxSources: limits.maxSources };
+  const rate = new SourceRateLimiter(rateOptions);
+  // Anyone can fill `rate` from many addresses without the secret; a source it has no room for is still served, then
+  // limited here, in a table only signed requests reach (so only a secret holder can fill it).
+  const signedRate = new SourceRateLimiter(rateOptions);
   const inFlightBySource = new Map<string, number>();
   let inFlight = 0;
 
@@ -172,8 +176,7 @@ export function createHandler(options: ResolvedReflectorOptions) {
         throw new Refused('rate-limited', 'too many requests from this address', {
           retryAfterMs: allowed.retryAfterMs,
         });
-      if (allowed.outcome === 'full')
-        throw new Refused('busy', 'too many sources', { retryAfterMs: allowed.retryAfterMs });
+
       const path = (request.url ?? '').split('?')[0];
       if (path !== CHECK_PATH) throw new Refused('not-found', `only POST ${CHECK_PATH} exists`);
       if (request.method !== 'POST') throw new Refused('method-not-allowed', `use POST ${CHECK_PATH}`);
@@ -182,6 +185,15 @@ export function createHandler(options: ResolvedReflectorOptions) {
         throw new Refused('unsupported-media-type', 'content-type must be application/json');
       const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
       const { check, nonce } = authenticate(request, body);
+      if (allowed.outcome === 'full') {
+        const signedAllowed = signedRate.take(key, now());
+        if (signedAllowed.outcome === 'limited')
+          throw new Refused('rate-limited', 'too many requests from this address', {
+            retryAfterMs: signedAllowed.retryAfterMs,
+          });
+        if (signedAllowed.outcome === 'full')
+          throw new Refused('busy', 'too many sources', { retryAfterMs: signedAllowed.retryAfterMs });
+      }
       const mine = inFlightBySource.get(key) ?? 0;
       if (mine >= limits.maxChecksPerSource)
         throw new Refused('rate-limited', 'a check from this address is still running', { retryAfterMs: 1000 });
