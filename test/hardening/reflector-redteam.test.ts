@@ -99,7 +99,10 @@ describe('request routing and framing', () => {
     const reflector = await reflectorWith();
     const target = await startCountingListener('127.0.0.12');
     const decoy = await startCountingListener('127.0.0.1', target.port);
-    cleanups.push(() => target.close(), () => decoy.close());
+    cleanups.push(
+      () => target.close(),
+      () => decoy.close(),
+    );
     const body = JSON.stringify({ version: 1, ports: [{ port: target.port }] });
     const answer = await rawExchange(reflector.port, signedRequestText(body, { version: 'HTTP/1.0' }), '127.0.0.12');
     expect(statusLines(answer)).toEqual(['HTTP/1.1 200']);
@@ -202,5 +205,152 @@ describe('resource exhaustion', () => {
       signed({ version: 1, ports: [{ port: target.port }] }, { localAddress: '127.0.0.22' }),
     );
     expect(answer.status, answer.text).toBe(200);
+  });
+});
+
+describe('the source address', () => {
+  it('a dual-stack reflector sees ::ffff:127.0.0.13 and checks 127.0.0.13 (family 4), nothing else', async () => {
+    const reflector = await reflectorWith({}, '::');
+    const target = await startCountingListener('127.0.0.13');
+    const decoy = await startCountingListener('127.0.0.1', target.port);
+    cleanups.push(
+      () => target.close(),
+      () => decoy.close(),
+    );
+    const body = JSON.stringify({ version: 1, ports: [{ port: target.port }] });
+    const answer = await rawExchange(reflector.port, signedRequestText(body, { close: true }), '127.0.0.13');
+    expect(statusLines(answer)).toEqual(['HTTP/1.1 200']);
+    expect(answer).toContain('"source":{"address":"127.0.0.13","family":4}');
+    expect(target.count()).toBe(1);
+    expect(decoy.count()).toBe(0);
+  });
+});
+
+/** A hostile "reflector": answers every request with `answer(nonce)`; counts requests. */
+async function hostileReflector(
+  answer: (nonce: string, response: import('node:http').ServerResponse) => void,
+): Promise<{ url: string; hits: () => number }> {
+  let hits = 0;
+  const server: Server = createServer((request, response) => {
+    hits += 1;
+    request.resume();
+    request.on('end', () => answer(String(request.headers[HEADER_NONCE]), response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, hits: () => hits };
+}
+
+const ports = [{ port: 32400 }];
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('a hostile reflector, against the client', () => {
+  it('a redirect is not followed', async () => {
+    const elsewhere = await hostileReflector((_nonce, response) => response.end('{}'));
+    const hostile = await hostileReflector((_nonce, response) => {
+      response.writeHead(307, { location: `${elsewhere.url}/v1/check` });
+      response.end();
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 5000 });
+    expect(result.status).toBe('failed');
+    expect(elsewhere.hits()).toBe(0);
+  });
+
+  it('an answer signed for another nonce is refused as a forgery', async () => {
+    const hostile = await hostileReflector((_nonce, response) => {
+      const text = JSON.stringify({
+        version: 1,
+        source: { address: '127.0.0.1', family: 4 },
+        checkedAt: 'x',
+        durationMs: 1,
+        results: [],
+      });
+      response.writeHead(200, { [HEADER_SIGNATURE]: signResponse(SECRET, newNonce(), text) });
+      response.end(text);
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 5000 });
+    expect(result.status === 'failed' && result.error.code).toBe('EBADSIGNATURE');
+  });
+
+  it('a gzip-encoded answer is not inflated (no decompression bomb), and is no answer', async () => {
+    const hostile = await hostileReflector((nonce, response) => {
+      const packed = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20));
+      response.writeHead(200, { 'content-encoding': 'gzip', [HEADER_SIGNATURE]: signResponse(SECRET, nonce, packed) });
+      response.end(packed);
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 5000 });
+    expect(result.status === 'failed' && result.error.code).toBe('EBADRESPONSE');
+  });
+
+  it('an endless slow answer is cut by the deadline, not waited on', async () => {
+    const hostile = await hostileReflector((_nonce, response) => {
+      response.writeHead(200);
+      const timer = setInterval(() => response.write(' '), 50);
+      response.on('close', () => clearInterval(timer));
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 1000 });
+    expect(result.status).toBe('failed');
+  });
+
+  it('escape sequences in an unsigned refusal do not reach the failure message', async () => {
+    const hostile = await hostileReflector((_nonce, response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          version: 1,
+          error: { code: 'unauthorized', message: '\u001b]0;pwned\u0007\u001b[2J\u009b31m' },
+        }),
+      );
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 5000 });
+    expect(result.status).toBe('failed');
+    if (result.status === 'failed') {
+      expect(result.error.code).toBe('EREFLECTOR_UNAUTHORIZED');
+      expect(result.error.message).not.toMatch(CONTROL);
+    }
+  });
+
+  it('escape sequences in a signed answer (certificate names, machineIdentifier) are neutralised on arrival', async () => {
+    const hostile = await hostileReflector((nonce, response) => {
+      const text = JSON.stringify({
+        version: 1,
+        source: { address: '127.0.0.1', family: 4 },
+        checkedAt: '2026-01-01T00:00:00.000Z',
+        durationMs: 1,
+        results: [
+          {
+            port: 32400,
+            tcp: { state: 'open' },
+            identity: {
+              status: 'ok',
+              httpStatus: 200,
+              bodyKind: 'plex-identity',
+              machineIdentifier: 'abc\u001b[2J\u001b]8;;http://x\u0007',
+            },
+            tls: {
+              status: 'ok',
+              authorized: false,
+              certificate: {
+                subject: 'CN=a\u001b[2J',
+                subjectAltNames: ['DNS:\u202eexe.x', 'DNS:\u009b31m'],
+                coversHost: false,
+              },
+            },
+          },
+        ],
+      });
+      response.writeHead(200, { [HEADER_SIGNATURE]: signResponse(SECRET, nonce, text) });
+      response.end(text);
+    });
+    const result = await checkFromOutside({ reflectorUrl: hostile.url, secret: SECRET, ports, timeoutMs: 5000 });
+    expect(result.status, JSON.stringify(result)).toBe('ok');
+    if (result.status === 'ok')
+      expect(JSON.stringify(result.value).replace(/\\u00[0-9a-f]{2}|\\[rn]/g, '\u0000')).not.toMatch(CONTROL);
   });
 });
