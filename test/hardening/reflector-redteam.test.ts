@@ -354,3 +354,32 @@ describe('a hostile reflector, against the client', () => {
       expect(JSON.stringify(result.value).replace(/\\u00[0-9a-f]{2}|\\[rn]/g, '\u0000')).not.toMatch(CONTROL);
   });
 });
+
+describe('slow clients', () => {
+  it('slowloris headers (one byte at a time) are cut at the header deadline, not after Node’s 30 s sweep', async () => {
+    const reflector = await reflectorWith({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    const closed = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: reflector.port, localAddress: '127.0.0.30' });
+      const bytes = 'POST /v1/check HTTP/1.1\r\nHost: x\r\n' + 'X-Pad: ' + 'a'.repeat(4000);
+      let index = 0;
+      const drip = setInterval(() => {
+        if (socket.writable && index < bytes.length) socket.write(bytes[index++]!);
+      }, 50);
+      const limit = setTimeout(() => socket.destroy(new Error('still open after 10 s')), 10_000);
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', (error) => {
+        clearInterval(drip);
+        clearTimeout(limit);
+        if (error.message.startsWith('still open')) reject(error);
+        else resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      socket.on('close', () => {
+        clearInterval(drip);
+        clearTimeout(limit);
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    expect(closed === '' || closed.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+});
