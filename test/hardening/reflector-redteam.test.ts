@@ -7,7 +7,9 @@ import { connect, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collectSnapshot } from '../../src/collect/collect-snapshot.js';
 import { checkFromOutside } from '../../src/outside/client.js';
+import { startFakePlexServer } from '../../src/testing/fake-plex-server/index.js';
 import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../src/outside/protocol.js';
 import { startReflector, type RunningReflector } from '../../src/outside/reflector/server.js';
 import type { ReflectorLimits } from '../../src/outside/reflector/options.js';
@@ -381,5 +383,27 @@ describe('slow clients', () => {
       });
     });
     expect(closed === '' || closed.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+});
+
+describe('secrets in the snapshot', () => {
+  it('credentials written into the reflector URL are not recorded (the client never sends them either)', async () => {
+    const reflector = await reflectorWith();
+    const plex = await startFakePlexServer({ machineIdentifier: 'm', token: 'owner-token-123' });
+    cleanups.push(() => plex.close());
+    const password = 'url-password-0123456789abcdef-xyz';
+    const url = reflector.url.replace('http://', `http://owner:${password}@`);
+    const snapshot = await collectSnapshot({
+      url: plex.url,
+      token: 'owner-token-123',
+      plexTv: false,
+      collectorIds: ['probe.outside'],
+      outside: { reflectorUrl: url, secret: SECRET, forwards: [] },
+    });
+    const observation = snapshot.observations['probe.outside'];
+    expect(observation?.status, JSON.stringify(observation)).toBe('ok');
+    const text = JSON.stringify(snapshot);
+    expect(text).not.toContain(password);
+    expect(text).not.toContain(SECRET);
   });
 });
