@@ -407,3 +407,22 @@ describe('secrets in the snapshot', () => {
     expect(text).not.toContain(SECRET);
   });
 });
+
+describe('replay window edges', () => {
+  it('a request future-dated by the whole window cannot be replayed at the last millisecond its timestamp is valid', async () => {
+    let clock = 1_800_000_000_000;
+    const reflector = await startReflector({
+      secret: SECRET,
+      now: () => clock,
+      limits: { burst: 1000, refillMs: 1000 },
+    });
+    cleanups.push(() => reflector.close());
+    const request = signed({ version: 1, ports: [{ port: 9 }] }, { timestamp: String(clock + 60_000) });
+    expect((await sendRaw(reflector.port, request)).status).toBe(200);
+    for (const later of [119_999, 120_000]) {
+      clock = 1_800_000_000_000 + later;
+      const replay = await sendRaw(reflector.port, request);
+      expect(replay.status, `${later}: ${replay.text}`).toBe(401);
+    }
+  });
+});

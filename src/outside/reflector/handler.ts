@@ -76,7 +76,9 @@ export function rateKey(source: { address: string; family: 4 | 6 }): string {
 
 export function createHandler(options: ResolvedReflectorOptions) {
   const { limits, secret, log, now } = options;
-  const nonces = new NonceCache(limits.nonceCacheSize, limits.clockSkewMs * 2);
+  // A timestamp is valid while |now - t| <= skew, so a nonce first seen at t - skew is replayable up to and including
+  // t + skew: it must outlive 2 * skew by a millisecond (the cache forgets at exactly its expiry).
+  const nonces = new NonceCache(limits.nonceCacheSize, limits.clockSkewMs * 2 + 1);
   const rateOptions = { burst: limits.burst, refillMs: limits.refillMs, maxSources: limits.maxSources };
   const rate = new SourceRateLimiter(rateOptions);
   // Anyone can fill `rate` from many addresses without the secret; a source it has no room for is still served, then
