@@ -426,3 +426,33 @@ describe('replay window edges', () => {
     }
   });
 });
+
+describe('a hostile peer at the connect-back address', () => {
+  it('a redirect from the requester’s /identity to another address is not followed', async () => {
+    const reflector = await reflectorWith();
+    let elsewhereHits = 0;
+    const elsewhere = createServer((_request, response) => {
+      elsewhereHits += 1;
+      response.end('<MediaContainer machineIdentifier="elsewhere"/>');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.41', resolve));
+    const elsewherePort = (elsewhere.address() as { port: number }).port;
+    const requester = createServer((_request, response) => {
+      response.writeHead(302, { location: `http://127.0.0.41:${elsewherePort}/identity` });
+      response.end();
+    });
+    await new Promise<void>((resolve) => requester.listen(0, '127.0.0.40', resolve));
+    cleanups.push(
+      () => new Promise((resolve) => elsewhere.close(resolve)),
+      () => new Promise((resolve) => requester.close(resolve)),
+    );
+    const port = (requester.address() as { port: number }).port;
+    const answer = await sendRaw(
+      reflector.port,
+      signed({ version: 1, ports: [{ port, identity: 'http' }] }, { localAddress: '127.0.0.40' }),
+    );
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.text).not.toContain('elsewhere');
+    expect(elsewhereHits).toBe(0);
+  });
+});
