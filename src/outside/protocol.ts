@@ -62,6 +62,7 @@ export type CheckRequest = z.infer<typeof CheckRequest>;
  * the devices it connected to and anyone on the path of an unsigned refusal choose these bytes, and they end up on a
  * terminal (an ESC sequence can retitle it, clear it or forge a line). Parsing replaces each with U+FFFD.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 export const neutraliseText = (value: string): string => value.replace(UNSAFE_CHARACTERS, '\ufffd');
 

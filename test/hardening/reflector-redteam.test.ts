@@ -14,7 +14,7 @@ import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../src/outs
 import { startReflector, type RunningReflector } from '../../src/outside/reflector/server.js';
 import type { ReflectorLimits } from '../../src/outside/reflector/options.js';
 import { newNonce, signRequest, signResponse } from '../../src/outside/signing.js';
-import { SECRET, sendRaw, signed, startCountingListener, until } from '../outside/helpers.js';
+import { SECRET, sendRaw, signed, startCountingListener } from '../outside/helpers.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
