@@ -120,6 +120,18 @@ export function checkFromOutside(options: CheckFromOutsideOptions): Promise<Prob
   });
 }
 
+/** The reflector URL as it may be recorded or shown: credentials (never sent, see checkUrl) and token parameters dropped. */
+export function reflectorDisplayUrl(reflectorUrl: string): string {
+  try {
+    const url = new URL(reflectorUrl);
+    url.username = '';
+    url.password = '';
+    return redactUrl(url.href);
+  } catch {
+    return redactUrl(reflectorUrl.replace(/\/\/[^/@]*@/, '//'));
+  }
+}
+
 /** `<reflector>/v1/check`, with any credentials, query or fragment dropped. */
 export function checkUrl(reflectorUrl: string): URL {
   let url: URL;

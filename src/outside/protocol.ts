@@ -11,7 +11,6 @@
  * The 200 answer is signed too (over the request's nonce), so a network in the middle cannot forge "open".
  */
 import { z } from 'zod';
-import { TlsCertificateInfo } from '../probes/identity/tls-capture.js';
 
 export const PROTOCOL_VERSION = 1;
 export const CHECK_PATH = '/v1/check';
@@ -58,7 +57,27 @@ export const CheckRequest = z
   });
 export type CheckRequest = z.infer<typeof CheckRequest>;
 
-const text = (max: number) => z.string().max(max);
+/**
+ * Control characters (C0, DEL, C1) and bidirectional overrides, in any text of an answer or a refusal: the reflector,
+ * the devices it connected to and anyone on the path of an unsigned refusal choose these bytes, and they end up on a
+ * terminal (an ESC sequence can retitle it, clear it or forge a line). Parsing replaces each with U+FFFD.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+export const neutraliseText = (value: string): string => value.replace(UNSAFE_CHARACTERS, '\ufffd');
+
+const text = (max: number) => z.string().max(max).transform(neutraliseText);
+
+/** The certificate as the answer carries it (src/probes/identity/tls-capture.ts's shape, every text bounded and neutralised). */
+const WireCertificate = z.object({
+  subject: text(1024).optional(),
+  subjectAltNames: z.array(text(260)).max(16),
+  issuer: text(1024).optional(),
+  validFrom: text(40).optional(),
+  validTo: text(40).optional(),
+  fingerprint256: text(200).optional(),
+  coversHost: z.boolean(),
+});
 
 /** What a TCP handshake from the reflector to the requester's address found (states as src/probes/tcp.ts names them). */
 export const TcpOutcome = z.object({
@@ -76,7 +95,7 @@ export const TlsOutcome = z.discriminatedUnion('status', [
     authorized: z.boolean(),
     authorizationError: text(128).optional(),
     servername: text(253).optional(),
-    certificate: TlsCertificateInfo.optional(),
+    certificate: WireCertificate.optional(),
   }),
   z.object({ status: z.literal('failed'), code: text(64), message: text(300) }),
 ]);

@@ -3,9 +3,9 @@
  * /identity) and on every forward the user listed. The vantage is recorded as it is: a reflector on loopback, on the
  * LAN or at our own public address is not outside, and the value says so (rules read `outside`).
  */
-import { redactUrl } from '../../core/redact.js';
 import { classifyAddress } from '../../core/net/address.js';
 import { MAX_PORTS_PER_REQUEST, PROTOCOL_VERSION, type PortCheckRequest } from '../../outside/protocol.js';
+import { reflectorDisplayUrl } from '../../outside/client.js';
 import { classifyVantage } from '../../outside/vantage.js';
 import { OutsideCheckValue } from '../values/outside.js';
 import { defineCollector, type CollectorContext } from '../define-collector.js';
@@ -65,7 +65,7 @@ export const probeOutsideCollector = defineCollector({
       outside: verdict.outside,
       vantageReason: verdict.reason,
       reflector: {
-        url: redactUrl(settings.reflectorUrl),
+        url: reflectorDisplayUrl(settings.reflectorUrl),
         ...(reflectorAddress ? { address: reflectorAddress, addressClass: classifyAddress(reflectorAddress) } : {}),
       },
       sourceSeen: { address: response.source.address, class: classifyAddress(response.source.address) },

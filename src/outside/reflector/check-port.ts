@@ -108,6 +108,9 @@ function certificateOf(peer: Parameters<typeof describeCertificate>[0], host: st
   const described = describeCertificate(peer, host);
   return {
     ...described,
+    // The wire schema bounds these (src/outside/protocol.ts): a longer name would make the client refuse the answer.
+    ...(described.subject ? { subject: described.subject.slice(0, 1024) } : {}),
+    ...(described.issuer ? { issuer: described.issuer.slice(0, 1024) } : {}),
     subjectAltNames: described.subjectAltNames.slice(0, MAX_ALT_NAMES).map((n) => n.slice(0, 260)),
   };
 }

@@ -50,7 +50,13 @@ class Refused extends Error {
 
 /** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) is the IPv4 address it wraps. */
 export function sourceOf(request: IncomingMessage): { address: string; family: 4 | 6 } | undefined {
-  const raw = request.socket.remoteAddress;
+  return sourceOfSocket(request.socket);
+}
+
+export function sourceOfSocket(socket: {
+  remoteAddress?: string | undefined;
+}): { address: string; family: 4 | 6 } | undefined {
+  const raw = socket.remoteAddress;
   if (!raw) return undefined;
   const address = raw.startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw;
   const family = isIP(address);
@@ -70,8 +76,14 @@ export function rateKey(source: { address: string; family: 4 | 6 }): string {
 
 export function createHandler(options: ResolvedReflectorOptions) {
   const { limits, secret, log, now } = options;
-  const nonces = new NonceCache(limits.nonceCacheSize, limits.clockSkewMs * 2);
-  const rate = new SourceRateLimiter({ burst: limits.burst, refillMs: limits.refillMs, maxSources: limits.maxSources });
+  // A timestamp is valid while |now - t| <= skew, so a nonce first seen at t - skew is replayable up to and including
+  // t + skew: it must outlive 2 * skew by a millisecond (the cache forgets at exactly its expiry).
+  const nonces = new NonceCache(limits.nonceCacheSize, limits.clockSkewMs * 2 + 1);
+  const rateOptions = { burst: limits.burst, refillMs: limits.refillMs, maxSources: limits.maxSources };
+  const rate = new SourceRateLimiter(rateOptions);
+  // Anyone can fill `rate` from many addresses without the secret; a source it has no room for is still served, then
+  // limited here, in a table only signed requests reach (so only a secret holder can fill it).
+  const signedRate = new SourceRateLimiter(rateOptions);
   const inFlightBySource = new Map<string, number>();
   let inFlight = 0;
 
@@ -166,8 +178,7 @@ export function createHandler(options: ResolvedReflectorOptions) {
         throw new Refused('rate-limited', 'too many requests from this address', {
           retryAfterMs: allowed.retryAfterMs,
         });
-      if (allowed.outcome === 'full')
-        throw new Refused('busy', 'too many sources', { retryAfterMs: allowed.retryAfterMs });
+
       const path = (request.url ?? '').split('?')[0];
       if (path !== CHECK_PATH) throw new Refused('not-found', `only POST ${CHECK_PATH} exists`);
       if (request.method !== 'POST') throw new Refused('method-not-allowed', `use POST ${CHECK_PATH}`);
@@ -176,6 +187,15 @@ export function createHandler(options: ResolvedReflectorOptions) {
         throw new Refused('unsupported-media-type', 'content-type must be application/json');
       const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
       const { check, nonce } = authenticate(request, body);
+      if (allowed.outcome === 'full') {
+        const signedAllowed = signedRate.take(key, now());
+        if (signedAllowed.outcome === 'limited')
+          throw new Refused('rate-limited', 'too many requests from this address', {
+            retryAfterMs: signedAllowed.retryAfterMs,
+          });
+        if (signedAllowed.outcome === 'full')
+          throw new Refused('busy', 'too many sources', { retryAfterMs: signedAllowed.retryAfterMs });
+      }
       const mine = inFlightBySource.get(key) ?? 0;
       if (mine >= limits.maxChecksPerSource)
         throw new Refused('rate-limited', 'a check from this address is still running', { retryAfterMs: 1000 });

@@ -26,6 +26,11 @@ export interface ReflectorLimits {
   maxHeaderBytes: number;
   /** Open connections accepted at once. @default 256 */
   maxConnections: number;
+  /**
+   * Open connections from one source (an IPv4 address, an IPv6 /64) at once; more are closed on arrival, so one
+   * address cannot take every slot of `maxConnections`. A client needs one. @default 8
+   */
+  maxConnectionsPerSource: number;
 }
 
 export const DEFAULT_REFLECTOR_LIMITS: ReflectorLimits = {
@@ -41,6 +46,7 @@ export const DEFAULT_REFLECTOR_LIMITS: ReflectorLimits = {
   requestTimeoutMs: 10_000,
   maxHeaderBytes: 8192,
   maxConnections: 256,
+  maxConnectionsPerSource: 8,
 };
 
 export interface ReflectorOptions {

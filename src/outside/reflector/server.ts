@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { UsageError } from '../../core/errors.js';
 import { secretProblem } from '../signing.js';
-import { createHandler } from './handler.js';
+import { createHandler, rateKey, sourceOfSocket } from './handler.js';
 import { resolveReflectorOptions, type ReflectorOptions } from './options.js';
 
 export interface StartReflectorOptions extends ReflectorOptions {
@@ -40,6 +40,9 @@ export async function startReflector(options: StartReflectorOptions): Promise<Ru
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: 2000,
+    // Node enforces headersTimeout/requestTimeout only when it sweeps its connections (every 30 s by default): a silent
+    // socket would otherwise live 35 s, not 5 s.
+    connectionsCheckingInterval: 1000,
   };
   const listener = (request: Parameters<typeof handle>[0], response: Parameters<typeof handle>[1]): void => {
     handle(request, response).catch(() => response.destroy());
@@ -63,9 +66,26 @@ export async function startReflector(options: StartReflectorOptions): Promise<Ru
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   const sockets = new Set<Socket>();
+  // One source may hold only a few of the maxConnections slots: silent sockets from one address lock nobody else out.
+  const perSource = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
+    const source = sourceOfSocket(socket);
+    let key: string | undefined;
+    try {
+      key = source ? rateKey(source) : undefined;
+    } catch {
+      key = source?.address;
+    }
+    const held = key === undefined ? 0 : (perSource.get(key) ?? 0);
+    if (key === undefined || held >= limits.maxConnectionsPerSource) return void socket.destroy();
+    perSource.set(key, held + 1);
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (perSource.get(key) ?? 1) - 1;
+      if (left > 0) perSource.set(key, left);
+      else perSource.delete(key);
+    });
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
