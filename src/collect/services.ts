@@ -31,7 +31,6 @@ export interface OutsideCheckSettings {
   caCertificates?: string[];
 }
 
-
 export interface CollectServices {
   /** The target Plex Media Server. */
   server: ServerClient;

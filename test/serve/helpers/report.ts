@@ -97,7 +97,10 @@ export function makeReport(options: ReportOptions): Report {
     createdAt: options.at ?? '2026-01-01T00:00:00.000Z',
     target: { url: 'http://192.168.1.10:32400', name: options.name ?? 'Living room', machineIdentifier: 'abc' },
     context: { tokenProvided: true, plexTv: true, experiments: [] },
-    verdict: { status: shape === 'broken' ? 'problems' : shape === 'inconclusive' ? 'inconclusive' : 'ok', missing: [] },
+    verdict: {
+      status: shape === 'broken' ? 'problems' : shape === 'inconclusive' ? 'inconclusive' : 'ok',
+      missing: [],
+    },
     summary: {
       verdict: shape === 'broken' ? 'problems' : shape === 'inconclusive' ? 'inconclusive' : 'ok',
       status: shape === 'broken' ? 'error' : 'ok',
