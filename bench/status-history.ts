@@ -15,7 +15,6 @@ import { openHistoryStore } from '../src/serve/history/store.js';
 import { createLiveState } from '../src/serve/live-state.js';
 import { createStatusMetrics } from '../src/serve/metrics.js';
 import { route } from '../src/serve/routes.js';
-import { recordOf } from '../src/serve/run-record.js';
 import { makeReport, type Shape } from '../test/serve/helpers/report.js';
 import { median, report, section } from './lib/figures.js';
 

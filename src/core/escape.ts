@@ -16,8 +16,9 @@
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** The same set minus newline and tab: a whole document's own line structure stays. */
-// eslint-disable-next-line no-control-regex
+
 const UNSAFE_IN_DOCUMENT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is what this is for
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -155,7 +155,10 @@ export async function decideTokenRecipient(options: TokenRecipientOptions): Prom
     machineIdentifier = (await createServerClient({ baseUrl: url, ...common }).identity()).machineIdentifier;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    return refuse('identity-failed', `it could not be asked which server it is (${String(code ?? 'error')})`);
+    return refuse(
+      'identity-failed',
+      `it could not be asked which server it is (${typeof code === 'string' || typeof code === 'number' ? code : 'error'})`,
+    );
   }
   let devices;
   try {
@@ -168,7 +171,10 @@ export async function decideTokenRecipient(options: TokenRecipientOptions): Prom
     devices = await plexTv.resources();
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    return refuse('plextv-failed', `plex.tv could not be asked whether it is yours (${String(code ?? 'error')})`);
+    return refuse(
+      'plextv-failed',
+      `plex.tv could not be asked whether it is yours (${typeof code === 'string' || typeof code === 'number' ? code : 'error'})`,
+    );
   }
   const device = findServer(devices, machineIdentifier);
   if (!device || !device.provides.includes('server') || device.owned !== true)

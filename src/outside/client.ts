@@ -66,12 +66,12 @@ export function checkFromOutside(options: CheckFromOutsideOptions): Promise<Prob
       rejectUnauthorized: true,
       ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
       timeout: (options.timeoutMs ?? DEFAULT_OUTSIDE_TIMEOUT_MS) + 1000,
-    } as buildConnector.BuildOptions);
+    });
     const agent = new Agent({
       connect(connectOptions, callback) {
         connector(connectOptions, (error, socket) => {
-          if (!error && socket) reflectorAddress = (socket as Socket).remoteAddress ?? reflectorAddress;
-          (callback as (err: Error | null, socket: Socket | null) => void)(error, socket as Socket | null);
+          if (!error && socket) reflectorAddress = (socket).remoteAddress ?? reflectorAddress;
+          (callback as (err: Error | null, socket: Socket | null) => void)(error, socket);
         });
       },
     });

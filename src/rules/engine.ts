@@ -9,7 +9,14 @@ import { requirementGap } from './checkability.js';
 import { resolveRules, type ResolvedRule } from './config.js';
 import { buildDiagnosis, buildCandidate, rankCandidates, type CandidateInput } from './outcome.js';
 import { rankDiagnoses, type RankInput } from './rank.js';
-import type { AnyRule, NotCheckedDescriptor, PassDescriptor, RuleConfig, SuspectDescriptor } from './types.js';
+import type {
+  AnyRule,
+  NotCheckedDescriptor,
+  PassDescriptor,
+  ReportDescriptor,
+  RuleConfig,
+  SuspectDescriptor,
+} from './types.js';
 import { decideVerdict, needsDifferential } from './verdict.js';
 import { restrictedReader } from './restricted-reader.js';
 
@@ -62,7 +69,8 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): RuleOutcome {
       id: rule.id,
       options: resolved.options,
       snapshot: about,
-      report: (descriptor) => found.push(buildDiagnosis(rule, severity, descriptor, resolved.order)),
+      report: (descriptor) =>
+        found.push(buildDiagnosis(rule, severity, descriptor as ReportDescriptor, resolved.order)),
       pass: (descriptor) => {
         if (descriptor.evidence.length === 0) throw new Error(`rule "${rule.id}" passed without evidence`);
         passes.push(descriptor);
@@ -70,7 +78,7 @@ function evaluateRule(resolved: ResolvedRule, snapshot: Snapshot): RuleOutcome {
       notChecked: (descriptor) => void (notChecked ??= descriptor),
       suspect: (descriptor) => {
         if (descriptor.for.length === 0) throw new Error(`rule "${rule.id}" suspects a cause with nothing for it`);
-        suspects.push(descriptor);
+        suspects.push(descriptor as SuspectDescriptor);
       },
     });
   } catch (error) {

@@ -15,7 +15,7 @@ export function weighConfidence(confidence: Confidence, evidence: readonly Evide
 }
 
 function template(rule: AnyRule, messageId: string): string {
-  const text = rule.meta.messages[messageId] as string | undefined;
+  const text = rule.meta.messages[messageId];
   if (text === undefined) throw new Error(`rule "${rule.id}" reported unknown messageId "${messageId}"`);
   return text;
 }
@@ -30,7 +30,7 @@ export function buildDiagnosis(
   const data = { ...descriptor.data };
   let fix: Diagnosis['fix'];
   if (descriptor.fix) {
-    const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId] as string | undefined;
+    const fixTemplate = rule.meta.fixes?.[descriptor.fix.fixId];
     if (fixTemplate === undefined)
       throw new Error(`rule "${rule.id}" reported unknown fixId "${descriptor.fix.fixId}"`);
     const fixData = { ...descriptor.fix.data };

@@ -15,9 +15,16 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u20
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
 /** Untrusted text, made inert: controls neutralised, token shapes redacted, HTML metacharacters escaped. */
 export function html(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+  const text = textOf(value);
   return redactText(text.replace(UNSAFE, '\uFFFD')).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 

@@ -68,9 +68,9 @@ describe('reflector with collect, diagnose and watch', () => {
     expect(result.code, result.stderr).toBe(0);
     const observation = readSnapshot(result.stdout).observations['probe.outside'];
     expect(observation?.status, JSON.stringify(observation)).toBe('ok');
-    const value = (observation as { value: Record<string, any> }).value;
+    const value = (observation as { value: { ports: { port: number }[] } & Record<string, unknown> }).value;
     expect(value).toMatchObject({ vantage: 'loopback-test', outside: false, sourceSeen: { address: '127.0.0.1' } });
-    const forward = value.ports.find((p: { port: number }) => p.port === port);
+    const forward = value.ports.find((p) => p.port === port);
     expect(forward).toMatchObject({ role: 'forward', tcp: { state: 'open' }, identityMatches: true });
     expect(result.stdout).not.toContain(SECRET);
     expect(reflector.stderr()).toMatch(new RegExp(`127\\.0\\.0\\.1 check \\d+:\\w+,${port}:open`));
@@ -153,7 +153,7 @@ describe('usage errors (exit 2)', () => {
     [['reflector', '--listen', '127.0.0.1:0', '--tls-cert', 'c.pem'], /go together/],
     [['reflector', '--listen', '127.0.0.1:0', '--secret-file', '/nonexistent/secret'], /cannot read --secret-file/],
   ])('%j', async (args, message) => {
-    const result = await sandbox.run(args as string[]);
+    const result = await sandbox.run(args);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
   });

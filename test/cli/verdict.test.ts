@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fixturePath } from '../fixtures/cli/generate.js';
 import { createSandbox, type CliSandbox } from './helpers/run-cli.js';
 import { parseReport } from './helpers/report-shape.js';
@@ -34,8 +34,8 @@ beforeAll(async () => {
   sandbox = await createSandbox();
   dir = mkdtempSync(join(tmpdir(), 'plexdiag-verdict-'));
 });
-afterAll(() => {
-  sandbox.cleanup();
+afterAll(async () => {
+  await sandbox.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -135,7 +135,7 @@ describe('probe.outside', () => {
     });
     const observation = snapshot.observations['probe.outside'];
     expect(observation?.status, JSON.stringify(observation)).toBe('ok');
-    const value = observation?.status === 'ok' ? (observation.value as Record<string, any>) : {};
+    const value = observation?.status === 'ok' ? (observation.value as Record<string, unknown>) : {};
     expect(value.vantage).toBe('loopback-test');
     expect(value.outside).toBe(false);
     expect(value.sourceSeen).toEqual({ address: '127.0.0.1', class: 'loopback' });

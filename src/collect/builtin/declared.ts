@@ -12,44 +12,52 @@ export const declaredForwards = defineCollector({
   id: 'declared.forwards',
   title: 'Your router forwards (as you stated them)',
   schema: DeclaredForwards,
-  collect: async (ctx: CollectorContext<CollectServices>) => {
-    const forwards = ctx.services.declared?.forwards ?? [];
-    if (forwards.length === 0) ctx.skip('not stated (--forward 32400:192.168.1.10:32400)');
-    return { via: via(ctx), forwards };
-  },
+  // No I/O, but a collector is async by contract: a skip must reject, not throw synchronously.
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    Promise.resolve().then(() => {
+      const forwards = ctx.services.declared?.forwards ?? [];
+      if (forwards.length === 0) ctx.skip('not stated (--forward 32400:192.168.1.10:32400)');
+      return { via: via(ctx), forwards };
+    }),
 });
 
 export const declaredRemoteAccess = defineCollector({
   id: 'declared.remoteAccess',
   title: 'Whether remote access fails from outside (as you stated it)',
   schema: DeclaredRemoteAccess,
-  collect: async (ctx: CollectorContext<CollectServices>) => {
-    const fails = ctx.services.declared?.failsFromOutside;
-    if (fails === undefined) ctx.skip('not stated (--says-remote-fails)');
-    return { via: via(ctx), failsFromOutside: fails };
-  },
+  // No I/O, but a collector is async by contract: a skip must reject, not throw synchronously.
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    Promise.resolve().then(() => {
+      const fails = ctx.services.declared?.failsFromOutside;
+      if (fails === undefined) ctx.skip('not stated (--says-remote-fails)');
+      return { via: via(ctx), failsFromOutside: fails };
+    }),
 });
 
 export const declaredFrontDoor = defineCollector({
   id: 'declared.frontDoor',
   title: 'A reverse proxy or tunnel in front of Plex (as you stated it)',
   schema: DeclaredFrontDoor,
-  collect: async (ctx: CollectorContext<CollectServices>) => {
-    const kind = ctx.services.declared?.frontDoor;
-    if (kind === undefined) ctx.skip('not stated (--behind-proxy or --behind-tunnel)');
-    return { via: via(ctx), kind };
-  },
+  // No I/O, but a collector is async by contract: a skip must reject, not throw synchronously.
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    Promise.resolve().then(() => {
+      const kind = ctx.services.declared?.frontDoor;
+      if (kind === undefined) ctx.skip('not stated (--behind-proxy or --behind-tunnel)');
+      return { via: via(ctx), kind };
+    }),
 });
 
 export const declaredKubernetes = defineCollector({
   id: 'declared.kubernetes',
   title: 'Plex runs in Kubernetes (as you stated it)',
   schema: DeclaredKubernetes,
-  collect: async (ctx: CollectorContext<CollectServices>) => {
-    const kubernetes = ctx.services.declared?.kubernetes;
-    if (kubernetes === undefined) ctx.skip('not stated (--kubernetes)');
-    return { via: via(ctx), kubernetes };
-  },
+  // No I/O, but a collector is async by contract: a skip must reject, not throw synchronously.
+  collect: (ctx: CollectorContext<CollectServices>) =>
+    Promise.resolve().then(() => {
+      const kubernetes = ctx.services.declared?.kubernetes;
+      if (kubernetes === undefined) ctx.skip('not stated (--kubernetes)');
+      return { via: via(ctx), kubernetes };
+    }),
 });
 
 export const declaredCollectors = [declaredForwards, declaredRemoteAccess, declaredFrontDoor, declaredKubernetes];

@@ -50,11 +50,11 @@ export function readStreamCapped(stream: NodeJS.ReadableStream, options: ReadCap
     };
     const onError = (error: unknown): void => {
       cleanup();
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     const onAbort = (): void => {
       stop();
-      reject(signal?.reason ?? new Error('aborted'));
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     };
     if (signal?.aborted) {
       onAbort();

@@ -76,7 +76,8 @@ function tlsHandshake(
       socket.destroy();
       outcome();
     };
-    const onAbort = (): void => finish(() => reject(signal.reason));
+    const onAbort = (): void =>
+      finish(() => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')));
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate(false);

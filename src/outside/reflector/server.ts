@@ -51,7 +51,7 @@ export async function startReflector(options: StartReflectorOptions): Promise<Ru
     ? (createHttpsServer(
         { ...serverOptions, cert: options.tls.cert, key: options.tls.key },
         listener,
-      ) as unknown as Server)
+      ))
     : createHttpServer(serverOptions, listener);
   server.maxConnections = limits.maxConnections;
   // Bytes that are not HTTP, oversized headers, a client too slow to send them: a bare status line, then close.

@@ -35,7 +35,8 @@ export const loadBetterSqlite3: NativeLoader = async () => {
 /** Classifies a SQLite or file-system error by its code. */
 export function historyErrorOf(path: string, error: unknown): HistoryError {
   if (error instanceof HistoryError) return error;
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
   const detail = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
     return new HistoryError(

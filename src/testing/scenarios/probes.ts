@@ -238,11 +238,12 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
   const host: ProbeSet['host'] = () => Promise.resolve({ status: 'ok', value: peers.host, durationMs: 1 });
 
   // A scenario models the home network only: no machine outside it to check from (lab scenarios will add one).
-  const outside: ProbeSet['outside'] = async () => ({
-    status: 'failed',
-    error: { phase: 'connect', code: 'ENOVANTAGE', message: 'this scenario has no outside vantage' },
-    durationMs: 0,
-  });
+  const outside: ProbeSet['outside'] = () =>
+    Promise.resolve({
+      status: 'failed',
+      error: { phase: 'connect', code: 'ENOVANTAGE', message: 'this scenario has no outside vantage' },
+      durationMs: 0,
+    });
 
   return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, outside };
 }
