@@ -88,7 +88,8 @@ export default defineCases([
       'Forward 32400 → server is right, WAN IP matches what Plex shows, still "not available outside". Went dark two weeks ago without changes.',
     observations: {
       'server.identity': identity(),
-      'server.account': unreachable(),
+      // The story's "WAN IP matches what Plex shows": the page shows the public address (it was '' here, unlike the story).
+      'server.account': unreachable({ publicAddress: HOME.wan }),
       'server.prefs': manual(),
       'probe.upnp': upnp(),
     },

@@ -5,7 +5,14 @@
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineRule } from '../define-rule.js';
-import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
+import {
+  routerAttribution,
+  routerWan,
+  seesServersRouter,
+  serverPublicAddress,
+  thisMachinePublicAddress,
+  vantage,
+} from '../facts.js';
 
 export default defineRule({
   id: 'cgnat',
@@ -68,7 +75,7 @@ export default defineRule({
         messageId: 'sharedAddressSpace',
         data: { wan: wan.address },
         evidence: [routerEvidence],
-        confidence: seesServersRouter(ctx) ? 'high' : 'medium',
+        confidence: routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium',
         fix: { fixId: 'askIsp' },
       });
       return;

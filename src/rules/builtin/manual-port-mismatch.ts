@@ -11,6 +11,7 @@ import {
   routerMappingsFor,
   routerMappingsToServer,
   routerWan,
+  routerAttribution,
   seesServersRouter,
   serverLanEndpoint,
 } from '../facts.js';
@@ -48,6 +49,8 @@ export default defineRule({
     if (!network || !upnp || !seesServersRouter(ctx)) return;
     const server = serverLanEndpoint(ctx);
     if (!server.address) return;
+    // The router's table decides it; only inferred to be the server's router (no host facts), it decides less firmly.
+    const strength = routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium';
     const mapping = mappingState(ctx);
     // A working setup needs no second opinion: the router's table can be partial or stale.
     const outside = reachedFromOutside(ctx);
@@ -93,7 +96,7 @@ export default defineRule({
           },
           { source: server.source ?? 'server', observed: `server at ${server.address}:${server.port}` },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
       return;
@@ -111,7 +114,7 @@ export default defineRule({
             expected: `TCP ${port} → ${server.address}:${server.port}`,
           },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
       return;
@@ -139,7 +142,7 @@ export default defineRule({
             expected: `TCP ${manual} → ${server.address}:${server.port}`,
           },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: {
           fixId: 'useForwardedPort',
           data: { manualPort: manual, forwardedPort: forwarded },

@@ -13,6 +13,7 @@ export default defineRule({
   meta: {
     severity: 'warning',
     category: 'relay',
+    symptom: true,
     title: 'People outside your network reach the server directly, not only through the Relay',
     requires: [],
     uses: ['plextv.resources', 'server.prefs', 'server.account', 'server.root', 'probe.connections'],
