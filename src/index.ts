@@ -28,6 +28,7 @@ export { ResourcesValue, PublicIpValue } from './collect/values/plextv.js';
 // Rules.
 export { defineRule } from './rules/define-rule.js';
 export { builtinRules } from './rules/builtin/index.js';
+export type { BuiltinRuleId, RuleId } from './rules/builtin-ids.js';
 export type {
   Rule,
   AnyRule,

@@ -1,36 +1,56 @@
-// Testing the example rule the way docs/writing-rules.md shows: observations in, diagnoses out, no server needed.
-import { describe, expect, it } from 'vitest';
-import { failed, ok, runRule } from 'plex-diagnose/testing';
+// Testing the example rule the way docs/writing-rules.md shows: a table of cases, observations in, findings out, no
+// server needed. RuleTester runs each case through the real engine, so a rule that reads an observation it does not
+// declare in `requires`/`uses`, or a bad option, fails the case.
+import { describe, it } from 'vitest';
+import { RuleTester, failed, ok } from 'plex-diagnose/testing';
 import { minimumServerVersion, type ServerVersion } from './minimum-version.js';
+
+// RuleTester uses the global describe/it when your framework has them (vitest's `globals: true`, mocha, jest);
+// otherwise hand them over once.
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
 
 const version = (raw: string): ServerVersion => {
   const [major, minor, patch] = raw.split(/[.-]/).map(Number);
   return { raw, parts: [major!, minor!, patch!] };
 };
+const running = (raw: string) => ({ 'example.serverVersion': ok(version(raw)) });
 
-describe('example/minimum-server-version', () => {
-  it('reports a server older than the minimum, with the exact version to update to', () => {
-    const run = runRule(minimumServerVersion, { 'example.serverVersion': ok(version('1.41.3.9314-a0bfb8370')) });
-    expect(run.diagnoses).toHaveLength(1);
-    expect(run.diagnoses[0]).toMatchObject({ messageId: 'tooOld', severity: 'warning', confidence: 'high', data: { minimum: '1.42.0' } });
-    expect(run.diagnoses[0]!.fix?.message).toContain('Update Plex Media Server to 1.42.0 or later');
-  });
+// Every case starts from these observations unless it gives its own.
+const ruleTester = new RuleTester({ observations: () => running('1.41.3.9314-a0bfb8370') });
 
-  it('passes at or above the minimum', () => {
-    expect(runRule(minimumServerVersion, { 'example.serverVersion': ok(version('1.42.0.9975-abcdef012')) }).check.status).toBe('passed');
-    expect(runRule(minimumServerVersion, { 'example.serverVersion': ok(version('2.0.0.1-abc')) }).diagnoses).toEqual([]);
-  });
-
-  it('takes the minimum from its options, and severity from the config', () => {
-    const run = runRule(minimumServerVersion, { 'example.serverVersion': ok(version('1.41.3.9314-a0bfb8370')) }, { severity: 'error', options: { minimum: '1.40.0' } });
-    expect(run.diagnoses).toEqual([]);
-    const strict = runRule(minimumServerVersion, { 'example.serverVersion': ok(version('1.41.3.9314-a0bfb8370')) }, { severity: 'error', options: { minimum: '1.41.4' } });
-    expect(strict.diagnoses[0]).toMatchObject({ severity: 'error', data: { minimum: '1.41.4' } });
-  });
-
-  it('is skipped, with the reason, when the version could not be collected', () => {
-    const run = runRule(minimumServerVersion, { 'example.serverVersion': failed('PLEXDIAG_NETWORK', 'connect ECONNREFUSED') });
-    expect(run.check.status).toBe('skipped');
-    expect(run.check.reason).toContain('example.serverVersion');
-  });
+ruleTester.run('example/minimum-server-version', minimumServerVersion, {
+  valid: [
+    { name: 'at the minimum', observations: running('1.42.0.9975-abcdef012') },
+    { name: 'above it', observations: running('2.0.0.1-abc') },
+    { name: 'a lower minimum from the options', setting: { severity: 'error', options: { minimum: '1.40.0' } } },
+  ],
+  invalid: [
+    {
+      name: 'older than the minimum, with the exact version to update to',
+      expect: [
+        {
+          messageId: 'tooOld',
+          severity: 'warning',
+          confidence: 'high',
+          data: { minimum: '1.42.0' },
+          fixId: 'update',
+          mentions: ['Update Plex Media Server to 1.42.0 or later'],
+        },
+      ],
+    },
+    {
+      name: 'older than a stricter minimum from the options, at the severity from the config',
+      setting: { severity: 'error', options: { minimum: '1.41.4' } },
+      expect: [{ messageId: 'tooOld', severity: 'error', data: { minimum: '1.41.4' } }],
+    },
+  ],
+  skipped: [
+    {
+      name: 'the version could not be collected',
+      observations: { 'example.serverVersion': failed('PLEXDIAG_NETWORK', 'connect ECONNREFUSED') },
+      reason: /example\.serverVersion/,
+    },
+  ],
 });

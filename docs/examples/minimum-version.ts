@@ -46,8 +46,8 @@ export const serverVersion = defineCollector({
   },
 });
 
-/** The rule's options; junk falls back to the defaults (a bad option must not stop a diagnosis). */
-const Options = z.object({ minimum: z.string().regex(VERSION).default(DEFAULT_MINIMUM) });
+/** The rule's options, as a zod schema in its meta: a bad option is a usage error naming the rule, before any probe. */
+const Options = z.strictObject({ minimum: z.string().regex(VERSION).default(DEFAULT_MINIMUM) });
 
 function compare(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -62,6 +62,7 @@ export const minimumServerVersion = defineRule({
     category: 'house-rules',
     title: 'Plex Media Server is at least the version this household requires',
     requires: ['example.serverVersion'],
+    options: Options,
     messages: {
       tooOld: 'Plex Media Server {{version}} is older than {{minimum}}, the oldest version this household accepts.',
     },
@@ -70,8 +71,7 @@ export const minimumServerVersion = defineRule({
     },
   },
   evaluate(ctx) {
-    const parsed = Options.safeParse(ctx.options ?? {});
-    const minimum = parsed.success ? parsed.data.minimum : DEFAULT_MINIMUM;
+    const { minimum } = ctx.options; // parsed by the schema, defaults applied
     const version = ctx.get('example.serverVersion');
     if (!version) return;
     const wanted = VERSION.exec(minimum)!.slice(1, 4).map(Number);

@@ -97,6 +97,30 @@ const COLLECT: OptionSpec[] = [
     value: 'ip[:port]',
     description: 'Also check plex.direct names against this DNS server',
   },
+  // What you know that no probe can see: recorded as "you said", weighed below a measurement.
+  {
+    name: 'forward',
+    type: 'string',
+    multiple: true,
+    value: 'ext:host:port',
+    description: 'You said: your router forwards this (e.g. 32400:192.168.1.10:32400), as its page shows',
+  },
+  {
+    name: 'says-remote-fails',
+    type: 'boolean',
+    description: 'You said: remote access fails from outside your network',
+  },
+  {
+    name: 'behind-proxy',
+    type: 'boolean',
+    description: 'You said: a reverse proxy in front of Plex is how the outside reaches it',
+  },
+  {
+    name: 'behind-tunnel',
+    type: 'boolean',
+    description: 'You said: a tunnel (Cloudflare, Tailscale Funnel, ...) reaches Plex',
+  },
+  { name: 'kubernetes', type: 'boolean', description: 'You said: Plex runs in Kubernetes' },
 ];
 
 const RULES: OptionSpec[] = [

@@ -10,7 +10,18 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { AnyCollector } from '../collect/define-collector.js';
 import { UsageError } from '../core/errors.js';
+import type { PathHop } from '../core/report.js';
 import type { AnyRule } from '../rules/types.js';
+
+// Every hop kind a rule's meta may name; typed so a hop added to PathHop (or misspelt here) is a compile error.
+const HOP_KINDS: { [Kind in PathHop['kind']]: Kind } = {
+  server: 'server',
+  'container-bridge': 'container-bridge',
+  router: 'router',
+  'upstream-nat': 'upstream-nat',
+  public: 'public',
+  internet: 'internet',
+};
 
 const RuleShape = z.looseObject({
   id: z.string().min(1),
@@ -22,6 +33,13 @@ const RuleShape = z.looseObject({
     uses: z.array(z.string()).optional(),
     messages: z.record(z.string(), z.string()),
     fixes: z.record(z.string(), z.string()).optional(),
+    hop: z.enum(HOP_KINDS).optional(),
+    // A zod schema, possibly from the module's own copy of zod: checked by shape, not instanceof.
+    options: z
+      .custom<object>((value) => typeof (value as { safeParse?: unknown } | null)?.safeParse === 'function', {
+        message: 'must be a zod schema',
+      })
+      .optional(),
   }),
   evaluate: z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'must be a function'),
 });

@@ -112,6 +112,7 @@ export async function prepareRun(
     collectors,
     collectorTimeoutMs: settings.timeoutMs,
     network: settings.network,
+    ...(Object.keys(settings.declared).length ? { declared: settings.declared } : {}),
     experiments: settings.experiments,
     signal: output.streams.signal,
     onProgress: (event) => progress.onProgress(event),

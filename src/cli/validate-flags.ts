@@ -2,6 +2,7 @@
  * Parsed flags → validated settings. Every bad value is a UsageError with a one-line reason (exit 2) before anything
  * touches the network.
  */
+import { parseForward, type DeclaredFacts } from '../collect/values/declared.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkOptions } from '../collect/services.js';
 import { isIpAddress } from '../core/net/address.js';
@@ -89,6 +90,29 @@ export interface CollectSettings {
   keep: boolean;
   yes: boolean;
   network: NetworkOptions;
+  /** What the user stated on flags (`--forward`, `--says-remote-fails`, ...). */
+  declared: DeclaredFacts;
+}
+
+/** The "you said" flags, validated: a forward that is not `ext:host:port` is a usage error, not a silent guess. */
+export function declaredFacts(values: Values): DeclaredFacts {
+  const forwards = list(values, 'forward').map((text) => {
+    const forward = parseForward(text);
+    if (!forward || !(isIpAddress(forward.host) || HOST_NAME.test(forward.host)))
+      throw new UsageError(
+        `--forward "${text.slice(0, 60)}" is not external-port:host:port (e.g. 32400:192.168.1.10:32400)`,
+      );
+    return forward;
+  });
+  if (flag(values, 'behind-proxy') && flag(values, 'behind-tunnel'))
+    throw new UsageError('--behind-proxy and --behind-tunnel: say which one is in front of Plex');
+  return {
+    ...(forwards.length ? { forwards } : {}),
+    ...(flag(values, 'says-remote-fails') ? { failsFromOutside: true } : {}),
+    ...(flag(values, 'behind-proxy') ? { frontDoor: 'reverse-proxy' as const } : {}),
+    ...(flag(values, 'behind-tunnel') ? { frontDoor: 'tunnel' as const } : {}),
+    ...(flag(values, 'kubernetes') ? { kubernetes: true } : {}),
+  };
 }
 
 /**
@@ -161,6 +185,7 @@ export function collectSettings(values: Values, env: NodeJS.ProcessEnv): Collect
     keep: flag(values, 'keep'),
     yes: flag(values, 'yes'),
     network,
+    declared: declaredFacts(values),
   };
 }
 

@@ -3,7 +3,7 @@
  * the evidence as redacted, versioned JSON. The token stays inside the clients; it is scrubbed from the snapshot anyway.
  * Which collectors the enabled rules need is decided a layer up (`collect` in src/diagnose), so this layer knows no rule.
  */
-import type { DeclaredFacts } from './values/declared.js';
+import { statedFactIds, type DeclaredFacts } from './values/declared.js';
 import type { Dispatcher } from 'undici';
 import { UsageError } from '../core/errors.js';
 import { createPlexTvClient } from '../clients/plextv/index.js';
@@ -99,7 +99,9 @@ export async function collectSnapshot(options: CollectSnapshotOptions): Promise<
   // A rule may name a collector that only exists when opted in (an experiment): it is then simply not collected.
   const known = new Set(registry.map((collector) => collector.id));
   const asked = options.collectorIds ?? [...known];
-  const wanted = [...new Set([...asked, ...(options.include ?? [])])].filter((id) => known.has(id));
+  // A fact the user stated is recorded even when no enabled rule reads it: the snapshot keeps what was said.
+  const stated = statedFactIds(options.declared);
+  const wanted = [...new Set([...asked, ...(options.include ?? []), ...stated])].filter((id) => known.has(id));
   const services = createServices(options);
   const observations = await runCollectors(registry, wanted, {
     services,

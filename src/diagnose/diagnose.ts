@@ -25,8 +25,9 @@ export interface AnalyzeOptions {
 
 /** Runs the rules over a snapshot. Pure: no I/O, no clock. */
 export function analyze(snapshot: Snapshot, options: AnalyzeOptions = {}): Report {
-  const report = evaluateRules(snapshot, { ...options, rules: options.rules ?? builtinRules });
-  const path = describePath(snapshot, report.diagnoses);
+  const rules = options.rules ?? builtinRules;
+  const report = evaluateRules(snapshot, { ...options, rules });
+  const path = describePath(snapshot, report.diagnoses, rules);
   return path ? { ...report, path } : report;
 }
 

@@ -45,10 +45,29 @@ export function resolveRules(
     .map((rule, order) => {
       const setting = config[rule.id];
       const severity = (typeof setting === 'string' ? setting : setting?.severity) ?? rule.meta.severity;
-      const options = typeof setting === 'object' ? setting.options : undefined;
+      const options = resolveOptions(rule, typeof setting === 'object' ? setting.options : undefined);
       return { rule, severity, options, order };
     })
     .filter((resolved) => !only || only.includes(resolved.rule.meta.category));
+}
+
+/**
+ * Validates a rule's configured options against `meta.options` and applies its defaults (ESLint validates rule options
+ * against `meta.schema` the same way). A bad option fails the run up front: silently falling back to a default would
+ * answer a question the user did not ask. Rules that are off are checked too: the config is wrong either way.
+ */
+function resolveOptions(rule: AnyRule, raw: unknown): unknown {
+  const schema = rule.meta.options;
+  if (!schema) {
+    if (raw === undefined) return undefined;
+    throw new UsageError(`rule "${rule.id}" takes no options: remove "options" from its config`);
+  }
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${['options', ...issue.path.map(String)].join('.')}: ${issue.message}`);
+  throw new UsageError(`rule "${rule.id}" has a bad option: ${issues.join('; ')}`, { cause: parsed.error });
 }
 
 /** The collectors the enabled rules need or use: exactly what `collect` runs. */

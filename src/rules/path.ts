@@ -1,7 +1,8 @@
 /**
  * The path from the server to the internet, as Plex's Remote Access page draws it but complete: server → [container
  * bridge] → router (LAN / WAN) → [second NAT or CGNAT] → public address as plex.tv sees it → internet, with the hop
- * each finding points at marked. Built from the snapshot and the diagnoses only (pure).
+ * each finding points at marked (the hop is in each rule's meta, so user rules mark it too). Built from the snapshot,
+ * the diagnoses and the rules that ran (pure).
  */
 import { createReader } from '../collect/define-collector.js';
 import type { Snapshot } from '../core/snapshot.js';
@@ -18,23 +19,7 @@ import {
   type FactsContext,
 } from './facts.js';
 import type { Diagnosis, NetworkPath, PathHop } from '../core/report.js';
-
-/** Which hop a rule's finding belongs to. Rules not listed (user rules too) do not mark the picture. */
-const HOP_OF_RULE: Record<string, PathHop['kind']> = {
-  'server-unreachable': 'server',
-  'vpn-on-server': 'server',
-  'container-address-advertised': 'container-bridge',
-  'manual-port-mismatch': 'router',
-  'no-port-forward': 'router',
-  'double-nat': 'upstream-nat',
-  cgnat: 'upstream-nat',
-  'isp-blocks-port': 'public',
-  'mapping-failed': 'internet',
-  'remote-access-disabled': 'internet',
-  'server-not-claimed': 'internet',
-  'plextv-unreachable': 'internet',
-  'relay-only': 'internet',
-};
+import type { AnyRule } from './types.js';
 
 function containerHop(ctx: FactsContext): PathHop | undefined {
   const advertised = ctx
@@ -67,7 +52,13 @@ function upstreamHop(ctx: FactsContext): PathHop | undefined {
   return undefined;
 }
 
-export function describePath(snapshot: Snapshot, diagnoses: readonly Diagnosis[]): NetworkPath | undefined {
+/** `rules`: the rules that ran; each finding marks the hop its rule's `meta.hop` names. */
+export function describePath(
+  snapshot: Snapshot,
+  diagnoses: readonly Diagnosis[],
+  rules: readonly AnyRule[],
+): NetworkPath | undefined {
+  const hopOf = new Map(rules.map((rule) => [rule.id, rule.meta.hop]));
   const ctx: FactsContext = { ...createReader(snapshot.observations), snapshot };
   if (!ctx.observation('server.identity')) return undefined;
   const server = serverLanEndpoint(ctx);
@@ -121,7 +112,7 @@ export function describePath(snapshot: Snapshot, diagnoses: readonly Diagnosis[]
   if (mappingFailed(mapping)) hops[hops.length - 1]!.status = 'warning';
 
   for (const diagnosis of diagnoses) {
-    const kind = HOP_OF_RULE[diagnosis.ruleId];
+    const kind = hopOf.get(diagnosis.ruleId);
     if (!kind || diagnosis.severity === 'info') continue;
     const hop = hops.find((h) => h.kind === kind) ?? (kind === 'container-bridge' ? hops[0] : undefined);
     if (!hop) continue;

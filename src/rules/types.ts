@@ -2,7 +2,10 @@
  * Rules: ESLint's shape (serialisable `meta` + one pure function), specialised for diagnoses. A rule reads the
  * snapshot's observations and reports what it finds with evidence, confidence and an exact fix. No I/O, no clock.
  */
+import type { z } from 'zod';
 import type { ObservationReader } from '../collect/define-collector.js';
+import type { RuleId } from './builtin-ids.js';
+import type { PathHop } from '../core/report.js';
 import type { Snapshot } from '../core/snapshot.js';
 
 import type { Confidence, Evidence, FixAction, RuleCategory, Severity } from '../core/finding.js';
@@ -18,7 +21,7 @@ export type {
   Severity,
 } from '../core/finding.js';
 
-export interface RuleMeta<MessageIds extends string = string, FixIds extends string = string> {
+export interface RuleMeta<MessageIds extends string = string, FixIds extends string = string, Options = unknown> {
   /** Default severity; users can change it per rule. */
   severity: Severity;
   category: RuleCategory;
@@ -36,9 +39,23 @@ export interface RuleMeta<MessageIds extends string = string, FixIds extends str
    * Rules whose findings this rule's finding explains. When both fire, those become `contributing` (e.g. CGNAT
    * explains "unreachable from the internet"), so one root cause heads the report.
    */
-  explains?: readonly string[];
+  explains?: readonly RuleId[];
   /** Link to the rule's documentation page. */
   docsUrl?: string;
+  /**
+   * The hop of the server → internet path picture a finding of this rule marks (broken for a root cause, warning for a
+   * contributing one); findings of rules without one, and info findings, leave the picture as it is.
+   * @default undefined (no mark)
+   */
+  hop?: PathHop['kind'];
+  /**
+   * The zod schema of the rule's options (an object). Configured options are validated against it when the rules are
+   * resolved, so a bad option is a usage error naming the rule and the option, before anything is collected; with no
+   * options configured the schema is given `{}`, so its defaults apply. `ctx.options` is the parsed result. A rule
+   * without a schema takes no options: configuring some is a usage error too.
+   * @default undefined (no options)
+   */
+  options?: z.ZodType<Options, object>;
   /**
    * The remote-access question this rule decides (see `DECIDING_QUESTIONS`). The verdict is ok only when every
    * question some enabled rule decides has at least one such rule that PASSED; otherwise it is inconclusive.
@@ -102,7 +119,7 @@ export interface ReportDescriptor<MessageIds extends string = string, FixIds ext
     actions?: FixAction[];
   };
   /** Overrides meta.explains for this finding. */
-  explains?: readonly string[];
+  explains?: readonly RuleId[];
 }
 
 export interface RuleContext<
@@ -112,8 +129,8 @@ export interface RuleContext<
 > extends ObservationReader {
   /** The rule's id. */
   readonly id: string;
-  /** Options from the rule config (`{ severity, options }`). */
-  readonly options: Options | undefined;
+  /** The rule's options, parsed by `meta.options` (defaults applied); undefined for a rule that takes none. */
+  readonly options: Options;
   /** What the run was pointed at and how: target URL, whether a token was used, when it was collected. */
   readonly snapshot: Pick<Snapshot, 'target' | 'context' | 'createdAt'>;
   /** A finding: the check failed (or, with severity info, a note). */
@@ -128,7 +145,7 @@ export interface RuleContext<
 
 export interface Rule<MessageIds extends string = string, FixIds extends string = string, Options = unknown> {
   readonly id: string;
-  readonly meta: RuleMeta<MessageIds, FixIds>;
+  readonly meta: RuleMeta<MessageIds, FixIds, Options>;
   evaluate(context: RuleContext<MessageIds, FixIds, Options>): void;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { evaluateRules } from '../../src/rules/engine.js';
 import { defineRule } from '../../src/rules/define-rule.js';
 import { collectorsFor, resolveRules } from '../../src/rules/config.js';
@@ -153,7 +154,14 @@ describe('evaluateRules', () => {
     const seen: unknown[] = [];
     const withOptions = defineRule({
       id: 'opts',
-      meta: { severity: 'info', category: 'server', title: 'Opts', requires: [], messages: { m: 'm' } },
+      meta: {
+        severity: 'info',
+        category: 'server',
+        title: 'Opts',
+        requires: [],
+        options: z.object({ limit: z.number() }),
+        messages: { m: 'm' },
+      },
       evaluate: (ctx) => void seen.push(ctx.options),
     });
     const report = evaluateRules(broken, {

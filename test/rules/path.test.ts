@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/diagnose/diagnose.js';
+import type { PathHop } from '../../src/core/report.js';
+import { builtinRules } from '../../src/rules/builtin/index.js';
+import { defineRule } from '../../src/rules/define-rule.js';
 import {
   accountValue,
   buildSnapshot,
@@ -47,5 +50,47 @@ describe('describePath', () => {
     const o = healthyObservations();
     delete o['server.identity'];
     expect(analyze(buildSnapshot(o)).path).toBeUndefined();
+  });
+
+  it("marks the hop a rule's meta names, for a user rule too; a rule without a hop leaves the picture alone", () => {
+    const userRule = (id: string, hop?: PathHop['kind']) =>
+      defineRule({
+        id,
+        meta: {
+          severity: 'error',
+          category: 'acme',
+          title: 'The ISP router is in bridge mode',
+          ...(hop ? { hop } : {}),
+          requires: [],
+          messages: { routed: 'The ISP router routes.' },
+        },
+        evaluate: (ctx) =>
+          ctx.report({ messageId: 'routed', evidence: [{ source: 'acme', observed: 'routed' }], confidence: 'high' }),
+      });
+    const marked = analyze(buildSnapshot(), { rules: [...builtinRules, userRule('acme/bridge-mode', 'router')] });
+    expect(marked.path!.hops.find((h) => h.kind === 'router')).toMatchObject({
+      status: 'broken',
+      note: 'acme/bridge-mode',
+    });
+    const unmarked = analyze(buildSnapshot(), { rules: [...builtinRules, userRule('acme/no-hop')] });
+    expect(unmarked.path!.hops.every((h) => h.status === 'ok')).toBe(true);
+  });
+
+  it('takes the built-in hops from the rules (as the table it replaced had them)', () => {
+    expect(Object.fromEntries(builtinRules.filter((r) => r.meta.hop).map((r) => [r.id, r.meta.hop]))).toEqual({
+      'server-unreachable': 'server',
+      'vpn-on-server': 'server',
+      'container-address-advertised': 'container-bridge',
+      'manual-port-mismatch': 'router',
+      'no-port-forward': 'router',
+      'double-nat': 'upstream-nat',
+      cgnat: 'upstream-nat',
+      'isp-blocks-port': 'public',
+      'mapping-failed': 'internet',
+      'remote-access-disabled': 'internet',
+      'server-not-claimed': 'internet',
+      'plextv-unreachable': 'internet',
+      'relay-only': 'internet',
+    });
   });
 });

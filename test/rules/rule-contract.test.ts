@@ -2,7 +2,11 @@
 // that reads an undeclared observation is reported as crashed with a message naming the rule and the observation,
 // even when it swallows the error, and the other rules are not affected.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { UsageError } from '../../src/core/errors.js';
+import { resolveRules } from '../../src/rules/config.js';
 import { evaluateRules } from '../../src/rules/engine.js';
+import type { RuleConfig } from '../../src/rules/types.js';
 import { defineRule } from '../../src/rules/define-rule.js';
 import { makeSnapshot, ok } from '../helpers/snapshot.js';
 
@@ -81,6 +85,69 @@ describe('the rule contract', () => {
         expect(ctx.get('acme.relay')).toEqual({ enabled: true });
       },
     });
-    expect(evaluateRules(snapshot, { rules: [reader] }).checks[0]).toMatchObject({ status: 'not-checked' }) // read fine; silent, so not checked;
+    expect(evaluateRules(snapshot, { rules: [reader] }).checks[0]).toMatchObject({ status: 'not-checked' }); // read fine; silent, so not checked;
+  });
+});
+
+describe('rule options: meta.options', () => {
+  const withOptions = defineRule({
+    id: 'acme/threshold',
+    meta: {
+      severity: 'warning',
+      category: 'acme',
+      title: 'Under the threshold',
+      requires: ['acme.relay'],
+      options: z.strictObject({ limit: z.number().int().positive().default(3), label: z.string().optional() }),
+      messages: { seen: 'limit {{limit}}' },
+    },
+    evaluate(ctx) {
+      // Typed from the schema: a number, never undefined.
+      const limit: number = ctx.options.limit;
+      ctx.report({
+        messageId: 'seen',
+        data: { limit },
+        evidence: [{ source: 'acme.relay', observed: 'on' }],
+        confidence: 'high',
+      });
+    },
+  });
+  const limitOf = (ruleConfig?: RuleConfig) =>
+    evaluateRules(snapshot, { rules: [withOptions], ...(ruleConfig ? { ruleConfig } : {}) }).diagnoses[0]?.data.limit;
+  const usageError = (run: () => unknown): UsageError => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof UsageError) return error;
+      throw error;
+    }
+    throw new Error('expected a UsageError');
+  };
+
+  it('applies the schema defaults when no options are configured, and the configured value when one is', () => {
+    expect(limitOf()).toBe(3);
+    expect(limitOf({ 'acme/threshold': 'error' })).toBe(3);
+    expect(limitOf({ 'acme/threshold': { options: { limit: 7 } } })).toBe(7);
+    expect(resolveRules([withOptions], { 'acme/threshold': { options: { limit: 5 } } })[0]!.options).toEqual({
+      limit: 5,
+    });
+  });
+
+  it('refuses a bad option with a usage error naming the rule and the option path', () => {
+    const error = usageError(() => limitOf({ 'acme/threshold': { options: { limit: -1, label: 4 } } }));
+    expect(error.code).toBe('PLEXDIAG_USAGE');
+    expect(error.message).toMatch(/^rule "acme\/threshold" has a bad option: options\.limit: .*; options\.label: /);
+    expect(error.cause).toBeDefined();
+    expect(usageError(() => limitOf({ 'acme/threshold': { options: { limt: 2 } } })).message).toMatch(/limt/);
+    // Off or not, a wrong config is wrong: checked before anything is collected.
+    expect(() => resolveRules([withOptions], { 'acme/threshold': { severity: 'off', options: 'x' } })).toThrow(
+      /rule "acme\/threshold" has a bad option: options: /,
+    );
+  });
+
+  it('refuses options for a rule that takes none', () => {
+    expect(usageError(() => resolveRules([honest], { 'acme/honest': { options: { strict: true } } })).message).toBe(
+      'rule "acme/honest" takes no options: remove "options" from its config',
+    );
+    expect(resolveRules([honest], { 'acme/honest': { severity: 'info' } })[0]!.options).toBeUndefined();
   });
 });

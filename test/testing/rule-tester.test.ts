@@ -113,6 +113,16 @@ describe('RuleTester', () => {
     expect(outcomes).toEqual([{ name: 'only: stays silent: focused' }]);
   });
 
+  it('validates options like a diagnosis does: a bad option fails the case', () => {
+    const { outcomes } = record((tester) =>
+      tester.run('options', relayRule(['acme.relay']), {
+        valid: [{ name: 'an option the rule does not take', setting: { options: { strict: true } } }],
+        invalid: [],
+      }),
+    );
+    expect(outcomes[0]!.error).toMatch(/rule "acme\/no-relay" takes no options/);
+  });
+
   it('without any framework, runs each case at once and throws on failure, naming the case', () => {
     const globals = globalThis as { describe?: unknown; it?: unknown };
     const saved = { describe: globals.describe, it: globals.it };

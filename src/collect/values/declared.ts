@@ -51,3 +51,14 @@ export function parseForward(text: string): DeclaredForward | undefined {
   });
   return parsed.success ? parsed.data : undefined;
 }
+
+/** The `declared.*` observation ids of the facts that were stated. */
+export function statedFactIds(facts: DeclaredFacts | undefined): string[] {
+  if (!facts) return [];
+  return [
+    ...(facts.forwards?.length ? ['declared.forwards'] : []),
+    ...(facts.failsFromOutside !== undefined ? ['declared.remoteAccess'] : []),
+    ...(facts.frontDoor !== undefined ? ['declared.frontDoor'] : []),
+    ...(facts.kubernetes !== undefined ? ['declared.kubernetes'] : []),
+  ];
+}

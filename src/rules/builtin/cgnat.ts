@@ -4,7 +4,7 @@
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   routerAttribution,
   routerWan,
@@ -14,12 +14,13 @@ import {
   vantage,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'cgnat',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'Your ISP gives you a public IPv4 address (no carrier-grade NAT)',
+    hop: 'upstream-nat',
     requires: [],
     uses: [
       'probe.upnp',
@@ -29,6 +30,7 @@ export default defineRule({
       'server.account',
       'plextv.resources',
       'declared.remoteAccess',
+      'server.root',
     ],
     explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
     messages: {

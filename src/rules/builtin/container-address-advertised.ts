@@ -5,7 +5,7 @@
  * (plex-api.md §8; the plex-api.rs Docker capture lists local 172.18.0.3).
  */
 import type { Evidence } from '../types.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { FactsContext } from '../facts.js';
 import {
   advertisedLocalConnections,
@@ -26,12 +26,13 @@ const CONTAINER_DEVICE = /docker|container|kubernetes|podman|home assistant/i;
 const BRIDGE_PORTS =
   '-p 32400:32400/tcp -p 8324:8324/tcp -p 32469:32469/tcp -p 1900:1900/udp -p 32410:32410/udp -p 32412:32412/udp -p 32413:32413/udp -p 32414:32414/udp';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'container-address-advertised',
   meta: {
     severity: 'error',
     category: 'lan',
     title: 'The server advertises a local address LAN devices can reach (not a container-internal one)',
+    hop: 'container-bridge',
     requires: [],
     uses: ['plextv.resources', 'probe.host', 'probe.connections', 'server.prefs', 'server.account'],
     messages: {

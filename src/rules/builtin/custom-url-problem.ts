@@ -7,7 +7,7 @@ import type { ProbedConnection } from '../../collect/values/connections.js';
 import { classifyAddress, isIpAddress } from '../../core/net/address.js';
 import { connectionFailure, describeConnectionFailure, probedFor, reachedThisServer } from '../connection-facts.js';
 import { parseCustomEntry, withPort, type CustomEntry } from '../custom-url-entries.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { seesServersRouter, serverLanEndpoint, type FactsContext } from '../facts.js';
 import type { Confidence, Evidence, RuleContext } from '../types.js';
 
@@ -80,7 +80,7 @@ const fixes = {
 
 type Ctx = RuleContext<keyof typeof messages, keyof typeof fixes>;
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'custom-url-problem',
   meta: {
     severity: 'warning',

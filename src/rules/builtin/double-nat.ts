@@ -5,15 +5,16 @@
  * answer means "not public", without saying which kind.
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerAttribution, routerWan, seesServersRouter, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'double-nat',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'Your router has the public address (no second NAT in front of it)',
+    hop: 'upstream-nat',
     requires: [],
     uses: [
       'probe.upnp',

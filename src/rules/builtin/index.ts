@@ -1,7 +1,9 @@
 // The built-in rule catalogue, in the order ties are broken in the report. One rule a file, named by its id;
 // each has test/rules/builtin/<id>.test.ts and docs/rules/<id>.md (test/docs.test.ts enforces both).
 import { ruleDocsUrl } from '../docs-header.js';
+import { BUILTIN_RULE_IDS, type BuiltinRuleId } from '../builtin-ids.js';
 import type { AnyRule } from '../types.js';
+import type { BuiltinRule } from './define-builtin-rule.js';
 import cgnat from './cgnat.js';
 import containerAddressAdvertised from './container-address-advertised.js';
 import customUrlProblem from './custom-url-problem.js';
@@ -15,6 +17,7 @@ import serverNotClaimed from './server-not-claimed.js';
 import serverStale from './server-stale.js';
 import serverUnreachable from './server-unreachable.js';
 import tokenRejected from './token-rejected.js';
+import declaredFactContradicted from './declared-fact-contradicted.js';
 import doubleNat from './double-nat.js';
 import ispBlocksPort from './isp-blocks-port.js';
 import manualPortMismatch from './manual-port-mismatch.js';
@@ -26,28 +29,30 @@ function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
 }
 
-export const builtinRules: readonly AnyRule[] = [
-  // The server and the account: nothing else can work until these do.
-  serverUnreachable,
-  serverNotClaimed,
-  tokenRejected,
-  plexTvUnreachable,
-  remoteAccessDisabled,
-  // Causes on the path to the internet, most specific first.
-  vpnOnServer,
+// Keyed by id, and checked against the id list: a rule missing, one too many, or filed under another id than its own
+// is a compile error. The order of the report's tie-breaks is the list's (builtin-ids.ts).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule keeps its own message and fix ids
+const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any> } = {
+  'server-unreachable': serverUnreachable,
+  'server-not-claimed': serverNotClaimed,
+  'token-rejected': tokenRejected,
+  'plextv-unreachable': plexTvUnreachable,
+  'remote-access-disabled': remoteAccessDisabled,
+  'vpn-on-server': vpnOnServer,
   cgnat,
-  doubleNat,
-  manualPortMismatch,
-  noPortForward,
-  ispBlocksPort,
-  // The LAN side: what local clients are given to dial, and whether they can.
-  containerAddressAdvertised,
-  plexDirectDnsRebinding,
-  secureConnectionsRequired,
-  customUrlProblem,
-  lanNetworksMisconfigured,
-  // Plex's own verdict (usually explained by one of the above), and its consequences.
-  mappingFailed,
-  relayOnly,
-  serverStale,
-].map(withDocsUrl);
+  'double-nat': doubleNat,
+  'manual-port-mismatch': manualPortMismatch,
+  'no-port-forward': noPortForward,
+  'isp-blocks-port': ispBlocksPort,
+  'container-address-advertised': containerAddressAdvertised,
+  'plex-direct-dns-rebinding': plexDirectDnsRebinding,
+  'secure-connections-required': secureConnectionsRequired,
+  'custom-url-problem': customUrlProblem,
+  'lan-networks-misconfigured': lanNetworksMisconfigured,
+  'mapping-failed': mappingFailed,
+  'relay-only': relayOnly,
+  'server-stale': serverStale,
+  'declared-fact-contradicted': declaredFactContradicted,
+};
+
+export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

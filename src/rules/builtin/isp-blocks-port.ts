@@ -5,7 +5,7 @@
  * same router is reachable on another port.
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   isUnreachableMapping,
   mappingFailed,
@@ -20,12 +20,13 @@ import {
   thisMachinePublicAddress,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'isp-blocks-port',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: 'Nothing upstream of the router filters the public port',
+    hop: 'public',
     requires: ['server.account'],
     uses: [
       'server.prefs',

@@ -13,7 +13,7 @@ import {
   parseNetworkEntry,
   type NetworkEntry,
 } from '../../core/net/network-list.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { serverLanEndpoint, targetEndpoint, vantage, type FactsContext } from '../facts.js';
 import type { Evidence, RuleContext } from '../types.js';
 
@@ -70,7 +70,7 @@ const fixes = {
 
 type Ctx = RuleContext<keyof typeof messages, keyof typeof fixes>;
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'lan-networks-misconfigured',
   meta: {
     severity: 'warning',

@@ -4,7 +4,7 @@
  * port. Read from the router's UPnP table; static forwards that a router does not list there are invisible to it.
  */
 import { reachedFromOutside } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   mappingFailed,
   mappingState,
@@ -16,12 +16,13 @@ import {
   serverLanEndpoint,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'manual-port-mismatch',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: "Plex's public port matches the router's forward",
+    hop: 'router',
     requires: ['server.prefs', 'probe.upnp'],
     uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root'],
     explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward'],

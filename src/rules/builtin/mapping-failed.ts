@@ -2,15 +2,16 @@
  * Plex's own verdict, explained. plex.tv tests the server's public endpoint and the server reports the outcome as
  * mappingState/mappingError (plex-api.md §3). Usually a symptom: the rules that find *why* explain it.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, serverPublicAddress } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'mapping-failed',
   meta: {
     severity: 'error',
     category: 'remote-access',
     title: "Plex's own remote access check passes",
+    hop: 'internet',
     requires: ['server.account'],
     uses: ['server.root', 'server.prefs', 'plextv.resources'],
     // plex.tv connecting back to the public endpoint is the one outside test every owner has.

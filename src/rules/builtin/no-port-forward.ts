@@ -8,7 +8,7 @@ import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import type { Evidence } from '../../core/finding.js';
 import type { FactsContext } from '../facts.js';
 import type { SuspectDescriptor } from '../types.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { noAnswerConfidence, noAnswerEvidence, noRouterAnswer } from './no-port-forward-evidence.js';
 import {
   mappingFailed,
@@ -20,12 +20,13 @@ import {
   vantage,
 } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'no-port-forward',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: 'A port forward reaches the server',
+    hop: 'router',
     requires: [],
     uses: [
       'server.account',

@@ -6,7 +6,7 @@
  * the two apart (src/probes/dns.ts).
  */
 import type { DnsResolverAnswer, PlexDirectDnsValue } from '../../probes/dns.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { Evidence } from '../types.js';
 
 const REBINDING_FIX_LINES = [
@@ -61,7 +61,7 @@ function affected(values: PlexDirectDnsValue[], outcomes: readonly DnsResolverAn
 /** Lookup codes a filter answers with ("no such name", "no records", "refused"), as opposed to timeouts and SERVFAIL. */
 const SAYS_NO = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NODATA', 'EREFUSED']);
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'plex-direct-dns-rebinding',
   meta: {
     severity: 'warning',

@@ -3,7 +3,7 @@
  * on the server's host, the server almost certainly cannot reach plex.tv either, which is what mappingError
  * `publisherror` / `myplexgone` say (plex-api.md §3); elsewhere it is a problem of this machine only.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, vantage, type Vantage } from '../facts.js';
 import { describeFailure, failureOf, type ClassifiedFailure } from '../observation-failure.js';
 import type { Confidence, Evidence } from '../types.js';
@@ -46,12 +46,13 @@ function isRelevant(
   return failure !== undefined && failure.kind in MESSAGE_OF;
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'plextv-unreachable',
   meta: {
     severity: 'error',
     category: 'account',
     title: 'plex.tv is reachable',
+    hop: 'internet',
     requires: [],
     uses: ['plextv.user', 'plextv.resources', 'plextv.publicIp', 'probe.host', 'server.account', 'server.root'],
     messages: {

@@ -4,17 +4,18 @@
  * with it off, nothing. A consequence, never a cause: the rules that find why remote access fails explain it.
  */
 import { isLanAddress, probedConnections, reachedThisServer, urlHostAddress } from '../connection-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingFailed, mappingState } from '../facts.js';
 import type { Evidence } from '../types.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'relay-only',
   meta: {
     severity: 'warning',
     category: 'relay',
     symptom: true,
     title: 'People outside your network reach the server directly, not only through the Relay',
+    hop: 'internet',
     requires: [],
     uses: ['plextv.resources', 'server.prefs', 'server.account', 'server.root', 'probe.connections'],
     messages: {

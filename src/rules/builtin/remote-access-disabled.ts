@@ -3,16 +3,17 @@
  * Tautulli reads it as "remote access enabled", plex-api.md §4) is false, so the server does not publish its address
  * to plex.tv and no client outside the LAN can find it, whatever the router does.
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState } from '../facts.js';
 import type { Evidence } from '../types.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'remote-access-disabled',
   meta: {
     severity: 'error',
     category: 'remote-access',
     title: 'Remote access is enabled on the server',
+    hop: 'internet',
     requires: ['server.prefs'],
     uses: ['server.account', 'server.root'],
     messages: {

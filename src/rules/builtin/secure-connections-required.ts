@@ -5,7 +5,7 @@
  * them fall back (support article 206225077).
  */
 import type { ProbedConnection } from '../../collect/values/connections.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { connectionFailure, probedConnections } from '../connection-facts.js';
 import type { Evidence } from '../types.js';
 
@@ -46,7 +46,7 @@ function httpsFailures(connections: ProbedConnection[]): HttpsFailure[] {
   return found;
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'secure-connections-required',
   meta: {
     severity: 'error',

@@ -3,7 +3,7 @@
  * cannot work whatever the network does. Evidence: /identity `claimed`, the root's `myPlex`/`myPlexSigninState` and
  * /myplex/account `signInState` (value sets in plex-api.md §1-3; `none` = never claimed or signed out).
  */
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { targetEndpoint } from '../facts.js';
 import type { Confidence, Evidence } from '../types.js';
 
@@ -13,12 +13,13 @@ interface SignInReading {
   field: 'signInState' | 'myPlexSigninState';
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'server-not-claimed',
   meta: {
     severity: 'error',
     category: 'account',
     title: 'The server is claimed and signed in to plex.tv',
+    hop: 'internet',
     requires: [],
     uses: ['server.identity', 'server.root', 'server.account'],
     messages: {

@@ -8,24 +8,21 @@
  * clock here makes the age wrong by as much, which is why the age check is never more than medium confidence.
  */
 import { z } from 'zod';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { FactsContext } from '../facts.js';
 import type { Confidence, Evidence } from '../types.js';
 
 export const DEFAULT_MAX_AGE_MINUTES = 60;
 
-/** Options of `server-stale` (`ruleConfig: { 'server-stale': { options: { maxAgeMinutes: 180 } } }`). */
-export const ServerStaleOptions = z.object({
+/**
+ * Options of `server-stale` (`ruleConfig: { 'server-stale': { options: { maxAgeMinutes: 180 } } }`). Validated when the
+ * rules are resolved: a bad value is a usage error naming the rule and the option, not a silent fall back to 60.
+ */
+export const ServerStaleOptions = z.strictObject({
   /** How long plex.tv may go without hearing from the server before it counts as stale. @default 60 */
   maxAgeMinutes: z.number().positive().finite().default(DEFAULT_MAX_AGE_MINUTES),
 });
 export type ServerStaleOptions = z.infer<typeof ServerStaleOptions>;
-
-/** The options, or the defaults when they are missing or junk (a bad rule option must not stop a diagnosis). */
-export function serverStaleOptions(raw: unknown): ServerStaleOptions {
-  const parsed = ServerStaleOptions.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : { maxAgeMinutes: DEFAULT_MAX_AGE_MINUTES };
-}
 
 /** "45 min", "3 h 12 min", "2 days 4 h". */
 export function formatAge(minutes: number): string {
@@ -44,7 +41,7 @@ function minutesBetween(earlier: string | undefined, later: string): number | un
   return Number.isFinite(from) && Number.isFinite(to) ? (to - from) / 60_000 : undefined;
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'server-stale',
   meta: {
     severity: 'warning',
@@ -52,6 +49,7 @@ export default defineRule({
     title: "plex.tv's record of the server is current",
     requires: [],
     uses: ['plextv.resources', 'server.identity', 'probe.connections'],
+    options: ServerStaleOptions,
     messages: {
       offline:
         'plex.tv lists "{{name}}" as offline (presence=0){{lastSeen}}, yet the server answers at {{url}}: it is running but not connected to plex.tv, so it is not published.',
@@ -72,7 +70,7 @@ export default defineRule({
     },
   },
   evaluate(ctx) {
-    const { maxAgeMinutes } = serverStaleOptions(ctx.options);
+    const { maxAgeMinutes } = ctx.options;
     const skew = clockSkew(ctx);
     if (skew) {
       ctx.report({

@@ -5,7 +5,7 @@
  */
 import { classifyAddress, ipFamily } from '../../core/net/address.js';
 import { isPlexDirectHost, parsePlexDirectName, plexDirectHostname } from '../../core/net/plex-direct.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   DEFAULT_PLEX_PORT,
   serverLanEndpoint,
@@ -16,12 +16,13 @@ import {
 import { classifyFailure, describeFailure } from '../observation-failure.js';
 import type { Evidence } from '../types.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'server-unreachable',
   meta: {
     severity: 'error',
     category: 'server',
     title: 'The Plex Media Server answers at the URL given',
+    hop: 'server',
     requires: [],
     uses: ['server.identity', 'server.root', 'probe.target', 'plextv.resources', 'plextv.publicIp', 'server.account'],
     decides: 'server-answers',

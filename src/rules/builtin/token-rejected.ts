@@ -4,7 +4,7 @@
  * plex.tv's 401 (`{"errors":[{"code":1001,"message":"User could not be authenticated"}]}`, plex-api.md §0).
  */
 import type { ObservationError } from '../../core/observation.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { Confidence, Evidence } from '../types.js';
 
 const SERVER_CALLS = {
@@ -35,7 +35,7 @@ function plexTvError(error: ObservationError): string {
   return /User could not be authenticated/.test(error.message) ? ': "User could not be authenticated"' : '';
 }
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'token-rejected',
   meta: {
     severity: 'error',

@@ -5,15 +5,16 @@
  * (publicAddressMatches=false).
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
-import { defineRule } from '../define-rule.js';
+import { defineBuiltinRule } from './define-builtin-rule.js';
 import { publicPort, routerWan, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
 
-export default defineRule({
+export default defineBuiltinRule({
   id: 'vpn-on-server',
   meta: {
     severity: 'error',
     category: 'network',
     title: 'The server reaches the internet through your router (no VPN or proxy)',
+    hop: 'server',
     requires: [],
     uses: [
       'probe.host',
@@ -24,6 +25,7 @@ export default defineRule({
       'probe.upnp',
       'probe.natpmp',
       'declared.remoteAccess',
+      'server.root',
     ],
     explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
     messages: {

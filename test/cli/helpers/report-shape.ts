@@ -5,7 +5,24 @@
  */
 import { z } from 'zod';
 
-const Evidence = z.strictObject({ source: z.string(), observed: z.string(), expected: z.string().optional() });
+const Evidence = z.strictObject({
+  source: z.string(),
+  observed: z.string(),
+  expected: z.string().optional(),
+  declared: z.boolean().optional(),
+});
+const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'crashed', 'off']);
+
+export const CliCandidate = z.strictObject({
+  ruleId: z.string(),
+  messageId: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).optional()),
+  likelihood: z.enum(['high', 'medium', 'low']),
+  for: z.array(Evidence).min(1),
+  against: z.array(Evidence),
+  nextStep: z.strictObject({ kind: z.enum(['command', 'router-page', 'question', 'action']), text: z.string().min(1) }),
+});
 const Value = z.union([z.string(), z.number(), z.boolean()]).optional();
 
 export const CliDiagnosis = z.strictObject({
@@ -38,22 +55,38 @@ export const CliReport = z.strictObject({
   target: z.looseObject({ url: z.string(), machineIdentifier: z.string().optional(), name: z.string().optional() }),
   context: z.looseObject({ tokenProvided: z.boolean(), plexTv: z.boolean(), experiments: z.array(z.string()) }),
   summary: z.strictObject({
+    verdict: z.enum(['ok', 'problems', 'inconclusive']),
     status: z.enum(['ok', 'error', 'warning', 'info']),
     errors: z.number().int(),
     warnings: z.number().int(),
     infos: z.number().int(),
     rootCauses: z.number().int(),
-    checks: z.record(z.enum(['passed', 'failed', 'skipped', 'crashed', 'off']), z.number().int()),
+    checks: z.record(CheckStatus, z.number().int()),
+  }),
+  verdict: z.strictObject({
+    status: z.enum(['ok', 'problems', 'inconclusive']),
+    missing: z.array(
+      z.strictObject({
+        decides: z.string(),
+        ruleIds: z.array(z.string()),
+        reason: z.string(),
+        howToCheck: z.string().optional(),
+      }),
+    ),
   }),
   diagnoses: z.array(CliDiagnosis),
+  differential: z.strictObject({ candidates: z.array(CliCandidate).min(1) }).optional(),
   checks: z.array(
     z.strictObject({
       ruleId: z.string(),
       title: z.string(),
       category: z.string(),
       severity: z.enum(['error', 'warning', 'info']),
-      status: z.enum(['passed', 'failed', 'skipped', 'crashed', 'off']),
+      status: CheckStatus,
       reason: z.string().optional(),
+      howToCheck: z.string().optional(),
+      evidence: z.array(Evidence).min(1).optional(),
+      decides: z.string().optional(),
       findings: z.number().int(),
     }),
   ),

@@ -87,6 +87,56 @@ const path: NetworkPath = {
   ],
 };
 
+const answers = defineRule({
+  id: 'answers',
+  meta: {
+    severity: 'error',
+    category: 'server',
+    title: 'Server answers',
+    requires: ['facts'],
+    decides: 'server-answers',
+    messages: { m: 'x' },
+  },
+  evaluate: (ctx) => ctx.pass({ evidence: [{ source: 'facts', observed: 'answered' }] }),
+});
+const answersSkipped = defineRule({
+  ...answers,
+  evaluate: (ctx) => ctx.notChecked({ reason: 'identity was not collected', howToCheck: 'run it against the server' }),
+});
+const suspect = (
+  id: string,
+  message: string,
+  likelihood: 'medium' | 'low',
+  step: 'router-page' | 'command',
+  text: string,
+) =>
+  defineRule({
+    id,
+    meta: { severity: 'error', category: 'network', title: id, requires: ['facts'], messages: { m: message } },
+    evaluate: (ctx) =>
+      ctx.suspect({
+        messageId: 'm',
+        for: [
+          { source: 'server.account', observed: 'mappingState=failed' },
+          ...(id === 'no-fwd'
+            ? [{ source: 'declared.forwards', observed: 'forward 32400 → 192.168.1.99:32400', declared: true }]
+            : []),
+        ],
+        against: id === 'isp' ? [{ source: 'router (UPnP)', observed: 'forward listed' }] : [],
+        nextStep: { kind: step, text },
+        likelihood,
+      }),
+  });
+function withDifferential(): Report {
+  return evaluateRules(makeSnapshot({ facts: ok({}) }), {
+    rules: [
+      answersSkipped,
+      suspect('isp', 'The ISP may block 32400', 'low', 'command', 'plex-diagnose --experiment alternate-port'),
+      suspect('no-fwd', 'The router may not forward 32400', 'medium', 'router-page', 'the Port Forwarding page'),
+    ],
+  });
+}
+
 function report(): Report {
   return {
     ...evaluateRules(
@@ -104,7 +154,7 @@ describe('formatText', () => {
 
   it('adds check lines, docs links and observations in verbose mode', () => {
     const text = formatText(report(), { verbose: true });
-    expect(text).toContain('skipped tls-check (missing was not collected)');
+    expect(text).toContain('not-checked tls-check (missing was not collected → collect missing');
     expect(text).toContain('Docs: https://example.invalid/docs/rules/isp-blocks-port.md');
     expect(text).toContain('Observations');
   });
@@ -115,12 +165,44 @@ describe('formatText', () => {
   });
 
   it('says so plainly when nothing is wrong', () => {
-    const healthy = evaluateRules(makeSnapshot({ facts: ok({}) }), { rules: [dnsOk] });
-    expect(formatText(healthy)).toContain('No problems found. 1 check run: 1 passed, 0 failed');
+    const healthy = evaluateRules(makeSnapshot({ facts: ok({}) }), { rules: [answers] });
+    expect(formatText(healthy)).toContain('No problems found. 1 check decided: 1 passed, 0 failed');
+    expect(formatText(healthy)).not.toContain('Inconclusive');
+  });
+
+  it('never says "No problems found" when a silent rule could not decide: inconclusive, with what is missing', () => {
+    const open = evaluateRules(makeSnapshot({ facts: ok({}) }), { rules: [dnsOk, answersSkipped] });
+    const text = formatText(open);
+    expect(text).not.toContain('No problems found');
+    expect(text).toContain('Inconclusive: no problem found, but remote access could not be checked.');
+    expect(text).toContain('Not checked (what a conclusive answer needs)');
+    expect(text).toContain('? answers: identity was not collected → run it against the server');
+    expect(text).toMatch(/\[\?\] DNS \(plex\.direct\) \.+ not checked: the rule found no evidence/);
+  });
+
+  it('shows the differential: each candidate with what points to it, away from it, and the next step', () => {
+    const text = formatText(withDifferential());
+    expect(text).toContain('Possible causes (not decided by the evidence; most likely first)');
+    expect(text).toContain('1. The router may not forward 32400 (no-fwd, likelihood: medium)');
+    expect(text).toContain('    + server.account: mappingState=failed');
+    expect(text).toContain('    + you said: forward 32400 → 192.168.1.99:32400');
+    expect(text).toContain('    → Open: the Port Forwarding page');
+    expect(text).toContain('2. The ISP may block 32400 (isp, likelihood: low)');
+    expect(text).toContain('    - router (UPnP): forward listed');
+    expect(text).toContain('    → Run: plex-diagnose --experiment alternate-port');
   });
 });
 
 describe('formatMarkdown', () => {
+  it('shows the differential and what is missing', () => {
+    const md = formatMarkdown(withDifferential());
+    expect(md).toContain('### Possible causes (most likely first)');
+    expect(md).toContain('   - ➕ you said: forward 32400 → 192.168.1.99:32400');
+    expect(md).toContain('   - ➖ router (UPnP): forward listed');
+    expect(md).toContain('   - **Next step:** Open: the Port Forwarding page');
+    expect(md).toContain('### ❔ Not checked (what a conclusive answer needs)');
+  });
+
   it('renders a forum-ready report with a mermaid path', () => {
     expect(formatMarkdown(report())).toMatchSnapshot();
   });
@@ -134,6 +216,15 @@ describe('formatMarkdown', () => {
 });
 
 describe('formatJson', () => {
+  it('carries the verdict and the differential', () => {
+    const json = JSON.parse(formatJson(withDifferential())) as Report;
+    expect(json.verdict.status).toBe('inconclusive');
+    expect(json.summary.verdict).toBe('inconclusive');
+    expect(json.differential!.candidates.map((c) => [c.ruleId, c.nextStep.kind])).toEqual([
+      ['no-fwd', 'router-page'],
+      ['isp', 'command'],
+    ]);
+  });
   it('is the report itself', () => {
     const r = report();
     expect(JSON.parse(formatJson(r))).toEqual(r);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/core/errors.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { ResourcesValue } from '../../../src/collect/values/plextv.js';
-import rule, { formatAge, serverStaleOptions } from '../../../src/rules/builtin/server-stale.js';
+import rule, { ServerStaleOptions, formatAge } from '../../../src/rules/builtin/server-stale.js';
 import { ServerIdentity } from '../../../src/clients/server/index.js';
 import { ConnectionsValue } from '../../../src/collect/values/connections.js';
 import {
@@ -169,18 +170,36 @@ describe('server-stale options', () => {
     { name: 'default (60): two hours is stale', options: undefined, expected: [['lastSeenOld', 60]] },
     { name: 'maxAgeMinutes 180: two hours is fine', options: { maxAgeMinutes: 180 }, expected: [] },
     { name: 'maxAgeMinutes 90: two hours is stale', options: { maxAgeMinutes: 90 }, expected: [['lastSeenOld', 90]] },
-    { name: 'a string falls back to 60', options: { maxAgeMinutes: '180' }, expected: [['lastSeenOld', 60]] },
-    { name: 'a negative number falls back to 60', options: { maxAgeMinutes: -5 }, expected: [['lastSeenOld', 60]] },
-    { name: 'zero falls back to 60', options: { maxAgeMinutes: 0 }, expected: [['lastSeenOld', 60]] },
-    { name: 'not an object falls back to 60', options: 'often', expected: [['lastSeenOld', 60]] },
+    { name: 'no maxAgeMinutes: the default 60', options: {}, expected: [['lastSeenOld', 60]] },
   ];
   for (const c of cases) it(c.name, () => expect(run(c.options)).toEqual(c.expected));
 
-  it('serverStaleOptions parses good values and replaces junk', () => {
-    expect(serverStaleOptions({ maxAgeMinutes: 15 })).toEqual({ maxAgeMinutes: 15 });
-    expect(serverStaleOptions({})).toEqual({ maxAgeMinutes: 60 });
-    expect(serverStaleOptions(null)).toEqual({ maxAgeMinutes: 60 });
-    expect(serverStaleOptions({ maxAgeMinutes: Number.POSITIVE_INFINITY })).toEqual({ maxAgeMinutes: 60 });
+  // A bad option used to fall back to 60 silently; now it stops the run up front, naming the rule and the option.
+  const bad: { name: string; options: unknown; issue: RegExp }[] = [
+    { name: 'a string', options: { maxAgeMinutes: '180' }, issue: /options\.maxAgeMinutes: .*number/ },
+    { name: 'a negative number', options: { maxAgeMinutes: -5 }, issue: /options\.maxAgeMinutes: .*>0/ },
+    { name: 'zero', options: { maxAgeMinutes: 0 }, issue: /options\.maxAgeMinutes: .*>0/ },
+    { name: 'not an object', options: 'often', issue: /options: .*object/ },
+    { name: 'a misspelt option', options: { maxAgeMinute: 90 }, issue: /options: .*maxAgeMinute/ },
+  ];
+  for (const c of bad)
+    it(`${c.name} is a usage error`, () => {
+      let error: unknown;
+      try {
+        run(c.options);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toMatch(/^rule "server-stale" has a bad option: /);
+      expect((error as UsageError).message).toMatch(c.issue);
+    });
+
+  it('its schema parses good values, applies the default, and refuses junk', () => {
+    expect(ServerStaleOptions.parse({ maxAgeMinutes: 15 })).toEqual({ maxAgeMinutes: 15 });
+    expect(ServerStaleOptions.parse({})).toEqual({ maxAgeMinutes: 60 });
+    expect(ServerStaleOptions.safeParse(null).success).toBe(false);
+    expect(ServerStaleOptions.safeParse({ maxAgeMinutes: Number.POSITIVE_INFINITY }).success).toBe(false);
   });
 });
 

@@ -1,0 +1,40 @@
+/**
+ * The ids of the built-in rules, in catalogue order. A list of its own (no rule imports it back): built-in rules type
+ * their `explains` against it, and the catalogue (builtin/index.ts) must hold exactly one rule per id, under that id,
+ * so a typo in `explains`, a rule missing from the catalogue or an id that drifted from its key is a compile error.
+ */
+export const BUILTIN_RULE_IDS = [
+  // The server and the account: nothing else can work until these do.
+  'server-unreachable',
+  'server-not-claimed',
+  'token-rejected',
+  'plextv-unreachable',
+  'remote-access-disabled',
+  // Causes on the path to the internet, most specific first.
+  'vpn-on-server',
+  'cgnat',
+  'double-nat',
+  'manual-port-mismatch',
+  'no-port-forward',
+  'isp-blocks-port',
+  // The LAN side: what local clients are given to dial, and whether they can.
+  'container-address-advertised',
+  'plex-direct-dns-rebinding',
+  'secure-connections-required',
+  'custom-url-problem',
+  'lan-networks-misconfigured',
+  // Plex's own verdict (usually explained by one of the above), and its consequences.
+  'mapping-failed',
+  'relay-only',
+  'server-stale',
+  // What you said against what was measured.
+  'declared-fact-contradicted',
+] as const;
+
+export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];
+
+/**
+ * A rule id as users write it: any string, with the built-in ids offered first by editors (the intersection keeps the
+ * literal members from collapsing into `string`).
+ */
+export type RuleId = BuiltinRuleId | (string & Record<never, never>);
