@@ -42,13 +42,13 @@ export default defineBuiltinRule({
     ],
     explains: ['mapping-failed', 'relay-only'],
     messages: {
-      suspected: 'Your ISP may block inbound connections to port {{port}}.',
       proven:
         'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}}.',
       likely:
         'plex.tv cannot reach {{wan}}:{{port}} although your router holds that public address and forwards {{port}} to {{server}}:{{serverPort}}: something upstream of the router (usually the ISP) filters inbound TCP {{port}}.',
       inboundBlocked:
         'plex.tv could reach neither {{port}} nor the test port {{altPort}}, though the router forwarded both: inbound connections are filtered upstream (ISP or modem firewall), not one port.',
+      suspected: 'Your ISP may block inbound connections to port {{port}}.',
     },
     fixes: {
       useAlternatePort:
