@@ -12,8 +12,6 @@ const KNOWN_GAPS: Record<string, string> = {
     'no-port-forward now heads it, but container-address-advertised does not read /myplex/account privateAddress yet',
   'docker-custom-url-not-published':
     'container-address-advertised still stands down when any custom URL has a LAN address (issue 12 class 3)',
-  'cgnat-public-address-in-shared-space':
-    'a "public" address in shared space from plex.tv or /myplex/account is not yet CGNAT evidence (class 4)',
   'public-address-mismatch-only': "plex.tv's publicAddressMatches=false is not yet used on its own (class 4)",
   'forward-fine-plex-check-pending': "with Plex's check waiting and the router fine, no rule names the cause yet",
   'publish-error':
