@@ -185,10 +185,50 @@ export function vantage(ctx: FactsContext): Vantage {
   return classifyAddress(target.host) === 'invalid' ? 'unknown' : 'elsewhere';
 }
 
-/** Whether this machine shares a LAN with the server, so the router it sees is the server's router. */
-export function seesServersRouter(ctx: FactsContext): boolean {
+/**
+ * Whether the router this run saw is the server's router. `confirmed`: the host's interfaces put this machine on the
+ * server or its LAN. `inferred`: no host facts (a snapshot from elsewhere, a run without the host probe), but the
+ * target is a private LAN address and the router that answered is on the target's /24, or no router answered at all
+ * (a private target reached directly is most often the same LAN). Inferred evidence decides with lower confidence.
+ */
+export type RouterAttribution = 'confirmed' | 'inferred' | 'no';
+
+export function routerAttribution(ctx: FactsContext): RouterAttribution {
   const where = vantage(ctx);
-  return where === 'server-host' || where === 'same-lan';
+  if (where === 'server-host' || where === 'same-lan') return 'confirmed';
+  if (where !== 'unknown' || ctx.get('probe.host')) return 'no';
+  const target = targetEndpoint(ctx);
+  if (!target || classifyAddress(target.host) !== 'private' || containerNetworkOf(target.host)) return 'no';
+  const gateways = routerAddresses(ctx);
+  if (gateways.length === 0) return 'inferred';
+  return gateways.some((g) => sameSlash24(g, target.host)) ? 'inferred' : 'no';
+}
+
+/** Whether this machine shares a LAN with the server (confirmed or inferred), so its router is the server's router. */
+export function seesServersRouter(ctx: FactsContext): boolean {
+  return routerAttribution(ctx) !== 'no';
+}
+
+/** The addresses the router answered from: the IGD's SSDP source and description host, the NAT-PMP gateway. */
+function routerAddresses(ctx: FactsContext): string[] {
+  const upnp = ctx.get('probe.upnp');
+  const natpmp = ctx.get('probe.natpmp');
+  const addresses: string[] = [];
+  if (upnp?.ssdpFrom) addresses.push(upnp.ssdpFrom);
+  if (upnp?.location) {
+    try {
+      addresses.push(new URL(upnp.location).hostname);
+    } catch {
+      // an unparsable LOCATION names no address
+    }
+  }
+  if (natpmp?.gateway) addresses.push(natpmp.gateway);
+  return addresses;
+}
+
+function sameSlash24(a: string, b: string): boolean {
+  if (classifyAddress(a) !== 'private' || classifyAddress(b) !== 'private') return false;
+  return isInCidr(a, `${b}/24`);
 }
 
 /** TCP mappings on the router for an external port. */

@@ -4,8 +4,16 @@
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { classifyAddress } from '../../core/net/address.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import { routerWan, seesServersRouter, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
+import {
+  routerAttribution,
+  routerWan,
+  seesServersRouter,
+  serverPublicAddress,
+  thisMachinePublicAddress,
+  vantage,
+} from '../facts.js';
 
 export default defineBuiltinRule({
   id: 'cgnat',
@@ -57,6 +65,25 @@ export default defineBuiltinRule({
         },
         likelihood: 'low',
       });
+    // A "public" address in shared space on the Remote Access page (plex.tv or /myplex/account) is CGNAT evidence on
+    // its own, from any vantage: no router answer needed.
+    const published = serverPublicAddress(ctx);
+    if (routerWan(ctx).status !== 'ok' && published && classifyAddress(published.address) === 'cgnat') {
+      ctx.report({
+        messageId: 'sharedAddressSpace',
+        data: { wan: published.address },
+        evidence: [
+          {
+            source: published.source,
+            observed: `public address ${published.address} (shared address space)`,
+            expected: 'a public address',
+          },
+        ],
+        confidence: 'medium',
+        fix: { fixId: 'askIsp' },
+      });
+      return;
+    }
     if (vantage(ctx) === 'elsewhere') return;
     const wan = routerWan(ctx);
     if (wan.status !== 'ok' || !wan.address) return;
@@ -70,7 +97,7 @@ export default defineBuiltinRule({
         messageId: 'sharedAddressSpace',
         data: { wan: wan.address },
         evidence: [routerEvidence],
-        confidence: seesServersRouter(ctx) ? 'high' : 'medium',
+        confidence: routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium',
         fix: { fixId: 'askIsp' },
       });
       return;

@@ -6,7 +6,7 @@
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import { mappingState, publicPort, routerWan, seesServersRouter, vantage } from '../facts.js';
+import { mappingState, publicPort, routerAttribution, routerWan, seesServersRouter, vantage } from '../facts.js';
 
 export default defineBuiltinRule({
   id: 'double-nat',
@@ -65,7 +65,7 @@ export default defineBuiltinRule({
     if (where === 'elsewhere') return;
     const wan = routerWan(ctx);
     const port = publicPort(ctx).port;
-    const confidenceFromVantage = seesServersRouter(ctx) ? 'high' : 'medium';
+    const confidenceFromVantage = routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium';
     if (wan.status === 'ok' && wan.addressClass === 'private') {
       ctx.report({
         messageId: 'privateWan',

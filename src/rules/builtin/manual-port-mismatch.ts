@@ -11,6 +11,7 @@ import {
   routerMappingsFor,
   routerMappingsToServer,
   routerWan,
+  routerAttribution,
   seesServersRouter,
   serverLanEndpoint,
 } from '../facts.js';
@@ -49,6 +50,8 @@ export default defineBuiltinRule({
     if (!network || !upnp || !seesServersRouter(ctx)) return;
     const server = serverLanEndpoint(ctx);
     if (!server.address) return;
+    // The router's table decides it; only inferred to be the server's router (no host facts), it decides less firmly.
+    const strength = routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium';
     const mapping = mappingState(ctx);
     // A working setup needs no second opinion: the router's table can be partial or stale.
     const outside = reachedFromOutside(ctx);
@@ -94,7 +97,7 @@ export default defineBuiltinRule({
           },
           { source: server.source ?? 'server', observed: `server at ${server.address}:${server.port}` },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
       return;
@@ -112,7 +115,7 @@ export default defineBuiltinRule({
             expected: `TCP ${port} → ${server.address}:${server.port}`,
           },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: { fixId: 'retarget', data: { port, ...where } },
       });
       return;
@@ -140,7 +143,7 @@ export default defineBuiltinRule({
             expected: `TCP ${manual} → ${server.address}:${server.port}`,
           },
         ],
-        confidence: 'high',
+        confidence: strength,
         fix: {
           fixId: 'useForwardedPort',
           data: { manualPort: manual, forwardedPort: forwarded },

@@ -34,7 +34,9 @@ export default defineBuiltinRule({
       waiting: 'Plex is still setting up remote access (mappingState=waiting): run again in a minute.',
     },
     fixes: {
-      retest: 'Fix the cause named above, then press Retry in Settings → Remote Access.',
+      // A rule cannot see the other findings: the fix must stand on its own when this is the only one.
+      retest:
+        "This is Plex's verdict, not its cause. If the report names a cause, fix that; otherwise check, in order: the router forwards the public port to the server (its Port Forwarding page, or UPnP/NAT-PMP switched on), the router's WAN address matches the public address Plex shows (if not: another NAT or CGNAT in front), and the server uses no VPN. The report's possible causes list each with one check. Then press Retry in Settings → Remote Access.",
       allowPlexTv:
         'Let the server reach plex.tv over HTTPS (port 443) without a proxy or filter, then press Retry in Settings → Remote Access.',
       signInAgain:

@@ -9,6 +9,7 @@ import type { Evidence } from '../../core/finding.js';
 import type { FactsContext } from '../facts.js';
 import type { SuspectDescriptor } from '../types.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
+import { noAnswerConfidence, noAnswerEvidence, noRouterAnswer } from './no-port-forward-evidence.js';
 import {
   mappingFailed,
   mappingState,
@@ -26,8 +27,10 @@ export default defineBuiltinRule({
     category: 'port-forwarding',
     title: 'A port forward reaches the server',
     hop: 'router',
-    requires: ['server.account', 'server.prefs'],
+    requires: [],
     uses: [
+      'server.account',
+      'server.prefs',
       'probe.upnp',
       'probe.natpmp',
       'probe.host',
@@ -62,24 +65,33 @@ export default defineBuiltinRule({
     const remote = remoteState(ctx);
     if ('works' in remote) ctx.pass({ evidence: [remote.works] });
     else ctx.notChecked(NOT_DECIDED_OUTSIDE);
-    if ('fails' in remote) suspectMissingForward(ctx, remote.fails);
-    const mapping = mappingState(ctx);
     const network = ctx.get('server.prefs')?.network;
-    if (!mappingFailed(mapping) || network?.PublishServerOnPlexOnlineKey === false) return;
+    // Without the prefs (no token) the manual port is unknown: a router that answers nothing is a candidate only.
+    const silentRouter =
+      !network && !('works' in remote) && noRouterAnswer(ctx) && seesServersRouter(ctx) ? [noAnswerEvidence(ctx)] : [];
+    const pointsTo = [...('fails' in remote ? remote.fails : []), ...silentRouter];
+    if (pointsTo.length > 0) suspectMissingForward(ctx, pointsTo);
+    if (!network) return;
+    if ('works' in remote || network.PublishServerOnPlexOnlineKey === false) return;
+    const mapping = mappingState(ctx);
+    // Plex's check is transient and often unread: "failed" adds certainty, but the router evidence decides on its own.
+    const failedState = mappingFailed(mapping);
     const server = serverLanEndpoint(ctx);
     const where = { server: server.address ?? 'the server', serverPort: server.port };
     const stateEvidence = {
-      source: mapping!.source,
-      observed: `mappingState=${mapping!.state ?? '(none)'}, mappingError=${mapping!.error || '(none)'}`,
+      source: mapping?.source ?? 'server.account',
+      observed: mapping
+        ? `mappingState=${mapping.state ?? '(none)'}, mappingError=${mapping.error || '(none)'}`
+        : "Plex's remote access check: no result",
       expected: 'mappingState=mapped',
     };
-    const manual = network?.ManualPortMappingMode === true;
+    const manual = network.ManualPortMappingMode === true;
     const upnp = ctx.observation('probe.upnp');
     const natpmp = ctx.observation('probe.natpmp');
     const port = publicPort(ctx).port;
 
     if (manual) {
-      if (upnp?.status === 'ok' || !seesServersRouter(ctx)) return; // a readable table is manual-port-mismatch's job
+      if (!failedState || upnp?.status === 'ok' || !seesServersRouter(ctx)) return; // a readable table: manual-port-mismatch
       ctx.report({
         messageId: 'unverifiedManual',
         data: { port, ...where },
@@ -103,18 +115,29 @@ export default defineBuiltinRule({
     // leaves through an address in the runtime's range.
     const routeInterface = host?.interfaces.find((i) => i.name === host.defaultRoute?.interface);
     const bridged = routeInterface?.addresses.find((a) => containerNetworkOf(a.address));
-    if (vantage(ctx) === 'server-host' && host?.container.inContainer && bridged) {
+    const routeProof =
+      vantage(ctx) === 'server-host' && host?.container.inContainer && bridged
+        ? {
+            source: 'probe.host',
+            observed: `in a container (${host.container.evidence.join('; ') || host.container.runtime}); default route via ${routeInterface!.name} ${bridged.address}`,
+          }
+        : undefined;
+    // Plex's own private address in a runtime's range: Plex sees itself on the bridge, so its UPnP request names an
+    // address the router cannot reach (the Remote Access page's "Private 172.17.0.2:32400").
+    const ownAddress = ctx.get('server.account')?.privateAddress;
+    const accountProof =
+      ownAddress && containerNetworkOf(ownAddress)
+        ? { source: 'server.account', observed: `privateAddress=${ownAddress} (a container network's range)` }
+        : undefined;
+    if ((routeProof || accountProof) && (failedState || routeProof)) {
       ctx.report({
         messageId: 'containerCannotMap',
         evidence: [
           stateEvidence,
-          {
-            source: 'probe.host',
-            observed: `in a container (${host.container.evidence.join('; ') || host.container.runtime}); default route via ${routeInterface!.name} ${bridged.address}`,
-          },
+          ...[routeProof, accountProof].filter((e) => e !== undefined),
           { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
         ],
-        confidence: 'medium',
+        confidence: routeProof && accountProof ? 'high' : 'medium',
         fix: { fixId: 'forwardManually', data: { port: server.port, ...where } },
       });
       return;
@@ -134,7 +157,7 @@ export default defineBuiltinRule({
             expected: 'a NAT-PMP answer',
           },
         ],
-        confidence: natpmp?.status === 'failed' ? 'high' : 'medium',
+        confidence: noAnswerConfidence(ctx, failedState && natpmp?.status === 'failed'),
         fix: {
           fixId: 'forwardManually',
           data: { port: server.port, ...where },
@@ -144,6 +167,7 @@ export default defineBuiltinRule({
       return;
     }
     if (
+      failedState &&
       upnp?.status === 'ok' &&
       upnp.value.mappingsComplete &&
       server.address &&

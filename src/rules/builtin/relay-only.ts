@@ -14,6 +14,7 @@ export default defineBuiltinRule({
   meta: {
     severity: 'warning',
     category: 'relay',
+    symptom: true,
     title: 'People outside your network reach the server directly, not only through the Relay',
     hop: 'internet',
     requires: [],

@@ -30,6 +30,18 @@ new RuleTester().run(rule.id, rule, {
   ],
   invalid: [
     {
+      name: 'no router answer, the Remote Access page shows a "public" address in shared space',
+      observations: (o) => (
+        delete o['probe.upnp'],
+        delete o['probe.natpmp'],
+        delete o['probe.host'],
+        (o['server.account'] = ok(
+          accountValue({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '100.101.2.3' }),
+        ))
+      ),
+      expect: [{ messageId: 'sharedAddressSpace', confidence: 'medium', data: { wan: '100.101.2.3' } }],
+    },
+    {
       name: 'WAN in 100.64.0.0/10',
       observations: upnpWan('100.64.0.2'),
       expect: [

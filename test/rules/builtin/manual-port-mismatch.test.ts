@@ -18,6 +18,20 @@ const table =
 
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: "no host facts and the IGD answered from another subnet: not the server's router",
+      observations: (o) => (
+        unreachable(o),
+        table([{ internalClient: '192.168.1.99' }])(o),
+        delete o['probe.host'],
+        delete o['probe.natpmp'],
+        (o['probe.upnp'] = ok({
+          ...upnpValue({ mappings: [{ internalClient: '192.168.1.99' }] }),
+          ssdpFrom: '10.9.0.1',
+          location: 'http://10.9.0.1:5000/rootDesc.xml',
+        }))
+      ),
+    },
     { name: 'healthy: automatic 32400 mapped to the server' },
     {
       name: 'manual 40000 forwarded to the server, mapped',
@@ -51,6 +65,11 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   invalid: [
+    {
+      name: "no host facts: the IGD answered from the target's /24, so it is taken as the server's router (medium)",
+      observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o), delete o['probe.host']),
+      expect: [{ messageId: 'wrongHost', confidence: 'medium', fixId: 'retarget' }],
+    },
     {
       name: 'the forward points at another machine (the server got a new DHCP address)',
       observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o)),

@@ -22,6 +22,11 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'unreachable', confidence: 'high', data: { endpoint: '84.1.1.2:32400' }, fixId: 'retest' }],
     },
     {
+      name: 'the only finding: its fix says what to check, not "the cause named above"',
+      observations: account({ mappingState: 'failed', mappingError: 'unreachable', publicAddress: '', publicPort: 0 }),
+      expect: [{ messageId: 'unreachable', fixId: 'retest', mentions: ['Port Forwarding page', 'possible causes'] }],
+    },
+    {
       name: 'Tautulli\'s "mapped, but unreachable" shape: state mapped with error unreachable',
       observations: account({ mappingState: 'mapped', mappingError: 'unreachable' }),
       expect: [{ messageId: 'unreachable' }],

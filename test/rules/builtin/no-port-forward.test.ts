@@ -60,6 +60,46 @@ new RuleTester().run(rule.id, rule, {
       observations: noRouterProtocols,
       snapshot: { target: { url: 'http://203.0.113.7:32400' } },
     },
+    {
+      name: "no host facts and the router that answered is on another subnet: not the server's router",
+      observations: (o) => (
+        failedMapping(o),
+        delete o['probe.host'],
+        (o['probe.upnp'] = ok({
+          ...upnpValue({ mappings: [] }),
+          ssdpFrom: '10.9.0.1',
+          location: 'http://10.9.0.1:5000/d.xml',
+        })),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'none', { phase: 'timeout' }))
+      ),
+      outcome: 'not-checked',
+    },
+    {
+      name: "a container address in privateAddress, Plex's check unread and no route: not enough",
+      observations: (o) => (
+        (o['server.account'] = ok(accountValue({ mappingState: '', mappingError: '', privateAddress: '172.17.0.2' }))),
+        delete o['probe.host'],
+        delete o['server.root'],
+        delete o['probe.upnp'],
+        delete o['probe.natpmp']
+      ),
+      outcome: 'not-checked',
+    },
+  ],
+  notChecked: [
+    {
+      name: 'no token (no prefs), the router answers nothing: a candidate, not a finding',
+      observations: (o) => (
+        noRouterProtocols(o),
+        delete o['server.prefs'],
+        delete o['server.account'],
+        delete o['server.root'],
+        delete o['probe.host'],
+        (o['declared.remoteAccess'] = ok({ failsFromOutside: true }))
+      ),
+      reason: /remote access check has no result/,
+      suspects: ['suspected'],
+    },
   ],
   invalid: [
     {
@@ -99,6 +139,41 @@ new RuleTester().run(rule.id, rule, {
       name: 'Plex in a bridged container, run on that container, automatic mode',
       observations: (o) => (noRouterProtocols(o), (o['probe.host'] = ok(bridgedContainerHost))),
       snapshot: { target: { url: 'http://172.17.0.2:32400' } },
+      expect: [{ messageId: 'containerCannotMap', confidence: 'medium', fixId: 'forwardManually' }],
+    },
+    {
+      name: 'no host facts: a private target with no router answering is inferred to share its LAN (lower confidence)',
+      observations: (o) => (noRouterProtocols(o), delete o['probe.host']),
+      expect: [{ messageId: 'noAutomaticMapping', confidence: 'medium' }],
+    },
+    {
+      name: "no host facts, UPnP answers from the target's /24 with no mapping to the server",
+      observations: (o) => (
+        failedMapping(o),
+        delete o['probe.host'],
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'none', { phase: 'timeout' }))
+      ),
+      expect: [{ messageId: 'upnpWithoutMapping', fixId: 'allowUpnp' }],
+    },
+    {
+      name: "Plex's check still waiting, manual off, no UPnP and no NAT-PMP: already a finding",
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['server.account'] = ok(accountValue({ mappingState: 'waiting', mappingError: '', publicAddress: '' })))
+      ),
+      expect: [{ messageId: 'noAutomaticMapping', confidence: 'medium' }],
+    },
+    {
+      name: 'Docker bridge read off the Remote Access page (Private 172.17.0.2), automatic, check failed',
+      observations: (o) => (
+        (o['server.account'] = ok(
+          accountValue({ mappingState: 'failed', mappingError: 'unreachable', privateAddress: '172.17.0.2' }),
+        )),
+        delete o['probe.host'],
+        delete o['probe.upnp'],
+        delete o['probe.natpmp']
+      ),
       expect: [{ messageId: 'containerCannotMap', confidence: 'medium', fixId: 'forwardManually' }],
     },
     {
