@@ -70,7 +70,7 @@ export function checkFromOutside(options: CheckFromOutsideOptions): Promise<Prob
     const agent = new Agent({
       connect(connectOptions, callback) {
         connector(connectOptions, (error, socket) => {
-          if (!error && socket) reflectorAddress = (socket).remoteAddress ?? reflectorAddress;
+          if (!error && socket) reflectorAddress = socket.remoteAddress ?? reflectorAddress;
           (callback as (err: Error | null, socket: Socket | null) => void)(error, socket);
         });
       },

@@ -10,7 +10,7 @@ import type { CommandContext } from '../command-context.js';
 import { isIpAddress } from '../../core/net/address.js';
 
 const str = (values: CommandContext['values'], name: string): string | undefined =>
-  typeof values[name] === 'string' ? (values[name]) : undefined;
+  typeof values[name] === 'string' ? values[name] : undefined;
 
 /** `0.0.0.0:8443`, `[::]:8443`, `localhost:8443`; port 0 picks a free port (tests). A name other than localhost is refused: bind to an address. */
 function parseListen(text: string): { host: string; port: number } {

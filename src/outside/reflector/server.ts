@@ -48,10 +48,7 @@ export async function startReflector(options: StartReflectorOptions): Promise<Ru
     handle(request, response).catch(() => response.destroy());
   };
   const server: Server = options.tls
-    ? (createHttpsServer(
-        { ...serverOptions, cert: options.tls.cert, key: options.tls.key },
-        listener,
-      ))
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
     : createHttpServer(serverOptions, listener);
   server.maxConnections = limits.maxConnections;
   // Bytes that are not HTTP, oversized headers, a client too slow to send them: a bare status line, then close.
