@@ -85,6 +85,31 @@ describe('status page content', () => {
     expect(withOutside).toMatch(/outside\.reflector\.40123<\/code><\/td><td><span class="badge badge-broken">failed/);
   });
 
+  it("shows each port the reflector checked, from the report's probe.outside value, with hostile text escaped", () => {
+    const report = makeReport({
+      shape: 'broken',
+      extraObservations: [{ id: 'probe.outside', status: 'ok', durationMs: 900 }],
+    });
+    const ports = [
+      { port: 32400, role: 'plex', tcp: { state: 'filtered' } },
+      { port: 40123, role: 'forward', tcp: { state: 'open' }, identityMatches: true },
+      { port: 443, role: '<img src=x onerror=alert(1)>', tcp: { state: 'open' }, identityMatches: false },
+    ];
+    const snapshot = {
+      observations: {
+        'probe.outside': { status: 'ok', durationMs: 900, value: { vantage: 'reflector', outside: true, ports } },
+      },
+    };
+    const document = page({ ...report, snapshot } as unknown as typeof report);
+    expect(document).toMatch(/<td>32400<\/td><td>plex<\/td><td><span class="badge badge-broken">filtered/);
+    expect(document).toMatch(
+      /<td>40123<\/td><td>forward<\/td><td><span class="badge badge-ok">open<\/span><\/td><td>this server/,
+    );
+    expect(document).toContain('ANOTHER server');
+    expect(document).not.toContain('<img src=x');
+    expect(document).not.toContain('not an outside view');
+  });
+
   it('draws one band per stretch, each change a link to its run, and says when there is no history', () => {
     const at = (hours: number) => new Date(NOW - hours * 3_600_000).toISOString();
     const row = (id: number, hours: number, band: 'reachable' | 'broken') => ({

@@ -63,13 +63,16 @@ export function renderDiagnoses(report: Report): string {
 }
 
 /**
- * Per-forward status from outside checks: observations whose id starts with `outside.` (the reflector, plex.tv's
- * connect-back, a phone check). Without any, the page says none are configured rather than showing an empty table.
+ * Per-forward status from outside checks: the reflector's `probe.outside` observation (and any `outside.*` one: plex.tv's
+ * connect-back, a phone check). With the snapshot at hand, one row per checked port; otherwise one row per check.
+ * Without any, the page says none are configured rather than showing an empty table.
  */
 export function renderForwards(report: Report | undefined): string {
-  const outside = report?.observations.filter((o) => o.id.startsWith('outside.')) ?? [];
+  const outside = report?.observations.filter((o) => o.id === 'probe.outside' || o.id.startsWith('outside.')) ?? [];
   if (outside.length === 0)
     return '<p class="muted" id="no-outside">No outside checks configured: only checks from inside the network ran.</p>';
+  const ports = portRows(report);
+  if (ports) return ports;
   const rows = outside
     .map((o) => {
       const state = o.status === 'ok' ? 'ok' : o.status === 'failed' ? 'broken' : 'unknown';
@@ -78,4 +81,31 @@ export function renderForwards(report: Report | undefined): string {
     })
     .join('');
   return `<table class="forwards"><thead><tr><th>Check</th><th>Status</th><th>Detail</th><th>Took</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+interface OutsidePortView {
+  port: number;
+  role?: string;
+  tcp?: { state?: string };
+  identityMatches?: boolean;
+}
+
+/** One row per port the reflector checked, when the report carries the snapshot (the vantage says if it counts). */
+function portRows(report: Report | undefined): string | undefined {
+  const observation = report?.snapshot?.observations['probe.outside'];
+  if (observation?.status !== 'ok') return undefined;
+  const value = observation.value as { vantage?: string; outside?: boolean; ports?: OutsidePortView[] };
+  if (!Array.isArray(value.ports)) return undefined;
+  const rows = value.ports
+    .map((p) => {
+      const open = p.tcp?.state === 'open' && p.identityMatches !== false;
+      const state = open ? 'ok' : p.tcp?.state === 'open' ? 'unknown' : 'broken';
+      const identity = p.identityMatches === undefined ? '' : p.identityMatches ? 'this server' : 'ANOTHER server';
+      return `<tr><td>${html(p.port)}</td><td>${html(p.role ?? '')}</td><td><span class="badge badge-${state}">${html(p.tcp?.state ?? 'unknown')}</span></td><td>${html(identity)}</td></tr>`;
+    })
+    .join('');
+  const vantage = value.outside
+    ? ''
+    : `<p class="muted">Checked from ${html(value.vantage ?? 'unknown')}: not an outside view.</p>`;
+  return `${vantage}<table class="forwards"><thead><tr><th>Port</th><th>Forward</th><th>TCP from outside</th><th>Answered as</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
