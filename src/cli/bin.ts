@@ -2,7 +2,7 @@
 import { VERSION } from '../core/version.js';
 import { ignoreClosedOutput } from './epipe.js';
 import { fastPathOutput } from './help.js';
-import { changesState, firstInterruptMessage } from './interrupt.js';
+import { firstInterruptMessage, interruptStyle } from './interrupt.js';
 
 ignoreClosedOutput();
 
@@ -16,11 +16,11 @@ if (fast !== undefined) {
   const stop = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (interrupts === 1) {
-      // First signal: fix and experiments stop cleanly and restore what they changed before the process ends; any
-      // other command has nothing to restore and ends at once (interrupt.ts says why).
+      // First signal: fix and experiments restore what they changed, watch, the reflector and login stop cleanly on
+      // their own; any other command has nothing to restore and ends at once (interrupt.ts says why).
       process.stderr.write(firstInterruptMessage(signal, argv));
       controller.abort(new Error(signal));
-      if (!changesState(argv)) process.exit(130);
+      if (interruptStyle(argv) === 'immediate') process.exit(130);
     } else {
       process.stderr.write(
         'plex-diagnose: quitting without waiting; an interrupted experiment is restored on the next run\n',

@@ -5,13 +5,30 @@
  * thread pool), and "restoring any changes first" would be a lie.
  */
 
+/**
+ * How a command meets the first signal. restore: it changed the server's settings and puts them back first (fix, an
+ * experiment). cooperative: it stops itself cleanly and says so (watch and the reflector end with exit 0 and a closing
+ * line, login says it was cancelled). immediate: everything else, which changes nothing and ends now.
+ */
+export type InterruptStyle = 'restore' | 'cooperative' | 'immediate';
+
+const COOPERATIVE = new Set(['watch', 'reflector', 'login']);
+
 /** The command comes first in argv (parse-argv.ts); cheap to decide before any heavy module loads. */
-export function changesState(argv: readonly string[]): boolean {
-  return argv[0] === 'fix' || argv.some((arg) => arg === '--experiment' || arg.startsWith('--experiment='));
+export function interruptStyle(argv: readonly string[]): InterruptStyle {
+  if (argv[0] === 'fix' || argv.some((arg) => arg === '--experiment' || arg.startsWith('--experiment=')))
+    return 'restore';
+  return COOPERATIVE.has(argv[0] ?? '') ? 'cooperative' : 'immediate';
 }
 
+/** What to print at the first signal; cooperative commands print their own closing line. */
 export function firstInterruptMessage(signal: NodeJS.Signals, argv: readonly string[]): string {
-  return changesState(argv)
-    ? `\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`
-    : `\nplex-diagnose: ${signal}: stopped\n`;
+  switch (interruptStyle(argv)) {
+    case 'restore':
+      return `\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`;
+    case 'cooperative':
+      return '';
+    case 'immediate':
+      return `\nplex-diagnose: ${signal}: stopped\n`;
+  }
 }

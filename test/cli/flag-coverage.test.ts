@@ -11,6 +11,11 @@ import { COMMANDS, GLOBAL_OPTIONS, type CommandName } from '../../src/cli/comman
 /** command → flag → the test file (in test/cli) that runs that command with that flag and checks its effect. */
 const COVERAGE: Record<CommandName, Record<string, string>> = {
   diagnose: {
+    forward: 'declared-facts',
+    'says-remote-fails': 'declared-facts',
+    'behind-proxy': 'declared-facts',
+    'behind-tunnel': 'declared-facts',
+    kubernetes: 'declared-facts',
     url: 'discovery',
     token: 'discovery',
     timeout: 'diagnose',
@@ -38,6 +43,11 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'fail-on': 'user-rules',
   },
   collect: {
+    forward: 'declared-facts',
+    'says-remote-fails': 'declared-facts',
+    'behind-proxy': 'declared-facts',
+    'behind-tunnel': 'declared-facts',
+    kubernetes: 'declared-facts',
     url: 'shared-flags',
     token: 'shared-flags',
     timeout: 'shared-flags',
@@ -85,6 +95,11 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'fail-on': 'commands',
   },
   watch: {
+    forward: 'declared-facts',
+    'says-remote-fails': 'declared-facts',
+    'behind-proxy': 'declared-facts',
+    'behind-tunnel': 'declared-facts',
+    kubernetes: 'declared-facts',
     url: 'watch',
     token: 'watch',
     timeout: 'watch',
@@ -113,6 +128,11 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'no-color': 'shared-flags',
   },
   fix: {
+    forward: 'declared-facts',
+    'says-remote-fails': 'declared-facts',
+    'behind-proxy': 'declared-facts',
+    'behind-tunnel': 'declared-facts',
+    kubernetes: 'declared-facts',
     url: 'fix',
     token: 'fix',
     timeout: 'fix',

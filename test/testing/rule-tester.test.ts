@@ -69,9 +69,9 @@ describe('RuleTester', () => {
     const { groups, outcomes } = record((tester) => tester.run('acme/no-relay', relayRule(['acme.relay']), cases));
     expect(groups).toEqual(['acme/no-relay']);
     expect(outcomes).toEqual([
-      { name: 'stays silent: relay off' },
+      { name: 'reports nothing: relay off' },
       { name: 'reports: relay on' },
-      { name: 'is skipped: no relay observation' },
+      { name: 'is not checked: no relay observation' },
     ]);
   });
 
@@ -79,10 +79,10 @@ describe('RuleTester', () => {
     const broken = relayRule(['acme.relay'], 'server.prefs');
     const { outcomes } = record((tester) => tester.run('broken', broken, cases));
     const message = 'rule "acme/no-relay" read "server.prefs" without declaring it in meta.requires or meta.uses';
-    expect(outcomes.find((o) => o.name === 'stays silent: relay off')?.error).toContain(message);
+    expect(outcomes.find((o) => o.name === 'reports nothing: relay off')?.error).toContain(message);
     expect(outcomes.find((o) => o.name === 'reports: relay on')?.error).toContain(message);
     // A skipped rule never runs, so it cannot read anything: that case still passes.
-    expect(outcomes.find((o) => o.name === 'is skipped: no relay observation')?.error).toBeUndefined();
+    expect(outcomes.find((o) => o.name === 'is not checked: no relay observation')?.error).toBeUndefined();
   });
 
   it('fails wrong expectations: another message id, another confidence, a finding where none is expected', () => {
@@ -103,14 +103,14 @@ describe('RuleTester', () => {
     for (const outcome of outcomes) expect(outcome.error, outcome.name).toBeTruthy();
     expect(outcomes[0]!.error).toMatch(/expected no findings/);
     expect(outcomes[2]!.error).toMatch(/confidence/);
-    expect(outcomes[5]!.error).toMatch(/expected the rule to be skipped, it passed/);
+    expect(outcomes[5]!.error).toMatch(/not checked|not to be decided/);
   });
 
   it('sends a case with only: true through RuleTester.itOnly', () => {
     const { outcomes } = record((tester) =>
       tester.run('only', relayRule(['acme.relay']), { valid: [{ name: 'focused', only: true }], invalid: [] }),
     );
-    expect(outcomes).toEqual([{ name: 'only: stays silent: focused' }]);
+    expect(outcomes).toEqual([{ name: 'only: reports nothing: focused' }]);
   });
 
   it('validates options like a diagnosis does: a bad option fails the case', () => {
@@ -132,7 +132,7 @@ describe('RuleTester', () => {
       const tester = new RuleTester({ observations: () => ({ 'acme.relay': ok({ enabled: true }) }) });
       expect(() =>
         tester.run('bare', relayRule(['acme.relay']), { valid: [{ name: 'relay on' }], invalid: [] }),
-      ).toThrow(/stays silent: relay on: expected no findings/);
+      ).toThrow(/reports nothing: relay on: expected no findings/);
       expect(() =>
         tester.run('bare', relayRule(['acme.relay']), {
           valid: [],
