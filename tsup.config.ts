@@ -34,6 +34,9 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     platform: 'node',
+    // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
+    // better-sqlite3 cannot find its .node binary (history would silently never load).
+    external: ['better-sqlite3'],
   },
   {
     entry: { cli: 'src/cli/bin.ts' },
@@ -43,6 +46,9 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     platform: 'node',
+    // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
+    // better-sqlite3 cannot find its .node binary (history would silently never load).
+    external: ['better-sqlite3'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {
@@ -54,6 +60,9 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     platform: 'node',
+    // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
+    // better-sqlite3 cannot find its .node binary (history would silently never load).
+    external: ['better-sqlite3'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

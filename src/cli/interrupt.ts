@@ -21,13 +21,13 @@ export function interruptStyle(argv: readonly string[]): InterruptStyle {
   return COOPERATIVE.has(argv[0] ?? '') ? 'cooperative' : 'immediate';
 }
 
-/** What to print at the first signal; cooperative commands print their own closing line. */
+/** What to print at the first signal (cooperative commands then print their own closing line). */
 export function firstInterruptMessage(signal: NodeJS.Signals, argv: readonly string[]): string {
   switch (interruptStyle(argv)) {
     case 'restore':
       return `\nplex-diagnose: ${signal}: stopping (restoring any changes first; press Ctrl-C again to quit at once)\n`;
     case 'cooperative':
-      return '';
+      return `\nplex-diagnose: ${signal}: stopping\n`;
     case 'immediate':
       return `\nplex-diagnose: ${signal}: stopped\n`;
   }

@@ -40,8 +40,9 @@ describe.concurrent('version and help', () => {
       for (const command of COMMANDS)
         expect(result.stdout).toContain(`  ${command.name.padEnd(10)} ${command.summary}`);
       expect(result.stdout).toContain(
-        'Exit codes: 0 no problem at or above --fail-on, 1 problems found, 2 usage or config error, 3 internal error.',
+        'Exit codes: 0 no problem at or above --fail-on, 1 problems found, 2 usage or config error, 3 internal error,',
       );
+      expect(result.stdout).toContain('4 inconclusive (no problem found, but a check that decides remote access');
       expect(result.stdout).toMatch(/--token, PLEX_TOKEN, `plex-diagnose login`, the server's Preferences.xml/);
     }
   });

@@ -65,7 +65,8 @@ describe.concurrent('the server, without --url', () => {
     const report = parseReport(result.stdout);
     expect(report.target).toMatchObject({ url: home.server.url, machineIdentifier: home.server.machineIdentifier });
     expect(report.target.name).toBeUndefined();
-    expect([0, 1]).toContain(result.code);
+    // The token is held back, so what needs it is not checked: problems or inconclusive, never a clean 0.
+    expect([1, 4]).toContain(result.code);
     expect(home.gdm.searches).toBeGreaterThan(0);
     expectNoToken(result);
   });
