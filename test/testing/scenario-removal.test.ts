@@ -9,7 +9,7 @@ import { analyze } from '../../src/diagnose/diagnose.js';
 import type { Snapshot } from '../../src/core/snapshot.js';
 import { scenarios, startScenario, type Scenario } from '../../src/testing/scenarios/index.js';
 
-const ALL = Object.values(scenarios) as Scenario[];
+const ALL = Object.values<Scenario>(scenarios);
 
 /**
  * Known gaps (preset → observations whose absence still yields ok), asserted exactly so the entry must go once fixed.
@@ -35,7 +35,7 @@ function without(snapshot: Snapshot, id: string): Snapshot {
 
 describe('scenario presets with one observation removed', () => {
   it('the healthy preset yields ok with no warning', async () => {
-    const report = analyze(await collectPreset(scenarios.healthy as Scenario));
+    const report = analyze(await collectPreset(scenarios.healthy));
     expect(report.summary.verdict).toBe('ok');
     expect(report.diagnoses.filter((d) => d.severity !== 'info')).toEqual([]);
   });

@@ -6,7 +6,7 @@
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import { mappingState, publicPort, routerAttribution, routerWan, seesServersRouter, vantage } from '../facts.js';
+import { mappingState, publicPort, routerAttribution, routerWan, vantage } from '../facts.js';
 
 export default defineBuiltinRule({
   id: 'double-nat',
