@@ -5,7 +5,7 @@
  * (a FIFO nobody writes to) ends the process. Bounded by generous timeouts, never by a wall-clock assertion.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,20 @@ describe('analyze of a file that never ends', () => {
   );
 });
 
+/** Resolves once a thread of `pid` waits in the kernel for a FIFO partner (/proc/<pid>/task/<tid>/wchan). */
+async function waitUntilBlockedOnFifo(pid: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const tasks = readdirSync(`/proc/${pid}/task`);
+      if (tasks.some((tid) => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8').includes('wait_for_partner')))
+        return;
+    } catch {
+      return; // the process is gone (or /proc is not readable): send the signal now and let the assertions speak
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('a signal during a read that blocks', () => {
   it.runIf(hasMkfifo)(
     'SIGTERM while open() waits for a FIFO writer ends the process (130)',
@@ -117,9 +131,10 @@ describe('a signal during a read that blocks', () => {
       const result = await runCli(['analyze', fifo], {
         env: env(),
         timeoutMs: 60_000,
-        // The CLI is blocked in open() once its module graph has loaded; the stderr note shows the signal arrived.
+        // Signal only once the CLI is really blocked in open() (a thread waits for a FIFO partner): a fixed delay
+        // raced the module graph's loading on a loaded machine. The stderr note shows the signal arrived.
         onSpawn: (child) => {
-          void new Promise((resolve) => setTimeout(resolve, 1500)).then(() => child.kill('SIGTERM'));
+          void waitUntilBlockedOnFifo(child.pid!).then(() => child.kill('SIGTERM'));
         },
       });
       expect(result.signal).toBeNull();

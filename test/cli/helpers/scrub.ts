@@ -8,6 +8,8 @@ export interface ScrubOptions {
 export function scrub(text: string, options: ScrubOptions = {}): string {
   let out = text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+    // A run's duration prints in ms or s depending on how long it took (a loaded machine crosses 1 s): one unit here.
+    .replace(/\bcollected in \d+(\.\d+)? s\b/g, 'collected in <n> ms')
     .replace(/\b\d+(\.\d+)? (ms|s)\b/g, '<n> $2')
     .replace(/\/tmp\/[\w.-]+/g, '<tmp>');
   for (const [value, name] of Object.entries(options.names ?? {})) {
