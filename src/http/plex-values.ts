@@ -72,8 +72,8 @@ export const plexDateOpt = z
   .preprocess((value) => {
     if (absent(value)) return undefined;
     const numeric = toNumber(value);
-    if (typeof numeric === 'number') return new Date(numeric * 1000).toISOString();
-    const parsed = new Date(String(value));
+    // An epoch far outside Date's range is an Invalid Date, whose toISOString() throws: untrusted input, no date.
+    const parsed = typeof numeric === 'number' ? new Date(numeric * 1000) : new Date(String(value));
     return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString();
   }, z.string().optional())
   .catch(undefined);

@@ -169,3 +169,12 @@ describe('readSnapshot on arbitrary input', () => {
     }
   });
 });
+
+describe('dates out of range', () => {
+  it('an epoch beyond what Date can hold is no date, not a RangeError (found by the mutation property)', async () => {
+    const { plexDateOpt } = await import('../../src/http/plex-values.js');
+    expect(plexDateOpt.parse(1e20)).toBeUndefined();
+    expect(plexDateOpt.parse('99999999999999999')).toBeUndefined();
+    expect(plexDateOpt.parse(1700000000)).toBe('2023-11-14T22:13:20.000Z');
+  });
+});
