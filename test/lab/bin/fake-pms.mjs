@@ -24,7 +24,7 @@ const { startFakePlexServer } = await loadDist('testing.js', ['startFakePlexServ
 
 /** UPnP the way a PMS does it: find the IGD by SSDP, then AddPortMapping to itself. undefined = no mapping. */
 async function upnpMapping(privatePort) {
-  const { discoverIgd, createIgdClient } = await loadDist('index.js', ['discoverIgd', 'createIgdClient']);
+  const { discoverIgd, createIgdClient } = await loadDist('probes.js', ['discoverIgd', 'createIgdClient']);
   const found = await discoverIgd({ timeoutMs: options.upnpTimeoutMs });
   if (found.status !== 'ok') {
     log('automatic mapping: no IGD:', found.error);

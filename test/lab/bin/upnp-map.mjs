@@ -4,7 +4,7 @@
 import { loadDist } from './runner.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
-const { discoverIgd, createIgdClient } = await loadDist('index.js', ['discoverIgd', 'createIgdClient']);
+const { discoverIgd, createIgdClient } = await loadDist('probes.js', ['discoverIgd', 'createIgdClient']);
 const timeoutMs = options.timeoutMs ?? 2000;
 const discovery = await discoverIgd({ timeoutMs });
 if (discovery.status !== 'ok') {
