@@ -10,10 +10,12 @@ cd "$scratch"
 version=$(npx -y "./$tarball" --version)
 expected=$(node -p "require('$root/package.json').version")
 [ "$version" = "$expected" ] || { echo "packed CLI printed '$version', expected '$expected'" >&2; exit 1; }
-# The default demo is a broken setup: exit 1 (problems found) is the expected outcome, and it must name the cause.
+# The default demo simulates a broken setup: a demo that ran as intended exits 0 and says on stderr what a real run
+# with that report would exit with; its report must name the cause.
 status=0
-npx -y "./$tarball" demo --no-color >"$scratch/demo.txt" || status=$?
-[ "$status" -eq 1 ] || { echo "packed demo exited $status, expected 1"; cat "$scratch/demo.txt"; exit 1; }
+npx -y "./$tarball" demo --no-color >"$scratch/demo.txt" 2>"$scratch/demo.err" || status=$?
+[ "$status" -eq 0 ] || { echo "packed demo exited $status, expected 0"; cat "$scratch/demo.txt" "$scratch/demo.err"; exit 1; }
+grep -q "a real run with this report would exit 1" "$scratch/demo.err" || { echo "packed demo did not say what a real run exits"; cat "$scratch/demo.err"; exit 1; }
 grep -q "isp-blocks-port" "$scratch/demo.txt" || { echo "packed demo did not name the root cause"; cat "$scratch/demo.txt"; exit 1; }
 # A user's project with the tarball installed: every entry point of "exports" loads with ESM import and CJS require.
 mkdir "$scratch/project"
