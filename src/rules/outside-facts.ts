@@ -4,7 +4,9 @@
  * (whatever the cause would be, it does not block the outside) and suspect their cause while it is failing or unknown.
  */
 import type { Evidence } from '../core/finding.js';
-import { mappingFailed, mappingState, type FactsContext } from './facts.js';
+import type { NextStep } from '../core/report.js';
+import { mappingFailed, mappingState, routerWan, type FactsContext } from './facts.js';
+import type { RuleContext } from './types.js';
 
 /** plex.tv connected to the public endpoint: remote access works now. Reads server.account / server.root. */
 export function reachedFromOutside(ctx: FactsContext): Evidence | undefined {
@@ -42,3 +44,27 @@ export const NOT_DECIDED_OUTSIDE = {
   reason: "Plex's own remote access check has no result and nothing else decides this cause",
   howToCheck: "give a token (so Plex's check is read), or tell what you see: --says-remote-fails",
 };
+
+/**
+ * The upstream-NAT rules' shared start (cgnat, double-nat): pass when Plex's check (or the outside) says remote access
+ * works, else leave it undecided here; and when it fails while the router's WAN address cannot be read, suspect this
+ * cause, with the one step that would decide it.
+ */
+export function passOrSuspectUpstreamNat(
+  ctx: FactsContext & Pick<RuleContext<'suspected'>, 'pass' | 'notChecked' | 'suspect'>,
+  nextStep: NextStep,
+): void {
+  const remote = remoteState(ctx);
+  if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+  else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+  if ('fails' in remote && routerWan(ctx).status !== 'ok')
+    ctx.suspect({
+      messageId: 'suspected',
+      for: [
+        ...remote.fails,
+        { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
+      ],
+      nextStep,
+      likelihood: 'low',
+    });
+}

@@ -3,7 +3,7 @@
  * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
-import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { passOrSuspectUpstreamNat } from '../outside-facts.js';
 import { classifyAddress } from '../../core/net/address.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
@@ -49,22 +49,10 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    const remote = remoteState(ctx);
-    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
-    if ('fails' in remote && routerWan(ctx).status !== 'ok')
-      ctx.suspect({
-        messageId: 'suspected',
-        for: [
-          ...remote.fails,
-          { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
-        ],
-        nextStep: {
-          kind: 'router-page',
-          text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT",
-        },
-        likelihood: 'low',
-      });
+    passOrSuspectUpstreamNat(ctx, {
+      kind: 'router-page',
+      text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT",
+    });
     // A "public" address in shared space on the Remote Access page (plex.tv or /myplex/account) is CGNAT evidence on
     // its own, from any vantage: no router answer needed.
     const published = serverPublicAddress(ctx);

@@ -4,7 +4,7 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
  * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
-import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { passOrSuspectUpstreamNat } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerAttribution, routerWan, vantage } from '../facts.js';
 
@@ -44,22 +44,10 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    const remote = remoteState(ctx);
-    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
-    if ('fails' in remote && routerWan(ctx).status !== 'ok')
-      ctx.suspect({
-        messageId: 'suspected',
-        for: [
-          ...remote.fails,
-          { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
-        ],
-        nextStep: {
-          kind: 'command',
-          text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers',
-        },
-        likelihood: 'low',
-      });
+    passOrSuspectUpstreamNat(ctx, {
+      kind: 'command',
+      text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers',
+    });
     const where = vantage(ctx);
     // Router facts describe the server's router only when this run shares its LAN; without a host probe, say less.
     if (where === 'elsewhere') return;
