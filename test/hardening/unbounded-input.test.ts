@@ -5,7 +5,7 @@
  * (a FIFO nobody writes to) ends the process. Bounded by generous timeouts, never by a wall-clock assertion.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,13 +107,12 @@ describe('analyze of a file that never ends', () => {
   );
 });
 
-/** Resolves once a thread of `pid` waits in the kernel for a FIFO partner (/proc/<pid>/task/<tid>/wchan). */
-async function waitUntilBlockedOnFifo(pid: number): Promise<void> {
+/** Resolves once `pid` holds `path` open (/proc/<pid>/fd): the CLI is then waiting on the FIFO, not still loading. */
+async function waitUntilOpened(pid: number, path: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     try {
-      const tasks = readdirSync(`/proc/${pid}/task`);
-      if (tasks.some((tid) => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8').includes('wait_for_partner')))
-        return;
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (fds.some((fd) => safeReadlink(`/proc/${pid}/fd/${fd}`) === path)) return;
     } catch {
       return; // the process is gone (or /proc is not readable): send the signal now and let the assertions speak
     }
@@ -121,12 +120,19 @@ async function waitUntilBlockedOnFifo(pid: number): Promise<void> {
   }
 }
 
+function safeReadlink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 describe('a signal during a read that blocks', () => {
-  // Passes on its own; inside the full concurrent suite the signalled process has been seen not to exit (a blocked
-  // open() in libuv's thread pool vs process.exit): known, under investigation, so CI (CI=true) does not run it until
-  // the read opens FIFOs without blocking the pool. Run it with `npx vitest run test/hardening/unbounded-input.test.ts`.
-  it.runIf(hasMkfifo && process.env.CI !== 'true')(
-    'SIGTERM while open() waits for a FIFO writer ends the process (130)',
+  // The FIFO is opened without blocking and waited on as a pipe; a blocking open() used to sit in libuv's thread pool,
+  // where the signalled process was seen not to exit inside the full concurrent suite.
+  it.runIf(hasMkfifo)(
+    'SIGTERM while it waits for a FIFO writer ends the process (130)',
     async () => {
       const fifo = join(dir, 'silent.fifo');
       expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
@@ -134,10 +140,10 @@ describe('a signal during a read that blocks', () => {
       const result = await runCli(['analyze', fifo], {
         env: env(),
         timeoutMs: 60_000,
-        // Signal only once the CLI is really blocked in open() (a thread waits for a FIFO partner): a fixed delay
-        // raced the module graph's loading on a loaded machine. The stderr note shows the signal arrived.
+        // Signal only once the CLI holds the FIFO open (it waits for a writer): a fixed delay raced the module graph's
+        // loading on a loaded machine. The stderr note shows the signal arrived.
         onSpawn: (child) => {
-          void waitUntilBlockedOnFifo(child.pid!).then(() => child.kill('SIGTERM'));
+          void waitUntilOpened(child.pid!, fifo).then(() => child.kill('SIGTERM'));
         },
       });
       expect(result.signal).toBeNull();

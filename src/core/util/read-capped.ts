@@ -4,7 +4,9 @@
  * path the user typed can be any of them (`analyze /dev/zero` grew to 1.8 GB in 10 s). Here the count is kept while
  * reading, the read stops one chunk past the cap, and an abort signal ends it at once, even while blocked.
  */
-import { createReadStream } from 'node:fs';
+import { close as closeCallback, constants, createReadStream, fstat as fstatCallback, open } from 'node:fs';
+import { Socket } from 'node:net';
+import { promisify } from 'node:util';
 
 export type CappedRead = { status: 'read'; buffer: Buffer } | { status: 'too-large'; maxBytes: number };
 
@@ -70,9 +72,29 @@ export function readStreamCapped(stream: NodeJS.ReadableStream, options: ReadCap
 
 /**
  * A file of any type (regular, device, FIFO, /proc) read with the cap. I/O errors reject with the fs error (its
- * `code`: ENOENT, EISDIR, EACCES...). A FIFO without a writer blocks in open() until the signal fires; the blocked
- * open stays in libuv's thread pool, so a CLI that gave up on it must end its process explicitly.
+ * `code`: ENOENT, EISDIR, EACCES...). A FIFO is opened without blocking (O_NONBLOCK) and read as a pipe on the event
+ * loop: a blocking open() would wait for a writer inside libuv's thread pool, where no signal can reach it and
+ * process.exit was seen to hang behind it. As a pipe it still waits for its writer (epoll reports nothing until one
+ * writes or leaves), but the wait is an idle handle that the signal closes.
  */
-export function readFileCapped(path: string, options: ReadCappedOptions): Promise<CappedRead> {
+export async function readFileCapped(path: string, options: ReadCappedOptions): Promise<CappedRead> {
+  const fd = await openNonBlocking(path);
+  let isFifo: boolean;
+  try {
+    isFifo = (await fstat(fd)).isFIFO();
+  } catch (error) {
+    await close(fd).catch(() => undefined);
+    throw error;
+  }
+  if (isFifo) return readStreamCapped(new Socket({ fd, readable: true, writable: false }), options);
+  // Anything else is read as a file: O_NONBLOCK would make a terminal device answer EAGAIN instead of waiting.
+  await close(fd);
   return readStreamCapped(createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
 }
+
+function openNonBlocking(path: string): Promise<number> {
+  return promisify(open)(path, constants.O_RDONLY | constants.O_NONBLOCK);
+}
+
+const fstat = promisify(fstatCallback);
+const close = promisify(closeCallback);
