@@ -16,6 +16,10 @@ import {
 import { classifyFailure, describeFailure } from '../observation-failure.js';
 import type { Evidence } from '../types.js';
 
+/** OpenSSL's words for "the other side answered in plain text" (an HTTP server handed a TLS ClientHello). */
+const PLAIN_HTTP_ANSWER =
+  /WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|packet length too long|HTTP_REQUEST/;
+
 export default defineBuiltinRule({
   id: 'server-unreachable',
   meta: {
@@ -43,6 +47,8 @@ export default defineBuiltinRule({
       ownPublicAddress:
         '{{host}} is the public address of the network this machine is on, and it did not answer ({{code}}): from inside, that only works when the router loops connections back (NAT loopback). This says little about Plex itself.',
       tls: 'The TLS handshake with {{host}}:{{port}} failed ({{code}}): {{why}}.',
+      plainHttp:
+        '{{host}}:{{port}} speaks plain HTTP, not HTTPS: the TLS handshake got an unencrypted answer ({{code}}).',
       htmlPage:
         'Something other than Plex answers at {{url}}: it returned an HTML page (a router admin page, a reverse proxy or a captive portal?).',
       notPlex: '{{url}} answers, but not as a Plex server ({{detail}}): is this a router, a proxy or another service?',
@@ -62,6 +68,7 @@ export default defineBuiltinRule({
         'Check that {{host}} is the server and that its firewall lets TCP {{port}} in: `sudo ufw allow {{port}}/tcp` (Ubuntu), `sudo firewall-cmd --add-port={{port}}/tcp --permanent && sudo firewall-cmd --reload` (Fedora/RHEL), or allow "Plex Media Server" in Windows Defender Firewall. Then run `curl -v http://{{host}}:{{port}}/identity`.',
       useLanAddress:
         "From inside your network, use the server's LAN address: `--url http://{{lanAddress}}:{{plexPort}}`. To test the public address, run from outside (a phone on mobile data), or let plex.tv test it (Settings → Remote Access).",
+      plainHttpUrl: 'This port takes plain HTTP: `--url http://{{host}}:{{port}}`.',
       useHttp:
         "On your LAN, use plain HTTP: `--url http://{{host}}:{{port}}`{{plexDirect}}. Plex's certificate is issued for `*.plex.direct` names, not for an IP address or your own host name.",
       checkTls:
@@ -216,6 +223,17 @@ export default defineBuiltinRule({
         return;
       }
       case 'tls': {
+        if (PLAIN_HTTP_ANSWER.test(`${failure.code ?? ''} ${observation.error.message}`)) {
+          // The server answered the ClientHello with plain bytes (an HTTP 400): the port is right, the scheme wrong.
+          ctx.report({
+            messageId: 'plainHttp',
+            data: common,
+            evidence,
+            confidence: 'high',
+            fix: { fixId: 'plainHttpUrl', data: common },
+          });
+          return;
+        }
         if (isPlexDirectHost(host) || ipFamily(host) === undefined) {
           // A name: the certificate may be right and something on the path (proxy, clock) wrong; we cannot tell which.
           const why = isPlexDirectHost(host)

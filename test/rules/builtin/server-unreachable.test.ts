@@ -203,6 +203,22 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'tls', fixId: 'useHttp', mentions: [`--url http://${HOME.server}:32400`] }],
     },
     {
+      name: 'https:// at a plain-HTTP port: OpenSSL got an unencrypted answer',
+      observations: identityFails('PLEXDIAG_NETWORK', 'GET /identity: tls failed (wrong version number)', {
+        phase: 'tls',
+        causeCode: 'ERR_SSL_WRONG_VERSION_NUMBER',
+      }),
+      snapshot: atUrl(`https://${HOME.server}:32400`),
+      expect: [
+        {
+          messageId: 'plainHttp',
+          confidence: 'high',
+          fixId: 'plainHttpUrl',
+          mentions: [`--url http://${HOME.server}:32400`],
+        },
+      ],
+    },
+    {
       name: 'TLS fails on the plex.direct name itself (proxy or clock)',
       observations: identityFails('PLEXDIAG_NETWORK', 'GET /identity: certificate has expired', {
         phase: 'tls',
@@ -355,11 +371,12 @@ describe('server-unreachable against real loopback peers', () => {
     expect(finding?.messageId).toBe('notPlex');
   });
 
-  it('https:// to a plain-HTTP Plex on an IP: tls', async () => {
+  it('https:// to a port that speaks plain HTTP: plainHttp, not a certificate story', async () => {
     const url = (await fakeWith()).replace(/^http:/, 'https:');
     const [finding] = await diagnoseUrl(url);
-    expect(finding?.messageId).toBe('tls');
-    expect(finding?.fix?.fixId).toBe('useHttp');
+    expect(finding?.messageId).toBe('plainHttp');
+    expect(finding?.fix?.fixId).toBe('plainHttpUrl');
+    expect(finding?.message).not.toMatch(/certificate/);
   });
 
   it('a port that drops connections: timeout at the deadline', async () => {
