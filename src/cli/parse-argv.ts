@@ -72,10 +72,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   }
   const values = parsed.values as Record<string, OptionValue>;
   // An empty value (`--plextv-url ""`, an unset variable in a script) is a mistake, not "use the default": the
-  // default can be the real plex.tv or the multicast address the flag was meant to avoid. --token is exempt: an empty
-  // one falls through to the other token sources, and token discovery says so.
+  // default can be the real plex.tv or the multicast address the flag was meant to avoid. An empty --token used to
+  // fall through to the other sources silently, so a run the user meant to be token-free could still send one.
   for (const [name, value] of Object.entries(values)) {
-    if (name === 'token') continue;
+    if (name === 'token' && typeof value === 'string' && value.trim() === '')
+      throw new UsageError(
+        '--token is empty (an unset variable?): give the token, or drop --token to use PLEX_TOKEN, the login or the server\'s Preferences.xml',
+      );
     const items = Array.isArray(value) ? value : [value];
     if (items.some((item) => typeof item === 'string' && item.trim() === ''))
       throw new UsageError(

@@ -169,9 +169,11 @@ describe.concurrent('the token', () => {
       parseReport(fromEnv.stdout).checks.filter((c) => c.status === 'not-checked' && /^needs /.test(c.reason ?? '')),
     ).toEqual([]);
     expectNoToken(fromEnv);
-    // An empty --token (an unset variable in a script) falls through to the next source, and stays allowed.
+    // An empty --token (an unset variable in a script) is a usage error, not a silent fall-through to PLEX_TOKEN.
     const emptyFlag = await tokenRun(['--token', ''], { PLEX_TOKEN: home.token });
-    expect(emptyFlag.stderr).toContain('token: from PLEX_TOKEN\n');
+    expect(emptyFlag.code).toBe(2);
+    expect(emptyFlag.stderr).toMatch(/--token is empty \(an unset variable\?\)/);
+    expectNoToken(emptyFlag);
     const wrongEnv = distinctiveToken();
     const flagWins = await tokenRun(['--token', home.token], { PLEX_TOKEN: wrongEnv });
     expect(flagWins.stderr).toContain('token: from --token\n');
