@@ -41,9 +41,17 @@ if (fast !== undefined) {
   });
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  // An interrupted read may still hold a thread-pool request (a FIFO's blocked open()) that would keep the process
-  // alive after the command returned.
-  if (controller.signal.aborted) process.exit();
-  // stdin may have been opened for a prompt; let the process end once the work is done.
-  process.stdin.unref?.();
+  // The command is done (watch and the reflector return only once stopped). Work the runtime cannot cancel may still
+  // hold the event loop: a getaddrinfo for a name that does not resolve sits in libuv's thread pool for seconds after
+  // its deadline, an interrupted FIFO read the same. End once what was written has been flushed.
+  await flush(process.stdout);
+  await flush(process.stderr);
+  process.exit();
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
 }
