@@ -29,6 +29,7 @@ import type { FixPlan } from './plan.js';
 import { removeFile } from '../core/util/private-file.js';
 import { currentPrefValue, FixPrefValue, samePrefValue } from './values.js';
 import { FIXABLE_PREFS, isFixablePref } from './fixable.js';
+import { withJournalLock } from './journal-lock.js';
 
 export const FixMismatch = z.object({
   pref: z.string(),
@@ -161,8 +162,15 @@ async function checkServer(
   return identity.machineIdentifier;
 }
 
-/** Applies a plan: identity check, journal first, one PUT, read-back. Throws FixError (see FixErrorReason). */
-export async function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise<ApplyFixResult> {
+/**
+ * Applies a plan: identity check, journal first, one PUT, read-back, holding the journal's lock (one fix at a time per
+ * journal). Throws FixError (see FixErrorReason).
+ */
+export function applyFix(plan: FixPlan, options: ApplyFixOptions): Promise<ApplyFixResult> {
+  return withJournalLock(options.journalPath, () => applyLocked(plan, options));
+}
+
+async function applyLocked(plan: FixPlan, options: ApplyFixOptions): Promise<ApplyFixResult> {
   const { server, journalPath, signal } = options;
   const now = options.now ?? (() => new Date());
   const machineIdentifier = await checkServer(server, plan.machineIdentifier, 'the fix plan', journalPath, signal);
@@ -288,6 +296,13 @@ function checkTrusted(journal: FixJournal, journalPath: string, key: string | un
 
 /** Restores every journalled pref in one PUT, verifies, then keeps the journal as `*.undone.json`. */
 export async function undoFix(options: UndoFixOptions): Promise<UndoFixResult> {
+  const journal = await readFixJournal(options.journalPath);
+  // Nothing to undo: undoLocked says so without creating a lock (or its directory) for a journal that is not there.
+  if (!journal || journal.state === 'undone') return undoLocked(options);
+  return withJournalLock(options.journalPath, () => undoLocked(options));
+}
+
+async function undoLocked(options: UndoFixOptions): Promise<UndoFixResult> {
   const { server, journalPath, signal } = options;
   const now = options.now ?? (() => new Date());
   const journal = await readFixJournal(journalPath);

@@ -11,7 +11,8 @@ import { isPlexDiagnoseError, PlexDiagnoseError, type ErrorCode } from '../core/
  * the journal is not JSON or not a journal; other-server: the journal (or plan) belongs to another machineIdentifier;
  * server-refused: PMS said no, or could not be reached, while reading or writing prefs; untrusted-journal: the journal
  * names a pref `fix` never changes, or its seal does not match (edited, or written with another token);
- * journal-unwritable: the journal could not be written, so nothing was changed.
+ * journal-unwritable: the journal could not be written, so nothing was changed; busy: another fix holds the journal's
+ * lock (a concurrent run against the same server), so nothing was changed.
  */
 export type FixErrorReason =
   | 'no-journal'
@@ -19,6 +20,7 @@ export type FixErrorReason =
   | 'malformed-journal'
   | 'untrusted-journal'
   | 'journal-unwritable'
+  | 'busy'
   | 'other-server'
   | 'server-refused';
 

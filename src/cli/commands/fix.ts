@@ -105,8 +105,16 @@ export default async function fixCommand(context: CommandContext): Promise<numbe
     });
     // A journal somewhere else is only found again when --undo is told where it is.
     const undoCommand = `plex-diagnose fix --undo${typeof values.journal === 'string' ? ` --journal ${values.journal}` : ''}`;
+    const leftOut = result.skipped.map((s) => `  left out ${s.pref}: ${s.reason}\n`).join('');
+    if (result.applied.length === 0) {
+      // The plan was made from a read a moment ago; the server changed since (another run, or by hand).
+      output.out(
+        `Nothing applied: the server changed since the plan was made (another fix, or a change by hand):\n${leftOut}`,
+      );
+      return 0;
+    }
     output.out(
-      `Applied ${result.applied.length} change(s)${result.verified ? ', verified' : ''}. Undo with \`${undoCommand}\` (journal: ${result.journalPath ?? journalPath}).\n`,
+      `Applied ${result.applied.length} change(s)${result.verified ? ', verified' : ''}. Undo with \`${undoCommand}\` (journal: ${result.journalPath ?? journalPath}).\n${leftOut}`,
     );
     if (!result.verified)
       output.err(
