@@ -7,6 +7,12 @@
  * equal addresses map equal, addresses sharing an n-bit prefix still share one, and the bits that define the class
  * (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, ...) are kept, so private stays private and CGNAT stays CGNAT.
  * Public addresses stay public. Loopback and unspecified addresses are left alone: they identify nobody.
+ *
+ * In a rendered report (`publicAs: 'documentation'`) a public address becomes a documentation address instead
+ * (203.0.113.0/24, 198.51.100.0/24, 192.0.2.0/24; 2001:db8::/32): a random public address pasted into a forum is
+ * somebody's real address. Equal stays equal; only the prefix relations between public addresses are given up, and
+ * the classes that carry the diagnosis (private, CGNAT, link-local) are kept as before. Snapshots keep public
+ * addresses public, since rules read their class.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
@@ -57,9 +63,21 @@ export interface IpAnonymizer {
   text(text: string): string;
 }
 
-/** @param key HMAC key; one key per report keeps mappings consistent within it. @default 32 random bytes */
-export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer {
+export interface IpAnonymizerOptions {
+  /** What a public address becomes: another public address, or a documentation address. @default 'public' */
+  publicAs?: 'public' | 'documentation';
+}
+
+const DOCUMENTATION_V4 = ['203.0.113', '198.51.100', '192.0.2'];
+const DOCUMENTATION_V6 = new ipaddr.IPv6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * @param key HMAC key; one key per report keeps mappings consistent within it. @default 32 random bytes
+ * @param options see IpAnonymizerOptions
+ */
+export function createIpAnonymizer(key: Buffer = randomBytes(32), options: IpAnonymizerOptions = {}): IpAnonymizer {
   const cache = new Map<string, string>();
+  let documentationV4Used = 0;
 
   const flip = (round: number, position: number, prefix: number[]): number =>
     createHmac('sha256', key)
@@ -82,6 +100,25 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
     return parsed.toString();
   };
 
+  // Public and documentation v4 addresses share one pool, handed out in order of appearance, so a mapped public
+  // address never collides with a documentation address that was in the report already.
+  const documentationV4 = (parsed: ipaddr.IPv4): string => {
+    const index = documentationV4Used++;
+    if (index < DOCUMENTATION_V4.length * 254)
+      return `${DOCUMENTATION_V4[Math.floor(index / 254)]}.${(index % 254) + 1}`;
+    const bytes = ipaddr.parse(anonymize(parsed)).toByteArray(); // past 762 addresses: hashed into the pool
+    return `${DOCUMENTATION_V4[bytes[2]! % DOCUMENTATION_V4.length]}.${(bytes[3]! % 254) + 1}`;
+  };
+  const documentationV6 = (parsed: ipaddr.IPv6): string => {
+    const low = ipaddr.parse(anonymize(parsed)).toByteArray().slice(4);
+    const bytes = [...DOCUMENTATION_V6.toByteArray().slice(0, 4), ...low];
+    return new ipaddr.IPv6(bytes.flatMap((_, i) => (i % 2 === 0 ? [(bytes[i]! << 8) | bytes[i + 1]!] : []))).toString();
+  };
+  const isDocumentation = (parsed: ipaddr.IPv4 | ipaddr.IPv6): boolean =>
+    parsed.kind() === 'ipv4'
+      ? DOCUMENTATION_V4.some((net) => (parsed as ipaddr.IPv4).match(ipaddr.IPv4.parse(`${net}.0`), 24))
+      : (parsed as ipaddr.IPv6).match(DOCUMENTATION_V6, 32);
+
   const address = (text: string): string => {
     if (!ipaddr.isValid(text)) return text;
     const cached = cache.get(text);
@@ -90,8 +127,11 @@ export function createIpAnonymizer(key: Buffer = randomBytes(32)): IpAnonymizer 
     if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
       parsed = (parsed as ipaddr.IPv6).toIPv4Address();
     const range = parsed.range();
+    let out: string;
+    if (options.publicAs === 'documentation' && (range === 'unicast' || isDocumentation(parsed)))
+      out = parsed.kind() === 'ipv4' ? documentationV4(parsed as ipaddr.IPv4) : documentationV6(parsed as ipaddr.IPv6);
     // Special-purpose addresses outside the kept table (loopback, 192.0.0.0/24, 6to4 relays, ...) identify nobody.
-    const out = range !== 'unicast' && keptPrefix(parsed) === 0 ? text : anonymize(parsed);
+    else out = range !== 'unicast' && keptPrefix(parsed) === 0 ? text : anonymize(parsed);
     cache.set(text, out);
     return out;
   };

@@ -14,6 +14,12 @@ export interface RedactOptions {
   secrets?: readonly string[];
   /** HMAC key for IP anonymisation, to make the mapping reproducible. @default random per call */
   key?: Buffer;
+  /**
+   * With `ips`: public addresses become documentation addresses (203.0.113.x, 2001:db8::/32) instead of other public
+   * addresses, which may be somebody's real one. For reports people read; snapshots keep the class rules read.
+   * @default false
+   */
+  documentationAddresses?: boolean;
 }
 
 // Keys whose values are credentials: dropped outright, whatever their value looks like.
@@ -35,7 +41,9 @@ function walk(value: unknown, scrub: (text: string) => string): unknown {
 }
 
 function scrubber(options: RedactOptions): (text: string) => string {
-  const anonymizer = options.ips ? createIpAnonymizer(options.key) : undefined;
+  const anonymizer = options.ips
+    ? createIpAnonymizer(options.key, { publicAs: options.documentationAddresses ? 'documentation' : 'public' })
+    : undefined;
   const redactText = createTextRedactor(options.secrets ?? []);
   return (text) => {
     const clean = redactText(text);

@@ -64,6 +64,41 @@ describe('createIpAnonymizer', () => {
   });
 });
 
+describe("createIpAnonymizer with publicAs: 'documentation' (rendered reports)", () => {
+  const inDocumentationRange = (ip: string): boolean =>
+    ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '2001:db8::/32'].some((cidr) => isInCidr(ip, cidr));
+
+  it('every public address becomes a documentation address; equal stays equal, different stays different', () => {
+    const anon = createIpAnonymizer(KEY, { publicAs: 'documentation' });
+    const publics = ['84.1.1.2', '8.8.8.8', '84.1.1.3', '2a01:4f8::1', '2606:4700::1111'];
+    const mapped = publics.map((ip) => anon.address(ip));
+    for (const ip of mapped) expect(inDocumentationRange(ip), ip).toBe(true);
+    expect(new Set(mapped).size).toBe(publics.length);
+    expect(anon.address('84.1.1.2')).toBe(mapped[0]);
+  });
+
+  it('keeps private, shared (CGNAT) and link-local classes and relations as before', () => {
+    const anon = createIpAnonymizer(KEY, { publicAs: 'documentation' });
+    for (const ip of ['192.168.1.10', '10.0.0.2', '172.18.0.3', '100.64.0.2', '169.254.3.4', 'fd00::1234', 'fe80::1'])
+      expect(classifyAddress(anon.address(ip)), ip).toBe(classifyAddress(ip));
+    expect(anon.address('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('a documentation address already in the text never collides with a mapped public one (property)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.ipV4(), { minLength: 1, maxLength: 40 }), (ips) => {
+        const anon = createIpAnonymizer(KEY, { publicAs: 'documentation' });
+        const candidates = [...ips, '203.0.113.1', '198.51.100.7'];
+        const publicLike = candidates.filter((ip) => classifyAddress(ip) === 'public' || inDocumentationRange(ip));
+        const mapped = publicLike.map((ip) => anon.address(ip));
+        for (const ip of mapped) expect(inDocumentationRange(ip), ip).toBe(true);
+        expect(new Set(mapped).size).toBe(new Set(publicLike).size);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('redactSnapshot', () => {
   it('drops token keys and scrubs literal secrets and token shapes, always', () => {
     const secret = 'Sup3r-Secret-Token-Value';
