@@ -4,7 +4,7 @@
  * isp-blocks-port into proof. Whatever happens (success, --keep, Ctrl-C midway, a kill), the server's prefs and the
  * router's mapping table end exactly as they were, unless --keep asked otherwise.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { createSandbox, waitForOutput, type CliResult, type CliSandbox } from './helpers/run-cli.js';
@@ -151,6 +151,24 @@ describe.concurrent('--experiment alternate-port', () => {
     expect(stateOf(home)).toEqual(before);
     expect(existsSync(journalOf(box))).toBe(false);
     expect(parseReport(next.stdout).context.experiments).toEqual([]);
+  });
+
+  it('a corrupt journal from a killed run: the next experiment changes nothing and never says "restored"', async (context) => {
+    const { home, box } = await setup(context, { ispBlockedPorts: 'all' });
+    const killed = await box.run(experiment(home, ['--yes']), {
+      onSpawn: (child) =>
+        void waitForOutput(child, 'stderr', /experiment: set-prefs: /).then(() => child.kill('SIGKILL')),
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const port = String(alternatePort(killed.stderr));
+    writeFileSync(journalOf(box), '{"version": 1, "trunc');
+    const next = await box.run(experiment(home, ['--yes']));
+    noToken(home, next);
+    // The server is still on the test port: the run must say the journal is unusable and that it changed nothing.
+    expect(home.server.state.prefs.ManualPortMappingPort).toBe(port);
+    expect(next.stderr).toMatch(/an interrupted experiment could not be fully restored: .*is not valid/);
+    expect(next.stderr).toMatch(/experiment alternate-port: not-run .*; this run changed nothing/);
+    expect(next.stderr).not.toContain('every change was restored');
   });
 
   it('asks first: without --yes and without a terminal it explains, then stops with exit 2 and changes nothing', async (context) => {

@@ -8,12 +8,20 @@ import { createProgress } from '../spinner.js';
 import { renderReport } from '../render-report.js';
 import { outputSettings } from '../validate-flags.js';
 
+/** The steps that change something: before any of them ran, "restored" would claim work that never happened. */
+const CHANGING_STEPS = new Set(['add-mapping', 'set-prefs']);
+
 export function describeExperiment(result: AlternatePortResult): string {
+  const changed = result.externalPort !== undefined || result.steps.some((s) => CHANGING_STEPS.has(s.name));
   const restored = result.kept
     ? 'kept: Plex now uses that port and the router mapping is permanent'
-    : result.restored.prefs && result.restored.mapping
-      ? 'every change was restored'
-      : `NOT fully restored: ${result.restored.errors.join('; ')}`;
+    : !changed
+      ? // A stop before any change (e.g. an earlier run's journal still pending): what that earlier run changed may
+        // still be in place, so never say "restored" here.
+        'this run changed nothing'
+      : result.restored.prefs && result.restored.mapping
+        ? 'every change was restored'
+        : `NOT fully restored: ${result.restored.errors.join('; ')}`;
   const port = result.externalPort === undefined ? '' : ` on port ${result.externalPort}`;
   return `experiment alternate-port${port}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}; ${restored}`;
 }
