@@ -14,9 +14,31 @@ export interface DecodeOptions extends ErrorContext {
 
 const EXCERPT_LENGTH = 200;
 
+/**
+ * A short, printable view of a body for messages. Binary data (a compressed or image body, a gzip bomb) is described,
+ * not quoted: escaped bytes would fill an evidence line with `\u0000` noise and say nothing a person can use.
+ */
 export function excerpt(text: string, length = EXCERPT_LENGTH): string {
+  const head = text.slice(0, 512);
+  const kind = binaryKind(head);
+  if (kind || isBinary(head)) return `binary data (${text.length} characters${kind})`;
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
+// Control characters other than whitespace, and U+FFFD (what invalid UTF-8 decodes to).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BINARY_CHAR = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/g;
+
+function isBinary(head: string): boolean {
+  return head.length > 0 && (head.match(BINARY_CHAR)?.length ?? 0) > Math.max(2, head.length / 20);
+}
+
+function binaryKind(head: string): string {
+  if (head.startsWith('\u001f\ufffd\u0008') || head.startsWith('\u001f\u008b')) return ', gzip-compressed';
+  if (head.startsWith('PK\u0003\u0004')) return ', a zip archive';
+  if (head.startsWith('\ufffdPNG')) return ', a PNG image';
+  return '';
 }
 
 export function looksLikeHtml(text: string): boolean {

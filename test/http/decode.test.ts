@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeBody } from '../../src/http/decode.js';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { decodeBody, excerpt } from '../../src/http/decode.js';
 import { DecodeError } from '../../src/core/errors.js';
 
 // Real captures, kept in the repository with their sources (docs/reference/plex-api.md lists where they come from).
@@ -84,5 +86,28 @@ describe('decodeBody', () => {
       expect(decoded, name).toBeTypeOf('object');
       expect(decoded, name).not.toBeNull();
     }
+  });
+});
+
+describe('excerpt of a binary body (issue 15 item 7: a gzip bomb printed as a line of escaped NULs)', () => {
+  it('describes binary data instead of quoting it, and says when it is gzip', () => {
+    const gzipAsText = gzipSync(Buffer.alloc(4096, 0)).toString('utf8');
+    expect(excerpt(gzipAsText)).toMatch(/^binary data \(\d+ characters, gzip-compressed\)$/);
+    expect(excerpt('\u0000'.repeat(300))).toBe('binary data (300 characters)');
+  });
+
+  it('still quotes text, including text with a stray control character', () => {
+    expect(excerpt('<html>not found</html>')).toBe('<html>not found</html>');
+    expect(excerpt('Bad Gateway\u0007 from the proxy')).toBe('Bad Gateway\u0007 from the proxy');
+  });
+
+  it('a decode error of a gzip body carries no control characters (property over random binary)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 2048 }), (bytes) => {
+        const text = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0]), Buffer.from(bytes)]).toString('utf8');
+        expect(excerpt(text)).not.toMatch(/[\u0000-\u0008\u000e-\u001f]/);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
