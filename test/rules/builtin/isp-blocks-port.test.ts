@@ -1,6 +1,7 @@
 import rule from '../../../src/rules/builtin/isp-blocks-port.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
+import { OTHER_SERVER, forwardPort, frontDoorPort, outside, plexPort } from '../../helpers/outside.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -23,6 +24,50 @@ const experiment = (outcome: 'reachable' | 'unreachable' | 'not-run', kept = fal
 
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: 'a reflector outside reached this server on 32400: whatever plex.tv said, nothing upstream filters it',
+      observations: (o) => (unreachable(o), (o['probe.outside'] = outside({ ports: [plexPort()] }))),
+      evidence: /reflector/,
+    },
+    {
+      name: 'a front door by design (reverse proxy on 443) stands the rule down',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] }))
+      ),
+      evidence: /front door on TCP 443/,
+    },
+    {
+      name: 'filtered from outside, another port open, but the router holds no forward of 32400: not an ISP filter',
+      observations: (o) => (
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] }))
+      ),
+    },
+    {
+      name: 'refused (not filtered) from outside: an ISP filter drops, it does not refuse',
+      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('refused'), forwardPort(8443)] })),
+    },
+    {
+      name: 'filtered, but nothing else was open from outside: the router itself is not shown to pass the internet',
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443, 'filtered')] })),
+    },
+    {
+      name: "filtered with another port open, but the reflector tested another of our addresses (a second WAN)",
+      observations: (o) =>
+        void (o['probe.outside'] = outside({
+          source: '84.9.9.9',
+          publicIp: null,
+          ports: [plexPort('filtered'), forwardPort(8443)],
+        })),
+    },
+    {
+      name: 'filtered with another port open through NAT loopback (hairpin): proves nothing',
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort('filtered'), forwardPort(8443)] })),
+    },
     { name: 'healthy: mapped' },
     {
       name: 'unreachable, but the router WAN is private (double NAT explains it)',
@@ -79,6 +124,38 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   invalid: [
+    {
+      name: 'proven by the reflector: 32400 filtered, 8443 open through the same router, forward held, WAN public = tested',
+      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] })),
+      expect: [
+        {
+          messageId: 'provenByReflector',
+          confidence: 'high',
+          data: { port: 32400, wan: HOME.wan, openPort: 8443, server: HOME.server, serverPort: 32400 },
+          fixId: 'tryAlternatePort',
+        },
+      ],
+    },
+    {
+      name: 'proven by the reflector with the forward you stated (the UPnP table lists no hand-made forward)',
+      observations: (o) => (
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['declared.forwards'] = ok({
+          via: 'flag',
+          forwards: [{ externalPort: 32400, host: HOME.server, internalPort: 32400 }],
+        })),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] }))
+      ),
+      expect: [{ messageId: 'provenByReflector', confidence: 'high' }],
+    },
+    {
+      name: 'a hairpin reflector does not prove it: the inside guess stays medium',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort(), forwardPort(8443)] }))
+      ),
+      expect: [{ messageId: 'likely', confidence: 'medium', mentions: ['--reflector'] }],
+    },
     {
       name: 'unreachable with the forward in place and the public address on the router: upstream filtering',
       observations: unreachable,
