@@ -47,7 +47,7 @@ export default defineBuiltinRule({
     explains: ['mapping-failed', 'relay-only', 'outside-reachability', 'outside-port-closed'],
     messages: {
       proven:
-        'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}}.',
+        'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}} ({{by}}).',
       likely:
         'plex.tv cannot reach {{wan}}:{{port}} although your router holds that public address and forwards {{port}} to {{server}}:{{serverPort}}: something upstream of the router (usually the ISP) filters inbound TCP {{port}}.',
       inboundBlocked:
@@ -102,21 +102,45 @@ export default defineBuiltinRule({
 
     const experiment = ctx.get('experiment.alternatePort');
     const altPort = experiment?.externalPort;
+    // The reflector's view of the alternate port counts only from a real outside vantage, for the port mapped.
+    const fromOutside =
+      experiment?.outside?.ok && experiment.outside.outside && experiment.outside.port === altPort
+        ? experiment.outside
+        : undefined;
+    const outsideReached = fromOutside?.state === 'open' && fromOutside.identity === 'this';
     if (
       experiment &&
       altPort !== undefined &&
-      (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')
+      (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable' || outsideReached)
     ) {
-      const experimentEvidence = {
-        source: 'experiment.alternatePort',
-        observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
-      };
-      if (experiment.outcome === 'reachable') {
+      const experimentEvidence = [
+        {
+          source: 'experiment.alternatePort',
+          observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
+        },
+        ...(fromOutside
+          ? [
+              {
+                source: 'experiment.alternatePort (reflector)',
+                observed: `a reflector outside found ${fromOutside.sourceSeen ?? '?'}:${altPort} ${fromOutside.state ?? '?'}${fromOutside.identity === 'this' ? ', and this server answered /identity' : `, identity ${fromOutside.identity ?? 'none'}`}`,
+              },
+            ]
+          : []),
+      ];
+      const plexTvReached = experiment.outcome === 'reachable';
+      if (plexTvReached || outsideReached) {
+        const by =
+          plexTvReached && outsideReached
+            ? "plex.tv's check and a reflector outside both connected"
+            : plexTvReached
+              ? "plex.tv's check"
+              : 'a reflector outside connected and this server answered';
         ctx.report({
           messageId: 'proven',
-          data: { port, altPort: altPort },
-          evidence: [stateEvidence, experimentEvidence],
-          confidence: 'high',
+          data: { port, altPort: altPort, by },
+          evidence: [stateEvidence, ...experimentEvidence],
+          // plex.tv said reachable but our own reflector outside did not get in: the two vantages disagree.
+          confidence: plexTvReached && fromOutside && !outsideReached ? 'medium' : 'high',
           fix: {
             fixId: 'useAlternatePort',
             data: {
@@ -134,7 +158,7 @@ export default defineBuiltinRule({
         ctx.report({
           messageId: 'inboundBlocked',
           data: { port, altPort: altPort },
-          evidence: [stateEvidence, experimentEvidence],
+          evidence: [stateEvidence, ...experimentEvidence],
           confidence: 'medium',
           fix: { fixId: 'askIsp' },
         });

@@ -22,6 +22,16 @@ const experiment = (outcome: 'reachable' | 'unreachable' | 'not-run', kept = fal
       : { mappingState: 'failed', mappingError: 'unreachable' },
 });
 
+const withOutside = (state: 'open' | 'filtered', identity: 'this' | 'other' | 'none') => ({
+  ok: true,
+  vantage: 'reflector' as const,
+  outside: true,
+  sourceSeen: HOME.wan,
+  port: 45123,
+  state,
+  identity,
+});
+
 new RuleTester().run(rule.id, rule, {
   valid: [
     {
@@ -206,6 +216,76 @@ new RuleTester().run(rule.id, rule, {
       name: 'the alternate port failed too: inbound is filtered, not one port',
       observations: (o) => (unreachable(o), (o['experiment.alternatePort'] = ok(experiment('unreachable')))),
       expect: [{ messageId: 'inboundBlocked', confidence: 'medium', fixId: 'askIsp' }],
+    },
+    {
+      name: "the alternate port: plex.tv's verdict did not come, but a reflector outside reached this server on it: proof",
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: withOutside('open', 'this'),
+        }))
+      ),
+      expect: [
+        {
+          messageId: 'proven',
+          confidence: 'high',
+          data: { altPort: 45123, by: 'a reflector outside connected and this server answered' },
+        },
+      ],
+    },
+    {
+      name: 'the alternate port: plex.tv and the reflector both reached it',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({ ...experiment('reachable'), outside: withOutside('open', 'this') }))
+      ),
+      expect: [{ messageId: 'proven', confidence: 'high', mentions: ['both connected'] }],
+    },
+    {
+      name: 'plex.tv reached the alternate port, our reflector outside did not: the vantages disagree (medium)',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({ ...experiment('reachable'), outside: withOutside('filtered', 'none') }))
+      ),
+      expect: [{ messageId: 'proven', confidence: 'medium' }],
+    },
+    {
+      name: 'a hairpin "open" on the alternate port is no proof: the inside guess stays',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: { ...withOutside('open', 'this'), vantage: 'hairpin', outside: false },
+        }))
+      ),
+      expect: [{ messageId: 'likely', confidence: 'medium' }],
+    },
+    {
+      name: 'the alternate port answered from outside as ANOTHER server: no proof',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: withOutside('open', 'other'),
+        }))
+      ),
+      expect: [{ messageId: 'likely' }],
+    },
+    {
+      name: 'a reflector result for another port than the one mapped is ignored',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: { ...withOutside('open', 'this'), port: 45124 },
+        }))
+      ),
+      expect: [{ messageId: 'likely' }],
     },
   ],
   notChecked: [
