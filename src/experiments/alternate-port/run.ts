@@ -203,9 +203,12 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
       const check = options.checkFromOutside;
       if (check) {
         const port = added.externalPort;
-        outsidePending = check(port, signal).catch(
-          (error: unknown): AlternatePortOutside => ({ ok: false, outside: false, port, error: message(error) }),
-        );
+        outsidePending = check(port, signal).catch((error: unknown): AlternatePortOutside => ({
+          ok: false,
+          outside: false,
+          port,
+          error: message(error),
+        }));
       }
     } catch (error) {
       if (error instanceof ExperimentStop && error.maybeAdded) added = error.maybeAdded;
