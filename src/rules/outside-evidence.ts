@@ -17,8 +17,7 @@ export const HOW_TO_CHECK_OUTSIDE =
   'check from outside: --reflector URL --reflector-secret-file FILE (a reflector you run on a VPS connects back and says open, refused or filtered per port, and which server answers)';
 
 export type OutsideView =
-  | { kind: 'ok'; value: OutsideCheckValue; source: Evidence }
-  | { kind: 'none'; reason: string; howToCheck: string };
+  { kind: 'ok'; value: OutsideCheckValue; source: Evidence } | { kind: 'none'; reason: string; howToCheck: string };
 
 export function outsideView(ctx: FactsContext): OutsideView {
   const observation = ctx.observation('probe.outside');

@@ -14,7 +14,11 @@ type Port = OutsideCheckValue['ports'][number];
 type State = Port['tcp']['state'];
 
 /** Plex's public port, from outside: by default open, and /identity names this server. */
-export function plexPort(state: State = 'open', machineIdentifier: string = HOME.machineIdentifier, port = 32400): Port {
+export function plexPort(
+  state: State = 'open',
+  machineIdentifier: string = HOME.machineIdentifier,
+  port = 32400,
+): Port {
   return {
     port,
     role: 'plex',

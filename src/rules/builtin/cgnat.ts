@@ -34,7 +34,15 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'server.root',
     ],
-    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch', 'outside-reachability', 'outside-port-closed'],
+    explains: [
+      'mapping-failed',
+      'no-port-forward',
+      'isp-blocks-port',
+      'relay-only',
+      'manual-port-mismatch',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         'Your ISP may share one public address between customers (carrier-grade NAT): no forward can reach you.',

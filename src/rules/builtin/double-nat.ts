@@ -26,7 +26,15 @@ export default defineBuiltinRule({
       'server.prefs',
       'declared.remoteAccess',
     ],
-    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch', 'outside-reachability', 'outside-port-closed'],
+    explains: [
+      'mapping-failed',
+      'no-port-forward',
+      'isp-blocks-port',
+      'relay-only',
+      'manual-port-mismatch',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         'A second router (an ISP modem-router in front of yours) may sit between your router and the internet.',

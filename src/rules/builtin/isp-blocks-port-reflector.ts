@@ -37,7 +37,11 @@ function heldForward(ctx: FactsContext, port: number): Evidence | undefined {
     (f) => f.externalPort === port && (!server.address || f.host === server.address),
   );
   return stated
-    ? { source: 'declared.forwards', observed: `forward ${port} → ${stated.host}:${stated.internalPort}`, declared: true }
+    ? {
+        source: 'declared.forwards',
+        observed: `forward ${port} → ${stated.host}:${stated.internalPort}`,
+        declared: true,
+      }
     : undefined;
 }
 
@@ -65,7 +69,11 @@ export function reflectorProof(
       view.source,
       { source: 'probe.outside', observed: describePort(plex), expected: 'open' },
       { source: 'probe.outside', observed: `${describePort(open)}: the same router passes the internet` },
-      { source: `router (${wan.source})`, observed: `WAN address ${wan.address}`, expected: `the tested address ${source}` },
+      {
+        source: `router (${wan.source})`,
+        observed: `WAN address ${wan.address}`,
+        expected: `the tested address ${source}`,
+      },
       forward,
     ],
     confidence: 'high',

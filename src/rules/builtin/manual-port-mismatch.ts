@@ -25,7 +25,14 @@ export default defineBuiltinRule({
     hop: 'router',
     requires: ['server.prefs', 'probe.upnp'],
     uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root', 'probe.outside'],
-    explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward', 'outside-reachability', 'outside-port-closed'],
+    explains: [
+      'mapping-failed',
+      'relay-only',
+      'isp-blocks-port',
+      'no-port-forward',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       otherPortForwarded:
         "Plex's manual public port is {{manualPort}}, but the router forwards {{forwardedPort}} (not {{manualPort}}) to {{server}}:{{serverPort}}.",

@@ -125,7 +125,8 @@ export default defineBuiltinRule({
     if (!open) {
       ctx.notChecked({
         reason: `${describePort(plex)}, and no other port was open from outside: nothing shows that the internet gets through the router at all`,
-        howToCheck: 'add --forward-check PORT for a forward you know works (e.g. a web or game server), so the router itself is tested',
+        howToCheck:
+          'add --forward-check PORT for a forward you know works (e.g. a web or game server), so the router itself is tested',
       });
       return;
     }
@@ -156,9 +157,21 @@ export default defineBuiltinRule({
         fix: { fixId: 'addForward', data: where },
       });
     } else if (forward.state === 'present' && plex.tcp.state === 'refused') {
-      ctx.report({ messageId: 'hostRefuses', data: where, evidence, confidence: 'medium', fix: { fixId: 'allowHost', data: where } });
+      ctx.report({
+        messageId: 'hostRefuses',
+        data: where,
+        evidence,
+        confidence: 'medium',
+        fix: { fixId: 'allowHost', data: where },
+      });
     } else if (forward.state === 'unknown' && plex.tcp.state === 'refused') {
-      ctx.report({ messageId: 'forwardOrHost', data: where, evidence, confidence: 'medium', fix: { fixId: 'checkForward', data: where } });
+      ctx.report({
+        messageId: 'forwardOrHost',
+        data: where,
+        evidence,
+        confidence: 'medium',
+        fix: { fixId: 'checkForward', data: where },
+      });
     } else if (forward.state === 'unknown') {
       ctx.notChecked({ reason: `${describePort(plex)} and the router's forwards cannot be read` });
       ctx.suspect({
@@ -175,7 +188,7 @@ export default defineBuiltinRule({
       // Forwarded and dropped: upstream (isp-blocks-port decides it from the router's WAN) or the server's firewall.
       ctx.notChecked({
         reason: `TCP ${port} is forwarded to the server but filtered from outside: an upstream filter or the server's firewall dropping; see isp-blocks-port`,
-        howToCheck: "run plex-diagnose on the server, so its firewall ruleset is read",
+        howToCheck: 'run plex-diagnose on the server, so its firewall ruleset is read',
       });
     }
   },

@@ -57,7 +57,10 @@ export default defineBuiltinRule({
     const data = { address: view.value.sourceSeen.address, port: plex.port };
     if (seen === 'this') {
       ctx.pass({
-        evidence: [view.source, { source: 'probe.outside', observed: `${describePort(plex)}; /identity names this server` }],
+        evidence: [
+          view.source,
+          { source: 'probe.outside', observed: `${describePort(plex)}; /identity names this server` },
+        ],
       });
       return;
     }
@@ -95,7 +98,8 @@ export default defineBuiltinRule({
     }
     ctx.notChecked({
       reason: `${describePort(plex)}, but no /identity named this server (open alone does not prove the forward reaches Plex)`,
-      howToCheck: 'run on the server or give a token, so its machineIdentifier is known; then run again with --reflector',
+      howToCheck:
+        'run on the server or give a token, so its machineIdentifier is known; then run again with --reflector',
     });
   },
 });

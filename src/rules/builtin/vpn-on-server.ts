@@ -28,7 +28,15 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'server.root',
     ],
-    explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only', 'outside-reachability', 'outside-port-closed'],
+    explains: [
+      'mapping-failed',
+      'cgnat',
+      'isp-blocks-port',
+      'no-port-forward',
+      'relay-only',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         "A VPN or proxy on the server may carry its traffic out, so plex.tv tests the VPN's address, not your router's.",

@@ -56,7 +56,8 @@ new RuleTester().run(rule.id, rule, {
     },
     {
       name: 'Plex port fine, the front door reaches another server (a forward of 443 to the old box)',
-      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort(), frontDoorPort(443, OTHER_SERVER)] })),
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ ports: [plexPort(), frontDoorPort(443, OTHER_SERVER)] })),
       expect: [{ messageId: 'otherPlex', data: { port: 443 } }],
     },
     {
@@ -84,7 +85,8 @@ new RuleTester().run(rule.id, rule, {
     },
     {
       name: "this server's identifier is unknown: nothing to compare",
-      observations: (o) => void (o['probe.outside'] = outside({ expected: null, ports: [plexPort('open', OTHER_SERVER)] })),
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ expected: null, ports: [plexPort('open', OTHER_SERVER)] })),
       reason: /machineIdentifier is not known/,
     },
     {

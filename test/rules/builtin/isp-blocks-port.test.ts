@@ -1,7 +1,7 @@
 import rule from '../../../src/rules/builtin/isp-blocks-port.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
-import { OTHER_SERVER, forwardPort, frontDoorPort, outside, plexPort } from '../../helpers/outside.js';
+import { forwardPort, frontDoorPort, outside, plexPort } from '../../helpers/outside.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -65,7 +65,7 @@ new RuleTester().run(rule.id, rule, {
         void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443, 'filtered')] })),
     },
     {
-      name: "filtered with another port open, but the reflector tested another of our addresses (a second WAN)",
+      name: 'filtered with another port open, but the reflector tested another of our addresses (a second WAN)',
       observations: (o) =>
         void (o['probe.outside'] = outside({
           source: '84.9.9.9',

@@ -58,12 +58,16 @@ new RuleTester().run(rule.id, rule, {
     {
       name: 'forwarded to the server, answers on the LAN, refused from outside: the host refuses the internet',
       observations: (o) => void (o['probe.outside'] = closedPlex('refused')),
-      expect: [{ messageId: 'hostRefuses', confidence: 'medium', fixId: 'allowHost', mentions: ['ufw allow 32400/tcp'] }],
+      expect: [
+        { messageId: 'hostRefuses', confidence: 'medium', fixId: 'allowHost', mentions: ['ufw allow 32400/tcp'] },
+      ],
     },
     {
       name: "refused, the router's forwards unreadable: say what separates a missing forward from the host",
       observations: (o) => (noIgd(o), (o['probe.outside'] = closedPlex('refused'))),
-      expect: [{ messageId: 'forwardOrHost', confidence: 'medium', mentions: ["The router's forward list separates them"] }],
+      expect: [
+        { messageId: 'forwardOrHost', confidence: 'medium', mentions: ["The router's forward list separates them"] },
+      ],
     },
   ],
   notChecked: [
@@ -88,7 +92,8 @@ new RuleTester().run(rule.id, rule, {
     },
     {
       name: 'no other port open: nothing shows the internet gets through the router',
-      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('refused'), forwardPort(22, 'filtered')] })),
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ ports: [plexPort('refused'), forwardPort(22, 'filtered')] })),
       reason: /no other port was open/,
       howToCheck: /--forward-check/,
     },

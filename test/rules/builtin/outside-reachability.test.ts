@@ -17,7 +17,7 @@ new RuleTester().run(rule.id, rule, {
       evidence: /this server/,
     },
     {
-      name: "a front door by design: 32400 filtered, 443 reaches this server through TLS",
+      name: 'a front door by design: 32400 filtered, 443 reaches this server through TLS',
       observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] })),
       evidence: /TLS handshake ok/,
     },
@@ -26,7 +26,9 @@ new RuleTester().run(rule.id, rule, {
     {
       name: 'filtered from outside',
       observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] })),
-      expect: [{ messageId: 'closed', confidence: 'high', data: { port: 32400, state: 'filtered', address: HOME.wan } }],
+      expect: [
+        { messageId: 'closed', confidence: 'high', data: { port: 32400, state: 'filtered', address: HOME.wan } },
+      ],
     },
     {
       name: 'refused from outside',
