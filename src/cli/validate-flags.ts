@@ -109,7 +109,9 @@ export function parseForwardCheck(text: string): PortCheckRequest {
   const match = FORWARD.exec(text.trim().toLowerCase());
   const port = Number(match?.[1]);
   if (!match || port < 1 || port > 65535)
-    throw new UsageError(`--forward-check "${text.slice(0, 40)}" must be a port (1-65535), optionally /tls, /plex or /https`);
+    throw new UsageError(
+      `--forward-check "${text.slice(0, 40)}" must be a port (1-65535), optionally /tls, /plex or /https`,
+    );
   if (match[2] === 'tls') return { port, tls: true };
   if (match[2] === 'plex') return { port, tls: true, identity: 'http' };
   if (match[2] === 'https') return { port, tls: true, identity: 'https' };
