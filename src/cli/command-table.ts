@@ -153,7 +153,7 @@ const OUTSIDE: OptionSpec[] = [
     multiple: true,
     value: 'port',
     description:
-      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity',
+      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity, 443/https the identity through TLS (a reverse proxy)',
   },
 ];
 

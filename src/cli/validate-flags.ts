@@ -99,16 +99,22 @@ export interface OutsideFlags {
   forwards: PortCheckRequest[];
 }
 
-const FORWARD = /^(\d{1,5})(?:\/(tls|plex))?$/;
+const FORWARD = /^(\d{1,5})(?:\/(tls|plex|https))?$/;
 
-/** `--forward-check 443`, `443/tls` (also the certificate's names), `32401/plex` (also TLS and /identity). */
+/**
+ * `--forward-check 443`, `443/tls` (also the certificate's names), `32401/plex` (also TLS and /identity over HTTP),
+ * `443/https` (a front door: a reverse proxy or tunnel speaking only TLS; TLS and /identity over HTTPS).
+ */
 export function parseForwardCheck(text: string): PortCheckRequest {
   const match = FORWARD.exec(text.trim().toLowerCase());
   const port = Number(match?.[1]);
   if (!match || port < 1 || port > 65535)
-    throw new UsageError(`--forward-check "${text.slice(0, 40)}" must be a port (1-65535), optionally /tls or /plex`);
+    throw new UsageError(
+      `--forward-check "${text.slice(0, 40)}" must be a port (1-65535), optionally /tls, /plex or /https`,
+    );
   if (match[2] === 'tls') return { port, tls: true };
   if (match[2] === 'plex') return { port, tls: true, identity: 'http' };
+  if (match[2] === 'https') return { port, tls: true, identity: 'https' };
   return { port };
 }
 

@@ -29,6 +29,10 @@ export const BUILTIN_RULE_IDS = [
   'server-stale',
   // What you said against what was measured.
   'declared-fact-contradicted',
+  'outside-reachability',
+  'outside-front-door',
+  'outside-port-closed',
+  'forward-reaches-other-host',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

@@ -6,13 +6,27 @@
 import type { Evidence } from '../core/finding.js';
 import type { NextStep } from '../core/report.js';
 import { mappingFailed, mappingState, routerWan, type FactsContext } from './facts.js';
+import { frontDoor, HOW_TO_CHECK_OUTSIDE, plexReachedFromOutside } from './outside-evidence.js';
 import type { RuleContext } from './types.js';
 
-/** plex.tv connected to the public endpoint: remote access works now. Reads server.account / server.root. */
+/**
+ * Remote access works now: plex.tv connected to the public endpoint, or our own reflector (from a real outside
+ * vantage, never a hairpin) reached this server on Plex's port or through a front door (a reverse proxy or tunnel).
+ * Reads server.account / server.root / probe.outside.
+ */
 export function reachedFromOutside(ctx: FactsContext): Evidence | undefined {
   const mapping = mappingState(ctx);
-  if (mapping?.state !== 'mapped' || mapping.error) return undefined;
-  return { source: mapping.source, observed: 'mappingState=mapped: plex.tv connected to the public endpoint' };
+  if (mapping?.state === 'mapped' && !mapping.error)
+    return { source: mapping.source, observed: 'mappingState=mapped: plex.tv connected to the public endpoint' };
+  const direct = plexReachedFromOutside(ctx);
+  if (direct) return direct;
+  const door = frontDoor(ctx);
+  if (door)
+    return {
+      source: 'probe.outside',
+      observed: `the internet reaches this server through the front door on TCP ${door.door.port} (a reverse proxy or tunnel), by design`,
+    };
+  return undefined;
 }
 
 /** What says remote access fails: Plex's own check and/or the user's word (declared.remoteAccess). */
@@ -42,7 +56,7 @@ export function remoteState(ctx: FactsContext): RemoteState {
 /** What the rule says when it could not decide and remote access is not known to work. */
 export const NOT_DECIDED_OUTSIDE = {
   reason: "Plex's own remote access check has no result and nothing else decides this cause",
-  howToCheck: "give a token (so Plex's check is read), or tell what you see: --says-remote-fails",
+  howToCheck: `give a token (so Plex's check is read), or tell what you see: --says-remote-fails; stronger: ${HOW_TO_CHECK_OUTSIDE}`,
 };
 
 /**

@@ -4,6 +4,7 @@
  * a loopback reflector as `loopback-test` (never outside), the reflector logs one line per check without the secret,
  * and bad flags are usage errors (exit 2) before anything listens or connects.
  */
+import { parseForwardCheck } from '../../src/cli/validate-flags.js';
 import type { ChildProcess } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
@@ -187,5 +188,22 @@ describe.skipIf(!hasOpenssl())('reflector --tls-cert --tls-key', () => {
     } finally {
       certs.cleanup();
     }
+  });
+});
+
+describe('--forward-check values', () => {
+  it.each([
+    ['22', { port: 22 }],
+    ['443/tls', { port: 443, tls: true }],
+    ['32401/plex', { port: 32401, tls: true, identity: 'http' }],
+    // A front door (reverse proxy, tunnel) that speaks only TLS: /identity through the handshake.
+    ['443/https', { port: 443, tls: true, identity: 'https' }],
+    [' 8443/HTTPS ', { port: 8443, tls: true, identity: 'https' }],
+  ])('%j', (text, expected) => {
+    expect(parseForwardCheck(text)).toEqual(expected);
+  });
+
+  it.each(['443/http', '443/https/x', 'https', '0/https'])('refuses %j', (text) => {
+    expect(() => parseForwardCheck(text)).toThrow(/optionally \/tls, \/plex or \/https/);
   });
 });

@@ -91,6 +91,9 @@ describe('describePath', () => {
       'server-not-claimed': 'internet',
       'plextv-unreachable': 'internet',
       'relay-only': 'internet',
+      'outside-reachability': 'internet',
+      'outside-port-closed': 'router',
+      'forward-reaches-other-host': 'router',
     });
   });
 });

@@ -3,6 +3,7 @@
  * other observation values rules read, and produced by src/experiments (which sits above the rules that read it).
  */
 import { z } from 'zod';
+import { OutsideVantage } from '../../outside/vantage.js';
 
 export const ALTERNATE_PORT_OUTCOMES = ['reachable', 'unreachable', 'inconclusive', 'not-run'] as const;
 /**
@@ -41,6 +42,26 @@ export const RestoreOutcome = z.object({
 });
 export type RestoreOutcome = z.infer<typeof RestoreOutcome>;
 
+/**
+ * The alternate port as a reflector saw it (`--reflector` during the experiment), so the proof does not rest on
+ * plex.tv's check alone. `outside` is true only for a real outside vantage (never a hairpin, LAN or loopback one).
+ */
+export const AlternatePortOutside = z.object({
+  /** The check ran and the reflector answered; false with `error` when it did not. */
+  ok: z.boolean(),
+  error: z.string().optional(),
+  vantage: OutsideVantage.optional(),
+  outside: z.boolean(),
+  vantageReason: z.string().optional(),
+  /** The address the reflector saw us come from (and so checked). */
+  sourceSeen: z.string().optional(),
+  port: z.number().int(),
+  state: z.enum(['open', 'refused', 'filtered', 'unreachable', 'error']).optional(),
+  /** Which server answered /identity on the alternate port: this one, another Plex server, not Plex, or none. */
+  identity: z.enum(['this', 'other', 'not-plex', 'none']).optional(),
+});
+export type AlternatePortOutside = z.infer<typeof AlternatePortOutside>;
+
 export const AlternatePortResult = z.object({
   outcome: AlternatePortOutcome,
   /** Why, for not-run and inconclusive (and any verdict worth a sentence). */
@@ -62,6 +83,8 @@ export const AlternatePortResult = z.object({
   /** The caller's signal fired during the run. */
   aborted: z.boolean(),
   steps: z.array(AlternatePortStep),
+  /** The alternate port checked by a reflector, when `--reflector` was given and a mapping was made. */
+  outside: AlternatePortOutside.optional(),
   durationMs: z.number(),
 });
 export type AlternatePortResult = z.infer<typeof AlternatePortResult>;

@@ -10,6 +10,7 @@ import type { CollectServices } from '../../collect/services.js';
 import { serverLanEndpoint } from '../../rules/facts.js';
 import { AlternatePortResult, type AlternatePortStep } from '../../collect/values/alternate-port.js';
 import { runAlternatePortExperiment } from './run.js';
+import { alternatePortOutsideCheck } from './outside-check.js';
 
 export interface AlternatePortCollectorOptions {
   /** Keep the prefs and a permanent mapping when the alternate port works. @default false */
@@ -35,7 +36,7 @@ export function alternatePortCollector(options: AlternatePortCollectorOptions = 
     id: ALTERNATE_PORT_COLLECTOR_ID,
     title: 'Experiment: alternate public port',
     needs: ['probe.upnp', 'server.prefs', 'server.account', 'server.identity'],
-    after: ['plextv.resources'],
+    after: ['plextv.resources', 'plextv.publicIp'],
     // The wait for Plex's verdict, the router calls and the restoration, with room to spare.
     timeoutMs: waitMs + 60_000,
     schema: AlternatePortResult,
@@ -54,7 +55,13 @@ export function alternatePortCollector(options: AlternatePortCollectorOptions = 
       const server = serverLanEndpoint(facts);
       if (!server.address)
         ctx.skip("the server's LAN address is unknown, so there is nothing to forward a test port to");
+      // With --reflector, the alternate port is also checked from outside while it is mapped.
+      const checkFromOutside = alternatePortOutsideCheck(ctx.services, {
+        publicIp: ctx.get('plextv.publicIp')?.address,
+        machineIdentifier: ctx.get('server.identity')?.machineIdentifier,
+      });
       const run = runAlternatePortExperiment({
+        ...(checkFromOutside ? { checkFromOutside } : {}),
         server: ctx.services.serverForRestore ?? ctx.services.server,
         igd: { controlUrl: upnp.controlUrl, serviceType: upnp.serviceType },
         internalClient: server.address,

@@ -18,6 +18,8 @@ import type { AlternatePortResult, AlternatePortStep, MappingView } from '../../
 import { addAlternateMapping, decideOutcome, ExperimentStop, type MappingAdded } from './steps.js';
 import { DEFAULT_RESTORE_TIMEOUT_MS, writeExperimentJournal, type PrefsToRestore } from './restore.js';
 import { finishExperiment } from './finish.js';
+import { describeOutsideCheck, type AlternatePortOutsideCheck } from './outside-check.js';
+import type { AlternatePortOutside } from '../../collect/values/alternate-port.js';
 
 export const MAPPING_DESCRIPTION = 'plex-diagnose alternate-port test';
 /** An hour: if we are killed, the router drops the mapping by itself. */
@@ -60,6 +62,11 @@ export interface AlternatePortOptions {
   igdTimeoutMs?: number;
   /** Deadline of each side of the restoration (prefs, mapping). @default 15000 */
   restoreTimeoutMs?: number;
+  /**
+   * A reflector's check of the alternate port (`--reflector`), run while the mapping is in place and awaited before
+   * it is removed; recorded as `outside`. @default undefined (plex.tv's check only)
+   */
+  checkFromOutside?: AlternatePortOutsideCheck;
   /** Clock in milliseconds, for elapsed times and the wait. @default Date.now */
   now?: () => number;
 }
@@ -133,6 +140,8 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
   const changed = (): boolean => added !== undefined || prefsTouched;
   let outcome: AlternatePortResult['outcome'];
   let reason: string | undefined;
+  // Started once the mapping exists, awaited before it is removed: the reflector must see the port forwarded.
+  let outsidePending: Promise<AlternatePortOutside> | undefined;
 
   try {
     // (1) The state before: who the server is, its port prefs, and the original port's mapping result.
@@ -191,6 +200,16 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
         random: randomInt,
       });
       mappingConfirmed = true;
+      const check = options.checkFromOutside;
+      if (check) {
+        const port = added.externalPort;
+        outsidePending = check(port, signal).catch((error: unknown): AlternatePortOutside => ({
+          ok: false,
+          outside: false,
+          port,
+          error: message(error),
+        }));
+      }
     } catch (error) {
       if (error instanceof ExperimentStop && error.maybeAdded) added = error.maybeAdded;
       throw error;
@@ -286,6 +305,10 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
     }
   }
 
+  // The outside check ends (bounded by its own deadline) before the mapping it tests is removed.
+  const outside = outsidePending ? await outsidePending : undefined;
+  if (outside) step('outside-check', outside.ok, describeOutsideCheck(outside));
+
   // (7) Restore, always; or keep a reachable setup when asked.
   const { restored, kept } = await finishExperiment({
     server,
@@ -314,6 +337,7 @@ export async function runAlternatePortExperiment(options: AlternatePortOptions):
     kept,
     aborted: signal?.aborted ?? false,
     steps,
+    ...(outside ? { outside } : {}),
     durationMs: Math.max(0, Math.round(now() - started)),
   };
 }

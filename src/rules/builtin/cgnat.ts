@@ -24,6 +24,7 @@ export default defineBuiltinRule({
     hop: 'upstream-nat',
     requires: [],
     uses: [
+      'probe.outside',
       'probe.upnp',
       'probe.natpmp',
       'probe.host',
@@ -33,7 +34,15 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'server.root',
     ],
-    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
+    explains: [
+      'mapping-failed',
+      'no-port-forward',
+      'isp-blocks-port',
+      'relay-only',
+      'manual-port-mismatch',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         'Your ISP may share one public address between customers (carrier-grade NAT): no forward can reach you.',
@@ -51,7 +60,7 @@ export default defineBuiltinRule({
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
     passOrSuspectUpstreamNat(ctx, {
       kind: 'router-page',
-      text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT",
+      text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT (a reflector outside, --reflector URL, then shows whether any forward gets in at all)",
     });
     // A "public" address in shared space on the Remote Access page (plex.tv or /myplex/account) is CGNAT evidence on
     // its own, from any vantage: no router answer needed.

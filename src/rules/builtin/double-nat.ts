@@ -17,6 +17,7 @@ export default defineBuiltinRule({
     hop: 'upstream-nat',
     requires: [],
     uses: [
+      'probe.outside',
       'probe.upnp',
       'probe.natpmp',
       'probe.host',
@@ -25,7 +26,15 @@ export default defineBuiltinRule({
       'server.prefs',
       'declared.remoteAccess',
     ],
-    explains: ['mapping-failed', 'no-port-forward', 'isp-blocks-port', 'relay-only', 'manual-port-mismatch'],
+    explains: [
+      'mapping-failed',
+      'no-port-forward',
+      'isp-blocks-port',
+      'relay-only',
+      'manual-port-mismatch',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         'A second router (an ISP modem-router in front of yours) may sit between your router and the internet.',
@@ -46,7 +55,7 @@ export default defineBuiltinRule({
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
     passOrSuspectUpstreamNat(ctx, {
       kind: 'command',
-      text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers',
+      text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers (a reflector outside, --reflector URL, then shows whether a forward gets in at all)',
     });
     const where = vantage(ctx);
     // Router facts describe the server's router only when this run shares its LAN; without a host probe, say less.

@@ -24,6 +24,10 @@ import manualPortMismatch from './manual-port-mismatch.js';
 import mappingFailed from './mapping-failed.js';
 import noPortForward from './no-port-forward.js';
 import vpnOnServer from './vpn-on-server.js';
+import outsideReachability from './outside-reachability.js';
+import outsideFrontDoor from './outside-front-door.js';
+import outsidePortClosed from './outside-port-closed.js';
+import forwardReachesOtherHost from './forward-reaches-other-host.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -53,6 +57,10 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'relay-only': relayOnly,
   'server-stale': serverStale,
   'declared-fact-contradicted': declaredFactContradicted,
+  'outside-reachability': outsideReachability,
+  'outside-front-door': outsideFrontDoor,
+  'outside-port-closed': outsidePortClosed,
+  'forward-reaches-other-host': forwardReachesOtherHost,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

@@ -5,6 +5,8 @@
  * same router is reachable on another port.
  */
 import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { reflectorProof } from './isp-blocks-port-reflector.js';
+import { HOW_TO_CHECK_OUTSIDE, plexReachedFromOutside } from '../outside-evidence.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   isUnreachableMapping,
@@ -29,6 +31,7 @@ export default defineBuiltinRule({
     hop: 'public',
     requires: ['server.account'],
     uses: [
+      'probe.outside',
       'server.prefs',
       'probe.upnp',
       'probe.natpmp',
@@ -37,24 +40,27 @@ export default defineBuiltinRule({
       'probe.host',
       'experiment.alternatePort',
       'declared.remoteAccess',
+      'declared.forwards',
       'server.identity',
       'server.root',
     ],
-    explains: ['mapping-failed', 'relay-only'],
+    explains: ['mapping-failed', 'relay-only', 'outside-reachability', 'outside-port-closed'],
     messages: {
       proven:
-        'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}}.',
+        'Inbound TCP {{port}} is blocked before it reaches your router: plex.tv could not connect on {{port}}, but the same server behind the same router was reachable on port {{altPort}} ({{by}}).',
       likely:
         'plex.tv cannot reach {{wan}}:{{port}} although your router holds that public address and forwards {{port}} to {{server}}:{{serverPort}}: something upstream of the router (usually the ISP) filters inbound TCP {{port}}.',
       inboundBlocked:
         'plex.tv could reach neither {{port}} nor the test port {{altPort}}, though the router forwarded both: inbound connections are filtered upstream (ISP or modem firewall), not one port.',
+      provenByReflector:
+        'Inbound TCP {{port}} is filtered before it reaches your router: a reflector outside found {{wan}}:{{port}} filtered (no answer) while TCP {{openPort}} through the same router was open, and your router holds the public address {{wan}} and forwards {{port}} to {{server}}:{{serverPort}}.',
       suspected: 'Your ISP may block inbound connections to port {{port}}.',
     },
     fixes: {
       useAlternatePort:
         'Use port {{altPort}} instead: forward TCP {{altPort}} → {{server}}:{{serverPort}} on the router{{keptNote}}, and set Settings → Remote Access → "Manually specify public port" to {{altPort}}.',
       tryAlternatePort:
-        'Confirm with `plex-diagnose --experiment alternate-port`. Then use an uncommon port such as {{altPort}}: forward TCP {{altPort}} → {{server}}:{{serverPort}} and set "Manually specify public port" to {{altPort}}; or ask your ISP to stop filtering {{port}}.',
+        'Confirm with `plex-diagnose --experiment alternate-port` (with --reflector the experiment is checked from outside too, which turns this into proof). Then use an uncommon port such as {{altPort}}: forward TCP {{altPort}} → {{server}}:{{serverPort}} and set "Manually specify public port" to {{altPort}}; or ask your ISP to stop filtering {{port}}.',
       askIsp:
         'Ask your ISP whether it filters inbound connections (some do on residential lines, or for CGNAT-like setups), and check the modem for a firewall in front of your router.',
     },
@@ -71,12 +77,20 @@ export default defineBuiltinRule({
         for: remote.fails,
         nextStep: {
           kind: 'command',
-          text: 'plex-diagnose --experiment alternate-port (maps a different public port for a minute and asks plex.tv to test it)',
+          text: `plex-diagnose --experiment alternate-port (maps a different public port for a minute and asks plex.tv to test it); stronger: ${HOW_TO_CHECK_OUTSIDE}, with --forward-check for a forward that works`,
         },
         likelihood: 'low',
       });
+    // Measured from outside: filtered on Plex's port, open on another through the same router that holds the forward.
+    const proof = reflectorProof(ctx);
+    if (proof) {
+      ctx.report(proof);
+      return;
+    }
     const mapping = mappingState(ctx);
     if (!mappingFailed(mapping)) return;
+    // Our reflector reached this server on the port: whatever plex.tv saw, nothing upstream filters it.
+    if (plexReachedFromOutside(ctx)) return;
     const port = publicPort(ctx).port;
     const server = serverLanEndpoint(ctx);
     const where = { server: server.address ?? 'the server', serverPort: server.port };
@@ -88,21 +102,45 @@ export default defineBuiltinRule({
 
     const experiment = ctx.get('experiment.alternatePort');
     const altPort = experiment?.externalPort;
+    // The reflector's view of the alternate port counts only from a real outside vantage, for the port mapped.
+    const fromOutside =
+      experiment?.outside?.ok && experiment.outside.outside && experiment.outside.port === altPort
+        ? experiment.outside
+        : undefined;
+    const outsideReached = fromOutside?.state === 'open' && fromOutside.identity === 'this';
     if (
       experiment &&
       altPort !== undefined &&
-      (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable')
+      (experiment.outcome === 'reachable' || experiment.outcome === 'unreachable' || outsideReached)
     ) {
-      const experimentEvidence = {
-        source: 'experiment.alternatePort',
-        observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
-      };
-      if (experiment.outcome === 'reachable') {
+      const experimentEvidence = [
+        {
+          source: 'experiment.alternatePort',
+          observed: `router mapped ${altPort} → ${where.server}:${where.serverPort}; plex.tv then reported ${experiment.after?.mappingState ?? '?'}${experiment.after?.mappingError ? ` (${experiment.after.mappingError})` : ''}`,
+        },
+        ...(fromOutside
+          ? [
+              {
+                source: 'experiment.alternatePort (reflector)',
+                observed: `a reflector outside found ${fromOutside.sourceSeen ?? '?'}:${altPort} ${fromOutside.state ?? '?'}${fromOutside.identity === 'this' ? ', and this server answered /identity' : `, identity ${fromOutside.identity ?? 'none'}`}`,
+              },
+            ]
+          : []),
+      ];
+      const plexTvReached = experiment.outcome === 'reachable';
+      if (plexTvReached || outsideReached) {
+        const by =
+          plexTvReached && outsideReached
+            ? "plex.tv's check and a reflector outside both connected"
+            : plexTvReached
+              ? "plex.tv's check"
+              : 'a reflector outside connected and this server answered';
         ctx.report({
           messageId: 'proven',
-          data: { port, altPort: altPort },
-          evidence: [stateEvidence, experimentEvidence],
-          confidence: 'high',
+          data: { port, altPort: altPort, by },
+          evidence: [stateEvidence, ...experimentEvidence],
+          // plex.tv said reachable but our own reflector outside did not get in: the two vantages disagree.
+          confidence: plexTvReached && fromOutside && !outsideReached ? 'medium' : 'high',
           fix: {
             fixId: 'useAlternatePort',
             data: {
@@ -120,7 +158,7 @@ export default defineBuiltinRule({
         ctx.report({
           messageId: 'inboundBlocked',
           data: { port, altPort: altPort },
-          evidence: [stateEvidence, experimentEvidence],
+          evidence: [stateEvidence, ...experimentEvidence],
           confidence: 'medium',
           fix: { fixId: 'askIsp' },
         });

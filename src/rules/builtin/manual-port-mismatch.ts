@@ -24,8 +24,15 @@ export default defineBuiltinRule({
     title: "Plex's public port matches the router's forward",
     hop: 'router',
     requires: ['server.prefs', 'probe.upnp'],
-    uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root'],
-    explains: ['mapping-failed', 'relay-only', 'isp-blocks-port', 'no-port-forward'],
+    uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root', 'probe.outside'],
+    explains: [
+      'mapping-failed',
+      'relay-only',
+      'isp-blocks-port',
+      'no-port-forward',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       otherPortForwarded:
         "Plex's manual public port is {{manualPort}}, but the router forwards {{forwardedPort}} (not {{manualPort}}) to {{server}}:{{serverPort}}.",

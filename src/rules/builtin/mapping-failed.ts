@@ -4,6 +4,7 @@
  */
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, serverPublicAddress } from '../facts.js';
+import { frontDoor } from '../outside-evidence.js';
 
 export default defineBuiltinRule({
   id: 'mapping-failed',
@@ -13,7 +14,7 @@ export default defineBuiltinRule({
     title: "Plex's own remote access check passes",
     hop: 'internet',
     requires: ['server.account'],
-    uses: ['server.root', 'server.prefs', 'plextv.resources'],
+    uses: ['server.root', 'server.prefs', 'plextv.resources', 'probe.outside'],
     // plex.tv connecting back to the public endpoint is the one outside test every owner has.
     decides: 'reachable-from-outside',
     symptom: true,
@@ -36,7 +37,7 @@ export default defineBuiltinRule({
     fixes: {
       // A rule cannot see the other findings: the fix must stand on its own when this is the only one.
       retest:
-        "This is Plex's verdict, not its cause. If the report names a cause, fix that; otherwise check, in order: the router forwards the public port to the server (its Port Forwarding page, or UPnP/NAT-PMP switched on), the router's WAN address matches the public address Plex shows (if not: another NAT or CGNAT in front), and the server uses no VPN. The report's possible causes list each with one check. Then press Retry in Settings → Remote Access.",
+        "This is Plex's verdict, not its cause. If the report names a cause, fix that; otherwise check, in order: the router forwards the public port to the server (its Port Forwarding page, or UPnP/NAT-PMP switched on), the router's WAN address matches the public address Plex shows (if not: another NAT or CGNAT in front), and the server uses no VPN. The report's possible causes list each with one check. A reflector outside (--reflector URL) makes this a measurement: it tells a filtered port (upstream), a refused one (a missing forward or the host) and a forward to another host apart. Then press Retry in Settings → Remote Access.",
       allowPlexTv:
         'Let the server reach plex.tv over HTTPS (port 443) without a proxy or filter, then press Retry in Settings → Remote Access.',
       signInAgain:
@@ -69,6 +70,15 @@ export default defineBuiltinRule({
       ctx.notChecked({
         reason: `Plex has not tested remote access (mappingState=${mapping.state ?? '(none)'})`,
         howToCheck: 'turn remote access on and press Retry in Settings → Remote Access, then run again',
+      });
+      return;
+    }
+    // A front door by design (reverse proxy, tunnel) that our reflector proved reaches this server: Plex's check tests
+    // its own port, which is closed on purpose; its failure is expected and says nothing about remote access.
+    const door = frontDoor(ctx);
+    if (door) {
+      ctx.notChecked({
+        reason: `Plex's check tests port ${door.plex.port}, closed by design: the internet reaches this server through the front door on TCP ${door.door.port} (see outside-front-door)`,
       });
       return;
     }

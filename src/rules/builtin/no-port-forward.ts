@@ -29,6 +29,7 @@ export default defineBuiltinRule({
     hop: 'router',
     requires: [],
     uses: [
+      'probe.outside',
       'server.account',
       'server.prefs',
       'probe.upnp',
@@ -39,7 +40,7 @@ export default defineBuiltinRule({
       'declared.forwards',
       'server.root',
     ],
-    explains: ['mapping-failed', 'relay-only'],
+    explains: ['mapping-failed', 'relay-only', 'outside-reachability'],
     messages: {
       suspected: 'The router may have no forward of TCP {{port}} to {{server}}:{{serverPort}}.',
       noAutomaticMapping:
@@ -219,7 +220,7 @@ function suspectMissingForward(
     against,
     nextStep: {
       kind: 'router-page',
-      text: `the router's Port Forwarding (Virtual Server / NAT) page: is TCP ${port} forwarded to ${where.server}:${where.serverPort}? (then state it: --forward ${port}:${where.server}:${where.serverPort})`,
+      text: `the router's Port Forwarding (Virtual Server / NAT) page: is TCP ${port} forwarded to ${where.server}:${where.serverPort}? (then state it: --forward ${port}:${where.server}:${where.serverPort}; a reflector outside, --reflector URL with --forward-check for a forward that works, tells a missing forward from an ISP filter)`,
     },
     likelihood: forStated.length > 0 ? 'medium' : against.length > 0 ? 'low' : 'medium',
   });

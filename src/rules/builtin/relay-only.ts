@@ -7,6 +7,7 @@
 import { isLanAddress, probedConnections, reachedThisServer, urlHostAddress } from '../connection-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingFailed, mappingState } from '../facts.js';
+import { frontDoor, plexReachedFromOutside } from '../outside-evidence.js';
 import type { Evidence } from '../types.js';
 
 export default defineBuiltinRule({
@@ -18,7 +19,7 @@ export default defineBuiltinRule({
     title: 'People outside your network reach the server directly, not only through the Relay',
     hop: 'internet',
     requires: [],
-    uses: ['plextv.resources', 'server.prefs', 'server.account', 'server.root', 'probe.connections'],
+    uses: ['plextv.resources', 'server.prefs', 'server.account', 'server.root', 'probe.connections', 'probe.outside'],
     messages: {
       relayOnly:
         'Remote access fails, so outside your network apps only get the Plex Relay, which is bandwidth limited (about 2 Mbps by a forum figure; Plex itself only says "bandwidth limited"): expect low quality and buffering.',
@@ -36,6 +37,12 @@ export default defineBuiltinRule({
     const mapping = mappingState(ctx);
     if (mapping?.state === 'mapped' && !mapping.error) {
       ctx.pass({ evidence: [{ source: mapping.source, observed: 'mappingState=mapped: direct connections work' }] });
+      return;
+    }
+    // Our reflector outside reached this server, on Plex's port or through a front door: a direct way in.
+    const direct = plexReachedFromOutside(ctx) ?? frontDoor(ctx)?.evidence.at(-1);
+    if (direct) {
+      ctx.pass({ evidence: [direct] });
       return;
     }
     if (!mapping || !mappingFailed(mapping)) {

@@ -32,6 +32,7 @@ export default defineBuiltinRule({
       'isp-blocks-port',
       'manual-port-mismatch',
       'custom-url-problem',
+      'outside-reachability',
     ],
   },
   evaluate(ctx) {

@@ -17,6 +17,7 @@ export default defineBuiltinRule({
     hop: 'server',
     requires: [],
     uses: [
+      'probe.outside',
       'probe.host',
       'plextv.resources',
       'server.account',
@@ -27,7 +28,15 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'server.root',
     ],
-    explains: ['mapping-failed', 'cgnat', 'isp-blocks-port', 'no-port-forward', 'relay-only'],
+    explains: [
+      'mapping-failed',
+      'cgnat',
+      'isp-blocks-port',
+      'no-port-forward',
+      'relay-only',
+      'outside-reachability',
+      'outside-port-closed',
+    ],
     messages: {
       suspected:
         "A VPN or proxy on the server may carry its traffic out, so plex.tv tests the VPN's address, not your router's.",
@@ -53,7 +62,7 @@ export default defineBuiltinRule({
         against: [],
         nextStep: {
           kind: 'command',
-          text: "on the server: curl -s https://ifconfig.me and compare with the router's WAN address (different means a VPN or proxy)",
+          text: "on the server: curl -s https://ifconfig.me and compare with the router's WAN address (different means a VPN or proxy; a reflector outside, --reflector URL, sees which address the server really leaves from)",
         },
         likelihood: 'low',
       });

@@ -1,6 +1,7 @@
 import rule from '../../../src/rules/builtin/isp-blocks-port.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
+import { forwardPort, frontDoorPort, outside, plexPort } from '../../helpers/outside.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -21,8 +22,62 @@ const experiment = (outcome: 'reachable' | 'unreachable' | 'not-run', kept = fal
       : { mappingState: 'failed', mappingError: 'unreachable' },
 });
 
+const withOutside = (state: 'open' | 'filtered', identity: 'this' | 'other' | 'none') => ({
+  ok: true,
+  vantage: 'reflector' as const,
+  outside: true,
+  sourceSeen: HOME.wan,
+  port: 45123,
+  state,
+  identity,
+});
+
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: 'a reflector outside reached this server on 32400: whatever plex.tv said, nothing upstream filters it',
+      observations: (o) => (unreachable(o), (o['probe.outside'] = outside({ ports: [plexPort()] }))),
+      evidence: /reflector/,
+    },
+    {
+      name: 'a front door by design (reverse proxy on 443) stands the rule down',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] }))
+      ),
+      evidence: /front door on TCP 443/,
+    },
+    {
+      name: 'filtered from outside, another port open, but the router holds no forward of 32400: not an ISP filter',
+      observations: (o) => (
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] }))
+      ),
+    },
+    {
+      name: 'refused (not filtered) from outside: an ISP filter drops, it does not refuse',
+      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('refused'), forwardPort(8443)] })),
+    },
+    {
+      name: 'filtered, but nothing else was open from outside: the router itself is not shown to pass the internet',
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443, 'filtered')] })),
+    },
+    {
+      name: 'filtered with another port open, but the reflector tested another of our addresses (a second WAN)',
+      observations: (o) =>
+        void (o['probe.outside'] = outside({
+          source: '84.9.9.9',
+          publicIp: null,
+          ports: [plexPort('filtered'), forwardPort(8443)],
+        })),
+    },
+    {
+      name: 'filtered with another port open through NAT loopback (hairpin): proves nothing',
+      observations: (o) =>
+        void (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort('filtered'), forwardPort(8443)] })),
+    },
     { name: 'healthy: mapped' },
     {
       name: 'unreachable, but the router WAN is private (double NAT explains it)',
@@ -80,6 +135,38 @@ new RuleTester().run(rule.id, rule, {
   ],
   invalid: [
     {
+      name: 'proven by the reflector: 32400 filtered, 8443 open through the same router, forward held, WAN public = tested',
+      observations: (o) => void (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] })),
+      expect: [
+        {
+          messageId: 'provenByReflector',
+          confidence: 'high',
+          data: { port: 32400, wan: HOME.wan, openPort: 8443, server: HOME.server, serverPort: 32400 },
+          fixId: 'tryAlternatePort',
+        },
+      ],
+    },
+    {
+      name: 'proven by the reflector with the forward you stated (the UPnP table lists no hand-made forward)',
+      observations: (o) => (
+        (o['probe.upnp'] = ok(upnpValue({ mappings: [] }))),
+        (o['declared.forwards'] = ok({
+          via: 'flag',
+          forwards: [{ externalPort: 32400, host: HOME.server, internalPort: 32400 }],
+        })),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), forwardPort(8443)] }))
+      ),
+      expect: [{ messageId: 'provenByReflector', confidence: 'high' }],
+    },
+    {
+      name: 'a hairpin reflector does not prove it: the inside guess stays medium',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort(), forwardPort(8443)] }))
+      ),
+      expect: [{ messageId: 'likely', confidence: 'medium', mentions: ['--reflector'] }],
+    },
+    {
       name: 'unreachable with the forward in place and the public address on the router: upstream filtering',
       observations: unreachable,
       expect: [
@@ -129,6 +216,76 @@ new RuleTester().run(rule.id, rule, {
       name: 'the alternate port failed too: inbound is filtered, not one port',
       observations: (o) => (unreachable(o), (o['experiment.alternatePort'] = ok(experiment('unreachable')))),
       expect: [{ messageId: 'inboundBlocked', confidence: 'medium', fixId: 'askIsp' }],
+    },
+    {
+      name: "the alternate port: plex.tv's verdict did not come, but a reflector outside reached this server on it: proof",
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: withOutside('open', 'this'),
+        }))
+      ),
+      expect: [
+        {
+          messageId: 'proven',
+          confidence: 'high',
+          data: { altPort: 45123, by: 'a reflector outside connected and this server answered' },
+        },
+      ],
+    },
+    {
+      name: 'the alternate port: plex.tv and the reflector both reached it',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({ ...experiment('reachable'), outside: withOutside('open', 'this') }))
+      ),
+      expect: [{ messageId: 'proven', confidence: 'high', mentions: ['both connected'] }],
+    },
+    {
+      name: 'plex.tv reached the alternate port, our reflector outside did not: the vantages disagree (medium)',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({ ...experiment('reachable'), outside: withOutside('filtered', 'none') }))
+      ),
+      expect: [{ messageId: 'proven', confidence: 'medium' }],
+    },
+    {
+      name: 'a hairpin "open" on the alternate port is no proof: the inside guess stays',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: { ...withOutside('open', 'this'), vantage: 'hairpin', outside: false },
+        }))
+      ),
+      expect: [{ messageId: 'likely', confidence: 'medium' }],
+    },
+    {
+      name: 'the alternate port answered from outside as ANOTHER server: no proof',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: withOutside('open', 'other'),
+        }))
+      ),
+      expect: [{ messageId: 'likely' }],
+    },
+    {
+      name: 'a reflector result for another port than the one mapped is ignored',
+      observations: (o) => (
+        unreachable(o),
+        (o['experiment.alternatePort'] = ok({
+          ...experiment('not-run'),
+          outcome: 'inconclusive',
+          outside: { ...withOutside('open', 'this'), port: 45124 },
+        }))
+      ),
+      expect: [{ messageId: 'likely' }],
     },
   ],
   notChecked: [

@@ -1,5 +1,6 @@
 import rule from '../../../src/rules/builtin/mapping-failed.js';
 import { accountValue, ok, skipped } from '../../../src/testing/observations.js';
+import { outside, plexPort, frontDoorPort } from '../../helpers/outside.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 const account = (overrides: Record<string, unknown>) => (o: Record<string, unknown>) => {
@@ -77,6 +78,14 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   notChecked: [
+    {
+      name: "a front door by design: Plex's check fails on 32400, closed on purpose, while 443 reaches this server",
+      observations: (o) => (
+        account({ mappingState: 'failed', mappingError: 'unreachable' })(o),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] }))
+      ),
+      reason: /closed by design: .*front door on TCP 443/,
+    },
     {
       name: 'no token, so no account',
       observations: (o) => void (o['server.account'] = skipped('no token')),

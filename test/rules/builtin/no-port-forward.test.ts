@@ -2,6 +2,7 @@ import rule from '../../../src/rules/builtin/no-port-forward.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HostInfo } from '../../../src/probes/host/index.js';
 import { HOME, accountValue, failed, hostValue, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
+import { frontDoorPort, outside, plexPort } from '../../helpers/outside.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -22,6 +23,14 @@ const bridgedContainerHost = HostInfo.parse({
 
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: 'no router protocols, but a front door by design reaches this server from outside: stands down',
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] }))
+      ),
+      evidence: /front door/,
+    },
     { name: 'healthy: mapped' },
     {
       name: 'remote access turned off on purpose',
@@ -87,6 +96,17 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   notChecked: [
+    {
+      name: 'a hairpin "open" does not pass it: still a candidate',
+      observations: (o) => (
+        noRouterProtocols(o),
+        (o['server.prefs'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),
+        (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort()] }))
+      ),
+      reason: /Plex's own remote access check has no result/,
+      howToCheck: /--reflector/,
+      suspects: ['suspected'],
+    },
     {
       name: 'no token (no prefs), the router answers nothing: a candidate, not a finding',
       observations: (o) => (

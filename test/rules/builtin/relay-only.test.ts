@@ -13,6 +13,7 @@ import {
   resourcesValue,
   skipped,
 } from '../../../src/testing/observations.js';
+import { OTHER_SERVER, outside, plexPort, frontDoorPort } from '../../helpers/outside.js';
 import { RuleTester, all } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -53,6 +54,19 @@ const customUrl = (uri: string, identity: 'match' | { code: string; phase: strin
 
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: 'plex.tv says unreachable, but a reflector outside reached this server: direct connections work',
+      observations: (o) => (unreachable(o), (o['probe.outside'] = outside({ ports: [plexPort()] }))),
+      evidence: /reflector/,
+    },
+    {
+      name: 'a front door by design reaches this server: a direct way in',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.outside'] = outside({ ports: [plexPort('filtered'), frontDoorPort()] }))
+      ),
+      evidence: /443 open/,
+    },
     { name: 'healthy: mapped' },
     {
       name: 'remote access off on purpose (state unknown, no error)',
@@ -81,6 +95,22 @@ new RuleTester().run(rule.id, rule, {
     { name: 'nothing collected', observations: {} },
   ],
   invalid: [
+    {
+      name: 'a hairpin "open" is not a direct way in from outside',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.outside'] = outside({ vantage: 'hairpin', ports: [plexPort()] }))
+      ),
+      expect: [{ messageId: 'relayOnly' }],
+    },
+    {
+      name: 'open from outside, but another server answers: not a way in to this one',
+      observations: (o) => (
+        unreachable(o),
+        (o['probe.outside'] = outside({ ports: [plexPort('open', OTHER_SERVER)] }))
+      ),
+      expect: [{ messageId: 'relayOnly' }],
+    },
     {
       name: 'mapping failed; the relay is on and plex.tv lists a relay connection',
       observations: unreachable,
