@@ -2,9 +2,14 @@
  * The terminal QR code, decoded back: the rendered TEXT (not the matrix) is turned into pixels the way a terminal
  * shows it (a drawn character cell = light, blank = dark, like light text on a dark background) and handed to jsqr.
  */
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { describe, expect, it } from 'vitest';
 import { QUIET_ZONE, qrMatrix, renderQr, terminalIsUtf8 } from '../../src/outside/phone/index.js';
+
+// jsqr is CommonJS with a `default` beside module.exports: the types see the namespace, vitest the function.
+type Decode = (data: Uint8ClampedArray, width: number, height: number, options?: object) => { data: string } | null;
+const loaded = jsQRModule as unknown as Decode & { default?: Decode };
+const jsQR: Decode = loaded.default ?? loaded;
 
 const SCALE = 4;
 /** Per text cell, its [top, bottom] module lightness (unicode) or one module per two characters (ascii). */
