@@ -395,8 +395,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         name: 'map',
         type: 'string',
-        value: 'upnp|natpmp',
-        description: 'Ask the router for a temporary mapping to the listener; removed afterwards, also on Ctrl-C',
+        value: 'method',
+        description: 'upnp or natpmp: ask the router to map a port to the listener; removed afterwards, also on Ctrl-C',
       },
       {
         name: 'external-port',

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd/index.js';
 import { startFakeNatPmp } from '../../src/testing/fake-natpmp.js';
 import { PhoneCheckResult } from '../../src/outside/phone/index.js';
+import { interruptStyle } from '../../src/cli/interrupt.js';
 import { createSandbox, waitForOutput, type CliSandbox, type CliResult } from './helpers/run-cli.js';
 
 const URL_LINE = /\n {2}(http:\/\/\S+)\n/;
@@ -61,6 +62,14 @@ const journals = async (): Promise<string[]> =>
   (await readdir(sandbox.configDir).catch(() => [] as string[])).filter((n) => n.startsWith('outside-check-'));
 
 const parse = (result: CliResult): PhoneCheckResult => PhoneCheckResult.parse(JSON.parse(result.stdout));
+
+describe('outside-check and the first Ctrl-C', () => {
+  it('restores (removes the mapping) with --map; without one it stops cooperatively, never immediately', () => {
+    expect(interruptStyle(['outside-check', '--map', 'upnp'])).toBe('restore');
+    expect(interruptStyle(['outside-check', '--map=natpmp'])).toBe('restore');
+    expect(interruptStyle(['outside-check', '--port', '32401'])).toBe('cooperative');
+  });
+});
 
 describe('outside-check usage', () => {
   it.each([

@@ -15,7 +15,7 @@ import {
 } from '../../src/outside/phone/index.js';
 
 const asOutside: ClassifySource = (address) => ({ address, addressClass: 'public', kind: 'outside' });
-const asLan: ClassifySource = (address) => ({ address: '192.168.1.23', addressClass: 'private', kind: 'inside' });
+const asLan: ClassifySource = () => ({ address: '192.168.1.23', addressClass: 'private', kind: 'inside' });
 const asHairpin: ClassifySource = () => ({ address: '84.1.1.2', addressClass: 'public', kind: 'hairpin' });
 
 let listener: PhoneListener | undefined;

@@ -129,7 +129,7 @@ export default async function outsideCheckCommand({ values, output }: CommandCon
       say(
         `\nOpen this link on a phone that uses MOBILE DATA, not your Wi-Fi (turn Wi-Fi off first):\n\n  ${url}\n\n` +
           renderQr(url, { unicode, color: !json && output.color }) +
-          `\nThe link works once, until ${expiresAt.toLocaleTimeString()} (about ${Math.round(timeoutMs / 60_000) || 1} min). ` +
+          `\nThe link works once, until ${expiresAt.toLocaleTimeString()} (about ${timeoutMs < 90_000 ? `${Math.round(timeoutMs / 1000)} s` : `${Math.round(timeoutMs / 60_000)} min`}). ` +
           'A visit from your own Wi-Fi does not count: it would never leave your home. Ctrl-C stops.\n',
       );
     },

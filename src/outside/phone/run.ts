@@ -77,7 +77,7 @@ export async function runOutsideCheck(options: OutsideCheckOptions): Promise<Pho
   let mapping: MappingMade | undefined;
   let publicAddress: PhoneCheckResult['publicAddress'];
   let externalPort = options.externalPort;
-  let outcome: PhoneCheckResult['outcome'] = 'not-run';
+  let outcome: PhoneCheckResult['outcome'];
   let reason: string | undefined;
   let visitSource: VisitSource | undefined;
   const own: string[] = [];
