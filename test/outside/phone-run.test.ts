@@ -150,6 +150,21 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
     expect(result.warnings.join('\n')).toMatch(/100\.64\.0\.2 \(cgnat\).*likely not reachable/);
   });
 
+  it("an IPv6 answer from plex.tv is not used for the IPv4 forward: the router's address is, with a warning", async () => {
+    const controller = new AbortController();
+    let seen = '';
+    const result = await runWith(
+      upnpOptions({ signal: controller.signal, lookupPublicIp: () => Promise.resolve('2a02:8070::1') }),
+      async (url) => {
+        seen = url;
+        controller.abort();
+      },
+    );
+    expect(seen).toMatch(/^http:\/\/84\.1\.1\.2:/);
+    expect(result.publicAddress).toEqual({ address: '84.1.1.2', from: 'upnp' });
+    expect(result.warnings.join('\n')).toMatch(/over IPv6 \(2a02:8070::1\)/);
+  });
+
   it('a refused mapping (718 on a fixed port) is a not-run result with the reason, and no journal left', async () => {
     await igd.close();
     igd = await startFakeIgd({
@@ -304,5 +319,25 @@ describe('runOutsideCheck without a mapping', () => {
     const result = await runOutsideCheck({ listenHost: '127.0.0.1', listenPort: 0, journalDir: dir, timeoutMs: 5000 });
     expect(result).toMatchObject({ outcome: 'not-run', mapping: { method: 'none', made: false, removed: true } });
     expect(result.reason).toMatch(/pass --public-ip/);
+  });
+
+  it('a port in use is a not-run result that says what to do', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (busy.address() as { port: number }).port;
+      const result = await runOutsideCheck({
+        listenHost: '127.0.0.1',
+        listenPort: port,
+        publicIp: '84.1.1.2',
+        journalDir: dir,
+        timeoutMs: 5000,
+      });
+      expect(result).toMatchObject({ outcome: 'not-run', reached: 'no' });
+      expect(result.reason).toMatch(/EADDRINUSE.*forward another port/);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 });

@@ -90,13 +90,15 @@ export async function runOutsideCheck(options: OutsideCheckOptions): Promise<Pho
       listener = await startPhoneListener({
         nonce,
         classify,
-        host: options.listenHost ?? '0.0.0.0',
+        // An IPv6 address stated by the user needs an IPv6 socket ('::' also takes IPv4 where the system allows).
+        host: options.listenHost ?? (options.publicIp?.includes(':') ? '::' : '0.0.0.0'),
         port: options.listenPort ?? 0,
         ...(options.onRefused ? { onRefused: options.onRefused } : {}),
       });
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
       throw new NotRun(
-        `cannot listen on port ${options.listenPort ?? 0} (${(error as NodeJS.ErrnoException).code ?? message(error)})`,
+        `cannot listen on port ${options.listenPort ?? 0} (${code ?? message(error)})${code === 'EADDRINUSE' ? ': another program (Plex?) uses it; stop it for the check or forward another port' : ''}`,
       );
     }
     const leaseSeconds = Math.ceil(timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
@@ -141,6 +143,8 @@ export async function runOutsideCheck(options: OutsideCheckOptions): Promise<Pho
     }
     externalPort ??= listener.port;
 
+    // A Ctrl-C during the router calls (they are short and not cancelled) must not print a link nobody can use.
+    if (options.signal?.aborted) throw new NotRun('interrupted');
     publicAddress = await learnPublicAddress(options, mapping, routerTimeoutMs, warnings);
     own.push(publicAddress.address, ...(mapping?.externalIp ? [mapping.externalIp] : []));
     const host = publicAddress.address.includes(':') ? `[${publicAddress.address}]` : publicAddress.address;
@@ -216,7 +220,12 @@ async function learnPublicAddress(
   if (options.lookupPublicIp) {
     try {
       const address = (await options.lookupPublicIp(AbortSignal.timeout(timeoutMs))).trim();
-      if (isIpAddress(address)) {
+      if (isIpAddress(address) && address.includes(':')) {
+        // Forwards and mappings are IPv4: plex.tv reached over IPv6 says nothing about that path.
+        warnings.push(
+          `plex.tv saw this host over IPv6 (${address}); the check tests IPv4 through the router (give --public-ip to test IPv6)`,
+        );
+      } else if (isIpAddress(address)) {
         if (routerIp && routerIp !== address && classifyAddress(routerIp) === 'public')
           warnings.push(
             `plex.tv sees this network as ${address}, the router says ${routerIp}: several WAN links or a VPN?`,
