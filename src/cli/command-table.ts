@@ -14,7 +14,8 @@ export type CommandName =
   | 'demo'
   | 'watch'
   | 'fix'
-  | 'reflector';
+  | 'reflector'
+  | 'outside-check';
 
 export interface OptionSpec {
   name: string;
@@ -377,6 +378,58 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'file',
         description: 'The shared secret, one line of 32+ characters (default: PLEX_DIAGNOSE_REFLECTOR_SECRET)',
       },
+    ],
+    positionals: [0, 0],
+  },
+  {
+    name: 'outside-check',
+    usage: 'plex-diagnose outside-check (--port <n> | --map upnp|natpmp) [options]',
+    summary: 'Check from a phone on mobile data that the internet reaches a port of this computer (one-shot)',
+    options: [
+      {
+        name: 'port',
+        type: 'string',
+        value: 'n',
+        description: 'Listen on this port, which your router forwards here (with --map: default a free port)',
+      },
+      {
+        name: 'map',
+        type: 'string',
+        value: 'method',
+        description: 'upnp or natpmp: ask the router to map a port to the listener; removed afterwards, also on Ctrl-C',
+      },
+      {
+        name: 'external-port',
+        type: 'string',
+        value: 'n',
+        description: 'The port the outside uses (default: --port; with --map upnp a random free one)',
+      },
+      {
+        name: 'timeout',
+        type: 'string',
+        value: 'duration',
+        description: 'How long to wait for the visit (default 5m)',
+      },
+      {
+        name: 'public-ip',
+        type: 'string',
+        value: 'ip',
+        description: "Your home's public address for the link (default: plex.tv's view, else the router's)",
+      },
+      COLLECT.find((o) => o.name === 'upnp-location')!,
+      COLLECT.find((o) => o.name === 'ssdp-address')!,
+      COLLECT.find((o) => o.name === 'natpmp-gateway')!,
+      COLLECT.find((o) => o.name === 'plextv-url')!,
+      { name: 'no-plextv', type: 'boolean', description: 'Do not ask plex.tv for the public address' },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'file',
+        description: 'Also write the JSON result to this file (mode 0600)',
+      },
+      { name: 'json', type: 'boolean', description: 'Print the result as JSON (the link and QR code go to stderr)' },
+      { name: 'no-color', type: 'boolean', description: 'No ANSI colours (also NO_COLOR)' },
     ],
     positionals: [0, 0],
   },

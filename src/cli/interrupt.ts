@@ -7,7 +7,7 @@
 
 /**
  * How a command meets the first signal. restore: it changed the server's settings and puts them back first (fix, an
- * experiment). cooperative: it stops itself cleanly and says so (watch and the reflector end with exit 0 and a closing
+ * experiment, outside-check's router mapping). cooperative: it stops itself cleanly and says so (watch and the reflector end with exit 0 and a closing
  * line, login says it was cancelled). immediate: everything else, which changes nothing and ends now.
  */
 export type InterruptStyle = 'restore' | 'cooperative' | 'immediate';
@@ -18,6 +18,9 @@ const COOPERATIVE = new Set(['watch', 'reflector', 'login']);
 export function interruptStyle(argv: readonly string[]): InterruptStyle {
   if (argv[0] === 'fix' || argv.some((arg) => arg === '--experiment' || arg.startsWith('--experiment=')))
     return 'restore';
+  // outside-check: a router mapping (--map) is removed first; without one it only closes its listener.
+  if (argv[0] === 'outside-check')
+    return argv.some((arg) => arg === '--map' || arg.startsWith('--map=')) ? 'restore' : 'cooperative';
   return COOPERATIVE.has(argv[0] ?? '') ? 'cooperative' : 'immediate';
 }
 

@@ -23,6 +23,7 @@ const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
   watch: () => import('./commands/watch.js'),
   fix: () => import('./commands/fix.js'),
   reflector: () => import('./commands/reflector.js'),
+  'outside-check': () => import('./commands/outside-check.js'),
 };
 
 const USAGE_CODES = new Set(['PLEXDIAG_USAGE', 'PLEXDIAG_SNAPSHOT']);

@@ -93,7 +93,7 @@ const USAGE_ERRORS: [name: string, argv: string[], reason: RegExp][] = [
   [
     'an unknown command',
     ['bogus'],
-    /^plex-diagnose: unknown command "bogus" \(commands: diagnose, collect, analyze, discover, login, rules, explain, demo, watch, fix, reflector\)$/,
+    /^plex-diagnose: unknown command "bogus" \(commands: diagnose, collect, analyze, discover, login, rules, explain, demo, watch, fix, reflector, outside-check\)$/,
   ],
   [
     'a command after options',

@@ -152,6 +152,21 @@ const COVERAGE: Record<CommandName, Record<string, string>> = {
     'no-color': 'shared-flags',
   },
   reflector: { listen: 'reflector', 'tls-cert': 'reflector', 'tls-key': 'reflector', 'secret-file': 'reflector' },
+  'outside-check': {
+    port: 'outside-check',
+    map: 'outside-check',
+    'external-port': 'outside-check',
+    timeout: 'outside-check',
+    'public-ip': 'outside-check',
+    'upnp-location': 'outside-check',
+    'ssdp-address': 'outside-check',
+    'natpmp-gateway': 'outside-check',
+    'plextv-url': 'outside-check',
+    'no-plextv': 'outside-check',
+    output: 'outside-check',
+    json: 'outside-check',
+    'no-color': 'outside-check',
+  },
 };
 
 /** --help and --version (and -h, -v) for every command: basics.test.ts. */
