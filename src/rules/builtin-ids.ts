@@ -29,6 +29,8 @@ export const BUILTIN_RULE_IDS = [
   'server-stale',
   // What you said against what was measured.
   'declared-fact-contradicted',
+  'ipv6-bypasses-cgnat',
+  'ipv6-published-unreachable',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

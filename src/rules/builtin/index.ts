@@ -24,6 +24,8 @@ import manualPortMismatch from './manual-port-mismatch.js';
 import mappingFailed from './mapping-failed.js';
 import noPortForward from './no-port-forward.js';
 import vpnOnServer from './vpn-on-server.js';
+import ipv6BypassesCgnat from './ipv6-bypasses-cgnat.js';
+import ipv6PublishedUnreachable from './ipv6-published-unreachable.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -53,6 +55,8 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'relay-only': relayOnly,
   'server-stale': serverStale,
   'declared-fact-contradicted': declaredFactContradicted,
+  'ipv6-bypasses-cgnat': ipv6BypassesCgnat,
+  'ipv6-published-unreachable': ipv6PublishedUnreachable,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));
