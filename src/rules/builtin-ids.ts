@@ -33,6 +33,8 @@ export const BUILTIN_RULE_IDS = [
   'outside-front-door',
   'outside-port-closed',
   'forward-reaches-other-host',
+  'ipv6-bypasses-cgnat',
+  'ipv6-published-unreachable',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

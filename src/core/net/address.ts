@@ -56,6 +56,19 @@ export function isPublicAddress(text: string): boolean {
   return classifyAddress(text) === 'public';
 }
 
+/**
+ * IPv6 global unicast (2000::/3) that the internet can route to this host: not documentation space (2001:db8::/32),
+ * not 6to4 or Teredo (translation prefixes nobody serves from), not an IPv4-mapped address. ULA (fc00::/7) and
+ * link-local (fe80::/10) never are.
+ */
+export function isGlobalUnicastIpv6(text: string): boolean {
+  const value = stripBrackets(text.trim());
+  if (!ipaddr.IPv6.isValid(value)) return false;
+  const address = ipaddr.IPv6.parse(value);
+  if (address.isIPv4MappedAddress() || address.range() !== 'unicast') return false;
+  return address.match(ipaddr.IPv6.parse('2000::'), 3);
+}
+
 export function isInCidr(address: string, cidr: string): boolean {
   try {
     const ip = ipaddr.parse(stripBrackets(address));

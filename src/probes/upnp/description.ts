@@ -17,6 +17,9 @@ export const WAN_SERVICE_TYPES = [
   'urn:schemas-upnp-org:service:WANPPPConnection:1',
 ] as const;
 
+/** UPnP IGDv2's IPv6 firewall service (GetFirewallStatus, pinholes). */
+export const IPV6_FIREWALL_SERVICE_TYPE = 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1';
+
 /** Largest description we read; miniupnpd's is about 3 KiB. */
 export const MAX_DESCRIPTION_BYTES = 256 * 1024;
 const MAX_DEVICE_DEPTH = 8;

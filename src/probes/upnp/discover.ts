@@ -8,7 +8,12 @@ import type { Dispatcher } from 'undici';
 import { ProbeFailure, type ProbeError, type ProbeOptions, type ProbeResult } from '../types.js';
 import { parseHostPort } from '../udp.js';
 import { remainingMs, runWindowedProbe } from '../window.js';
-import { fetchDeviceDescription, pickWanService, type DeviceDescription } from './description.js';
+import {
+  fetchDeviceDescription,
+  IPV6_FIREWALL_SERVICE_TYPE,
+  pickWanService,
+  type DeviceDescription,
+} from './description.js';
 import type { IgdDiscovery } from './schema.js';
 import {
   IGD_SEARCH_TARGETS,
@@ -75,7 +80,13 @@ function toDiscovery(
     controlUrl: service.controlUrl,
     wanServices: description.wanServices.map(({ serviceType, controlUrl }) => ({ serviceType, controlUrl })),
     ssdpReplies: replies,
+    ...ipv6Firewall(description),
   };
+}
+
+function ipv6Firewall(description: DeviceDescription): { ipv6FirewallControlUrl?: string } {
+  const service = description.services.find((s) => s.serviceType === IPV6_FIREWALL_SERVICE_TYPE);
+  return service ? { ipv6FirewallControlUrl: service.controlUrl } : {};
 }
 
 /** The discovery body, shared with `probeUpnp`. Throws `ProbeFailure` (ENOIGD, ENOWANSERVICE, ...) when nothing usable is found. */

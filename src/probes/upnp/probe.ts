@@ -7,6 +7,7 @@ import type { ProbeResult } from '../types.js';
 import { remainingMs, runWindowedProbe } from '../window.js';
 import { createIgdClient, describeUpnpError, MAX_PORT_MAPPINGS, type IgdCallResult } from './client.js';
 import { DEFAULT_DISCOVERY_TIMEOUT_MS, findIgd, type DiscoverIgdOptions } from './discover.js';
+import { readIpv6FirewallStatus } from './ipv6-firewall.js';
 import type { UpnpActionError, UpnpProbeValue } from './schema.js';
 
 export interface ProbeUpnpOptions extends DiscoverIgdOptions {
@@ -65,6 +66,13 @@ export function probeUpnp(options: ProbeUpnpOptions = {}): Promise<ProbeResult<U
     }
 
     const status = record('GetStatusInfo', await client.getStatusInfo({ timeoutMs: callTimeout() }));
+    // Before the table walk, which may use up the deadline: one call, and only where the IGD offers the service.
+    const ipv6Firewall = await readIpv6FirewallStatus(igd.ipv6FirewallControlUrl, {
+      timeoutMs: callTimeout(),
+      signal,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    if (ipv6Firewall.error) notes.push(`the IPv6 firewall status was read only in part: ${ipv6Firewall.error}`);
     const listing = await client.listPortMappings({
       max: options.maxMappings ?? MAX_PORT_MAPPINGS,
       deadlineAt,
@@ -86,6 +94,7 @@ export function probeUpnp(options: ProbeUpnpOptions = {}): Promise<ProbeResult<U
       mappingsComplete: listing.complete,
       errors,
       notes,
+      ipv6Firewall,
     };
   });
 }

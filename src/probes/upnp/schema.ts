@@ -66,8 +66,27 @@ export const IgdDiscovery = z.object({
   wanServices: z.array(IgdServiceRef),
   /** SSDP replies received (all devices, junk excluded). */
   ssdpReplies: z.number().int(),
+  /** Control URL of the IGDv2 WANIPv6FirewallControl:1 service, when the description lists one. */
+  ipv6FirewallControlUrl: z.string().optional(),
 });
 export type IgdDiscovery = z.infer<typeof IgdDiscovery>;
+
+/**
+ * The router's inbound IPv6 policy as WANIPv6FirewallControl:1 GetFirewallStatus tells it (UPnP IGDv2; miniupnpd
+ * offers it when built with IPv6 and `ipv6_disable=no`). Read-only: no pinhole is ever added. `offered: false` = the
+ * description lists no such service (an IGD:1 router, or IPv6 off in miniupnpd); a value the router did not give, or
+ * gave as something other than a boolean, is absent rather than guessed.
+ */
+export const Ipv6FirewallStatus = z.object({
+  offered: z.boolean(),
+  /** The router filters inbound IPv6 (true on every sane router: inbound needs a pinhole then). */
+  firewallEnabled: z.boolean().optional(),
+  /** The router lets hosts open pinholes (AddPinhole); false = inbound IPv6 is blocked and nothing on the LAN can open it. */
+  inboundPinholeAllowed: z.boolean().optional(),
+  /** Why the status could not be read in full (a refusal, a transport failure, a half or garbled answer). */
+  error: z.string().optional(),
+});
+export type Ipv6FirewallStatus = z.infer<typeof Ipv6FirewallStatus>;
 
 export const ExternalIpStatus = z.enum(['ok', 'empty', 'invalid', 'failed']);
 export type ExternalIpStatus = z.infer<typeof ExternalIpStatus>;
@@ -85,5 +104,7 @@ export const UpnpProbeValue = IgdDiscovery.extend({
   errors: z.array(UpnpActionError),
   /** Facts worth a sentence (empty external IP, private/CGNAT external IP, truncated enumeration). */
   notes: z.array(z.string()),
+  /** The IPv6 firewall's status; absent in snapshots taken before it was read. */
+  ipv6Firewall: Ipv6FirewallStatus.optional(),
 });
 export type UpnpProbeValue = z.infer<typeof UpnpProbeValue>;

@@ -28,6 +28,8 @@ import outsideReachability from './outside-reachability.js';
 import outsideFrontDoor from './outside-front-door.js';
 import outsidePortClosed from './outside-port-closed.js';
 import forwardReachesOtherHost from './forward-reaches-other-host.js';
+import ipv6BypassesCgnat from './ipv6-bypasses-cgnat.js';
+import ipv6PublishedUnreachable from './ipv6-published-unreachable.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -61,6 +63,8 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'outside-front-door': outsideFrontDoor,
   'outside-port-closed': outsidePortClosed,
   'forward-reaches-other-host': forwardReachesOtherHost,
+  'ipv6-bypasses-cgnat': ipv6BypassesCgnat,
+  'ipv6-published-unreachable': ipv6PublishedUnreachable,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

@@ -10,6 +10,7 @@ import { decodeBody } from '../../http/decode.js';
 import { takeFault, playFault, type FaultRule } from '../faults.js';
 import {
   FLAVOURS,
+  IPV6_FIREWALL,
   MINIUPNPD_SERVER,
   renderDescription,
   renderSoapFault,
@@ -60,6 +61,13 @@ export interface FakeIgdOptions {
   server?: string;
   /** friendlyName/modelName in the description. @default 'Debian router' */
   friendlyName?: string;
+  /**
+   * Offer WANIPv6FirewallControl:1 and answer GetFirewallStatus with these out arguments (booleans become "1"/"0";
+   * a string is sent as is, to play a router that lies; `undefined` leaves the argument out, to play one that
+   * answers half). Every other action of the service is refused with 401 (the probe is read-only).
+   * @default undefined (no IPv6 firewall service, like an IGD:1 router)
+   */
+  ipv6Firewall?: { firewallEnabled?: boolean | string; inboundPinholeAllowed?: boolean | string };
 }
 
 export interface FakeIgdRequests {
@@ -115,10 +123,14 @@ export async function startFakeIgd(options: FakeIgdOptions): Promise<FakeIgd> {
     if (fault) return playFault(fault, request, response, 'xml');
     if (request.method === 'GET' && path === DESCRIPTION_PATH) {
       response.writeHead(200, { 'Content-Type': 'text/xml; charset="utf-8"' });
-      response.end(renderDescription(options.deviceXmlFlavour ?? 'miniupnpd', base, options.friendlyName));
+      response.end(
+        renderDescription(options.deviceXmlFlavour ?? 'miniupnpd', base, options.friendlyName, !!options.ipv6Firewall),
+      );
       return;
     }
     if (request.method === 'POST' && path === flavour.controlPath) return control(request, response);
+    if (request.method === 'POST' && path === IPV6_FIREWALL.controlPath && options.ipv6Firewall)
+      return firewallControl(request, response, options.ipv6Firewall);
     response.writeHead(404, { 'Content-Type': 'text/html' });
     response.end(
       '<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD><BODY><H1>Not Found</H1>The requested URL was not found on this server.</BODY></HTML>',
@@ -145,6 +157,27 @@ export async function startFakeIgd(options: FakeIgdOptions): Promise<FakeIgd> {
     }
     response.writeHead(200, { 'Content-Type': 'text/xml; charset="utf-8"', Ext: '' });
     response.end(renderSoapResponse(serviceType, action, outcome.values));
+  };
+
+  const firewallControl = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: NonNullable<FakeIgdOptions['ipv6Firewall']>,
+  ): void => {
+    const soapAction = String(request.headers.soapaction ?? '').replace(/"/g, '');
+    const action = soapAction.slice(soapAction.lastIndexOf('#') + 1);
+    requests.soap.push({ action, remoteAddress: request.socket.remoteAddress ?? '' });
+    request.resume();
+    if (soapAction !== `${IPV6_FIREWALL.serviceType}#GetFirewallStatus`) {
+      response.writeHead(500, { 'Content-Type': 'text/xml; charset="utf-8"' });
+      response.end(renderSoapFault(401, errorText(401)));
+      return;
+    }
+    const values: Record<string, string | boolean> = {};
+    if (status.firewallEnabled !== undefined) values.FirewallEnabled = status.firewallEnabled;
+    if (status.inboundPinholeAllowed !== undefined) values.InboundPinholeAllowed = status.inboundPinholeAllowed;
+    response.writeHead(200, { 'Content-Type': 'text/xml; charset="utf-8"', Ext: '' });
+    response.end(renderSoapResponse(IPV6_FIREWALL.serviceType, 'GetFirewallStatus', values));
   };
 
   const http = await startLoopbackServer(handler, { host, port: options.httpPort ?? 0 });

@@ -66,8 +66,25 @@ const device = (type: string, name: string, services: string[], children: string
   `<modelNumber>1</modelNumber><serialNumber>00000000</serialNumber><UDN>uuid:c0dcda0d-6ee0-4a96-a745-7b2c6d971ab0</UDN>` +
   `<serviceList>${services.join('')}</serviceList>${children.length ? `<deviceList>${children.join('')}</deviceList>` : ''}</device>`;
 
-/** The description document for a flavour; `base` is `http://host:port` (used by the igd1 URLBase). */
-export function renderDescription(flavour: FakeIgdFlavour, base: string, friendlyName = 'Debian router'): string {
+/** miniupnpd's IPv6 firewall service (IGDv2, built with IPv6 and `ipv6_disable=no`): type and control path. */
+export const IPV6_FIREWALL = {
+  serviceType: 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1',
+  controlPath: '/ctl/IP6FCtl',
+} as const;
+
+/**
+ * The description document for a flavour; `base` is `http://host:port` (used by the igd1 URLBase). `ipv6Firewall`
+ * lists WANIPv6FirewallControl:1 beside the connection service, where miniupnpd puts it.
+ */
+export function renderDescription(
+  flavour: FakeIgdFlavour,
+  base: string,
+  friendlyName = 'Debian router',
+  ipv6Firewall = false,
+): string {
+  const firewall = ipv6Firewall
+    ? [service(IPV6_FIREWALL.serviceType, 'WANIPv6Firewall1', IPV6_FIREWALL.controlPath)]
+    : [];
   const head =
     '<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337"><specVersion><major>1</major><minor>1</minor></specVersion>';
   const igd = (version: 1 | 2, connection: string): string =>
@@ -80,7 +97,12 @@ export function renderDescription(flavour: FakeIgdFlavour, base: string, friendl
           `urn:schemas-upnp-org:device:WANDevice:${version}`,
           'WANDevice',
           [service('urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1', 'WANCommonIFC1', '/ctl/CmnIfCfg')],
-          [device(`urn:schemas-upnp-org:device:WANConnectionDevice:${version}`, 'WANConnectionDevice', [connection])],
+          [
+            device(`urn:schemas-upnp-org:device:WANConnectionDevice:${version}`, 'WANConnectionDevice', [
+              connection,
+              ...firewall,
+            ]),
+          ],
         ),
       ],
     );

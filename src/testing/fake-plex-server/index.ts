@@ -98,6 +98,17 @@ export interface FakePlexServerOptions {
    * @default undefined (plain `http://ip:port` connections)
    */
   certificateHash?: string;
+  /**
+   * The server's global IPv6 addresses: published to the fake plex.tv (as remote connections on the private port)
+   * while the EnableIPv6 pref is on, like a real PMS with IPv6 support on. @default [] (none)
+   */
+  ipv6Addresses?: string[];
+  /**
+   * Called with the changed prefs after a `PUT /:/prefs` is stored and before the server re-publishes: a runner
+   * that must act on a pref (the lab starts listening on IPv6 when EnableIPv6 turns on) does it here.
+   * @default undefined
+   */
+  onPrefsChange?: (changes: Record<string, string>) => void | Promise<void>;
 }
 
 export interface FakePlexServer {
@@ -211,6 +222,7 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     const remap = Object.entries(changes).some(([id, value]) => MAPPING_PREFS.has(id) && current.prefs[id] !== value);
     Object.assign(current.prefs, changes);
     if (changes.FriendlyName) current.friendlyName = changes.FriendlyName;
+    await options.onPrefsChange?.(changes);
     if (remap) await publish();
     sendEmpty(response);
   }
@@ -262,6 +274,7 @@ export async function startFakePlexServer(options: FakePlexServerOptions = {}): 
     automaticMapping: options.automaticMapping,
     privatePort: server.port,
     privateAddress,
+    ...(options.ipv6Addresses?.length ? { ipv6Addresses: options.ipv6Addresses } : {}),
     staticPublicAddress: options.account?.publicAddress ?? '203.0.113.10',
     timeoutMs: options.plexTvTimeoutMs ?? 5000,
     signal: lifetime.signal,

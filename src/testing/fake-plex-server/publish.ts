@@ -33,6 +33,8 @@ export interface MappingContext {
   privatePort: number;
   /** The private address published and reported. */
   privateAddress: string;
+  /** Global IPv6 addresses published while EnableIPv6 is on. */
+  ipv6Addresses?: string[];
   /** Public address to report when there is no plex.tv to tell it (reachability option only). */
   staticPublicAddress: string;
   /** Deadline of each outgoing call. */
@@ -97,6 +99,7 @@ export function publishBody(
     customConnections: prefList(state, 'customConnections'),
     ...(state.certificateHash ? { certificateHash: state.certificateHash } : {}),
     remoteAccessEnabled,
+    ...(prefBool(state, 'EnableIPv6') && context.ipv6Addresses?.length ? { ipv6Addresses: context.ipv6Addresses } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export const MAPPING_PREFS = new Set([
   'secureConnections',
   'RelayEnabled',
   'customConnections',
+  // IPv6 connections are published or withdrawn with it.
+  'EnableIPv6',
 ]);
 
 export function tokenOf(request: IncomingMessage, url: URL): string | undefined {

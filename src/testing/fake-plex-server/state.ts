@@ -76,6 +76,8 @@ export interface FakePublishBody {
   customConnections: string[];
   certificateHash?: string;
   remoteAccessEnabled: boolean;
+  /** Global IPv6 addresses the server publishes (while EnableIPv6 is on): direct connections, no NAT. */
+  ipv6Addresses?: string[];
 }
 
 /** The sign-in state PMS reports for a claimed/signed-in combination. */

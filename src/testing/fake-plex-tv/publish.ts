@@ -31,6 +31,8 @@ export const FakePublishRequest = z.object({
     .regex(/^[0-9a-z_-]+$/i)
     .optional(),
   remoteAccessEnabled: z.boolean(),
+  /** Global IPv6 addresses (EnableIPv6 on): each a remote connection on the private port, as IPv6 has no NAT. */
+  ipv6Addresses: z.array(z.string().refine((value) => ipaddr.IPv6.isValid(value), 'not an IPv6 address')).optional(),
 });
 export type FakePublishRequest = z.infer<typeof FakePublishRequest>;
 
@@ -94,6 +96,10 @@ export function buildPublishedDevice(
   );
   if (request.remoteAccessEnabled && request.publicPort !== undefined) {
     connections.push(ipConnection(context.publicAddress, request.publicPort, hash, false));
+  }
+  if (request.remoteAccessEnabled) {
+    for (const address of request.ipv6Addresses ?? [])
+      connections.push(ipConnection(address, request.port, hash, false));
   }
   connections.push(...request.customConnections.map(customConnection));
   if (request.relayEnabled) {

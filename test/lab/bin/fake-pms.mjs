@@ -7,9 +7,11 @@ import { startPmsFront } from './pms-front.mjs';
 import { config, followRequests, loadDist, log, ready } from './runner.mjs';
 
 const options = config();
-if (options.tls) {
+const tls = options.tls
+  ? { cert: readFileSync(options.tls.certFile, 'utf8'), key: readFileSync(options.tls.keyFile, 'utf8') }
+  : undefined;
+if (tls) {
   // The front must listen before the first publish: plex.tv's connect-back comes in through it.
-  const tls = { cert: readFileSync(options.tls.certFile, 'utf8'), key: readFileSync(options.tls.keyFile, 'utf8') };
   await startPmsFront({
     host: options.privateAddress,
     port: options.port,
@@ -21,6 +23,28 @@ if (options.tls) {
   );
 }
 const { startFakePlexServer } = await loadDist('testing.js', ['startFakePlexServer']);
+
+/**
+ * `ipv6: true` labs: a real PMS listens on IPv6 only while "Enable server support for IPv6" is on, so the front on the
+ * global address starts when the pref is (at start, or when a PUT /:/prefs turns it on) and stops when it goes off.
+ */
+let ipv6Front;
+async function followIpv6Pref(enabled) {
+  if (!options.ipv6Address || !tls) return;
+  if (enabled && !ipv6Front) {
+    ipv6Front = await startPmsFront({
+      host: options.ipv6Address,
+      port: options.port,
+      target: { host: '127.0.0.1', port: options.port },
+      tls,
+    });
+    log(`IPv6 front on [${options.ipv6Address}]:${options.port}`);
+  } else if (!enabled && ipv6Front) {
+    ipv6Front.close();
+    ipv6Front = undefined;
+    log('IPv6 front closed (EnableIPv6 off)');
+  }
+}
 
 /** UPnP the way a PMS does it: find the IGD by SSDP, then AddPortMapping to itself. undefined = no mapping. */
 async function upnpMapping(privatePort) {
@@ -66,7 +90,13 @@ const server = await startFakePlexServer({
   ...(options.portMapping === 'automatic' ? { automaticMapping: upnpMapping } : {}),
   plexTvTimeoutMs: 5000,
   ...(options.certificateHash ? { certificateHash: options.certificateHash } : {}),
+  ...(options.ipv6Address ? { ipv6Addresses: [options.ipv6Address] } : {}),
+  onPrefsChange: async (changes) => {
+    if ('EnableIPv6' in changes) await followIpv6Pref(changes.EnableIPv6 === '1');
+  },
 });
+// The pref's stored value (the catalogue's default when the scenario did not set it).
+await followIpv6Pref(server.state.prefs.EnableIPv6 === '1');
 followRequests(server.requests, (r) => `${r.method} ${r.path}${r.hadToken ? ' (token)' : ''}`);
 const account = server.state.account;
 const summary = () => ({

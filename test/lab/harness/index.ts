@@ -3,7 +3,7 @@ export { startLab, withLab } from './lab.js';
 export type { Lab, ExecOptions, LabHttpRequest, LabHttpResult } from './lab.js';
 export type { LabProcess, SpawnOptions } from './processes.js';
 export type { CommandResult } from './command.js';
-export { LAB_ADDRESSES, normalizeScenario, toolsFor } from './scenario.js';
+export { LAB_ADDRESSES, LAB_IPV6, normalizeScenario, toolsFor } from './scenario.js';
 export type {
   LabScenario,
   LabRole,

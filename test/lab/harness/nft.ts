@@ -11,20 +11,26 @@ function forwardRule(forward: PortForward, wanInterface: string): string {
   return `    iifname "${wanInterface}" ${forward.protocol ?? 'tcp'} dport ${forward.externalPort} dnat ip to ${forward.internalHost}:${forward.internalPort}`;
 }
 
+/** An inbound IPv6 rule on the home router's firewall (IPv6 has no NAT: the "forward" is a firewall opening). */
+export interface Ipv6Pinhole {
+  address: string;
+  port: number;
+}
+
 /**
  * A home router: masquerade out of wan0, forward only LAN→WAN, replies and DNATed traffic. Laid out as
  * `table inet filter` with the chains miniupnpd 2.3.1 expects to exist before it starts (miniupnpd, prerouting_miniupnpd,
  * postrouting_miniupnpd: docs/reference/netlab.md "Scenario 5"), and the chain the consumer IGD fills, so one layout
  * serves all.
  */
-export function homeRouterRuleset(forwards: readonly PortForward[]): string {
+export function homeRouterRuleset(forwards: readonly PortForward[], ipv6Pinholes: readonly Ipv6Pinhole[] = []): string {
   return `table inet filter {
   chain forward {
     type filter hook forward priority filter; policy drop;
     ct state established,related accept
     iifname "lan0" oifname "wan0" accept
     iifname "wan0" oifname "lan0" ct status dnat accept
-    jump miniupnpd
+${ipv6Pinholes.map((p) => `    iifname "wan0" oifname "lan0" ip6 daddr ${p.address} tcp dport ${p.port} accept\n`).join('')}    jump miniupnpd
   }
   chain miniupnpd {
   }

@@ -100,6 +100,12 @@ export interface LabScenario {
   plexTv?: PlexTvOptions | false;
   /** The fake Plex Media Server on :32400 in lan (or ctr); false = not started. @default {} */
   plex?: PlexServerOptions | false;
+  /**
+   * Native IPv6 beside the IPv4 topology (no NAT: the ISP routes the home a global /64, LAB_IPV6): lan, rtr, isp and
+   * inet get addresses and routes, the routers forward IPv6, and the fake PMS is told its global address (it publishes
+   * and listens on it while its EnableIPv6 pref is on). Not with `container`. @default false
+   */
+  ipv6?: boolean;
 }
 
 /** Fixed addresses of the topology (docs/reference/netlab.md). */
@@ -121,7 +127,26 @@ export const LAB_ADDRESSES = {
   remoteClient: '198.51.100.20',
 } as const;
 
+/**
+ * The IPv6 plan of an `ipv6: true` lab. Global unicast (2000::/3) as our address classes see it: the documentation
+ * prefix 2001:db8::/32 counts as reserved there, so the lab uses a real-looking prefix; like 84.1.1.2 it exists only
+ * inside the lab's namespaces, which have no link to any real network.
+ */
+export const LAB_IPV6 = {
+  /** The home's /64 (the ISP routes it to the router). */
+  homePrefix: '2a00:1450:4001:1::/64',
+  lanHost: '2a00:1450:4001:1::10',
+  routerLan: '2a00:1450:4001:1::1',
+  routerWan: '2a00:1450:4001:ff::2',
+  ispCustomer: '2a00:1450:4001:ff::1',
+  ispUplink: '2a00:1450:4002:ff::1',
+  internetUplink: '2a00:1450:4002:ff::2',
+  /** A remote client with IPv6 on the internet (a /128 on inet's lo). */
+  remoteClient: '2a00:1450:4003::20',
+} as const;
+
 export interface NormalizedScenario {
+  ipv6: boolean;
   name: string;
   wan: 'public' | 'double-nat' | 'cgnat';
   router: Required<Omit<RouterOptions, 'upnpExternalIp'>> & { upnpExternalIp?: string };
@@ -173,11 +198,13 @@ export function normalizeScenario(scenario: LabScenario): NormalizedScenario {
     throw new Error('lab: isp.block ports must be 1-65535');
   if (router.upnpExternalIp !== undefined && !IPV4.test(router.upnpExternalIp))
     throw new Error('lab: router.upnpExternalIp must be an IPv4 address');
+  if (scenario.ipv6 && scenario.container) throw new Error('lab: ipv6 is not wired for container scenarios');
   const hash = scenario.plex ? scenario.plex.certificateHash : undefined;
   // It ends up in an openssl subject and in DNS names.
   if (typeof hash === 'string' && !/^[0-9a-f]{32}$/.test(hash))
     throw new Error('lab: plex.certificateHash must be 32 lowercase hex characters');
   return {
+    ipv6: scenario.ipv6 ?? false,
     name: scenario.name ?? 'lab',
     wan,
     router: {
@@ -239,6 +266,8 @@ export interface LabAddresses {
   serverIp: string;
   /** Where LAN clients reach the server (always the LAN host, 192.168.1.10). */
   serverLanIp: string;
+  /** The server host's global IPv6 address (`ipv6: true` labs only). */
+  serverIpv6?: string;
 }
 
 export function addressesOf(scenario: NormalizedScenario): LabAddresses {
@@ -252,6 +281,7 @@ export function addressesOf(scenario: NormalizedScenario): LabAddresses {
     routerWanIp,
     serverIp: scenario.container?.serverAddress ?? LAB_ADDRESSES.lanHost,
     serverLanIp: LAB_ADDRESSES.lanHost,
+    ...(scenario.ipv6 ? { serverIpv6: LAB_IPV6.lanHost } : {}),
   };
 }
 

@@ -171,6 +171,8 @@ export async function startPlexServer(
     signedIn: plex.signedIn,
     certificateHash: plex.certificateHash || undefined,
     tls: certificate ? { certFile: certificate.certFile, keyFile: certificate.keyFile } : undefined,
+    // `ipv6: true` labs: the global address it publishes and listens on while EnableIPv6 is on.
+    ipv6Address: addresses.serverIpv6,
   };
   const proc = host.spawn(role, 'fake-pms', runner('fake-pms.mjs', config), { env: { PD_LAB_TOKEN: host.token } });
   const startup = await host.waitForReady(proc, READY_TIMEOUT_MS);

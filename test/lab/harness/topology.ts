@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mustRun } from './command.js';
 import { containerHostRuleset, homeRouterRuleset, ispRuleset } from './nft.js';
-import { LAB_ADDRESSES as A, rolesOf, type LabRole, type NormalizedScenario } from './scenario.js';
+import { LAB_ADDRESSES as A, LAB_IPV6 as V6, rolesOf, type LabRole, type NormalizedScenario } from './scenario.js';
 
 interface Link {
   a: LabRole;
@@ -22,6 +22,8 @@ interface BoxConfig {
   addresses: { dev: string; cidr: string }[];
   routes: string[];
   forwarding: boolean;
+  /** `ipv6: true` labs: the box routes IPv6 too. */
+  ipv6Forwarding?: boolean;
   ruleset?: string;
 }
 
@@ -70,7 +72,8 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
       ],
       routes: [`default via ${wan.gateway}`],
       forwarding: true,
-      ruleset: homeRouterRuleset(scenario.router.forwards),
+      // `ipv6: true`: the router's IPv6 firewall lets TCP 32400 in to the server (the pinhole a working setup has).
+      ruleset: homeRouterRuleset(scenario.router.forwards, scenario.ipv6 ? [{ address: V6.lanHost, port: 32400 }] : []),
     },
     isp: {
       addresses: [
@@ -105,6 +108,7 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
       ruleset: homeRouterRuleset(scenario.modem.forwards),
     };
   }
+  if (scenario.ipv6) addIpv6(scenario, boxes);
   if (container) {
     boxes.ctr = {
       addresses: [{ dev: 'eth0', cidr: `${container.serverAddress}/${container.prefixLength}` }],
@@ -113,6 +117,33 @@ function boxesOf(scenario: NormalizedScenario): Partial<Record<LabRole, BoxConfi
     };
   }
   return boxes;
+}
+
+/**
+ * `ipv6: true`: native IPv6 on the same links, additive to the IPv4 plan (IPv6 has no NAT: the ISP routes the home's
+ * /64 to the router, whatever happens to IPv4). `ip` takes a route's family from its addresses, so the IPv6 routes sit
+ * in the same batch. `nodad`: a fresh namespace would otherwise hold each address
+ * "tentative" for a second or two of Duplicate Address Detection, and early connections would fail.
+ */
+function addIpv6(scenario: NormalizedScenario, boxes: Partial<Record<LabRole, BoxConfig>>): void {
+  const add = (role: LabRole, dev: string, cidr: string): void => {
+    boxes[role]!.addresses.push({ dev, cidr: `${cidr} nodad` });
+  };
+  const routerWanDev = 'wan0';
+  const ispCustomerDev = 'cust0';
+  if (scenario.wan === 'double-nat') throw new Error('lab: ipv6 is wired for the public and cgnat WANs only');
+  add('lan', 'eth0', `${V6.lanHost}/64`);
+  boxes.lan!.routes.push(`default via ${V6.routerLan}`);
+  add('rtr', 'lan0', `${V6.routerLan}/64`);
+  add('rtr', routerWanDev, `${V6.routerWan}/64`);
+  boxes.rtr!.routes.push(`default via ${V6.ispCustomer}`);
+  add('isp', ispCustomerDev, `${V6.ispCustomer}/64`);
+  add('isp', 'up0', `${V6.ispUplink}/64`);
+  boxes.isp!.routes.push(`${V6.homePrefix} via ${V6.routerWan}`, `default via ${V6.internetUplink}`);
+  add('inet', 'isp0', `${V6.internetUplink}/64`);
+  add('inet', 'lo', `${V6.remoteClient}/128`);
+  boxes.inet!.routes.push(`${V6.homePrefix} via ${V6.ispUplink}`);
+  for (const role of ['rtr', 'isp'] as const) boxes[role]!.ipv6Forwarding = true;
 }
 
 /** Creates the namespaces and wires them. The caller has already written the lab's marker (so a crash here is cleaned up). */
@@ -149,10 +180,11 @@ export async function buildTopology(prefix: string, scenario: NormalizedScenario
         ...box.routes.map((route) => `route add ${route}`),
       ];
       await mustRun(['ip', '-n', ns(role), '-batch', '-'], { input: `${lines.join('\n')}\n` });
-      if (!box.forwarding && !box.ruleset) return;
+      if (!box.forwarding && !box.ruleset && !box.ipv6Forwarding) return;
       const rulesFile = join(labDir, `${role}.nft`);
       if (box.ruleset) await writeFile(rulesFile, box.ruleset);
-      const script = `${box.forwarding ? 'sysctl -qw net.ipv4.ip_forward=1 && ' : ''}${box.ruleset ? 'nft -f "$1"' : 'true'}`;
+      const v6 = box.ipv6Forwarding ? 'sysctl -qw net.ipv6.conf.all.forwarding=1 && ' : '';
+      const script = `${v6}${box.forwarding ? 'sysctl -qw net.ipv4.ip_forward=1 && ' : ''}${box.ruleset ? 'nft -f "$1"' : 'true'}`;
       await mustRun(['ip', 'netns', 'exec', ns(role), 'sh', '-c', script, 'sh', rulesFile]);
     }),
   );
