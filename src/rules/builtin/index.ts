@@ -24,6 +24,10 @@ import manualPortMismatch from './manual-port-mismatch.js';
 import mappingFailed from './mapping-failed.js';
 import noPortForward from './no-port-forward.js';
 import vpnOnServer from './vpn-on-server.js';
+import kubernetesPodAddressAdvertised from './kubernetes-pod-address-advertised.js';
+import kubernetesPortMismatch from './kubernetes-port-mismatch.js';
+import kubernetesLbPending from './kubernetes-lb-pending.js';
+import remoteStreamingEntitlement from './remote-streaming-entitlement.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -53,6 +57,10 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'relay-only': relayOnly,
   'server-stale': serverStale,
   'declared-fact-contradicted': declaredFactContradicted,
+  'kubernetes-pod-address-advertised': kubernetesPodAddressAdvertised,
+  'kubernetes-port-mismatch': kubernetesPortMismatch,
+  'kubernetes-lb-pending': kubernetesLbPending,
+  'remote-streaming-entitlement': remoteStreamingEntitlement,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));
