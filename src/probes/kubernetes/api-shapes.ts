@@ -96,6 +96,7 @@ export const ServiceList = z.looseObject({
     }),
   ),
 });
+export type ServiceList = z.infer<typeof ServiceList>;
 
 /** The API's error body: `{ kind: "Status", status: "Failure", code: 403, reason: "Forbidden", message }`. */
 export const Status = z.looseObject({ kind: z.literal('Status'), code: num, reason: str, message: str });

@@ -3,7 +3,6 @@
  * (two GETs, each under its own deadline and body cap; docs/reference/kubernetes.md). Returns what it read as the
  * API's own shapes; the token stays inside this module and the API client.
  */
-import type { z } from 'zod';
 import { runProbe, type ProbeOptions, type ProbeResult } from '../types.js';
 import { createKubernetesApi, type ApiRead } from './api-client.js';
 import { Pod, ServiceList } from './api-shapes.js';
@@ -18,7 +17,7 @@ export interface KubernetesProbeValue {
   environment: Omit<KubernetesEnvironment, 'credentials'>;
   /** Absent when the API was not tried (not in a pod, or no credentials). */
   pod?: ApiRead<Pod>;
-  services?: ApiRead<z.infer<typeof ServiceList>>;
+  services?: ApiRead<ServiceList>;
 }
 
 export const DEFAULT_KUBERNETES_TIMEOUT_MS = 6000;
