@@ -91,6 +91,9 @@ describe('describePath', () => {
       'server-not-claimed': 'internet',
       'plextv-unreachable': 'internet',
       'relay-only': 'internet',
+      'kubernetes-pod-address-advertised': 'container-bridge',
+      'kubernetes-port-mismatch': 'container-bridge',
+      'kubernetes-lb-pending': 'container-bridge',
     });
   });
 });
