@@ -20,6 +20,7 @@ import type {
   DeclaredKubernetes,
   DeclaredRemoteAccess,
 } from './values/declared.js';
+import type { KubernetesValue } from './values/kubernetes.js';
 
 export interface ObservationValues {
   'server.identity': ServerIdentity;
@@ -42,4 +43,5 @@ export interface ObservationValues {
   'declared.remoteAccess': DeclaredRemoteAccess;
   'declared.frontDoor': DeclaredFrontDoor;
   'declared.kubernetes': DeclaredKubernetes;
+  'host.kubernetes': KubernetesValue;
 }

@@ -63,6 +63,13 @@ export type { NatPmpProtocol } from './natpmp/packet.js';
 export { discoverGdm, GdmDiscovery, GdmServer } from './gdm.js';
 export type { DiscoverGdmOptions, GdmTarget } from './gdm.js';
 
+// Kubernetes: this pod and the Services in front of it, read through the in-cluster API (the token never leaves it).
+export { probeKubernetes } from './kubernetes/probe.js';
+export type { ProbeKubernetesOptions, KubernetesProbeValue } from './kubernetes/probe.js';
+export type { KubernetesEnvironment, KubernetesSources, KubernetesCredentials } from './kubernetes/environment.js';
+export type { ApiRead } from './kubernetes/api-client.js';
+export { Pod, ServiceList } from './kubernetes/api-shapes.js';
+
 // This host: interfaces and their address classes, default routes, container, bridges, VPN.
 export { probeHost, defaultIpv4Gateway } from './host/index.js';
 export {

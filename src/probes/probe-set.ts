@@ -5,6 +5,7 @@
 import { discoverGdm } from './gdm.js';
 import { probeHost } from './host/index.js';
 import { probeIdentity } from './identity/probe.js';
+import { probeKubernetes } from './kubernetes/probe.js';
 import { probeNatPmp } from './natpmp/probe.js';
 import { probePlexDirectDns } from './dns.js';
 import { probeTcp } from './tcp.js';
@@ -18,6 +19,7 @@ export interface NetworkProbeSet {
   natpmp: typeof probeNatPmp;
   gdm: typeof discoverGdm;
   host: typeof probeHost;
+  kubernetes: typeof probeKubernetes;
 }
 
 export const defaultNetworkProbes: NetworkProbeSet = {
@@ -28,6 +30,7 @@ export const defaultNetworkProbes: NetworkProbeSet = {
   natpmp: probeNatPmp,
   gdm: discoverGdm,
   host: probeHost,
+  kubernetes: probeKubernetes,
 };
 
 /** Where the LAN-side probes send their packets; every field has a sensible default. */

@@ -19,6 +19,9 @@ export const BUILTIN_RULE_IDS = [
   'isp-blocks-port',
   // The LAN side: what local clients are given to dial, and whether they can.
   'container-address-advertised',
+  'kubernetes-pod-address-advertised',
+  'kubernetes-port-mismatch',
+  'kubernetes-lb-pending',
   'plex-direct-dns-rebinding',
   'secure-connections-required',
   'custom-url-problem',
@@ -27,6 +30,8 @@ export const BUILTIN_RULE_IDS = [
   'mapping-failed',
   'relay-only',
   'server-stale',
+  // Not the network: what Plex's plans allow once the connection works.
+  'remote-streaming-entitlement',
   // What you said against what was measured.
   'declared-fact-contradicted',
   'outside-reachability',

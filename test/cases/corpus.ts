@@ -6,12 +6,21 @@ import { buildSnapshot } from '../../src/testing/observations.js';
 import type { CorpusCase } from './define.js';
 import dockerAndPods from './docker-and-pods.js';
 import ipv6 from './ipv6.js';
+import kubernetes from './kubernetes.js';
 import nat from './nat.js';
 import outside from './outside.js';
 import router from './router.js';
 import serverAndDns from './server-and-dns.js';
 
-export const CORPUS: readonly CorpusCase[] = [...dockerAndPods, ...nat, ...router, ...serverAndDns, ...outside, ...ipv6];
+export const CORPUS: readonly CorpusCase[] = [
+  ...dockerAndPods,
+  ...nat,
+  ...router,
+  ...serverAndDns,
+  ...outside,
+  ...ipv6,
+  ...kubernetes,
+];
 
 /** Rules that report a symptom (Plex's own verdict, relay-only): a finding of theirs names no cause. */
 const SYMPTOMS = new Set(builtinRules.filter((rule) => rule.meta.symptom).map((rule) => rule.id));

@@ -94,6 +94,9 @@ describe('describePath', () => {
       'outside-reachability': 'internet',
       'outside-port-closed': 'router',
       'forward-reaches-other-host': 'router',
+      'kubernetes-pod-address-advertised': 'container-bridge',
+      'kubernetes-port-mismatch': 'container-bridge',
+      'kubernetes-lb-pending': 'container-bridge',
     });
   });
 });

@@ -30,6 +30,10 @@ import outsidePortClosed from './outside-port-closed.js';
 import forwardReachesOtherHost from './forward-reaches-other-host.js';
 import ipv6BypassesCgnat from './ipv6-bypasses-cgnat.js';
 import ipv6PublishedUnreachable from './ipv6-published-unreachable.js';
+import kubernetesPodAddressAdvertised from './kubernetes-pod-address-advertised.js';
+import kubernetesPortMismatch from './kubernetes-port-mismatch.js';
+import kubernetesLbPending from './kubernetes-lb-pending.js';
+import remoteStreamingEntitlement from './remote-streaming-entitlement.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -65,6 +69,10 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'forward-reaches-other-host': forwardReachesOtherHost,
   'ipv6-bypasses-cgnat': ipv6BypassesCgnat,
   'ipv6-published-unreachable': ipv6PublishedUnreachable,
+  'kubernetes-pod-address-advertised': kubernetesPodAddressAdvertised,
+  'kubernetes-port-mismatch': kubernetesPortMismatch,
+  'kubernetes-lb-pending': kubernetesLbPending,
+  'remote-streaming-entitlement': remoteStreamingEntitlement,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

@@ -245,5 +245,9 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
       durationMs: 0,
     });
 
-  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, outside };
+  // A scenario's server is never in a pod: this machine's own env and mount must not leak into it.
+  const kubernetes: ProbeSet['kubernetes'] = () =>
+    Promise.resolve({ status: 'ok', value: { environment: { inPod: false, detectedBy: [] } }, durationMs: 0 });
+
+  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, outside, kubernetes };
 }
