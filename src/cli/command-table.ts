@@ -113,7 +113,8 @@ const COLLECT: OptionSpec[] = [
     type: 'string',
     multiple: true,
     value: 'ext:host:port',
-    description: 'You said: your router forwards this (e.g. 32400:192.168.1.10:32400), as its page shows',
+    description:
+      'You said: your router forwards this (e.g. 32400:192.168.1.10:32400), as its page shows; checked from outside with --reflector, =name labels it',
   },
   {
     name: 'says-remote-fails',
@@ -153,7 +154,7 @@ const OUTSIDE: OptionSpec[] = [
     multiple: true,
     value: 'port',
     description:
-      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity',
+      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity, =name labels it',
   },
 ];
 
