@@ -114,7 +114,8 @@ const COLLECT: OptionSpec[] = [
     type: 'string',
     multiple: true,
     value: 'ext:host:port',
-    description: 'You said: your router forwards this (e.g. 32400:192.168.1.10:32400), as its page shows',
+    description:
+      'You said: your router forwards this (e.g. 32400:192.168.1.10:32400), as its page shows; checked from outside with --reflector, =name labels it',
   },
   {
     name: 'says-remote-fails',
@@ -154,7 +155,7 @@ const OUTSIDE: OptionSpec[] = [
     multiple: true,
     value: 'port',
     description:
-      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity, 443/https the identity through TLS (a reverse proxy)',
+      'Also check this forward from outside (with --reflector); 443/tls adds the certificate names, 32401/plex the identity, 443/https the identity through TLS (a reverse proxy); =name labels it',
   },
 ];
 

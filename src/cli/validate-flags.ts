@@ -2,7 +2,7 @@
  * Parsed flags → validated settings. Every bad value is a UsageError with a one-line reason (exit 2) before anything
  * touches the network.
  */
-import { parseForward, type DeclaredFacts } from '../collect/values/declared.js';
+import { parseForward, type DeclaredFacts, type DeclaredForward } from '../collect/values/declared.js';
 import { UsageError } from '../core/errors.js';
 import type { NetworkOptions } from '../collect/services.js';
 import { isIpAddress } from '../core/net/address.js';
@@ -13,6 +13,7 @@ import { normalizeServerBaseUrl } from '../clients/server/client.js';
 import { parseDuration } from '../watch/interval.js';
 import type { OptionValue } from './parse-argv.js';
 import { MAX_PORTS_PER_REQUEST, type PortCheckRequest } from '../outside/protocol.js';
+import type { ForwardSpec } from '../watch/forward-evidence.js';
 
 export const EXPERIMENTS = ['alternate-port'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
@@ -96,16 +97,35 @@ export interface CollectSettings {
 export interface OutsideFlags {
   reflectorUrl: string;
   secretFile?: string;
+  /** Every port to check besides Plex's: the --forward-check ports, then the external ports of --forward. */
   forwards: PortCheckRequest[];
+  /** What `watch` monitors, one entry per external port: --forward-check and --forward merged, labels kept. */
+  monitored: ForwardSpec[];
 }
 
 const FORWARD = /^(\d{1,5})(?:\/(tls|plex|https))?$/;
+/** `=nas`, `=media server`: a name for the forward in alerts; letters, digits, space, `._-`, at most 40. */
+const LABEL = /^[\p{L}\p{N} ._-]{1,40}$/u;
+
+/** `443/tls=nextcloud` → the check text and the label (none without `=`). */
+export function splitLabel(text: string, option: string): { text: string; label?: string } {
+  const at = text.indexOf('=');
+  if (at < 0) return { text };
+  const label = text.slice(at + 1).trim();
+  if (!LABEL.test(label))
+    throw new UsageError(
+      `--${option} "${text.slice(0, 60)}": the name after = must be 1-40 letters, digits, spaces, dots, dashes or underscores`,
+    );
+  return { text: text.slice(0, at), label };
+}
 
 /**
  * `--forward-check 443`, `443/tls` (also the certificate's names), `32401/plex` (also TLS and /identity over HTTP),
- * `443/https` (a front door: a reverse proxy or tunnel speaking only TLS; TLS and /identity over HTTPS).
+ * `443/https` (a front door: a reverse proxy or tunnel speaking only TLS; TLS and /identity over HTTPS); `=name`
+ * labels it.
  */
-export function parseForwardCheck(text: string): PortCheckRequest {
+export function parseForwardCheck(raw: string): PortCheckRequest {
+  const text = splitLabel(raw, 'forward-check').text;
   const match = FORWARD.exec(text.trim().toLowerCase());
   const port = Number(match?.[1]);
   if (!match || port < 1 || port > 65535)
@@ -121,7 +141,8 @@ export function parseForwardCheck(text: string): PortCheckRequest {
 function outsideFlags(values: Values): OutsideFlags | undefined {
   const reflector = str(values, 'reflector');
   const secretFile = str(values, 'reflector-secret-file');
-  const forwards = list(values, 'forward-check').map(parseForwardCheck);
+  const checks = list(values, 'forward-check');
+  const forwards = checks.map(parseForwardCheck);
   if (reflector === undefined) {
     if (secretFile !== undefined) throw new UsageError('--reflector-secret-file goes with --reflector');
     if (forwards.length) throw new UsageError('--forward-check needs --reflector (the machine outside that checks it)');
@@ -129,22 +150,44 @@ function outsideFlags(values: Values): OutsideFlags | undefined {
   }
   const ports = new Set(forwards.map((f) => f.port));
   if (ports.size !== forwards.length) throw new UsageError('--forward-check lists a port twice');
+  const monitored: ForwardSpec[] = forwards.map((check, i) => {
+    const label = splitLabel(checks[i]!, 'forward-check').label;
+    return { externalPort: check.port, ...(label ? { label } : {}) };
+  });
+  // A stated forward (--forward ext:host:port) is checked from outside too, and gives its check the LAN side.
+  for (const { forward, label } of statedForwards(values)) {
+    const spec = monitored.find((m) => m.externalPort === forward.externalPort);
+    const lanSide = { host: forward.host, internalPort: forward.internalPort };
+    if (spec) Object.assign(spec, lanSide, spec.label || !label ? {} : { label });
+    else {
+      monitored.push({ externalPort: forward.externalPort, ...lanSide, ...(label ? { label } : {}) });
+      forwards.push({ port: forward.externalPort });
+    }
+  }
   // One request carries Plex's port and the forwards.
   if (forwards.length > MAX_PORTS_PER_REQUEST - 1)
-    throw new UsageError(`--forward-check: at most ${MAX_PORTS_PER_REQUEST - 1} forwards per run`);
-  return { reflectorUrl: httpUrl(reflector, 'reflector'), ...(secretFile ? { secretFile } : {}), forwards };
+    throw new UsageError(
+      `--forward-check and --forward: at most ${MAX_PORTS_PER_REQUEST - 1} forwards per run with --reflector`,
+    );
+  return { reflectorUrl: httpUrl(reflector, 'reflector'), ...(secretFile ? { secretFile } : {}), forwards, monitored };
 }
 
-/** The "you said" flags, validated: a forward that is not `ext:host:port` is a usage error, not a silent guess. */
-export function declaredFacts(values: Values): DeclaredFacts {
-  const forwards = list(values, 'forward').map((text) => {
+/** Every `--forward ext:host:port[=name]`, validated: not `ext:host:port` is a usage error, not a silent guess. */
+function statedForwards(values: Values): { forward: DeclaredForward; label?: string }[] {
+  return list(values, 'forward').map((raw) => {
+    const { text, label } = splitLabel(raw, 'forward');
     const forward = parseForward(text);
     if (!forward || !(isIpAddress(forward.host) || HOST_NAME.test(forward.host)))
       throw new UsageError(
         `--forward "${text.slice(0, 60)}" is not external-port:host:port (e.g. 32400:192.168.1.10:32400)`,
       );
-    return forward;
+    return { forward, ...(label ? { label } : {}) };
   });
+}
+
+/** The "you said" flags, validated. */
+export function declaredFacts(values: Values): DeclaredFacts {
+  const forwards = statedForwards(values).map((stated) => stated.forward);
   if (flag(values, 'behind-proxy') && flag(values, 'behind-tunnel'))
     throw new UsageError('--behind-proxy and --behind-tunnel: say which one is in front of Plex');
   return {

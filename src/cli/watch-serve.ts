@@ -10,6 +10,7 @@ import { redactText } from '../core/redact.js';
 import { configDir } from '../this-host/config-file.js';
 import type { Alert } from '../watch/alert.js';
 import type { WatchRunInfo } from '../watch/run-watch.js';
+import type { ForwardRow } from '../watch/forward-tracker.js';
 import {
   createLiveState,
   HistoryError,
@@ -56,7 +57,7 @@ export async function planServe(
 }
 
 export interface ServeSession {
-  onRun(info: WatchRunInfo, runMs: number): void;
+  onRun(info: WatchRunInfo, runMs: number, forwards?: readonly ForwardRow[]): void;
   onAlert(alert: Alert): void;
   close(): Promise<void>;
 }
@@ -102,7 +103,8 @@ export async function startServeSession(
     : 'loopback only, no auth';
   output.err(`status page on ${server.url}/ (${access}); history ${history ? `in ${plan.historyPath}` : 'off'}\n`);
   return {
-    onRun(info, runMs) {
+    onRun(info, runMs, forwards) {
+      if (forwards) live.setForwards(forwards);
       const report = info.report ? redactReport(info.report, { secrets: output.secrets }) : undefined;
       const error = info.error === undefined ? undefined : redactText(errorLine(info.error), output.secrets);
       live.addRun(info.at, report, error, runMs);

@@ -5,6 +5,7 @@
  */
 import type { Report } from '../core/report.js';
 import type { Alert } from '../watch/alert.js';
+import type { ForwardRow } from '../watch/forward-tracker.js';
 import type { HistoryRow, HistoryStore } from './history/store.js';
 import { recordOf, type RunRecord } from './run-record.js';
 
@@ -29,7 +30,10 @@ export interface LiveState {
   readonly startedAt: string;
   /** Seconds between runs, for the page's "next check" line. */
   readonly intervalMs: number;
+  /** The monitored forwards' confirmed states (`watch` with --reflector and forwards), latest run. */
+  readonly forwards: readonly ForwardRow[] | undefined;
   addRun(at: string, report: Report | undefined, error: string | undefined, runMs?: number): LiveRun;
+  setForwards(rows: readonly ForwardRow[]): void;
   addAlert(alert: Alert): void;
   setHistoryNote(note: string): void;
 }
@@ -47,6 +51,7 @@ export function createLiveState(options: LiveStateOptions): LiveState {
   let runs = 0;
   let failedRuns = 0;
   let historyNote = options.historyNote;
+  let forwards: readonly ForwardRow[] | undefined;
   const alerts = new Map<string, number>();
   return {
     get latest() {
@@ -64,6 +69,12 @@ export function createLiveState(options: LiveStateOptions): LiveState {
     },
     get historyNote() {
       return historyNote;
+    },
+    get forwards() {
+      return forwards;
+    },
+    setForwards(rows) {
+      forwards = rows;
     },
     startedAt: options.startedAt ?? new Date().toISOString(),
     intervalMs: options.intervalMs,

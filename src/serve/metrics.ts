@@ -65,7 +65,7 @@ export function createStatusMetrics(state: LiveState): StatusMetrics {
   });
   const alerts = new Counter({
     name: 'plex_diagnose_alerts_sent_total',
-    help: 'Alerts sent since start, by kind (problem, changed, recovered, unavailable)',
+    help: 'Alerts sent since start, by kind (problem, changed, recovered, unavailable; forward-* when forwards are monitored)',
     labelNames: ['kind'],
     registers: [registry],
   });
@@ -77,6 +77,9 @@ export function createStatusMetrics(state: LiveState): StatusMetrics {
     failedRuns.inc(state.failedRuns);
     for (const kind of ['problem', 'changed', 'recovered', 'unavailable'])
       alerts.inc({ kind }, state.alerts.get(kind) ?? 0);
+    // The forward watch's kinds appear once sent: a watch without forwards keeps exactly the four series it had.
+    for (const kind of ['forward-broken', 'forward-recovered', 'outside-unavailable'])
+      if (state.alerts.has(kind)) alerts.inc({ kind }, state.alerts.get(kind) ?? 0);
     if (!latest) return;
     reachable.set(latest.record.band === 'reachable' ? 1 : 0);
     for (const name of BANDS) band.set({ band: name }, latest.record.band === name ? 1 : 0);

@@ -38,8 +38,18 @@ export type AlertCause = z.infer<typeof AlertCause>;
 /**
  * problem: a problem appeared (from healthy, or as the first state seen). changed: a different set of root causes.
  * recovered: healthy again. unavailable: the diagnosis itself kept failing (network loss, server restarting).
+ * forward-broken / forward-recovered: one monitored port forward stopped (or started again) answering from outside
+ * (`forward` names it). outside-unavailable: the reflector itself could not check, so no forward was judged.
  */
-export const AlertKind = z.enum(['problem', 'changed', 'recovered', 'unavailable']);
+export const AlertKind = z.enum([
+  'problem',
+  'changed',
+  'recovered',
+  'unavailable',
+  'forward-broken',
+  'forward-recovered',
+  'outside-unavailable',
+]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 export const AlertTarget = z.object({
@@ -48,6 +58,34 @@ export const AlertTarget = z.object({
   machineIdentifier: z.string().optional(),
 });
 export type AlertTarget = z.infer<typeof AlertTarget>;
+
+/** Why a forward broke, as far as the evidence goes ('unknown' says what would tell). */
+export const ForwardCauseKey = z.enum([
+  'wrong-host',
+  'wan-changed',
+  'mapping-gone',
+  'host-down',
+  'filtered-upstream',
+  'not-forwarded',
+  'unknown',
+]);
+export type ForwardCauseKey = z.infer<typeof ForwardCauseKey>;
+
+/** The forward a forward-* alert is about. */
+export const AlertForward = z.object({
+  externalPort: z.number().int(),
+  /** The LAN side (host:port), when the user stated it (`--forward ext:host:port`). */
+  target: z.string().optional(),
+  label: z.string().optional(),
+  /** forward-broken: the first failing run; forward-recovered: the first run it answered again (ISO 8601). */
+  since: z.string(),
+  /** forward-recovered: when it had broken. */
+  brokenSince: z.string().optional(),
+  /** What the reflector's connection met ('filtered', 'refused', ..., 'another server'). */
+  seen: z.string().optional(),
+  cause: ForwardCauseKey.optional(),
+});
+export type AlertForward = z.infer<typeof AlertForward>;
 
 export const RunError = z.object({ code: z.string().optional(), message: z.string() });
 export type RunError = z.infer<typeof RunError>;
@@ -67,6 +105,8 @@ export const Alert = z.object({
   error: RunError.optional(),
   /** The server the report was about (the last one seen, for 'unavailable'). */
   target: AlertTarget.optional(),
+  /** forward-broken and forward-recovered: which forward. */
+  forward: AlertForward.optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
@@ -133,6 +173,12 @@ export function runErrorOf(error: unknown): RunError {
   const message = error instanceof Error ? error.message : String(error);
   const code = isPlexDiagnoseError(error) ? error.code : (error as { code?: unknown } | null)?.code;
   return { ...(typeof code === 'string' ? { code } : {}), message: clean(message || 'unknown error') };
+}
+
+/** "8443 → 192.168.1.20:443 (nas)": how every message names a forward. */
+export function forwardName(forward: Pick<AlertForward, 'externalPort' | 'target' | 'label'>): string {
+  const target = forward.target ? ` → ${forward.target}` : '';
+  return `port ${forward.externalPort}${target}${forward.label ? ` (${forward.label})` : ''}`;
 }
 
 export function targetOf(report: Report): AlertTarget | undefined {

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { redactText } from '../core/redact.js';
-import type { Alert } from './alert.js';
+import { forwardName, type Alert } from './alert.js';
 
 export interface RunAlertCommandOptions {
   /** The command is killed (SIGTERM, then SIGKILL after `killGraceMs`) when it runs longer. @default 30000 */
@@ -63,6 +63,9 @@ export function alertEnvironment(alert: Alert, env: NodeJS.ProcessEnv = process.
   out.PLEX_DIAGNOSE_ALERT_SEVERITY = envValue(top?.severity);
   out.PLEX_DIAGNOSE_ALERT_FIX = envValue(top?.fix);
   out.PLEX_DIAGNOSE_ALERT_AT = alert.at;
+  // forward-* alerts: which forward ("8443 → 192.168.1.20:443 (nas)") and since when; empty otherwise.
+  out.PLEX_DIAGNOSE_ALERT_FORWARD = envValue(alert.forward ? forwardName(alert.forward) : '');
+  out.PLEX_DIAGNOSE_ALERT_SINCE = envValue(alert.forward?.since);
   out.PLEX_DIAGNOSE_ALERT_SUMMARY = envValue(alert.summary);
   out.PLEX_DIAGNOSE_ALERT_JSON = envValue(JSON.stringify(alert));
   return out;

@@ -48,6 +48,9 @@ const KIND_TITLE: Record<AlertKind, string> = {
   changed: 'Plex remote access problem changed',
   recovered: 'Plex remote access recovered',
   unavailable: 'Plex diagnosis unavailable',
+  'forward-broken': 'Port forward broken',
+  'forward-recovered': 'Port forward recovered',
+  'outside-unavailable': 'Outside checks unavailable',
 };
 
 function causeText(cause: AlertCause): string {
@@ -57,6 +60,9 @@ function causeText(cause: AlertCause): string {
 /** The body text shared by the plain formats: the causes with their fixes, or the error, or the all-clear. */
 export function alertText(alert: Alert): string {
   if (alert.kind === 'unavailable') return `The diagnosis itself failed: ${alert.error?.message ?? 'unknown error'}`;
+  if (alert.kind === 'outside-unavailable')
+    return `No forward was checked from outside: ${alert.error?.message ?? 'the reflector did not answer'}`;
+  if (alert.kind === 'forward-recovered') return alert.summary;
   if (alert.causes.length === 0) return 'No problems found.';
   return alert.causes.map((cause) => `[${cause.severity}] ${causeText(cause)}`).join('\n\n');
 }
@@ -67,6 +73,9 @@ const DISCORD_COLOR: Record<AlertKind, number> = {
   changed: 0xe67e22,
   recovered: 0x2ecc71,
   unavailable: 0x95a5a6,
+  'forward-broken': 0xe74c3c,
+  'forward-recovered': 0x2ecc71,
+  'outside-unavailable': 0x95a5a6,
 };
 const DISCORD_EMBED_BUDGET = 5500; // the real limit is 6000 characters over every embed field together
 
@@ -148,6 +157,9 @@ const NTFY_TAGS: Record<AlertKind, string> = {
   changed: 'warning,plex',
   recovered: 'white_check_mark,plex',
   unavailable: 'grey_question,plex',
+  'forward-broken': 'rotating_light,plex',
+  'forward-recovered': 'white_check_mark,plex',
+  'outside-unavailable': 'grey_question,plex',
 };
 
 function ntfyPayload(alert: Alert): NotifyPayload {
@@ -155,7 +167,7 @@ function ntfyPayload(alert: Alert): NotifyPayload {
     headers: {
       'content-type': 'text/plain; charset=utf-8',
       title: headerValue(truncate(alert.summary, 250)),
-      priority: alert.kind === 'recovered' ? 'default' : 'high',
+      priority: alert.kind === 'recovered' || alert.kind === 'forward-recovered' ? 'default' : 'high',
       tags: NTFY_TAGS[alert.kind],
     },
     // ntfy turns message bodies over 4096 bytes into file attachments; stay under that.

@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
 import type { Alert, WatchState } from './alert.js';
 import { abortableSleep } from '../core/util/sleep.js';
+import type { ForwardWatch } from './forward-watch.js';
 import type { AlertTracker, PendingState } from './tracker.js';
 
 export interface WatchRunInfo {
@@ -24,8 +25,10 @@ export interface WatchRunInfo {
   pending: PendingState | undefined;
   /** The alert this run confirmed, if any. */
   alert?: Alert;
-  /** What `onAlert` threw, if it did. */
+  /** What `onAlert` threw, if it did (for any of this run's alerts). */
   alertError?: unknown;
+  /** The per-forward alerts this run confirmed (with `forwards`). */
+  forwardAlerts?: Alert[];
 }
 
 export interface RunWatchOptions {
@@ -34,6 +37,11 @@ export interface RunWatchOptions {
   /** One diagnosis. A throw is an outcome ('diagnosis-failed'), not the end of the watch. */
   runOnce: (signal: AbortSignal) => Promise<Report>;
   tracker: AlertTracker;
+  /**
+   * Also monitor each listed forward from outside (see createForwardWatch); `runOnce` must then return reports
+   * analyzed with `includeSnapshot`. Its alerts go through `onAlert` like the report's. @default none
+   */
+  forwards?: ForwardWatch;
   /** Delivers an alert (notify, exec). Awaited; what it throws is passed to `onRun` as `alertError`. */
   onAlert: (alert: Alert, signal: AbortSignal) => unknown;
   /** Called after every run (progress lines, logs). What it throws is ignored. @default none */
@@ -83,12 +91,17 @@ export async function runWatch(options: RunWatchOptions): Promise<WatchResult> {
     result.runs += 1;
     if (report === undefined) result.failedRuns += 1;
     const at = clock().toISOString();
-    const alert = tracker.observe(report ? { report } : { error }, at);
+    const outcome = report ? { report } : { error };
+    const alert = tracker.observe(outcome, at);
+    // The forward watch never throws by contract; a bug in it must still not end a monitor.
+    const forwardAlerts = options.forwards
+      ? await options.forwards.observe(outcome, at, signal).catch(() => [] as Alert[])
+      : [];
     let alertError: unknown;
-    if (alert) {
+    for (const each of alert ? [alert, ...forwardAlerts] : forwardAlerts) {
       result.alerts += 1;
       try {
-        await onAlert(alert, signal);
+        await onAlert(each, signal);
       } catch (thrown) {
         alertError = thrown ?? new Error('alert delivery failed');
         result.failedAlerts += 1;
@@ -99,6 +112,7 @@ export async function runWatch(options: RunWatchOptions): Promise<WatchResult> {
       if (report) info.report = report;
       else info.error = error;
       if (alert) info.alert = alert;
+      if (forwardAlerts.length) info.forwardAlerts = forwardAlerts;
       if (alertError !== undefined) info.alertError = alertError;
       try {
         await onRun(info);

@@ -83,6 +83,9 @@ function headline(
         : `Plex remote access recovered${where}: no problems found`;
     case 'unavailable':
       return `Plex diagnosis failed ${runs} run${runs === 1 ? '' : 's'} in a row${where}: ${alert.error?.message ?? 'unknown error'}`;
+    default:
+      // The forward-* and outside-unavailable kinds come from the forward tracker, never from this one.
+      return `${kind}${where}: ${first}`;
   }
 }
 

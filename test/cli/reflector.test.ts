@@ -8,12 +8,14 @@ import { parseForwardCheck } from '../../src/cli/validate-flags.js';
 import type { ChildProcess } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSnapshot } from '../../src/diagnose/diagnose.js';
 import { hasOpenssl, makeTestCertificates } from '../probes/support/certs.js';
 import { createSandbox, KNOWN_TOKENS, waitForOutput, type CliSandbox } from './helpers/run-cli.js';
 import { startHome, type Home } from './helpers/home.js';
+import { closedPort } from '../outside/helpers.js';
 
 const SECRET = `reflector-secret-${'7'.repeat(24)}`;
 KNOWN_TOKENS.add(SECRET);
@@ -33,7 +35,8 @@ async function startReflectorCli(args: string[], env: Record<string, string> = {
   let stderr = '';
   const done = sandbox.run(['reflector', ...args], {
     env,
-    timeoutMs: 120_000,
+    // The process lives as long as the file's tests (a bound, not a speed target): 2 minutes was seen to run out under load.
+    timeoutMs: 300_000,
     onSpawn: (spawned) => {
       child = spawned;
       spawned.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -124,6 +127,49 @@ describe('reflector with collect, diagnose and watch', () => {
     expect(short.stderr).toMatch(/too short/);
   });
 
+  it('watch --forward-check =name and --forward ext:host:port=name: one forward-broken alert for the closed one, with its cause', async () => {
+    // A reflector of its own: the shared one's rate budget (4, then 1 per 15 s) belongs to the other tests.
+    const own = await startReflectorCli(['--listen', '127.0.0.1:0', '--secret-file', secretFile]);
+    const open = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => open.listen(0, '127.0.0.1', resolve));
+    const openPort = (open.address() as AddressInfo).port;
+    const closed = await closedPort();
+    try {
+      const result = await sandbox.run(
+        [
+          'watch',
+          ...home.args(['--token', home.token, '--reflector', own.url, '--reflector-secret-file', secretFile]),
+          ...['--forward-check', `${openPort}=web`, '--forward', `${closed}:127.0.0.1:${closed}=ssh`],
+          ...['--debounce', '1', '--max-runs', '1', '--json'],
+        ],
+        { timeoutMs: 60_000 },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`monitoring 2 forward(s) from outside: port ${openPort} (web), port ${closed}`);
+      const alerts = result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; kind?: string; forward?: Record<string, unknown> })
+        .filter((line) => line.type === 'alert' && line.kind?.startsWith('forward-'));
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          kind: 'forward-broken',
+          forward: expect.objectContaining({
+            externalPort: closed,
+            target: `127.0.0.1:${closed}`,
+            label: 'ssh',
+            seen: 'refused',
+            cause: 'host-down',
+          }),
+        }),
+      ]);
+    } finally {
+      open.close();
+      own.child.kill('SIGTERM');
+      await own.done.catch(() => undefined);
+    }
+  });
+
   it('a wrong secret: the run goes on, the outside check failed and says the reflector refused', async () => {
     const wrong = join(sandbox.dir, 'wrong.secret');
     writeFileSync(wrong, 'w'.repeat(40), { mode: 0o600 });
@@ -149,6 +195,8 @@ describe('usage errors (exit 2)', () => {
     [['collect', '--reflector', 'http://127.0.0.1:9', '--forward-check', '443/ssh'], /must be a port/],
     [['collect', '--reflector', 'http://127.0.0.1:9', '--forward-check', '443', '--forward-check', '443'], /twice/],
     [['collect', '--reflector', 'http://127.0.0.1:9'], /a shared secret is needed/],
+    [['watch', '--reflector', 'http://127.0.0.1:9', '--forward-check', '443=<b>'], /the name after = must be/],
+    [['watch', '--reflector', 'http://127.0.0.1:9', '--forward', '443:192.168.1.2:443='], /the name after = must be/],
     [['reflector', '--secret-file', 'x'], /needs --listen/],
     [['reflector', '--listen', 'example.com:80'], /must be <ip>:<port>/],
     [['reflector', '--listen', '127.0.0.1:0', '--tls-cert', 'c.pem'], /go together/],

@@ -85,6 +85,38 @@ describe('status page content', () => {
     expect(withOutside).toMatch(/outside\.reflector\.40123<\/code><\/td><td><span class="badge badge-broken">failed/);
   });
 
+  it("lists watch's monitored forwards with state, since and cause, escaping a hostile label", () => {
+    const state = createLiveState({ intervalMs: 60_000, startedAt: '2026-03-10T00:00:00.000Z' });
+    const report = makeReport({
+      shape: 'reachable',
+      extraObservations: [{ id: 'probe.outside', status: 'ok', durationMs: 900 }],
+    });
+    state.addRun(new Date(NOW).toISOString(), report, undefined, 1000);
+    state.setForwards([
+      {
+        externalPort: 2222,
+        name: 'port 2222 → 192.168.1.10:2222 (<img src=x onerror=alert(1)>)',
+        state: 'broken',
+        since: '2026-03-10T11:58:00.000Z',
+        cause: 'not-forwarded',
+        seen: 'refused',
+      },
+      { externalPort: 8080, name: 'port 8080', state: 'open', since: '2026-03-10T10:00:00.000Z', seen: 'open' },
+      { externalPort: 25565, name: 'port 25565', state: 'unknown' },
+    ]);
+    const document = renderStatusPage({ state, timeline: undefined, days: 7, nowMs: NOW });
+    expect(document).toContain('id="monitored-forwards"');
+    expect(document).toMatch(
+      /<tr data-port="2222"><td>port 2222 → 192\.168\.1\.10:2222 \(&lt;img[^<]*\)<\/td><td><span class="badge badge-broken">broken<\/span><\/td><td><time datetime="2026-03-10T11:58:00.000Z">2026-03-10 11:58:00 UTC<\/time><\/td><td>refused<\/td><td>not-forwarded<\/td>/,
+    );
+    expect(document).toMatch(
+      /data-port="25565"><td>port 25565<\/td><td><span class="badge badge-unknown">not yet confirmed/,
+    );
+    expect(document).not.toContain('<img src=x');
+    // The per-check rows of probe.outside are still there below.
+    expect(document).toMatch(/probe\.outside<\/code>/);
+  });
+
   it("shows each port the reflector checked, from the report's probe.outside value, with hostile text escaped", () => {
     const report = makeReport({
       shape: 'broken',

@@ -12,12 +12,24 @@ import { runAlertCommand } from '../../watch/exec.js';
 import { parseInterval } from '../../watch/interval.js';
 import { sendAlert } from '../../watch/notify.js';
 import { createAlertTracker } from '../../watch/tracker.js';
+import { createForwardWatch } from '../../watch/forward-watch.js';
+import { forwardName } from '../../watch/alert.js';
 import { runWatch } from '../../watch/run-watch.js';
 import type { Alert } from '../../watch/alert.js';
+import type { Report } from '../../core/report.js';
 import type { CommandContext } from '../command-context.js';
 import { prepareRun } from '../prepare-run.js';
 import { createProgress } from '../spinner.js';
 import { positiveInteger } from '../validate-flags.js';
+
+/** The reflector's default refill (src/outside/reflector/options.ts): one check per source every 15 s after a burst of 4. */
+const REFLECTOR_REFILL_MS = 15_000;
+
+function withoutSnapshot(report: Report): Report {
+  const copy = { ...report };
+  delete copy.snapshot;
+  return copy;
+}
 
 function notifyUrls(values: CommandContext['values']): string[] {
   const urls = Array.isArray(values.notify) ? values.notify : [];
@@ -56,6 +68,19 @@ export default async function watchCommand({ values, output }: CommandContext): 
   output.err(
     `watching ${run.target.url} every ${Math.round(intervalMs / 1000)} s (alerts after ${debounce} run(s) in a new state); Ctrl-C stops\n`,
   );
+  // Every listed forward is judged from outside each run (needs the evidence, so reports keep their snapshot here).
+  const monitored = run.settings.outside?.monitored ?? [];
+  const forwards = monitored.length ? createForwardWatch({ forwards: monitored, debounce }) : undefined;
+  if (forwards) {
+    output.err(
+      `monitoring ${monitored.length} forward(s) from outside: ${monitored.map((m) => forwardName(m)).join(', ')}\n`,
+    );
+    if (intervalMs < REFLECTOR_REFILL_MS)
+      output.err(
+        `note: the reflector answers 4 checks, then 1 every 15 s; at this interval some runs will have no outside check\n`,
+      );
+  }
+  const analyzeOptions = forwards ? { ...run.analyzeOptions, includeSnapshot: true } : run.analyzeOptions;
 
   const deliver = async (alert: Alert, signal: AbortSignal): Promise<void> => {
     serve?.onAlert(alert);
@@ -80,22 +105,22 @@ export default async function watchCommand({ values, output }: CommandContext): 
   const result = await runWatch({
     intervalMs,
     tracker: createAlertTracker({ debounce }),
+    ...(forwards ? { forwards } : {}),
     signal: output.streams.signal,
     ...(maxRuns ? { maxRuns } : {}),
     runOnce: async (signal) => {
       const started = Date.now();
       try {
-        return analyze(
-          await collect({ ...run.collectOptions, signal, onProgress: () => undefined }),
-          run.analyzeOptions,
-        );
+        return analyze(await collect({ ...run.collectOptions, signal, onProgress: () => undefined }), analyzeOptions);
       } finally {
         runMs = Date.now() - started;
       }
     },
     onAlert: deliver,
-    onRun: (info) => {
-      serve?.onRun(info, runMs);
+    onRun: (raw) => {
+      // The evidence was for the forward watch: the page, its history and the log lines keep reports as before.
+      const info = raw.report?.snapshot ? { ...raw, report: withoutSnapshot(raw.report) } : raw;
+      serve?.onRun(info, runMs, forwards?.rows());
       const status = info.error
         ? 'diagnosis failed'
         : info.report

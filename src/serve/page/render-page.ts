@@ -72,7 +72,7 @@ export function renderStatusPage({ state, timeline, days, nowMs }: StatusPageInp
     head +
     verdictBlock(latest.record.band, report, latest.error, latest.record.at) +
     `<h2>Path</h2>${renderPathDiagram(report?.path)}` +
-    `<h2>Port forwards seen from outside</h2>${renderForwards(report)}` +
+    `<h2>Port forwards seen from outside</h2>${renderForwards(report, state.forwards)}` +
     `<h2>Timeline</h2>${history}` +
     (report ? `<h2>Findings</h2>${renderDiagnoses(report)}` : '') +
     historyFooter(state);

@@ -3,6 +3,7 @@
  * and evidence, and the per-forward (outside checks) section. Every string from the report goes through html().
  */
 import type { Diagnosis, Report } from '../../core/report.js';
+import type { ForwardRow } from '../../watch/forward-tracker.js';
 import type { FixAction } from '../../core/finding.js';
 import { html } from '../escape-html.js';
 import type { RunBand } from '../run-record.js';
@@ -67,12 +68,16 @@ export function renderDiagnoses(report: Report): string {
  * connect-back, a phone check). With the snapshot at hand, one row per checked port; otherwise one row per check.
  * Without any, the page says none are configured rather than showing an empty table.
  */
-export function renderForwards(report: Report | undefined): string {
+export function renderForwards(report: Report | undefined, monitored?: readonly ForwardRow[]): string {
   const outside = report?.observations.filter((o) => o.id === 'probe.outside' || o.id.startsWith('outside.')) ?? [];
+  const watched = monitored?.length ? monitoredRows(monitored) : '';
   if (outside.length === 0)
-    return '<p class="muted" id="no-outside">No outside checks configured: only checks from inside the network ran.</p>';
+    return (
+      watched ||
+      '<p class="muted" id="no-outside">No outside checks configured: only checks from inside the network ran.</p>'
+    );
   const ports = portRows(report);
-  if (ports) return ports;
+  if (ports) return watched + ports;
   const rows = outside
     .map((o) => {
       const state = o.status === 'ok' ? 'ok' : o.status === 'failed' ? 'broken' : 'unknown';
@@ -80,7 +85,23 @@ export function renderForwards(report: Report | undefined): string {
       return `<tr><td><code>${html(o.id)}</code></td><td><span class="badge badge-${state}">${html(o.status)}</span></td><td>${html(why)}</td><td>${Math.round(o.durationMs)} ms</td></tr>`;
     })
     .join('');
-  return `<table class="forwards"><thead><tr><th>Check</th><th>Status</th><th>Detail</th><th>Took</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `${watched}<table class="forwards"><thead><tr><th>Check</th><th>Status</th><th>Detail</th><th>Took</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+const FORWARD_BADGE = { open: 'ok', broken: 'broken', unknown: 'unknown' } as const;
+
+/** `watch`'s monitored forwards: the confirmed state of each, since when, and the cause of a broken one. */
+function monitoredRows(rows: readonly ForwardRow[]): string {
+  const body = rows
+    .map(
+      (row) =>
+        `<tr data-port="${html(row.externalPort)}"><td>${html(row.name)}</td>` +
+        `<td><span class="badge badge-${FORWARD_BADGE[row.state]}">${html(row.state === 'unknown' ? 'not yet confirmed' : row.state)}</span></td>` +
+        `<td>${row.since ? `<time datetime="${html(row.since)}">${html(row.since.replace('T', ' ').slice(0, 19))} UTC</time>` : ''}</td>` +
+        `<td>${html(row.seen ?? '')}</td><td>${html(row.cause ?? '')}</td></tr>`,
+    )
+    .join('');
+  return `<table class="forwards" id="monitored-forwards"><thead><tr><th>Forward</th><th>State</th><th>Since</th><th>Seen from outside</th><th>Cause</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 interface OutsidePortView {
