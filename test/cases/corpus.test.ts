@@ -8,7 +8,6 @@ import type { CorpusCase } from './define.js';
 
 /** Cases whose cause the rules do not name yet (id → why). */
 const KNOWN_GAPS: Record<string, string> = {
-  'public-address-mismatch-only': "plex.tv's publicAddressMatches=false is not yet used on its own (class 4)",
   'forward-fine-plex-check-pending': "with Plex's check waiting and the router fine, no rule names the cause yet",
   'publish-error':
     'mapping-failed is a symptom now; the first cause for a publish error is not decided (expectation open)',
