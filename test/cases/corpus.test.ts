@@ -11,7 +11,6 @@ const KNOWN_GAPS: Record<string, string> = {
   'forward-fine-plex-check-pending': "with Plex's check waiting and the router fine, no rule names the cause yet",
   'publish-error':
     'mapping-failed is a symptom now; the first cause for a publish error is not decided (expectation open)',
-  'secure-required-http-custom-url': 'secure-connections-required does not yet decide from the custom URL alone',
 };
 
 describe('partial-evidence corpus', () => {
