@@ -182,3 +182,67 @@ export function hostLanAddress(ctx: FactsContext, where: Vantage): LanAddress | 
   if (isLanAddress(privateAddress)) return { address: privateAddress, port: 32400, certain: false };
   return undefined;
 }
+
+/** A container-range address the server reports of itself, and where it was read. */
+export interface OwnContainerAddress {
+  address: string;
+  network: ContainerNetwork;
+  evidence: Evidence[];
+}
+
+/**
+ * The container address the server sees as its own, from what the server itself says: `/myplex/account`
+ * `privateAddress` (the Remote Access page's "Private 172.17.0.2:32400", which Plex publishes as its local connection)
+ * and, when this run is inside the server's container, the container's own interfaces. Undefined when neither shows one.
+ */
+export function ownContainerAddress(ctx: FactsContext): OwnContainerAddress | undefined {
+  const evidence: Evidence[] = [];
+  let found: { address: string; network: ContainerNetwork } | undefined;
+  const privateAddress = ctx.get('server.account')?.privateAddress;
+  const accountNetwork = privateAddress ? containerNetworkOf(privateAddress) : undefined;
+  if (privateAddress && accountNetwork) {
+    found = { address: privateAddress, network: accountNetwork };
+    evidence.push({
+      source: 'server.account',
+      observed: `privateAddress=${privateAddress} (the Remote Access page's "Private ${privateAddress}"), a ${RUNTIME_LABELS[accountNetwork]} address`,
+      expected: "the host's LAN address",
+    });
+  }
+  const host = ctx.get('probe.host');
+  if (vantage(ctx) === 'server-host' && host?.container.inContainer) {
+    const own = hostAddresses(host).find(
+      (a) => !a.internal && containerNetworkOf(a.address) && (!found || a.address === found.address),
+    );
+    const network = own ? containerNetworkOf(own.address) : undefined;
+    if (own && network) {
+      found ??= { address: own.address, network };
+      evidence.push({
+        source: 'probe.host',
+        observed: `this run is inside the server's container (${host.container.evidence.join('; ') || 'container detected'}); its ${own.interface} is ${own.address}`,
+      });
+    }
+  }
+  return found ? { ...found, evidence } : undefined;
+}
+
+/** What the server says of itself that agrees with plex.tv listing this container address (raises confidence). */
+export function corroboratingSources(ctx: FactsContext, address: string): Evidence[] {
+  const own = ownContainerAddress(ctx);
+  return own?.address === address ? own.evidence : [];
+}
+
+/**
+ * Proof from the server's host that an address sits on a container bridge: run on the host (not inside a container),
+ * the address is inside one of its bridge interfaces' networks. Undefined when this run cannot show it.
+ */
+export function hostBridgeProof(ctx: FactsContext, address: string): Evidence | undefined {
+  const host = ctx.get('probe.host');
+  if (vantage(ctx) !== 'server-host' || !host || host.container.inContainer) return undefined;
+  const bridges = new Set(host.bridges.map((b) => b.interface));
+  const bridge = hostAddresses(host).find((a) => bridges.has(a.interface) && a.cidr && isInCidr(address, a.cidr));
+  if (!bridge) return undefined;
+  return {
+    source: 'probe.host',
+    observed: `${address} is on ${bridge.interface} (${bridge.cidr}), a container bridge of the server's host`,
+  };
+}

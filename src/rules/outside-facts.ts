@@ -5,7 +5,16 @@
  */
 import type { Evidence } from '../core/finding.js';
 import type { NextStep } from '../core/report.js';
-import { mappingFailed, mappingState, routerWan, type FactsContext } from './facts.js';
+import { classifyAddress } from '../core/net/address.js';
+import {
+  mappingFailed,
+  mappingState,
+  routerWan,
+  serverPublicAddress,
+  thisMachinePublicAddress,
+  vantage,
+  type FactsContext,
+} from './facts.js';
 import { frontDoor, HOW_TO_CHECK_OUTSIDE, plexReachedFromOutside } from './outside-evidence.js';
 import type { RuleContext } from './types.js';
 
@@ -61,24 +70,75 @@ export const NOT_DECIDED_OUTSIDE = {
 
 /**
  * The upstream-NAT rules' shared start (cgnat, double-nat): pass when Plex's check (or the outside) says remote access
- * works, else leave it undecided here; and when it fails while the router's WAN address cannot be read, suspect this
- * cause, with the one step that would decide it.
+ * works, else leave it undecided here; and when it fails while the router's WAN address cannot be read, or `pointsTo`
+ * holds other signs (plex.tv seeing the server from another address), suspect this cause, with the one step that
+ * would decide it.
  */
 export function passOrSuspectUpstreamNat(
   ctx: FactsContext & Pick<RuleContext<'suspected'>, 'pass' | 'notChecked' | 'suspect'>,
   nextStep: NextStep,
+  pointsTo: Evidence[] = [],
 ): void {
   const remote = remoteState(ctx);
-  if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-  else ctx.notChecked(NOT_DECIDED_OUTSIDE);
-  if ('fails' in remote && routerWan(ctx).status !== 'ok')
-    ctx.suspect({
-      messageId: 'suspected',
-      for: [
-        ...remote.fails,
-        { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
-      ],
-      nextStep,
-      likelihood: 'low',
-    });
+  if ('works' in remote) {
+    ctx.pass({ evidence: [remote.works] });
+    return;
+  }
+  ctx.notChecked(NOT_DECIDED_OUTSIDE);
+  const failing =
+    'fails' in remote && routerWan(ctx).status !== 'ok'
+      ? [
+          ...remote.fails,
+          { source: 'router', observed: "the router's WAN address could not be read (no UPnP or NAT-PMP answer)" },
+        ]
+      : [];
+  if (failing.length + pointsTo.length > 0)
+    ctx.suspect({ messageId: 'suspected', for: [...failing, ...pointsTo], nextStep, likelihood: 'low' });
+}
+
+/** A "public" address plex.tv recorded for the server that is not public: private (double NAT) or shared (CGNAT). */
+export interface UnroutablePublished {
+  address: string;
+  kind: 'private' | 'cgnat';
+  evidence: Evidence;
+}
+
+/**
+ * The Remote Access page's "Public" address (from /myplex/account, else plex.tv's device record) in a private or shared
+ * range: the server's traffic reaches plex.tv through another NAT that plex.tv sees from inside, evidence on its own
+ * from any vantage (no router answer needed). Only when the router's WAN could not be read: a readable WAN decides.
+ */
+export function unroutablePublished(ctx: FactsContext): UnroutablePublished | undefined {
+  if (routerWan(ctx).status === 'ok') return undefined;
+  const published = serverPublicAddress(ctx);
+  if (!published) return undefined;
+  const kind = classifyAddress(published.address);
+  if (kind !== 'private' && kind !== 'cgnat') return undefined;
+  return {
+    address: published.address,
+    kind,
+    evidence: {
+      source: published.source,
+      observed: `public address ${published.address} (${kind === 'cgnat' ? 'shared address space' : 'a private address'})`,
+      expected: 'a public address',
+    },
+  };
+}
+
+/**
+ * plex.tv's `publicAddressMatches=false`: the server reached plex.tv from another public address than this machine.
+ * From the server's LAN that means the server egresses another way (a VPN or proxy on it, or an ISP NAT pool); from
+ * elsewhere it is expected, so it counts only when this run is not known to be elsewhere.
+ */
+export function egressMismatch(ctx: FactsContext): Evidence | undefined {
+  if (vantage(ctx) === 'elsewhere' || ctx.get('probe.host')?.vpn.active) return undefined;
+  const server = ctx.get('plextv.resources')?.server;
+  if (server?.publicAddressMatches !== false) return undefined;
+  const here = thisMachinePublicAddress(ctx);
+  const differs = here && server.publicAddress && here.address !== server.publicAddress;
+  return {
+    source: 'plextv.resources',
+    observed: `publicAddressMatches=false: plex.tv sees the server${server.publicAddress ? ` at ${server.publicAddress}` : ''} from another address than this machine${differs ? ` (${here.address})` : ''}`,
+    expected: 'the same public address (this run looks from the server or its LAN)',
+  };
 }

@@ -8,15 +8,9 @@ import type { CorpusCase } from './define.js';
 
 /** Cases whose cause the rules do not name yet (id → why). */
 const KNOWN_GAPS: Record<string, string> = {
-  'docker-bridge-remote-access-page':
-    'no-port-forward now heads it, but container-address-advertised does not read /myplex/account privateAddress yet',
-  'docker-custom-url-not-published':
-    'container-address-advertised still stands down when any custom URL has a LAN address (issue 12 class 3)',
-  'public-address-mismatch-only': "plex.tv's publicAddressMatches=false is not yet used on its own (class 4)",
   'forward-fine-plex-check-pending': "with Plex's check waiting and the router fine, no rule names the cause yet",
   'publish-error':
     'mapping-failed is a symptom now; the first cause for a publish error is not decided (expectation open)',
-  'secure-required-http-custom-url': 'secure-connections-required does not yet decide from the custom URL alone',
 };
 
 describe('partial-evidence corpus', () => {

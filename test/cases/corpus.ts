@@ -9,6 +9,7 @@ import ipv6 from './ipv6.js';
 import kubernetes from './kubernetes.js';
 import nat from './nat.js';
 import outside from './outside.js';
+import ownerReports from './owner-reports.js';
 import router from './router.js';
 import serverAndDns from './server-and-dns.js';
 
@@ -20,6 +21,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...outside,
   ...ipv6,
   ...kubernetes,
+  ...ownerReports,
 ];
 
 /** Rules that report a symptom (Plex's own verdict, relay-only): a finding of theirs names no cause. */

@@ -81,7 +81,8 @@ export default defineCases([
       'server.identity': identity(),
       'server.prefs': prefs({ secureConnections: 0, customConnections: 'http://plex.example.com:32400' }),
     },
-    expect: { verdict: 'problems', candidates: ['secure-connections-required', 'custom-url-problem'] },
+    // Decided from the prefs alone now: an http:// custom URL is one no app dials while secure connections are Required.
+    expect: { verdict: 'problems', cause: 'secure-connections-required' },
   },
   {
     id: 'lan-networks-wrong-subnet',

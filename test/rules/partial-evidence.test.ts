@@ -29,13 +29,16 @@ describe('partial evidence', () => {
     expect(report.checks.filter((c) => c.status === 'crashed')).toEqual([]);
     const decided = report.checks.filter((c) => c.decides && c.status === 'passed').map((c) => c.decides);
     if (report.verdict.status === 'ok')
-      expect(new Set(decided)).toEqual(new Set(['server-answers', 'remote-access-enabled', 'reachable-from-outside']));
+      expect(new Set(decided)).toEqual(
+        new Set(['server-answers', 'remote-access-enabled', 'reachable-from-outside', 'lan-secure-names']),
+      );
   });
   it('an empty snapshot is inconclusive, with every deciding question missing', () => {
     const report = analyze(buildSnapshot({}));
     expect(report.checks.filter((c) => c.status === 'crashed')).toEqual([]);
     expect(report.verdict.status).toBe('inconclusive');
     expect(report.verdict.missing.map((m) => m.decides).sort()).toEqual([
+      'lan-secure-names',
       'reachable-from-outside',
       'remote-access-enabled',
       'server-answers',

@@ -12,11 +12,11 @@ import { scenarios, startScenario, type Scenario } from '../../src/testing/scena
 const ALL = Object.values<Scenario>(scenarios);
 
 /**
- * Known gaps (preset → observations whose absence still yields ok), asserted exactly so the entry must go once fixed.
- * dns-rebinding: its rule is a warning that decides no remote-access question, so with the plex.direct lookups gone
- * nothing deciding is left unchecked and the verdict is ok; the verdict needs to count undecided warnings too.
+ * Known gaps (preset → observations whose absence still yields ok), asserted exactly so an entry must go once fixed.
+ * None left: dns-rebinding without its lookups was ok until the plex.direct check became a deciding question of its own
+ * (LAN secure names), so a rebinding filter that cannot be excluded makes the verdict inconclusive.
  */
-const KNOWN_OK_WHEN_MISSING: Record<string, string[]> = { 'dns-rebinding': ['probe.plexDirectDns'] };
+const KNOWN_OK_WHEN_MISSING: Record<string, string[]> = {};
 
 async function collectPreset(scenario: Scenario): Promise<Snapshot> {
   const run = await startScenario(scenario);

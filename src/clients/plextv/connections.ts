@@ -73,12 +73,16 @@ export function classifyConnection(
   const base = { host, ...(plexDirect ? { plexDirect } : {}), addressClass };
   if (connection.relay) return { kind: 'relay', ...base };
   const addressIsIp = isIpAddress(connection.address);
+  // A plex.direct connection whose address is the name itself (a uri-only record filled by a parser that does not
+  // decode the name) is still Plex's own form: the name says which IP a client dials.
+  const addressIsTheName = plexDirect !== undefined && connection.address.toLowerCase() === plexDirect.hostname;
   const plexForm =
     parsedHost !== undefined &&
-    addressIsIp &&
-    (plexDirect
-      ? sameIp(plexDirect.address, connection.address)
-      : isIpAddress(host) && sameIp(host, connection.address));
+    (addressIsTheName ||
+      (addressIsIp &&
+        (plexDirect
+          ? sameIp(plexDirect.address, connection.address)
+          : isIpAddress(host) && sameIp(host, connection.address))));
   if (!plexForm) return { kind: 'custom', ...base };
   return { kind: connection.local ? 'local' : 'remote', ...base };
 }

@@ -6,36 +6,66 @@
  */
 import { z } from 'zod';
 import { plexBoolOpt, plexDateOpt, plexList, plexNumber, plexStringOpt } from '../../http/plex-values.js';
+import { classifyAddress, ipFamily } from '../../core/net/address.js';
+import { parsePlexDirectName } from '../../core/net/plex-direct.js';
 import { isRecord, omitKeys, unwrapList, withoutUndefined, type OmitKnown } from './shape.js';
 
 const flag = plexBoolOpt.transform((value) => value ?? false);
 const requiredText = z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1));
 
+/** Plex's own port: what a connection without a port or uri is published on. */
+const PLEX_PORT = '32400';
+
+/** True for addresses only reachable on the server's own network (what plex.tv's `local` flag means). */
+function isOnLan(address: string): boolean {
+  const kind = classifyAddress(parsePlexDirectName(address)?.address ?? address);
+  return kind === 'private' || kind === 'loopback' || kind === 'link-local';
+}
+
 /**
- * Fills protocol/address/port from the uri when a connection carries only a uri (plex.tv `devices.xml` has
- * `<Connection uri="http://172.1.0.1:32400"/>` and nothing else).
+ * Completes a connection that carries only part of its fields, so none is dropped for a missing field:
+ * - only a uri (plex.tv `devices.xml` has `<Connection uri="http://172.1.0.1:32400"/>`): protocol, port and address
+ *   come from the uri; for a plex.direct uri the address is the IP encoded in the name (what a client dials), not the
+ *   name itself.
+ * - an address but no uri: the uri a client would dial is built from protocol, address and port.
+ * - no `local` flag: an address on a private, loopback or link-local network is local, anything else is not.
  */
-function fillFromUri(value: unknown): unknown {
-  if (!isRecord(value) || typeof value.uri !== 'string') return value;
+function completeConnection(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const blank = (key: string): boolean => value[key] === undefined || value[key] === null || value[key] === '';
+  const filled = typeof value.uri === 'string' && value.uri !== '' ? fillFromUri(value, blank) : fillUri(value, blank);
+  if (!isRecord(filled) || !blank('local') || typeof filled.address !== 'string') return filled;
+  return { ...filled, local: isOnLan(filled.address) };
+}
+
+function fillFromUri(value: Record<string, unknown>, blank: (key: string) => boolean): unknown {
   let url: URL;
   try {
-    url = new URL(value.uri);
+    url = new URL(value.uri as string);
   } catch {
     return value;
   }
-  const blank = (key: string): boolean => value[key] === undefined || value[key] === null || value[key] === '';
   const scheme = url.protocol.replace(/:$/, '');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
     ...value,
     protocol: blank('protocol') ? scheme : value.protocol,
-    address: blank('address') ? url.hostname.replace(/^\[(.*)\]$/, '$1') : value.address,
+    address: blank('address') ? (parsePlexDirectName(host)?.address ?? host) : value.address,
     port: blank('port') ? url.port || (scheme === 'https' ? '443' : '80') : value.port,
   };
 }
 
+function fillUri(value: Record<string, unknown>, blank: (key: string) => boolean): unknown {
+  if (typeof value.address !== 'string' || value.address === '') return value;
+  const protocol = blank('protocol') ? 'http' : String(value.protocol);
+  const port = blank('port') ? PLEX_PORT : String(value.port);
+  const host = ipFamily(value.address) === 6 && !value.address.startsWith('[') ? `[${value.address}]` : value.address;
+  return { ...value, protocol, port, uri: `${protocol}://${host}:${port}` };
+}
+
 export const PlexConnection = z
   .preprocess(
-    fillFromUri,
+    completeConnection,
     z.looseObject({
       /** 'http' or 'https'; other values are kept verbatim. */
       protocol: requiredText,

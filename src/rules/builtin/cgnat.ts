@@ -3,8 +3,7 @@
  * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
-import { passOrSuspectUpstreamNat } from '../outside-facts.js';
-import { classifyAddress } from '../../core/net/address.js';
+import { egressMismatch, passOrSuspectUpstreamNat, unroutablePublished } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   routerAttribution,
@@ -58,24 +57,24 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    passOrSuspectUpstreamNat(ctx, {
-      kind: 'router-page',
-      text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT (a reflector outside, --reflector URL, then shows whether any forward gets in at all)",
-    });
+    // plex.tv seeing the server at another address than this machine on its LAN: an ISP NAT pool can do that.
+    const mismatch = egressMismatch(ctx);
+    passOrSuspectUpstreamNat(
+      ctx,
+      {
+        kind: 'router-page',
+        text: "your router's status page: a WAN (Internet) address in 100.64.0.0–100.127.255.255, or one that differs from what https://ifconfig.me shows, means CGNAT (a reflector outside, --reflector URL, then shows whether any forward gets in at all)",
+      },
+      mismatch ? [mismatch] : [],
+    );
     // A "public" address in shared space on the Remote Access page (plex.tv or /myplex/account) is CGNAT evidence on
     // its own, from any vantage: no router answer needed.
-    const published = serverPublicAddress(ctx);
-    if (routerWan(ctx).status !== 'ok' && published && classifyAddress(published.address) === 'cgnat') {
+    const published = unroutablePublished(ctx);
+    if (published?.kind === 'cgnat') {
       ctx.report({
         messageId: 'sharedAddressSpace',
         data: { wan: published.address },
-        evidence: [
-          {
-            source: published.source,
-            observed: `public address ${published.address} (shared address space)`,
-            expected: 'a public address',
-          },
-        ],
+        evidence: [published.evidence],
         confidence: 'medium',
         fix: { fixId: 'askIsp' },
       });

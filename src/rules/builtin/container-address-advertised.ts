@@ -4,15 +4,18 @@
  * devices cannot route to it, so even local playback goes out through the WAN address or the Relay, or fails
  * (docs/reference/plex-api.md §8; the plex-api.rs Docker capture lists local 172.18.0.3).
  */
-import type { Evidence } from '../types.js';
+import type { Evidence, RuleContext } from '../types.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import type { FactsContext } from '../facts.js';
+import { isLanAddress, urlHostAddress } from '../connection-facts.js';
 import {
   advertisedLocalConnections,
   examineConnection,
   HOST_NETWORKING,
   hostLanAddress,
   otherLanAddresses,
+  ownContainerAddress,
+  corroboratingSources,
   publishedLanUrl,
   RUNTIME_LABELS,
   type ContainerFindings,
@@ -44,38 +47,36 @@ export default defineBuiltinRule({
     fixes: {
       advertiseLanAddress:
         "Publish the host's LAN address: Settings → Network → Custom server access URLs (customConnections) = {{customConnections}} (pms-docker writes it from ADVERTISE_IP={{advertiseIp}}, but only on a container's first run; linuxserver has no such variable: set it in Plex Web). Or use host networking: {{hostNetworking}}. In bridge mode, publish Plex's ports: {{bridgePorts}}.",
+      republish:
+        'customConnections already lists {{published}}, but plex.tv still hands clients only {{address}}: the server has not republished since. Restart Plex Media Server (or turn Remote Access off and on), then check plex.tv lists {{published}}; if it still does not, the server cannot publish to plex.tv (see the publish and sign-in findings).',
       preferLanInterface:
         'Settings → Network → Preferred network interface: choose the interface with {{lanAddress}} instead of Any, so the server stops publishing {{address}}.',
     },
   },
   evaluate(ctx) {
     const local = advertisedLocalConnections(ctx);
-    const suspects = local.filter(
-      (c): c is LocalConnection & { network: NonNullable<LocalConnection['network']> } => !!c.network,
-    );
+    // plex.tv's list is what clients get; without it, what the server says of itself (its "Private" address, or the
+    // container this run is inside) stands in for it.
+    const fromServer = local.length === 0 ? ownContainerAddress(ctx) : undefined;
+    const suspects: SuspectConnection[] = fromServer
+      ? [{ uri: `http://${fromServer.address}:32400`, address: fromServer.address, network: fromServer.network }]
+      : local.filter((c): c is SuspectConnection => !!c.network);
     if (suspects.length === 0) {
-      // Decided only when plex.tv's list was read and offers local connections, none in a container range.
-      if (local.length > 0)
-        ctx.pass({
-          evidence: [
-            {
-              source: 'plextv.resources',
-              observed: `local connections: ${local.map((c) => c.address).join(', ')} (none in a container range)`,
-            },
-          ],
-        });
-      else
-        ctx.notChecked({
-          reason: "plex.tv's list of the server's local connections was not read",
-          howToCheck: 'give a token (--token or PLEX_TOKEN) and drop --no-plextv',
-        });
+      standDownOrNotChecked(ctx, local);
       return;
     }
-    // pms-docker's ADVERTISE_IP (or the owner) already publishes a LAN URL: clients have a way in.
+    const server = ctx.get('plextv.resources')?.server;
+    const others = otherLanAddresses(ctx, local);
+    // pms-docker's ADVERTISE_IP (or the owner) already publishes a LAN URL: clients have a way in, once plex.tv lists
+    // it. While plex.tv still hands out only the container address, the setting has not taken effect.
     const published = publishedLanUrl(ctx);
-    if (published) {
+    const publishedAddress = published ? urlHostAddress(published) : undefined;
+    if (published && (!server || (publishedAddress && others.includes(publishedAddress)))) {
       ctx.pass({
-        evidence: [{ source: 'server.prefs', observed: `customConnections publishes the LAN URL ${published}` }],
+        evidence: [
+          { source: 'server.prefs', observed: `customConnections publishes the LAN URL ${published}` },
+          ...(server ? [{ source: 'plextv.resources', observed: `plex.tv lists ${publishedAddress}` }] : []),
+        ],
       });
       return;
     }
@@ -85,20 +86,31 @@ export default defineBuiltinRule({
     const first = examined[0];
     if (!first) return;
     const { connection } = first;
-    const others = otherLanAddresses(ctx, local);
     const where = first.findings.where;
     const addresses = examined.map((e) => e.connection.address);
     const runtime = RUNTIME_LABELS[connection.network];
-    const listed: Evidence = {
-      source: 'plextv.resources',
-      observed: examined
-        .map(
-          (e) =>
-            `local connection ${e.connection.uri} → ${e.connection.address} (${RUNTIME_LABELS[e.connection.network]} range)`,
-        )
-        .join('; '),
-      expected: "the host's LAN address",
-    };
+    const listed: Evidence[] = fromServer
+      ? [
+          ...fromServer.evidence,
+          {
+            source: 'plextv.resources',
+            observed:
+              'not read: the addresses plex.tv hands to clients are unknown; Plex publishes its private address',
+          },
+        ]
+      : [
+          {
+            source: 'plextv.resources',
+            observed: examined
+              .map(
+                (e) =>
+                  `local connection ${e.connection.uri} → ${e.connection.address} (${RUNTIME_LABELS[e.connection.network]} range)`,
+              )
+              .join('; '),
+            expected: "the host's LAN address",
+          },
+          ...corroboratingSources(ctx, connection.address),
+        ];
     const direct = examined.flatMap((e) => e.findings.direct);
     const indirect = examined.flatMap((e) => e.findings.indirect);
     const data = { address: connection.address, addresses: addresses.join(', '), runtime };
@@ -112,7 +124,7 @@ export default defineBuiltinRule({
         messageId: 'containerAddressExtra',
         data: { ...data, lanAddresses: others.join(', ') },
         evidence: [
-          listed,
+          ...listed,
           ...direct,
           { source: 'plextv.resources', observed: `also advertised: ${others.join(', ')}` },
         ],
@@ -122,32 +134,86 @@ export default defineBuiltinRule({
       return;
     }
 
-    const device = ctx.get('plextv.resources')?.server?.device;
+    const device = server?.device;
     const corroborated = device !== undefined && CONTAINER_DEVICE.test(device);
+    const unpublished = published && server ? published : undefined;
     const evidence: Evidence[] = [
-      listed,
+      ...listed,
       ...direct,
       ...indirect,
-      {
-        source: 'plextv.resources',
-        observed: 'no other local connection with a LAN address',
-        expected: "a local connection on the host's LAN address",
-      },
+      ...(server
+        ? [
+            {
+              source: 'plextv.resources',
+              observed: 'no other local connection with a LAN address',
+              expected: "a local connection on the host's LAN address",
+            },
+          ]
+        : []),
       ...(corroborated ? [{ source: 'plextv.resources', observed: `device="${device}"` }] : []),
+      ...(unpublished
+        ? [
+            { source: 'server.prefs', observed: `customConnections lists ${unpublished}` },
+            {
+              source: 'plextv.resources',
+              observed: `plex.tv does not list it`,
+              expected: `a connection to ${unpublished}`,
+            },
+          ]
+        : customConnectionsEvidence(ctx)),
     ];
+    // Sources beyond the first that name the container address: the account or the container's own interface.
+    const agreeing = fromServer ? fromServer.evidence.length - 1 : listed.length - 1;
+    const support = agreeing + indirect.length + (corroborated ? 1 : 0);
     ctx.report({
       messageId: 'containerAddressOnly',
       data,
-      evidence: [...evidence, ...customConnectionsEvidence(ctx)],
-      confidence: confidenceOf(direct, indirect, corroborated),
-      fix: advertiseFix(ctx, first.findings, connection.network),
+      evidence,
+      confidence: confidenceOf(direct.length > 0 && !fromServer, support),
+      fix: unpublished
+        ? { fixId: 'republish', data: { published: unpublished, address: connection.address } }
+        : advertiseFix(ctx, first.findings, connection.network),
     });
   },
 });
 
-function confidenceOf(direct: Evidence[], indirect: Evidence[], corroborated: boolean): 'high' | 'medium' | 'low' {
-  if (direct.length > 0) return 'high';
-  return indirect.length > 0 || corroborated ? 'medium' : 'low';
+type SuspectConnection = LocalConnection & { network: NonNullable<LocalConnection['network']> };
+
+/** No container address anywhere: pass on the evidence that shows a LAN address, else say what would decide it. */
+function standDownOrNotChecked(ctx: RuleContext, local: LocalConnection[]): void {
+  if (local.length > 0) {
+    ctx.pass({
+      evidence: [
+        {
+          source: 'plextv.resources',
+          observed: `local connections: ${local.map((c) => c.address).join(', ')} (none in a container range)`,
+        },
+      ],
+    });
+    return;
+  }
+  const privateAddress = ctx.get('server.account')?.privateAddress;
+  if (isLanAddress(privateAddress)) {
+    ctx.pass({
+      evidence: [
+        {
+          source: 'server.account',
+          observed: `privateAddress=${privateAddress}, a LAN address (what Plex publishes as its local connection)`,
+        },
+      ],
+    });
+    return;
+  }
+  ctx.notChecked({
+    reason: "neither plex.tv's list of the server's local connections nor the server's own private address was read",
+    howToCheck: 'give a token (--token or PLEX_TOKEN) and drop --no-plextv',
+  });
+}
+
+/** Proof from this run is high; otherwise each independent source beyond the listing itself lifts low to medium. */
+function confidenceOf(proven: boolean, support: number): 'high' | 'medium' | 'low' {
+  if (proven) return 'high';
+  return support > 0 ? 'medium' : 'low';
 }
 
 function customConnectionsEvidence(ctx: FactsContext): Evidence[] {

@@ -4,7 +4,7 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
  * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
-import { passOrSuspectUpstreamNat } from '../outside-facts.js';
+import { passOrSuspectUpstreamNat, unroutablePublished } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerAttribution, routerWan, vantage } from '../facts.js';
 
@@ -25,6 +25,7 @@ export default defineBuiltinRule({
       'server.root',
       'server.prefs',
       'declared.remoteAccess',
+      'plextv.resources',
     ],
     explains: [
       'mapping-failed',
@@ -43,6 +44,8 @@ export default defineBuiltinRule({
       wanNotPublic:
         "Your router reports no usable WAN address over {{source}} (routers do that when their own WAN address is private or shared): it sits behind another NAT, a modem-router or the ISP's carrier-grade NAT.",
       plexSaysDoubleNat: 'Plex itself reports double NAT (mappingError=doublenat).',
+      publishedPrivate:
+        "plex.tv records the server's public address as {{address}}, a private address: the server reaches the internet through another NAT that plex.tv sees from inside (a second router, or the ISP's), so a forward on your router alone is never reached.",
     },
     fixes: {
       bridgeOrForward:
@@ -57,6 +60,18 @@ export default defineBuiltinRule({
       kind: 'command',
       text: 'traceroute -n 1.1.1.1 (tracert -d 1.1.1.1 on Windows): two private addresses (10.x, 172.16–31.x, 192.168.x) among the first hops mean two routers (a reflector outside, --reflector URL, then shows whether a forward gets in at all)',
     });
+    // A private "public" address on the Remote Access page decides it from any vantage: no router answer needed.
+    const published = unroutablePublished(ctx);
+    if (published?.kind === 'private') {
+      ctx.report({
+        messageId: 'publishedPrivate',
+        data: { address: published.address },
+        evidence: [published.evidence],
+        confidence: 'medium',
+        fix: { fixId: 'findUpstream', data: { port: publicPort(ctx).port } },
+      });
+      return;
+    }
     const where = vantage(ctx);
     // Router facts describe the server's router only when this run shares its LAN; without a host probe, say less.
     if (where === 'elsewhere') return;

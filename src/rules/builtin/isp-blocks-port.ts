@@ -29,9 +29,11 @@ export default defineBuiltinRule({
     category: 'port-forwarding',
     title: 'Nothing upstream of the router filters the public port',
     hop: 'public',
-    requires: ['server.account'],
+    // Not required: "it fails from outside" (said, or Plex's check on the root) already makes it a candidate.
+    requires: [],
     uses: [
       'probe.outside',
+      'server.account',
       'server.prefs',
       'probe.upnp',
       'probe.natpmp',

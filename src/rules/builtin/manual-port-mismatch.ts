@@ -5,26 +5,26 @@
  */
 import { reachedFromOutside } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import {
-  mappingFailed,
-  mappingState,
-  routerMappingsFor,
-  routerMappingsToServer,
-  routerWan,
-  routerAttribution,
-  seesServersRouter,
-  serverLanEndpoint,
-} from '../facts.js';
+import { mappingState, routerWan, routerAttribution, seesServersRouter, serverLanEndpoint } from '../facts.js';
 
-export default defineBuiltinRule({
+const rule = defineBuiltinRule({
   id: 'manual-port-mismatch',
   meta: {
     severity: 'error',
     category: 'port-forwarding',
     title: "Plex's public port matches the router's forward",
     hop: 'router',
-    requires: ['server.prefs', 'probe.upnp'],
-    uses: ['server.account', 'plextv.resources', 'probe.host', 'probe.natpmp', 'server.root', 'probe.outside'],
+    requires: ['server.prefs'],
+    uses: [
+      'probe.upnp',
+      'probe.natpmp',
+      'declared.forwards',
+      'server.account',
+      'plextv.resources',
+      'probe.host',
+      'server.root',
+      'probe.outside',
+    ],
     explains: [
       'mapping-failed',
       'relay-only',
@@ -53,23 +53,29 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     const network = ctx.get('server.prefs')?.network;
-    const upnp = ctx.get('probe.upnp');
-    if (!network || !upnp || !seesServersRouter(ctx)) return;
+    if (!network) return;
     const server = serverLanEndpoint(ctx);
-    if (!server.address) return;
-    // The router's table decides it; only inferred to be the server's router (no host facts), it decides less firmly.
-    const strength = routerAttribution(ctx) === 'confirmed' ? 'high' : 'medium';
-    const mapping = mappingState(ctx);
     // A working setup needs no second opinion: the router's table can be partial or stale.
     const outside = reachedFromOutside(ctx);
     if (outside) {
       ctx.pass({ evidence: [outside] });
       return;
     }
-    if (mapping && !mappingFailed(mapping)) {
-      ctx.notChecked({ reason: `Plex has not tested remote access (mappingState=${mapping.state ?? '(none)'})` });
+    // The router's forwards, as its UPnP table lists them, else as the user stated them (--forward or an answer).
+    // NAT-PMP has no operation that lists mappings (RFC 6886), so it cannot show a forward either way.
+    const table = forwardsSeen(ctx);
+    if (!table) {
+      ctx.notChecked({
+        reason: "no UPnP answer from the server's router and no forward stated: the router's forwards can't be read",
+        howToCheck: `state your forward: --forward ${network.ManualPortMappingPort ?? 32400}:${server.address ?? '<server LAN IP>'}:${server.port}`,
+      });
       return;
     }
+    if (!server.address) return;
+    // The table decides it; a stated forward or a router only inferred to be the server's (no host facts) less firmly.
+    const strength = table.declared || routerAttribution(ctx) !== 'confirmed' ? 'medium' : 'high';
+    const mapping = mappingState(ctx);
+    const upnp = { mappings: table.mappings, mappingsComplete: table.complete };
     const where = { server: server.address, serverPort: server.port };
     const stateEvidence = mapping
       ? [
@@ -87,7 +93,7 @@ export default defineBuiltinRule({
     const port = manual ?? network.LastAutomaticMappedPort ?? ctx.get('server.account')?.publicPort;
     if (!port) return;
 
-    const forPort = routerMappingsFor(ctx, port).filter((m) => m.enabled);
+    const forPort = table.mappings.filter((m) => m.externalPort === port);
     const describe = (m: { externalPort: number; internalClient: string; internalPort: number; description: string }) =>
       `TCP ${m.externalPort} → ${m.internalClient}:${m.internalPort}${m.description ? ` "${m.description}"` : ''}`;
     const wrongHost = forPort.find((m) => m.internalClient !== server.address);
@@ -98,7 +104,7 @@ export default defineBuiltinRule({
         evidence: [
           ...stateEvidence,
           {
-            source: 'router (UPnP)',
+            source: table.source,
             observed: describe(wrongHost),
             expected: `TCP ${port} → ${server.address}:${server.port}`,
           },
@@ -117,7 +123,7 @@ export default defineBuiltinRule({
         evidence: [
           ...stateEvidence,
           {
-            source: 'router (UPnP)',
+            source: table.source,
             observed: describe(wrongPort),
             expected: `TCP ${port} → ${server.address}:${server.port}`,
           },
@@ -130,8 +136,10 @@ export default defineBuiltinRule({
     if (manual === undefined || forPort.length > 0 || !upnp.mappingsComplete) return;
     // A router without a public WAN address (miniupnpd then refuses every mapping) lists nothing over UPnP: its
     // silence says nothing about hand-made forwards.
-    if (routerWan(ctx).status !== 'ok') return;
-    const toServer = routerMappingsToServer(ctx, server).filter((m) => m.enabled);
+    if (!table.declared && routerWan(ctx).status !== 'ok') return;
+    const toServer = table.mappings.filter(
+      (m) => m.internalClient === server.address && m.internalPort === server.port,
+    );
     const manualEvidence = {
       source: 'server.prefs',
       observed: `ManualPortMappingMode=1, ManualPortMappingPort=${manual}`,
@@ -145,7 +153,7 @@ export default defineBuiltinRule({
           ...stateEvidence,
           manualEvidence,
           {
-            source: 'router (UPnP)',
+            source: table.source,
             observed: describe(toServer[0]!),
             expected: `TCP ${manual} → ${server.address}:${server.port}`,
           },
@@ -166,13 +174,47 @@ export default defineBuiltinRule({
         ...stateEvidence,
         manualEvidence,
         {
-          source: 'router (UPnP)',
+          source: table.source,
           observed: `${upnp.mappings.length} mapping(s): ${upnp.mappings.map(describe).join('; ') || 'none'}`,
           expected: `TCP ${manual} → ${server.address}:${server.port}`,
         },
       ],
-      confidence: 'medium',
+      confidence: table.declared ? 'low' : 'medium',
       fix: { fixId: 'addForward', data: { manualPort: manual, ...where } },
     });
   },
 });
+export default rule;
+
+interface ForwardTable {
+  source: string;
+  declared: boolean;
+  /** Every forward is listed (a UPnP table read to its end; what the user stated is taken as their list). */
+  complete: boolean;
+  mappings: { externalPort: number; internalClient: string; internalPort: number; description: string }[];
+}
+
+function forwardsSeen(ctx: Parameters<(typeof rule)['evaluate']>[0]): ForwardTable | undefined {
+  const upnp = ctx.get('probe.upnp');
+  if (upnp && seesServersRouter(ctx)) {
+    return {
+      source: 'router (UPnP)',
+      declared: false,
+      complete: upnp.mappingsComplete,
+      mappings: upnp.mappings.filter((m) => m.enabled && m.protocol.toUpperCase() === 'TCP'),
+    };
+  }
+  const stated = ctx.get('declared.forwards')?.forwards;
+  if (!stated?.length) return undefined;
+  return {
+    source: 'declared.forwards (you said)',
+    declared: true,
+    complete: true,
+    mappings: stated.map((f) => ({
+      externalPort: f.externalPort,
+      internalClient: f.host,
+      internalPort: f.internalPort,
+      description: '',
+    })),
+  };
+}

@@ -9,6 +9,7 @@ import type { Evidence } from '../../core/finding.js';
 import type { FactsContext } from '../facts.js';
 import type { SuspectDescriptor } from '../types.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
+import { hostBridgeProof } from '../container-evidence.js';
 import { noAnswerConfidence, noAnswerEvidence, noRouterAnswer } from './no-port-forward-evidence.js';
 import {
   mappingFailed,
@@ -130,18 +131,32 @@ export default defineBuiltinRule({
       ownAddress && containerNetworkOf(ownAddress)
         ? { source: 'server.account', observed: `privateAddress=${ownAddress} (a container network's range)` }
         : undefined;
-    if ((routeProof || accountProof) && (failedState || routeProof)) {
+    // Only a route or an interface proves the bridge: a container address alone also appears with host networking
+    // (Plex publishing docker0), where Plex can map ports like any host.
+    const bridgeProof = routeProof ?? (ownAddress ? hostBridgeProof(ctx, ownAddress) : undefined);
+    if (bridgeProof) {
       ctx.report({
         messageId: 'containerCannotMap',
         evidence: [
           stateEvidence,
-          ...[routeProof, accountProof].filter((e) => e !== undefined),
+          ...[bridgeProof, accountProof].filter((e) => e !== undefined),
           { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' },
         ],
-        confidence: routeProof && accountProof ? 'high' : 'medium',
+        confidence: accountProof || failedState ? 'high' : 'medium',
         fix: { fixId: 'forwardManually', data: { port: server.port, ...where } },
       });
       return;
+    }
+    if (accountProof && (failedState || 'fails' in remote)) {
+      ctx.suspect({
+        messageId: 'containerCannotMap',
+        for: [stateEvidence, accountProof, { source: 'server.prefs', observed: 'ManualPortMappingMode=0 (automatic)' }],
+        nextStep: {
+          kind: 'command',
+          text: "on the Docker host: docker inspect <plex container> | grep NetworkMode (bridge or a named network: Plex cannot map ports; host: it can), or run plex-diagnose on the server's host",
+        },
+        likelihood: failedState ? 'medium' : 'low',
+      });
     }
     if (!seesServersRouter(ctx)) return;
     if (upnp?.status === 'failed' && natpmp?.status !== 'ok') {

@@ -66,6 +66,9 @@ export default defineBuiltinRule({
   meta: {
     severity: 'warning',
     category: 'dns',
+    // LAN access is part of "no problems": without the lookups a rebinding filter cannot be excluded, so the verdict
+    // is inconclusive rather than ok (a second question: container-address-advertised passing does not answer it).
+    decides: 'lan-secure-names',
     title: 'Your DNS resolver answers plex.direct names (no rebinding protection or filter in the way)',
     requires: [],
     uses: ['probe.plexDirectDns', 'plextv.resources', 'server.prefs'],

@@ -61,6 +61,8 @@ export default defineBuiltinRule({
         'Secure connections are Required, but the server is not signed in to plex.tv ({{state}}), so it has no plex.direct certificate: apps cannot connect securely and may not fall back to plain HTTP.',
       httpsFails:
         'Secure connections are Required, and HTTPS to {{uri}} fails ({{detail}}) although TCP connects: apps may not fall back to plain HTTP, so they cannot connect there.',
+      httpCustomUrl:
+        'Secure connections are Required, but the custom access URL {{url}} is plain HTTP: apps will not use an insecure connection, so that URL is dead to them.',
       rebindingBlocksSecure:
         'Secure connections are Required while your resolver refuses {{hostname}} (DNS rebinding protection): LAN apps can use neither the secure local connection nor plain HTTP.',
     },
@@ -69,6 +71,8 @@ export default defineBuiltinRule({
         'Settings → Network → Secure connections: Preferred (secureConnections=1). Then sign the server in to plex.tv (Settings → General; Docker: recreate it with a fresh PLEX_CLAIM from https://plex.tv/claim) so it gets its certificate.',
       relaxAndFixTls:
         'Settings → Network → Secure connections: Preferred (secureConnections=1). Then fix HTTPS on {{uri}}: {{hint}}.',
+      httpsOrRelax:
+        'Publish {{url}} over HTTPS instead (https://, with a certificate for its name, e.g. from the reverse proxy in front of it) in Settings → Network → Custom server access URLs, or set Secure connections to Preferred (secureConnections=1).',
       relaxAndAllowPlexDirect:
         'Settings → Network → Secure connections: Preferred (secureConnections=1). Then let your resolver answer plex.direct (dnsmasq `rebind-domain-ok=/plex.direct/`, Unbound `private-domain: "plex.direct"`; see plex-direct-dns-rebinding).',
     },
@@ -146,6 +150,27 @@ export default defineBuiltinRule({
           data: { uri: firstFailure.connection.uri, hint: firstFailure.hint },
           actions: [RELAX],
         },
+      });
+    }
+
+    // A plain-HTTP custom URL is one an app will not dial while secure connections are Required: decided from the
+    // prefs alone, no probe needed.
+    const plainUrls = (network.customConnections ?? []).filter((url) => /^http:\/\//i.test(url.trim()));
+    const plainUrl = plainUrls[0];
+    if (plainUrl) {
+      ctx.report({
+        messageId: 'httpCustomUrl',
+        data: { url: plainUrl },
+        evidence: [
+          required,
+          {
+            source: 'server.prefs',
+            observed: `customConnections=${plainUrls.join(',')}`,
+            expected: 'https:// URLs while secure connections are Required',
+          },
+        ],
+        confidence: 'medium',
+        fix: { fixId: 'httpsOrRelax', data: { url: plainUrl } },
       });
     }
 

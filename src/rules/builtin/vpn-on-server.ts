@@ -4,9 +4,16 @@
  * interface, or from the LAN as plex.tv seeing the server at another address than this machine
  * (publicAddressMatches=false).
  */
-import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { egressMismatch, NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import { publicPort, routerWan, serverPublicAddress, thisMachinePublicAddress, vantage } from '../facts.js';
+import {
+  publicPort,
+  routerAttribution,
+  routerWan,
+  serverPublicAddress,
+  thisMachinePublicAddress,
+  vantage,
+} from '../facts.js';
 
 export default defineBuiltinRule({
   id: 'vpn-on-server',
@@ -55,16 +62,20 @@ export default defineBuiltinRule({
     const remote = remoteState(ctx);
     if ('works' in remote) ctx.pass({ evidence: [remote.works] });
     else ctx.notChecked(NOT_DECIDED_OUTSIDE);
-    if ('fails' in remote && vantage(ctx) !== 'server-host')
+    // plex.tv itself saying the server egresses elsewhere (publicAddressMatches=false) points here more than a bare
+    // failure does.
+    const mismatch = egressMismatch(ctx);
+    const pointsTo = [...('fails' in remote ? remote.fails : []), ...(mismatch ? [mismatch] : [])];
+    if (pointsTo.length > 0 && vantage(ctx) !== 'server-host')
       ctx.suspect({
         messageId: 'suspected',
-        for: remote.fails,
+        for: pointsTo,
         against: [],
         nextStep: {
           kind: 'command',
           text: "on the server: curl -s https://ifconfig.me and compare with the router's WAN address (different means a VPN or proxy; a reflector outside, --reflector URL, sees which address the server really leaves from)",
         },
-        likelihood: 'low',
+        likelihood: mismatch ? 'medium' : 'low',
       });
     const where = vantage(ctx);
     const host = ctx.get('probe.host');
@@ -102,11 +113,14 @@ export default defineBuiltinRule({
       });
       return;
     }
-    if (where !== 'server-host' && where !== 'same-lan') return;
+    // Without host facts, a private URL reached directly is most likely the same LAN (inferred): say less.
+    const attribution = routerAttribution(ctx);
+    if (attribution === 'no') return;
     if (host?.vpn.active) return; // this machine's own VPN makes the comparison meaningless
     const here = thisMachinePublicAddress(ctx);
     if (!serverSeen || !here || serverSeen.address === here.address) return;
     const matches = ctx.get('plextv.resources')?.server?.publicAddressMatches;
+    const agreeing = matches === false ? 1 : 0;
     ctx.report({
       messageId: 'differentEgress',
       data: { server: serverSeen.address, here: here.address },
@@ -115,7 +129,7 @@ export default defineBuiltinRule({
         { source: here.source, observed: `plex.tv sees this machine at ${here.address}`, expected: serverSeen.address },
         ...(matches === false ? [{ source: 'plextv.resources', observed: 'publicAddressMatches=false' }] : []),
       ],
-      confidence: matches === false ? 'high' : 'medium',
+      confidence: (['low', 'medium', 'high'] as const)[(attribution === 'confirmed' ? 1 : 0) + agreeing]!,
       fix: { fixId: 'splitTunnel', data: { port } },
     });
   },

@@ -63,6 +63,56 @@ describe('classifyConnection on real captures', () => {
     expect(mismatch.kind).toBe('custom');
   });
 
+  // The v2 JSON capture's shapes with one field left out, as a proxy or an older plex.tv answer can deliver them.
+  const dockerCapture = {
+    name: 'Box',
+    clientIdentifier: 'client_id2',
+    provides: 'server',
+    publicAddress: '2.2.2.2',
+    connections: [
+      { protocol: 'https', address: '172.18.0.3', port: 32400, local: true, relay: false, IPv6: false },
+      { uri: 'https://2-2-2-2.client-id2.plex.direct:443', local: false, relay: false },
+      { uri: 'https://192-168-1-20.client-id2.plex.direct:32400' },
+      { uri: 'https://178-3-2-1.client-id2.plex.direct:8443', local: false, relay: true },
+      { protocol: 'http', address: '2001:db8::7', port: 32400, local: false },
+    ],
+  };
+
+  it('an address without a uri is kept, with the uri a client would dial, and classed by its flag', () => {
+    const parsed = PlexDevice.parse(dockerCapture);
+    expect(parsed.connections).toHaveLength(5);
+    expect(parsed.connections[0]).toMatchObject({ uri: 'https://172.18.0.3:32400', address: '172.18.0.3' });
+    expect(classifyConnection(parsed.connections[0]!)).toMatchObject({ kind: 'local', addressClass: 'private' });
+    expect(parsed.connections[4]!.uri).toBe('http://[2001:db8::7]:32400');
+    expect(classifyConnection(parsed.connections[4]!).kind).toBe('remote');
+  });
+
+  it('a uri-only plex.direct connection gets the encoded IP as address and is remote/local, never custom', () => {
+    const parsed = PlexDevice.parse(dockerCapture);
+    expect(parsed.connections.slice(1, 4).map((c) => c.address)).toEqual(['2.2.2.2', '192.168.1.20', '178.3.2.1']);
+    expect(parsed.connections.slice(1, 4).map((c) => classifyConnection(c).kind)).toEqual(['remote', 'local', 'relay']);
+    // No local flag at all: the private address decides it is on the LAN.
+    expect(parsed.connections[2]!.local).toBe(true);
+  });
+
+  it('a plex.direct connection whose address is the name itself is still a Plex form', () => {
+    const name = '84-0-0-2.0123456789abcdef0123456789abcdef.plex.direct';
+    const classified = classifyConnection({ uri: `https://${name}:32400`, address: name, local: false, relay: false });
+    expect(classified).toMatchObject({ kind: 'remote', addressClass: 'public' });
+    const bare = PlexDevice.parse({ name: 'x', clientIdentifier: 'y', connections: [{ address: name, port: 32400 }] });
+    expect(bare.connections[0]).toMatchObject({ uri: `http://${name}:32400`, local: false });
+    expect(classifyConnection(bare.connections[0]!).kind).toBe('remote');
+  });
+
+  it('a connection with neither uri nor address is still dropped (nothing to dial)', () => {
+    const parsed = PlexDevice.parse({
+      name: 'x',
+      clientIdentifier: 'y',
+      connections: [{ protocol: 'https', port: 1 }],
+    });
+    expect(parsed.connections).toEqual([]);
+  });
+
   it('never throws on an unparsable uri', () => {
     expect(classifyConnection({ uri: '::::', address: '192.168.1.2', local: true, relay: false })).toMatchObject({
       kind: 'custom',

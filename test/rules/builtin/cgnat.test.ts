@@ -1,6 +1,13 @@
 import rule from '../../../src/rules/builtin/cgnat.js';
 import type { Observation } from '../../../src/core/observation.js';
-import { accountValue, hostValue, ok, upnpValue } from '../../../src/testing/observations.js';
+import {
+  accountValue,
+  deviceValue,
+  hostValue,
+  ok,
+  resourcesValue,
+  upnpValue,
+} from '../../../src/testing/observations.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -26,6 +33,22 @@ new RuleTester().run(rule.id, rule, {
       name: 'run from another network',
       observations: upnpWan('100.64.0.2'),
       snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+    },
+  ],
+  notChecked: [
+    {
+      name: 'plex.tv says publicAddressMatches=false, nothing else: CGNAT is a (low) candidate beside a VPN',
+      observations: (o) => {
+        delete o['probe.host'];
+        delete o['plextv.publicIp'];
+        delete o['server.account'];
+        delete o['server.root'];
+        delete o['probe.upnp'];
+        delete o['probe.natpmp'];
+        o['plextv.resources'] = ok(resourcesValue(deviceValue({ publicAddressMatches: false })));
+      },
+      reason: /remote access check has no result/,
+      suspects: ['suspected'],
     },
   ],
   invalid: [

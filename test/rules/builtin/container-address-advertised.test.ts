@@ -40,6 +40,27 @@ const advertises =
       ),
     );
   };
+/** plex.tv lists the container address plus a custom URL the owner published (what ADVERTISE_IP makes it list). */
+const advertisesWithCustom = (locals: string[], url: string) => (o: O) => {
+  const address = new URL(url).hostname;
+  o['plextv.resources'] = ok(
+    resourcesValue(
+      deviceValue({
+        device: 'Docker Container',
+        connections: [
+          ...locals.map((a) => ({ address: a, local: true })),
+          { address, port: Number(new URL(url).port), uri: url, local: false },
+          ...WAN_AND_RELAY,
+        ],
+      }),
+    ),
+  );
+};
+/** --no-plextv: no list from plex.tv, so the probes saw none of its connections either. */
+const plextvNotRead = (o: O) => {
+  o['plextv.resources'] = skipped('--no-plextv');
+  o['probe.connections'] = skipped('needs plextv.resources');
+};
 const probes =
   (...specs: Probed[]) =>
   (o: O) => {
@@ -113,12 +134,27 @@ new RuleTester().run(rule.id, rule, {
   valid: [
     { name: 'healthy: the local connection is the LAN address' },
     {
-      name: 'pms-docker ADVERTISE_IP already publishes the LAN URL',
+      name: 'pms-docker ADVERTISE_IP already publishes the LAN URL, and plex.tv lists it',
       observations: all(
-        advertises(['172.18.0.3'], 'Docker Container'),
+        advertisesWithCustom(['172.18.0.3'], 'http://192.168.1.10:32400'),
         probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
         laptopOnLan,
         custom('http://192.168.1.10:32400/'),
+      ),
+    },
+    {
+      name: 'ADVERTISE_IP set, plex.tv not read (--no-plextv): the LAN URL is the evidence',
+      observations: all(
+        plextvNotRead,
+        (o) => void (o['server.account'] = ok(accountValue({ privateAddress: '172.17.0.2' }))),
+        custom('http://192.168.1.10:32400/'),
+      ),
+    },
+    {
+      name: "plex.tv not read, but the server's private address is its LAN address",
+      observations: all(
+        plextvNotRead,
+        (o) => void (o['server.account'] = ok(accountValue({ privateAddress: HOME.server }))),
       ),
     },
     {
@@ -347,6 +383,68 @@ new RuleTester().run(rule.id, rule, {
           mentions: ['= http://192.168.1.10:32400'],
         },
       ],
+    },
+    {
+      name: 'ADVERTISE_IP is set, but plex.tv still hands out only 172.18.0.3: not stood down, told to republish',
+      observations: all(
+        advertises(['172.18.0.3'], 'Docker Container'),
+        probes({ address: '172.18.0.3', local: true, tcp: TIMEOUT, identity: TIMEOUT }),
+        laptopOnLan,
+        custom('http://192.168.1.10:32400/'),
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'high',
+          fixId: 'republish',
+          actions: [],
+          mentions: ['already lists http://192.168.1.10:32400/', 'still hands clients only 172.18.0.3', 'Restart'],
+        },
+      ],
+    },
+    {
+      name: 'the Remote Access page says "Private 172.17.0.2:32400", plex.tv not read: low, from the account alone',
+      observations: all(
+        plextvNotRead,
+        (o) => void (o['server.account'] = ok(accountValue({ privateAddress: '172.17.0.2' }))),
+      ),
+      expect: [
+        {
+          messageId: 'containerAddressOnly',
+          confidence: 'low',
+          data: { address: '172.17.0.2', runtime: 'Docker bridge network' },
+          mentions: ['ADVERTISE_IP'],
+        },
+      ],
+    },
+    {
+      name: "run inside the container, plex.tv not read: the account and the container's own eth0 agree (medium)",
+      observations: all(
+        plextvNotRead,
+        (o) => void (o['server.account'] = ok(accountValue({ privateAddress: '172.18.0.3' }))),
+        (o) => void (o['probe.host'] = ok(host([iface('eth0', '172.18.0.3', '172.18.0.3/16')], [], true))),
+      ),
+      snapshot: { target: { url: 'http://127.0.0.1:32400' } },
+      expect: [{ messageId: 'containerAddressOnly', confidence: 'medium', data: { address: '172.18.0.3' } }],
+    },
+    {
+      name: 'only the host probe, run inside the container: its own bridge address stands in for the list',
+      observations: all(
+        plextvNotRead,
+        (o) => void (o['server.account'] = skipped('no token')),
+        (o) => void (o['probe.host'] = ok(host([iface('eth0', '172.17.0.5', '172.17.0.5/16')], [], true))),
+      ),
+      snapshot: { target: { url: 'http://127.0.0.1:32400' } },
+      expect: [{ messageId: 'containerAddressOnly', data: { address: '172.17.0.5' }, confidence: 'low' }],
+    },
+    {
+      name: 'plex.tv lists the container address and the account says the same: medium from two sources',
+      observations: all(
+        advertises(['172.18.0.3']),
+        laptopElsewhere,
+        (o) => void (o['server.account'] = ok(accountValue({ privateAddress: '172.18.0.3' }))),
+      ),
+      expect: [{ messageId: 'containerAddressOnly', confidence: 'medium' }],
     },
     {
       name: 'host networking publishes docker0 too, and a LAN laptop cannot reach it',

@@ -1,6 +1,14 @@
 import rule from '../../../src/rules/builtin/double-nat.js';
 import type { Observation } from '../../../src/core/observation.js';
-import { accountValue, failed, natPmpValue, ok, upnpValue } from '../../../src/testing/observations.js';
+import {
+  accountValue,
+  deviceValue,
+  failed,
+  natPmpValue,
+  ok,
+  resourcesValue,
+  upnpValue,
+} from '../../../src/testing/observations.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -22,6 +30,33 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   invalid: [
+    {
+      name: 'the Remote Access page shows a private "Public" address, router unreadable: double NAT (medium)',
+      observations: (o) => (
+        natpmpDown(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'none', { phase: 'timeout' })),
+        (o['server.account'] = ok(accountValue({ mappingState: 'failed', publicAddress: '192.168.0.2' })))
+      ),
+      expect: [
+        {
+          messageId: 'publishedPrivate',
+          confidence: 'medium',
+          data: { address: '192.168.0.2' },
+          fixId: 'findUpstream',
+        },
+      ],
+    },
+    {
+      name: 'the same address read from plex.tv, run from another network: still decided (no router needed)',
+      observations: (o) => (
+        (o['server.account'] = ok(accountValue({ publicAddress: '' }))),
+        (o['plextv.resources'] = ok(resourcesValue(deviceValue({ publicAddress: '10.20.0.7' })))),
+        delete o['probe.upnp'],
+        delete o['probe.natpmp']
+      ),
+      snapshot: { target: { url: 'http://203.0.113.7:32400' } },
+      expect: [{ messageId: 'publishedPrivate', data: { address: '10.20.0.7' } }],
+    },
     {
       name: 'the router reports a private WAN address over UPnP',
       observations: upnpWan('10.0.0.2'),

@@ -290,9 +290,23 @@ new RuleTester().run(rule.id, rule, {
   ],
   notChecked: [
     {
-      name: 'no account (no token)',
-      observations: (o) => void (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),
-      reason: /server.account/,
+      name: 'no account and no root (no token): undecided, says how to decide it',
+      observations: (o) => (
+        (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),
+        delete o['server.root']
+      ),
+      reason: /remote access check has no result/,
+      howToCheck: /token/,
+    },
+    {
+      name: 'no token, but the owner says it fails from outside: a candidate without /myplex/account',
+      observations: (o) => (
+        (o['server.account'] = { status: 'skipped', reason: 'no token', durationMs: 0 }),
+        delete o['server.root'],
+        (o['declared.remoteAccess'] = { status: 'ok', value: { via: 'flag', failsFromOutside: true }, durationMs: 0 })
+      ),
+      reason: /remote access check has no result/,
+      suspects: ['suspected'],
     },
   ],
 });

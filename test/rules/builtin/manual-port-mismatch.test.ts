@@ -2,6 +2,7 @@ import rule from '../../../src/rules/builtin/manual-port-mismatch.js';
 import type { Observation } from '../../../src/core/observation.js';
 import { HOME, accountValue, failed, ok, prefsValue, upnpValue } from '../../../src/testing/observations.js';
 import { RuleTester } from '../../../src/testing/index.js';
+import { parseForward } from '../../../src/collect/values/declared.js';
 
 type O = Record<string, Observation>;
 const unreachable = (o: O): void => {
@@ -16,8 +17,16 @@ const table =
   (o: O) =>
     void (o['probe.upnp'] = ok(upnpValue({ mappings: mappings.flat() })));
 
+const stated = (...forwards: string[]): Observation =>
+  ok({ via: 'flag', forwards: forwards.map((f) => parseForward(f)!) });
+
 new RuleTester().run(rule.id, rule, {
   valid: [
+    {
+      name: 'no UPnP answer, but Plex is mapped: the outside decides it',
+      observations: (o) => void (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),
+      evidence: /mappingState=mapped/,
+    },
     {
       name: "no host facts and the IGD answered from another subnet: not the server's router",
       observations: (o) => (
@@ -65,6 +74,44 @@ new RuleTester().run(rule.id, rule, {
     },
   ],
   invalid: [
+    {
+      name: 'no UPnP: manual port 40000, and the user said the router forwards 32400 to the server',
+      observations: (o) => (
+        unreachable(o),
+        manual(40000)(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),
+        (o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' })),
+        (o['declared.forwards'] = stated(`32400:${HOME.server}:32400`))
+      ),
+      expect: [
+        {
+          messageId: 'otherPortForwarded',
+          confidence: 'medium',
+          data: { manualPort: 40000, forwardedPort: 32400 },
+          fixId: 'useForwardedPort',
+        },
+      ],
+    },
+    {
+      name: 'no UPnP, Plex check unread: the stated forward goes to the old DHCP address',
+      observations: (o) => (
+        (o['server.account'] = ok(accountValue({ mappingState: '', mappingError: '', publicPort: 0 }))),
+        manual(40000)(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),
+        (o['declared.forwards'] = stated('40000:192.168.1.77:32400')),
+        delete o['server.root']
+      ),
+      expect: [{ messageId: 'wrongHost', confidence: 'medium', data: { forwardHost: '192.168.1.77' } }],
+    },
+    {
+      name: "Plex's check still waiting: the UPnP table already shows the forward to another machine",
+      observations: (o) => (
+        (o['server.account'] = ok(accountValue({ mappingState: 'waiting', mappingError: '', publicPort: 0 }))),
+        manual(40000)(o),
+        table([{ externalPort: 40000, internalClient: '192.168.1.99' }])(o)
+      ),
+      expect: [{ messageId: 'wrongHost', confidence: 'high' }],
+    },
     {
       name: "no host facts: the IGD answered from the target's /24, so it is taken as the server's router (medium)",
       observations: (o) => (unreachable(o), table([{ internalClient: '192.168.1.99' }])(o), delete o['probe.host']),
@@ -120,9 +167,14 @@ new RuleTester().run(rule.id, rule, {
   ],
   notChecked: [
     {
-      name: 'no UPnP table to compare with',
-      observations: (o) => void (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered')),
-      reason: /probe.upnp/,
+      name: 'no UPnP table to compare with and no forward stated',
+      observations: (o) => (
+        unreachable(o),
+        manual(40000)(o),
+        (o['probe.upnp'] = failed('ENOIGD', 'no UPnP IGD answered'))
+      ),
+      reason: /forwards can't be read/,
+      howToCheck: /--forward 40000:192\.168\.1\.10:32400/,
     },
   ],
 });

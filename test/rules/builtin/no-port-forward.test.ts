@@ -20,6 +20,25 @@ const bridgedContainerHost = HostInfo.parse({
   ...hostValue({ address: '172.17.0.2', gateway: '172.17.0.1', container: true }),
   container: { inContainer: true, runtime: 'docker', evidence: ['/.dockerenv exists'] },
 });
+/** The Docker host itself (not in a container): eth0 on the LAN, docker0 the default bridge. */
+const dockerHost = HostInfo.parse({
+  platform: 'linux',
+  interfaces: [
+    {
+      name: 'eth0',
+      addresses: [{ address: HOME.server, family: 4, cidr: `${HOME.server}/24`, class: 'private', internal: false }],
+    },
+    {
+      name: 'docker0',
+      addresses: [{ address: '172.17.0.1', family: 4, cidr: '172.17.0.1/16', class: 'private', internal: false }],
+    },
+  ],
+  defaultRoutes: [],
+  container: { inContainer: false, evidence: [] },
+  bridges: [{ interface: 'docker0', address: '172.17.0.1', network: 'docker' }],
+  vpn: { active: false, evidence: [] },
+  notes: [],
+});
 
 new RuleTester().run(rule.id, rule, {
   valid: [
@@ -108,6 +127,19 @@ new RuleTester().run(rule.id, rule, {
       suspects: ['suspected'],
     },
     {
+      name: 'Docker bridge read off the Remote Access page (Private 172.17.0.2), check failed, no route: a candidate',
+      observations: (o) => (
+        (o['server.account'] = ok(
+          accountValue({ mappingState: 'failed', mappingError: 'unreachable', privateAddress: '172.17.0.2' }),
+        )),
+        delete o['probe.host'],
+        delete o['probe.upnp'],
+        delete o['probe.natpmp']
+      ),
+      reason: /remote access check has no result/,
+      suspects: ['containerCannotMap', 'suspected'],
+    },
+    {
       name: 'no token (no prefs), the router answers nothing: a candidate, not a finding',
       observations: (o) => (
         noRouterProtocols(o),
@@ -159,7 +191,7 @@ new RuleTester().run(rule.id, rule, {
       name: 'Plex in a bridged container, run on that container, automatic mode',
       observations: (o) => (noRouterProtocols(o), (o['probe.host'] = ok(bridgedContainerHost))),
       snapshot: { target: { url: 'http://172.17.0.2:32400' } },
-      expect: [{ messageId: 'containerCannotMap', confidence: 'medium', fixId: 'forwardManually' }],
+      expect: [{ messageId: 'containerCannotMap', confidence: 'high', fixId: 'forwardManually' }],
     },
     {
       name: 'no host facts: a private target with no router answering is inferred to share its LAN (lower confidence)',
@@ -185,16 +217,16 @@ new RuleTester().run(rule.id, rule, {
       expect: [{ messageId: 'noAutomaticMapping', confidence: 'medium' }],
     },
     {
-      name: 'Docker bridge read off the Remote Access page (Private 172.17.0.2), automatic, check failed',
+      name: "run on the Docker host: Plex's private address 172.17.0.2 is inside the host's docker0 network",
       observations: (o) => (
+        noRouterProtocols(o),
         (o['server.account'] = ok(
           accountValue({ mappingState: 'failed', mappingError: 'unreachable', privateAddress: '172.17.0.2' }),
         )),
-        delete o['probe.host'],
-        delete o['probe.upnp'],
-        delete o['probe.natpmp']
+        (o['probe.host'] = ok(dockerHost))
       ),
-      expect: [{ messageId: 'containerCannotMap', confidence: 'medium', fixId: 'forwardManually' }],
+      snapshot: { target: { url: 'http://127.0.0.1:32400' } },
+      expect: [{ messageId: 'containerCannotMap', confidence: 'high', fixId: 'forwardManually' }],
     },
     {
       name: 'manual port set, router unreadable: only a checklist',

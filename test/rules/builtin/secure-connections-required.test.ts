@@ -106,6 +106,26 @@ new RuleTester().run(rule.id, rule, {
   ],
   invalid: [
     {
+      name: 'Required, and the custom URL the owner added is plain http: decided from the prefs alone',
+      observations: (o) => {
+        o['server.prefs'] = ok(
+          prefsValue({ secureConnections: 0, customConnections: 'http://plex.example.com:32400' }),
+        );
+        delete o['probe.connections'];
+        delete o['probe.plexDirectDns'];
+        delete o['server.root'];
+      },
+      expect: [
+        {
+          messageId: 'httpCustomUrl',
+          confidence: 'medium',
+          data: { url: 'http://plex.example.com:32400' },
+          fixId: 'httpsOrRelax',
+          mentions: ['https://'],
+        },
+      ],
+    },
+    {
       name: 'Required and the root says certificate=0',
       observations: all(required, root({ certificate: false })),
       expect: [

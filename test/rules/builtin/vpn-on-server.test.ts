@@ -1,6 +1,6 @@
 import rule from '../../../src/rules/builtin/vpn-on-server.js';
 import type { Observation } from '../../../src/core/observation.js';
-import { accountValue, deviceValue, hostValue, ok, resourcesValue } from '../../../src/testing/observations.js';
+import { accountValue, deviceValue, failed, hostValue, ok, resourcesValue } from '../../../src/testing/observations.js';
 import { RuleTester } from '../../../src/testing/index.js';
 
 type O = Record<string, Observation>;
@@ -32,7 +32,31 @@ new RuleTester().run(rule.id, rule, {
       snapshot: { target: { url: 'http://203.0.113.7:32400' } },
     },
   ],
+  notChecked: [
+    {
+      name: 'plex.tv alone says publicAddressMatches=false (no address of this machine, no host facts): a candidate',
+      observations: (o) => {
+        delete o['probe.host'];
+        delete o['plextv.publicIp'];
+        delete o['server.account'];
+        delete o['server.root'];
+        o['plextv.resources'] = ok(resourcesValue(deviceValue({ publicAddressMatches: false })));
+      },
+      reason: /remote access check has no result/,
+      suspects: ['suspected'],
+    },
+  ],
   invalid: [
+    {
+      name: 'no host facts, a private URL reached directly: plex.tv sees the server elsewhere and says so (medium)',
+      observations: (o) => {
+        delete o['probe.host'];
+        delete o['probe.upnp'];
+        o['probe.natpmp'] = failed('ETIMEDOUT', 'no answer', { phase: 'timeout' });
+        serverSeenAt('185.65.134.7', false)(o);
+      },
+      expect: [{ messageId: 'differentEgress', confidence: 'medium', data: { server: '185.65.134.7' } }],
+    },
     {
       name: 'run on the server: default route via wg0, plex.tv sees the VPN address',
       observations: (o) => (vpnHost(o), serverSeenAt('185.1.2.3')(o)),
