@@ -46,6 +46,8 @@ export class EvaluationBudgetExceeded extends Error {
 
 /** nft refuses jumps deeper than 16; iptables has a similar stack. Deeper than that is a loop or not a real ruleset. */
 const MAX_DEPTH = 16;
+/** Nested forks and jumps, each a stack frame: past this the answer is "unknown", not a stack overflow. */
+const MAX_FORK_DEPTH = 1000;
 
 export function allOf(conditions: readonly Tri[]): Tri {
   if (conditions.includes(false)) return false;
@@ -81,15 +83,30 @@ export interface Evaluation {
 
 export function evaluate(input: EvaluationInput): Evaluation {
   let steps = input.budget ?? 200_000;
+  let forks = 0;
   const runChain = (chain: Chain, depth: number): Outcomes => {
     if (depth > MAX_DEPTH) return new Map([['unknown', `${chain.name}: jumps deeper than ${MAX_DEPTH}`]]);
-    const walk = (index: number): Outcomes => {
-      if (--steps < 0) throw new EvaluationBudgetExceeded();
-      const rule = chain.rules[index];
-      if (!rule) return new Map([['return', `end of ${chain.name}`]]);
-      if (rule.when === false) return walk(index + 1);
-      const matched = apply(rule, () => walk(index + 1));
-      return rule.when === true ? matched : union(matched, walk(index + 1));
+    const walk = (start: number): Outcomes => {
+      // Rules that cannot match, and matching rules that only count or log, are stepped over without recursing: a
+      // ruleset of 20 000 rules is a loop, not 20 000 stack frames. Only a fork (an unknown condition) recurses.
+      let index = start;
+      for (;;) {
+        if (--steps < 0) throw new EvaluationBudgetExceeded();
+        const rule = chain.rules[index];
+        if (!rule) return new Map([['return', `end of ${chain.name}`]]);
+        if (rule.when === false || (rule.when === true && rule.action.kind === 'continue')) {
+          index += 1;
+          continue;
+        }
+        const next = index + 1;
+        if (++forks > MAX_FORK_DEPTH) throw new EvaluationBudgetExceeded();
+        try {
+          const matched = apply(rule, () => walk(next));
+          return rule.when === true ? matched : union(matched, walk(next));
+        } finally {
+          forks -= 1;
+        }
+      }
     };
     const apply = (rule: Rule, next: () => Outcomes): Outcomes => {
       const { action } = rule;
