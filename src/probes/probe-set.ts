@@ -4,6 +4,8 @@
  */
 import { discoverGdm } from './gdm.js';
 import { probeHost } from './host/index.js';
+import { readHostFirewall } from './host/firewall/index.js';
+import { probeHostListen } from './host/listen.js';
 import { probeIdentity } from './identity/probe.js';
 import { probeNatPmp } from './natpmp/probe.js';
 import { probePlexDirectDns } from './dns.js';
@@ -18,6 +20,10 @@ export interface NetworkProbeSet {
   natpmp: typeof probeNatPmp;
   gdm: typeof discoverGdm;
   host: typeof probeHost;
+  /** Plex's listening sockets on this host (Linux /proc/net/tcp{,6}). */
+  hostListen: typeof probeHostListen;
+  /** This host's firewall, read-only (nft, iptables-save, ufw, firewalld). */
+  hostFirewall: typeof readHostFirewall;
 }
 
 export const defaultNetworkProbes: NetworkProbeSet = {
@@ -28,6 +34,8 @@ export const defaultNetworkProbes: NetworkProbeSet = {
   natpmp: probeNatPmp,
   gdm: discoverGdm,
   host: probeHost,
+  hostListen: probeHostListen,
+  hostFirewall: readHostFirewall,
 };
 
 /** Where the LAN-side probes send their packets; every field has a sensible default. */

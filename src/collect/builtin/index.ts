@@ -10,6 +10,7 @@ import {
 } from './network.js';
 import { probeOutsideCollector } from './outside.js';
 import { declaredCollectors } from './declared.js';
+import { hostFirewallCollector, hostListenCollector } from './host.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -29,6 +30,8 @@ export const builtinCollectors: readonly AnyCollector[] = [
   probeConnectionsCollector,
   probePlexDirectDnsCollector,
   probeOutsideCollector,
+  hostListenCollector,
+  hostFirewallCollector,
   // What the user stated (no I/O): skipped unless stated.
   ...declaredCollectors,
 ];

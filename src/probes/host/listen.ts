@@ -96,3 +96,25 @@ export async function readListeningSockets(fsRoot = '/', signal?: AbortSignal): 
   if (!readAny) throw new Error(`listening sockets could not be read (${notes.join('; ')})`);
   return { sockets, notes };
 }
+
+export type ListenProbeResult = { checked: true; value: ListenReading } | { checked: false; reason: string };
+
+export interface ProbeListenOptions {
+  /** @default '/' */
+  fsRoot?: string;
+  /** @default process.platform */
+  platform?: NodeJS.Platform;
+  signal?: AbortSignal;
+}
+
+/** The listening sockets, or why they were not read (another OS, /proc unreadable). */
+export async function probeHostListen(options: ProbeListenOptions = {}): Promise<ListenProbeResult> {
+  const platform = options.platform ?? process.platform;
+  if (platform !== 'linux')
+    return { checked: false, reason: `not checked on this platform (${platform}): only Linux's /proc/net/tcp is read` };
+  try {
+    return { checked: true, value: await readListeningSockets(options.fsRoot, options.signal) };
+  } catch (error) {
+    return { checked: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

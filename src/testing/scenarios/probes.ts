@@ -245,5 +245,10 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
       durationMs: 0,
     });
 
-  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, outside };
+  // A scenario models the network, not the machine the tests run on: its sockets and firewall are not the server's.
+  const notThisHost = { checked: false as const, reason: 'a scenario models the network, not this host' };
+  const hostListen: ProbeSet['hostListen'] = () => Promise.resolve(notThisHost);
+  const hostFirewall: ProbeSet['hostFirewall'] = () => Promise.resolve(notThisHost);
+
+  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, hostListen, hostFirewall, outside };
 }
