@@ -29,6 +29,9 @@ export const BUILTIN_RULE_IDS = [
   'server-stale',
   // What you said against what was measured.
   'declared-fact-contradicted',
+  // The server's own host: its firewall and the address Plex listens on (read only on the server itself).
+  'host-firewall-blocks-port',
+  'plex-listens-wrong-address',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

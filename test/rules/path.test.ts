@@ -91,6 +91,8 @@ describe('describePath', () => {
       'server-not-claimed': 'internet',
       'plextv-unreachable': 'internet',
       'relay-only': 'internet',
+      'host-firewall-blocks-port': 'server',
+      'plex-listens-wrong-address': 'server',
     });
   });
 });

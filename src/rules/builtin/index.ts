@@ -24,6 +24,8 @@ import manualPortMismatch from './manual-port-mismatch.js';
 import mappingFailed from './mapping-failed.js';
 import noPortForward from './no-port-forward.js';
 import vpnOnServer from './vpn-on-server.js';
+import hostFirewallBlocksPort from './host-firewall-blocks-port.js';
+import plexListensWrongAddress from './plex-listens-wrong-address.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -53,6 +55,8 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'relay-only': relayOnly,
   'server-stale': serverStale,
   'declared-fact-contradicted': declaredFactContradicted,
+  'host-firewall-blocks-port': hostFirewallBlocksPort,
+  'plex-listens-wrong-address': plexListensWrongAddress,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));
