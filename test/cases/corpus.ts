@@ -5,11 +5,12 @@ import { builtinRules } from '../../src/rules/builtin/index.js';
 import { buildSnapshot } from '../../src/testing/observations.js';
 import type { CorpusCase } from './define.js';
 import dockerAndPods from './docker-and-pods.js';
+import host from './host.js';
 import nat from './nat.js';
 import router from './router.js';
 import serverAndDns from './server-and-dns.js';
 
-export const CORPUS: readonly CorpusCase[] = [...dockerAndPods, ...nat, ...router, ...serverAndDns];
+export const CORPUS: readonly CorpusCase[] = [...dockerAndPods, ...nat, ...router, ...serverAndDns, ...host];
 
 /** Rules that report a symptom (Plex's own verdict, relay-only): a finding of theirs names no cause. */
 const SYMPTOMS = new Set(builtinRules.filter((rule) => rule.meta.symptom).map((rule) => rule.id));

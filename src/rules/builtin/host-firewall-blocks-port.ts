@@ -6,6 +6,7 @@
  */
 import type { HostFirewallValue } from '../../collect/values/host.js';
 import { remoteState } from '../outside-facts.js';
+import { serverLanEndpoint } from '../facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 
 type FamilyVerdict = HostFirewallValue['ipv4'];
@@ -44,6 +45,8 @@ export default defineBuiltinRule({
     messages: {
       blocked:
         "The server's own firewall {{action}} inbound TCP {{port}} from outside your LAN ({{tool}}: {{decidedBy}}): connections from the internet stop at the server, not at the router or the ISP.",
+      suspectedUnread:
+        "The server's own firewall may block inbound TCP {{port}} from outside the LAN (it could not be read without root).",
       suspected:
         "The server's firewall may block inbound TCP {{port}} from outside the LAN; its rules could not be evaluated.",
     },
@@ -60,6 +63,15 @@ export default defineBuiltinRule({
     const observation = ctx.observation('host.firewall');
     const remote = remoteState(ctx);
     if (observation?.status !== 'ok') {
+      // On the server without root: the firewall is a candidate as long as remote access fails.
+      if (observation?.status === 'skipped' && observation.reason.startsWith('run as root') && 'fails' in remote)
+        ctx.suspect({
+          messageId: 'suspectedUnread',
+          data: { port: serverLanEndpoint(ctx).port },
+          for: remote.fails,
+          nextStep: { kind: 'command', text: 'run plex-diagnose again with sudo, so it can read the firewall' },
+          likelihood: 'low',
+        });
       ctx.notChecked(
         observation?.status === 'skipped'
           ? { reason: observation.reason, howToCheck: NOT_ON_SERVER.howToCheck }

@@ -141,6 +141,14 @@ new RuleTester().run(rule.id, rule, {
       ),
       reason: /run as root/,
       howToCheck: /as root \(sudo\)/,
+      suspects: ['suspectedUnread'],
+    },
+    {
+      name: 'not root, and remote access works: not checked, nothing suspected',
+      observations: (o) =>
+        void (o['host.firewall'] = skipped('run as root to read the firewall (nft: Operation not permitted)')),
+      reason: /run as root/,
+      suspects: [],
     },
     {
       name: 'run from another machine: not the server',
