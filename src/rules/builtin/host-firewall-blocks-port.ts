@@ -40,7 +40,14 @@ export default defineBuiltinRule({
     title: "The server's own firewall lets Plex's port in",
     hop: 'server',
     requires: [],
-    uses: ['host.firewall', 'server.account', 'server.root', 'server.prefs', 'declared.remoteAccess'],
+    uses: [
+      'host.firewall',
+      'server.account',
+      'server.root',
+      'server.prefs',
+      'plextv.resources',
+      'declared.remoteAccess',
+    ],
     explains: ['isp-blocks-port', 'no-port-forward', 'manual-port-mismatch', 'mapping-failed', 'relay-only'],
     messages: {
       blocked:
