@@ -14,6 +14,7 @@ import type { MyPlexAccount, ServerIdentity, ServerPrefs, ServerRoot } from '../
 import type { ConnectionsValue, PlexDirectDnsCollection } from './values/connections.js';
 import type { PublicIpValue, ResourcesValue } from './values/plextv.js';
 import type { OutsideCheckValue } from './values/outside.js';
+import type { HostFirewallValue, HostListenValue } from './values/host.js';
 import type {
   DeclaredForwards,
   DeclaredFrontDoor,
@@ -44,4 +45,6 @@ export interface ObservationValues {
   'declared.frontDoor': DeclaredFrontDoor;
   'declared.kubernetes': DeclaredKubernetes;
   'host.kubernetes': KubernetesValue;
+  'host.listen': HostListenValue;
+  'host.firewall': HostFirewallValue;
 }

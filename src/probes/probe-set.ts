@@ -4,6 +4,8 @@
  */
 import { discoverGdm } from './gdm.js';
 import { probeHost } from './host/index.js';
+import { readHostFirewall } from './host/firewall/index.js';
+import { probeHostListen } from './host/listen.js';
 import { probeIdentity } from './identity/probe.js';
 import { probeKubernetes } from './kubernetes/probe.js';
 import { probeNatPmp } from './natpmp/probe.js';
@@ -20,6 +22,10 @@ export interface NetworkProbeSet {
   gdm: typeof discoverGdm;
   host: typeof probeHost;
   kubernetes: typeof probeKubernetes;
+  /** Plex's listening sockets on this host (Linux /proc/net/tcp{,6}). */
+  hostListen: typeof probeHostListen;
+  /** This host's firewall, read-only (nft, iptables-save, ufw, firewalld). */
+  hostFirewall: typeof readHostFirewall;
 }
 
 export const defaultNetworkProbes: NetworkProbeSet = {
@@ -31,6 +37,8 @@ export const defaultNetworkProbes: NetworkProbeSet = {
   gdm: discoverGdm,
   host: probeHost,
   kubernetes: probeKubernetes,
+  hostListen: probeHostListen,
+  hostFirewall: readHostFirewall,
 };
 
 /** Where the LAN-side probes send their packets; every field has a sensible default. */

@@ -40,6 +40,9 @@ export const BUILTIN_RULE_IDS = [
   'forward-reaches-other-host',
   'ipv6-bypasses-cgnat',
   'ipv6-published-unreachable',
+  // The server's own host: its firewall and the address Plex listens on (read only on the server itself).
+  'host-firewall-blocks-port',
+  'plex-listens-wrong-address',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];

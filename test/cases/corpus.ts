@@ -5,6 +5,7 @@ import { builtinRules } from '../../src/rules/builtin/index.js';
 import { buildSnapshot } from '../../src/testing/observations.js';
 import type { CorpusCase } from './define.js';
 import dockerAndPods from './docker-and-pods.js';
+import host from './host.js';
 import ipv6 from './ipv6.js';
 import kubernetes from './kubernetes.js';
 import nat from './nat.js';
@@ -22,6 +23,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...ipv6,
   ...kubernetes,
   ...ownerReports,
+  ...host,
 ];
 
 /** Rules that report a symptom (Plex's own verdict, relay-only): a finding of theirs names no cause. */

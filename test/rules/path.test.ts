@@ -97,6 +97,8 @@ describe('describePath', () => {
       'kubernetes-pod-address-advertised': 'container-bridge',
       'kubernetes-port-mismatch': 'container-bridge',
       'kubernetes-lb-pending': 'container-bridge',
+      'host-firewall-blocks-port': 'server',
+      'plex-listens-wrong-address': 'server',
     });
   });
 });

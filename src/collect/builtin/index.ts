@@ -11,6 +11,7 @@ import {
 import { probeOutsideCollector } from './outside.js';
 import { declaredCollectors } from './declared.js';
 import { hostKubernetesCollector } from './kubernetes.js';
+import { hostFirewallCollector, hostListenCollector } from './host.js';
 import { plexTvPublicIp, plexTvResources, plexTvUser } from './plextv.js';
 import { serverAccount, serverIdentity, serverPrefs, serverRoot } from './server.js';
 
@@ -31,6 +32,8 @@ export const builtinCollectors: readonly AnyCollector[] = [
   probePlexDirectDnsCollector,
   probeOutsideCollector,
   hostKubernetesCollector,
+  hostListenCollector,
+  hostFirewallCollector,
   // What the user stated (no I/O): skipped unless stated.
   ...declaredCollectors,
 ];

@@ -34,6 +34,8 @@ import kubernetesPodAddressAdvertised from './kubernetes-pod-address-advertised.
 import kubernetesPortMismatch from './kubernetes-port-mismatch.js';
 import kubernetesLbPending from './kubernetes-lb-pending.js';
 import remoteStreamingEntitlement from './remote-streaming-entitlement.js';
+import hostFirewallBlocksPort from './host-firewall-blocks-port.js';
+import plexListensWrongAddress from './plex-listens-wrong-address.js';
 
 function withDocsUrl(rule: AnyRule): AnyRule {
   return { ...rule, meta: { ...rule.meta, docsUrl: ruleDocsUrl(rule.id) } };
@@ -73,6 +75,8 @@ const catalogue: { readonly [Id in BuiltinRuleId]: BuiltinRule<Id, any, any, any
   'kubernetes-port-mismatch': kubernetesPortMismatch,
   'kubernetes-lb-pending': kubernetesLbPending,
   'remote-streaming-entitlement': remoteStreamingEntitlement,
+  'host-firewall-blocks-port': hostFirewallBlocksPort,
+  'plex-listens-wrong-address': plexListensWrongAddress,
 };
 
 export const builtinRules: readonly AnyRule[] = BUILTIN_RULE_IDS.map((id) => withDocsUrl(catalogue[id]));

@@ -248,6 +248,10 @@ export function createScenarioProbes(peers: ScenarioPeers): ProbeSet {
   // A scenario's server is never in a pod: this machine's own env and mount must not leak into it.
   const kubernetes: ProbeSet['kubernetes'] = () =>
     Promise.resolve({ status: 'ok', value: { environment: { inPod: false, detectedBy: [] } }, durationMs: 0 });
+  // A scenario models the network, not the machine the tests run on: its sockets and firewall are not the server's.
+  const notThisHost = { checked: false as const, reason: 'a scenario models the network, not this host' };
+  const hostListen: ProbeSet['hostListen'] = () => Promise.resolve(notThisHost);
+  const hostFirewall: ProbeSet['hostFirewall'] = () => Promise.resolve(notThisHost);
 
-  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, outside, kubernetes };
+  return { tcp, identity, plexDirectDns, upnp, natpmp, gdm, host, hostListen, hostFirewall, outside, kubernetes };
 }
