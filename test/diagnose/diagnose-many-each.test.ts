@@ -64,7 +64,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 /** Which target a result is the report of: the report's own server URL, not the result's echo of the input. */
-const reportedTarget = (result: { status: string; report?: { target: { url: string } } }): number =>
+const reportedTarget = (result: { status: string; report?: { target: { url?: string } } }): number =>
   Number(/\/(\d+)$/.exec(result.report?.target.url ?? '')?.[1] ?? Number.NaN);
 
 describe('diagnoseMany.each', () => {
