@@ -6,6 +6,7 @@
  * Note that an unreachable server is not a failure here: `diagnose` reports it as a finding (server-unreachable), so
  * its result is `ok` with that report. `failed` means no report could be made at all.
  */
+import { setMaxListeners } from 'node:events';
 import { diagnose, type DiagnoseOptions } from './diagnose.js';
 import { UsageError, isPlexDiagnoseError } from '../core/errors.js';
 import { redactText, redactUrl } from '../core/redact.js';
@@ -110,6 +111,8 @@ async function* diagnoseEach(
   const source: Iterator<DiagnoseOptions> | AsyncIterator<DiagnoseOptions> =
     Symbol.asyncIterator in targets ? targets[Symbol.asyncIterator]() : targets[Symbol.iterator]();
   const stop = new AbortController();
+  // Every running diagnosis listens on it (up to `concurrency`): fanned out by design, not a leak to warn about.
+  setMaxListeners(0, stop.signal);
   const settled: IndexedResult[] = [];
   let running = 0;
   let nextIndex = 0;

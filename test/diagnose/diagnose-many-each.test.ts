@@ -189,3 +189,25 @@ describe('diagnoseMany.each', () => {
     expect(results.every((r) => !('index' in r))).toBe(true);
   });
 });
+
+describe('diagnoseMany.each at a concurrency above Node’s listener limit', () => {
+  it('prints no MaxListenersExceededWarning', async () => {
+    const fleet = gatedFleet();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const pending = diagnoseMany(
+        Array.from({ length: 16 }, (_, i) => fleet.target(i)),
+        { concurrency: 16 },
+      );
+      await until(() => fleet.events.started.length === 16);
+      for (let i = 0; i < 16; i++) fleet.open(i);
+      expect((await pending).every((r) => r.status === 'ok')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
