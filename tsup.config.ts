@@ -1,4 +1,5 @@
-import { defineConfig } from 'tsup';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Options } from 'tsup';
 
 /**
  * The package's entry points: `index` is the root (`plex-diagnose`), every other key is a subpath
@@ -22,6 +23,36 @@ export const LIBRARY_ENTRIES = {
 // No source maps: the output is not minified (a stack trace already names real functions and readable lines), and the
 // maps were 4.3 MB of the 6.8 MB unpacked package; with their sources inlined they duplicated src/, without them they
 // would point at a src/ the package does not ship.
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * The CLI is one bundle with its dependencies inlined (resolving and loading a few hundred files of node_modules, most
+ * of them ES modules, was most of its start-up; docs/performance.md, "Start-up"), minus what it never runs:
+ * - `undici` resolves to scripts/build/undici-lean.cjs (Agent, buildConnector, request) instead of undici's index, which
+ *   also loads fetch, WebSocket, cookies, the mock agents and the cache stores;
+ * - zod's locale table (40-odd languages, 340 kB of source) is replaced by an empty module: nothing here calls
+ *   `z.locales`, and zod imports the English messages it uses by default from their own file.
+ * Only the CLI: the library entries keep their dependencies external, so a user's zod and undici are the ones it uses.
+ */
+const cliBundlePlugins: EsbuildPlugin[] = [
+  {
+    name: 'lean-undici',
+    setup(build) {
+      const lean = fileURLToPath(new URL('scripts/build/undici-lean.cjs', import.meta.url));
+      build.onResolve({ filter: /^undici$/ }, () => ({ path: lean }));
+    },
+  },
+  {
+    name: 'no-zod-locales',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+        contents: 'export {};',
+        loader: 'js',
+      }));
+    },
+  },
+];
+
 export default defineConfig([
   {
     entry: LIBRARY_ENTRIES,
@@ -46,10 +77,14 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     platform: 'node',
+    noExternal: [/^(?!better-sqlite3)/],
+    esbuildPlugins: cliBundlePlugins,
     // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
     // better-sqlite3 cannot find its .node binary (history would silently never load).
     external: ['better-sqlite3'],
-    banner: { js: '#!/usr/bin/env node' },
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __pdCreateRequire } from 'node:module';\nconst require = __pdCreateRequire(import.meta.url);",
+    },
   },
   {
     // The bin: a CommonJS launcher (faster to start on Node 20) that answers --version/--help and imports cli.js.

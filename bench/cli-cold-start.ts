@@ -1,11 +1,15 @@
 /**
  * CLI cold start on a fresh build (lib/build-cli.ts): `plex-diagnose --version` and `--help` against `node -e 0`
- * (target ≤ 1.2×: heavy modules load lazily), and the time from spawning `plex-diagnose --url <fake>` to the first
- * request the fake server receives. Medians of several spawns, run interleaved so machine noise hits all alike.
+ * (target ≤ 1.2×: heavy modules load lazily), the time from spawning `plex-diagnose --url <fake>` to the first
+ * request the fake server receives (target ≤ 3× `node -e 0`; also the CPU the CLI process used by then, read from
+ * /proc/<pid>/stat, which a loaded machine inflates less than wall time), and the library's import time in a fresh
+ * process (ESM `import()` and CommonJS `require`, target ≤ 30 ms). Medians of several spawns, run interleaved so
+ * machine noise hits all alike.
  *
  * Run alone: `npx tsx bench/cli-cold-start.ts [--reps 31]`
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +21,34 @@ const REPS = numberArg('reps', 31);
 // A diagnosis spawn costs ~10× a --version spawn: fewer of them.
 const FIRST_REQUEST_REPS = Math.max(3, Math.round(REPS / 3));
 const TARGET_RATIO = 1.2;
+const FIRST_REQUEST_TARGET_RATIO = 3;
+const LIBRARY_IMPORT_TARGET_MS = 30;
+
+/** CPU milliseconds (user + system) a live process has used so far (Linux /proc; 10 ms ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU milliseconds of this process's waited-for children so far (cutime + cstime). */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Milliseconds a fresh process spends importing `what` (measured inside it, so node's own start-up is excluded). */
+function importMs(what: string, env: NodeJS.ProcessEnv): number {
+  const script = what.endsWith('.cjs')
+    ? `const t=performance.now();require(${JSON.stringify(what)});console.log(performance.now()-t)`
+    : `const t=performance.now();await import(${JSON.stringify(what)});console.log(performance.now()-t)`;
+  const result = spawnSync(
+    process.execPath,
+    [...(what.endsWith('.cjs') ? [] : ['--input-type=module']), '-e', script],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (result.status !== 0) throw new Error(`importing ${what} failed: ${result.stderr.toString()}`);
+  return Number(result.stdout.toString().trim());
+}
 
 function spawnMs(args: string[], env: NodeJS.ProcessEnv): number {
   const started = performance.now();
@@ -28,12 +60,14 @@ function spawnMs(args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 /** Spawns a diagnosis against a loopback server and resolves with the ms until its first request arrives. */
-async function firstRequestMs(cli: string, env: NodeJS.ProcessEnv): Promise<number> {
+async function firstRequestMs(cli: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; cpuMs: number }> {
   let started = 0;
-  let arrived: (ms: number) => void = () => undefined;
-  const first = new Promise<number>((resolve) => (arrived = resolve));
+  let child: ReturnType<typeof spawn> | undefined;
+  let arrived: (sample: { ms: number; cpuMs: number }) => void = () => undefined;
+  const first = new Promise<{ ms: number; cpuMs: number }>((resolve) => (arrived = resolve));
   const server = await startLoopbackServer((_request, response) => {
-    arrived(performance.now() - started);
+    const ms = performance.now() - started;
+    arrived({ ms, cpuMs: child?.pid ? cpuMsOf(child.pid) : Number.NaN });
     response.writeHead(503).end();
   });
   // Every LAN probe pointed at a closed loopback port: no packet of the bench leaves the machine.
@@ -52,16 +86,17 @@ async function firstRequestMs(cli: string, env: NodeJS.ProcessEnv): Promise<numb
     '127.0.0.1:9',
   ];
   started = performance.now();
-  const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+  const spawned = spawn(process.execPath, args, { env, stdio: 'ignore' });
+  child = spawned;
   try {
     return await Promise.race([
       first,
-      new Promise<number>((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`the CLI exited (${String(code)}) before any request`))),
+      new Promise<never>((_, reject) =>
+        spawned.once('exit', (code) => reject(new Error(`the CLI exited (${String(code)}) before any request`))),
       ),
     ]);
   } finally {
-    child.kill('SIGKILL');
+    spawned.kill('SIGKILL');
     await server.close();
   }
 }
@@ -90,16 +125,28 @@ try {
     version: [] as number[],
     help: [] as number[],
     first: [] as number[],
+    firstCpu: [] as number[],
+    nodeCpu: [] as number[],
+    importEsm: [] as number[],
+    importCjs: [] as number[],
   };
   spawnMs(['-e', '0'], env); // warm the file cache
   spawnMs([cli.bin, '--version'], env);
   for (let i = 0; i < REPS; i++) {
+    const cpuBefore = childrenCpuMs();
     samples.node.push(spawnMs(['-e', '0'], env));
+    samples.nodeCpu.push(childrenCpuMs() - cpuBefore);
     samples.floor.push(spawnMs([floor], env));
     samples.cjsFloor.push(spawnMs([cjsFloor], env));
     samples.version.push(spawnMs([cli.bin, '--version'], env));
     samples.help.push(spawnMs([cli.bin, '--help'], env));
-    if (i < FIRST_REQUEST_REPS) samples.first.push(await firstRequestMs(cli.bin, env));
+    if (i < FIRST_REQUEST_REPS) {
+      const sample = await firstRequestMs(cli.bin, env);
+      samples.first.push(sample.ms);
+      samples.firstCpu.push(sample.cpuMs);
+      samples.importEsm.push(importMs(join(cli.dir, 'index.js'), env));
+      samples.importCjs.push(importMs(join(cli.dir, 'index.cjs'), env));
+    }
   }
   const baseline = median(samples.node);
   console.log(`    node -e 0: median ${baseline.toFixed(1)} ms (min ${Math.min(...samples.node).toFixed(1)})`);
@@ -121,12 +168,20 @@ try {
       note: `median ${median(values).toFixed(1)} ms vs ${baseline.toFixed(1)} ms; ${(median(values) / median(samples.floor)).toFixed(2)} × the one-line ESM file`,
     });
   }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
   report({
-    name: 'plex-diagnose --url <fake>: process start → first request received',
-    value: median(samples.first),
+    name: 'plex-diagnose --url <fake>: process start → first request / node -e 0',
+    value: median(samples.first) / baseline,
+    unit: '×',
+    target: FIRST_REQUEST_TARGET_RATIO,
+    note: `median ${median(samples.first).toFixed(0)} ms (min ${Math.min(...samples.first).toFixed(0)}, max ${Math.max(...samples.first).toFixed(0)}) vs ${baseline.toFixed(1)} ms; CPU used by then ${mean(samples.firstCpu).toFixed(0)} ms vs ${mean(samples.nodeCpu).toFixed(0)} ms for node -e 0 (means of 10 ms ticks) = ${(mean(samples.firstCpu) / mean(samples.nodeCpu)).toFixed(2)}×; includes loading the diagnosis modules and token discovery`,
+  });
+  report({
+    name: 'library import (ESM, import() of the root entry in a fresh process)',
+    value: median(samples.importEsm),
     unit: 'ms',
-    baseline: { label: 'node -e 0', value: baseline },
-    note: `min ${Math.min(...samples.first).toFixed(1)}, max ${Math.max(...samples.first).toFixed(1)} ms; includes loading the diagnosis modules and token discovery`,
+    target: LIBRARY_IMPORT_TARGET_MS,
+    note: `CommonJS require of the root entry: median ${median(samples.importCjs).toFixed(0)} ms; node -e 0 here: ${baseline.toFixed(1)} ms`,
   });
 } finally {
   await rm(home, { recursive: true, force: true });

@@ -19,6 +19,8 @@ const BENCHES: [file: string, args: string[], nodeFlags?: string[]][] = [
   ['watch-rss.ts', []],
   ['diagnose-many.ts', []],
   ['status-history.ts', []],
+  // Needs root (network namespaces) and `npm run build`; says so in one line and exits 0 otherwise.
+  ['lab-side-by-side.ts', []],
 ];
 
 const figuresFile = join(tmpdir(), `plex-diagnose-bench-${process.pid}.jsonl`);

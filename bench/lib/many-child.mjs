@@ -1,12 +1,17 @@
 /**
  * The diagnosing process of bench/diagnose-many.ts, alone in its process and on the built package: diagnoseMany over
- * every given server at the given concurrency, all built-in rules, plex.tv's fake for the account calls; the LAN
- * probes answer from fixed facts (a fleet is diagnosed from one machine: its own router says nothing about theirs).
+ * the first `count` servers at the given concurrency, all built-in rules, plex.tv's fake for the account calls; the
+ * LAN probes answer from fixed facts (a fleet is diagnosed from one machine: its own router says nothing about theirs).
+ * mode 'array': the ordered array form (every result held). mode 'each': `diagnoseMany.each`, results counted and
+ * checked as they come (its index names its target) and then dropped, the way a fleet tool streams them to a file.
  * Prints one JSON line: wall time, RSS before the batch and peak RSS, and the outcome counts.
  *
- * argv[2]: JSON { dist, urls, token, plexTvUrl, concurrency }
+ * argv[2]: JSON { dist, urlsFile, count, token, plexTvUrl, concurrency, mode }
  */
-const { dist, urls, token, plexTvUrl, concurrency } = JSON.parse(process.argv[2]);
+import { readFileSync } from 'node:fs';
+
+const { dist, urlsFile, count, token, plexTvUrl, concurrency, mode } = JSON.parse(process.argv[2]);
+const urls = JSON.parse(readFileSync(urlsFile, 'utf8')).slice(0, count);
 const { diagnoseMany } = await import(`${dist}/diagnose-many.js`);
 const { hostValue, upnpValue, natPmpValue } = await import(`${dist}/testing.js`);
 
@@ -17,24 +22,44 @@ const probes = {
   natpmp: fact(natPmpValue()),
   gdm: fact({ servers: [], targets: ['239.0.0.250:32414'], sendErrors: [], ignoredReplies: 0 }),
 };
-const targets = urls.map((url) => ({ url, token, plexTv: { baseUrl: plexTvUrl }, probes, collectorTimeoutMs: 10_000 }));
+const target = (url) => ({ url, token, plexTv: { baseUrl: plexTvUrl }, probes, collectorTimeoutMs: 10_000 });
 
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const maxRssBefore = process.resourceUsage().maxRSS * 1024;
-const started = performance.now();
-const results = await diagnoseMany(targets, { concurrency });
-const ms = performance.now() - started;
 const counts = {};
-for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
-const failedChecks = results
-  .filter((r) => r.status === 'ok')
-  .reduce((sum, r) => sum + r.report.observations.filter((o) => o.status === 'failed').length, 0);
-const inOrder = results.every((r, i) => r.status !== 'ok' || r.report.target.url === targets[i].url);
+let failedChecks = 0;
+let inOrder = true;
+let retainedHeap = 0;
+let resultsJsonBytes = 0;
+const started = performance.now();
+if (mode === 'each') {
+  // Targets made one at a time as the iteration asks for them, like rows of a database cursor.
+  function* targets() {
+    for (const url of urls) yield target(url);
+  }
+  const seen = new Uint8Array(urls.length);
+  for await (const result of diagnoseMany.each(targets(), { concurrency })) {
+    counts[result.status] = (counts[result.status] ?? 0) + 1;
+    if (seen[result.index]++ || (result.status === 'ok' && result.report.target.url !== urls[result.index]))
+      inOrder = false;
+    if (result.status === 'ok') failedChecks += result.report.observations.filter((o) => o.status === 'failed').length;
+  }
+  if (seen.some((n) => n !== 1)) inOrder = false;
+} else {
+  const targets = urls.map(target);
+  const results = await diagnoseMany(targets, { concurrency });
+  for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
+  failedChecks = results
+    .filter((r) => r.status === 'ok')
+    .reduce((sum, r) => sum + r.report.observations.filter((o) => o.status === 'failed').length, 0);
+  inOrder = results.every((r, i) => r.status !== 'ok' || r.report.target.url === targets[i].url);
+  globalThis.gc?.();
+  retainedHeap = process.memoryUsage().heapUsed;
+  resultsJsonBytes = Buffer.byteLength(JSON.stringify(results));
+}
+const ms = performance.now() - started;
 const peakRss = process.resourceUsage().maxRSS * 1024;
-globalThis.gc?.();
-const retainedHeap = process.memoryUsage().heapUsed;
-const resultsJsonBytes = Buffer.byteLength(JSON.stringify(results));
 process.stdout.write(
   `${JSON.stringify({ ms, rssBefore, maxRssBefore, peakRss, retainedHeap, resultsJsonBytes, counts, failedChecks, inOrder })}\n`,
 );

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { classifyAddress, ipFamily } from '../../core/net/address.js';
 import { AddressClassSchema } from '../address-class.js';
-import { defaultIpv4Gateway } from '../host/gateway.js';
 import type { HostSources } from '../host/sources.js';
+import { natPmpGateway } from './gateway.js';
 import {
   describeResultCode,
   encodeExternalAddressRequest,
@@ -85,12 +85,13 @@ async function exchange(
   signal: AbortSignal,
   deadlineAt: number,
 ): Promise<Exchange> {
+  // Read at once, not through the thread pool (gateway.ts says why).
   const gateway =
     options.gateway ??
-    (await defaultIpv4Gateway({
+    natPmpGateway({
       ...(options.fsRoot ? { fsRoot: options.fsRoot } : {}),
       ...(options.platform ? { platform: options.platform } : {}),
-    }));
+    });
   if (!gateway)
     throw new ProbeFailure({
       phase: 'request',
