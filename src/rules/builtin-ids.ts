@@ -10,13 +10,20 @@ export const BUILTIN_RULE_IDS = [
   'token-rejected',
   'plextv-unreachable',
   'remote-access-disabled',
-  // Causes on the path to the internet, most specific first.
+  // Causes on the path to the internet, most specific first: the server's own host, then the router, then upstream.
   'vpn-on-server',
+  'host-firewall-blocks-port',
+  'plex-listens-wrong-address',
+  'forward-reaches-other-host',
   'cgnat',
   'double-nat',
   'manual-port-mismatch',
   'no-port-forward',
   'isp-blocks-port',
+  'outside-port-closed',
+  // IPv6: the way past CGNAT and double NAT, and a published IPv6 address that does not answer.
+  'ipv6-bypasses-cgnat',
+  'ipv6-published-unreachable',
   // The LAN side: what local clients are given to dial, and whether they can.
   'container-address-advertised',
   'kubernetes-pod-address-advertised',
@@ -26,23 +33,17 @@ export const BUILTIN_RULE_IDS = [
   'secure-connections-required',
   'custom-url-problem',
   'lan-networks-misconfigured',
-  // Plex's own verdict (usually explained by one of the above), and its consequences.
+  // The verdicts on reachability (Plex's own and the outside check's; usually explained by one of the above), and
+  // their consequences.
   'mapping-failed',
+  'outside-reachability',
+  'outside-front-door',
   'relay-only',
   'server-stale',
   // Not the network: what Plex's plans allow once the connection works.
   'remote-streaming-entitlement',
   // What you said against what was measured.
   'declared-fact-contradicted',
-  'outside-reachability',
-  'outside-front-door',
-  'outside-port-closed',
-  'forward-reaches-other-host',
-  'ipv6-bypasses-cgnat',
-  'ipv6-published-unreachable',
-  // The server's own host: its firewall and the address Plex listens on (read only on the server itself).
-  'host-firewall-blocks-port',
-  'plex-listens-wrong-address',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];
