@@ -41,6 +41,7 @@ export default defineBuiltinRule({
     hop: 'server',
     requires: [],
     uses: [
+      'probe.outside',
       'host.firewall',
       'server.account',
       'server.root',

@@ -31,6 +31,7 @@ export default defineBuiltinRule({
     title: 'Where IPv4 is stuck behind CGNAT or double NAT, IPv6 is used to get past it',
     requires: [],
     uses: [
+      'probe.outside',
       'probe.host',
       'server.prefs',
       'plextv.resources',

@@ -15,7 +15,7 @@ export default defineBuiltinRule({
     title: 'The LoadBalancer Service in front of Plex has an external address',
     hop: 'container-bridge',
     requires: [],
-    uses: ['host.kubernetes', 'server.account', 'server.root'],
+    uses: ['probe.outside', 'host.kubernetes', 'server.account', 'server.root'],
     explains: ['mapping-failed', 'relay-only', 'no-port-forward'],
     messages: {
       pending:

@@ -18,6 +18,7 @@ export default defineBuiltinRule({
     hop: 'container-bridge',
     requires: [],
     uses: [
+      'probe.outside',
       'host.kubernetes',
       'server.prefs',
       'server.account',

@@ -26,7 +26,15 @@ export default defineBuiltinRule({
     title: 'Plex listens on an address the forward and LAN clients can reach',
     hop: 'server',
     requires: [],
-    uses: ['host.listen', 'server.account', 'plextv.resources', 'server.root', 'server.prefs', 'declared.remoteAccess'],
+    uses: [
+      'probe.outside',
+      'host.listen',
+      'server.account',
+      'plextv.resources',
+      'server.root',
+      'server.prefs',
+      'declared.remoteAccess',
+    ],
     explains: ['isp-blocks-port', 'no-port-forward', 'manual-port-mismatch', 'mapping-failed', 'relay-only'],
     messages: {
       loopbackOnly:
