@@ -77,7 +77,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   for (const [name, value] of Object.entries(values)) {
     if (name === 'token' && typeof value === 'string' && value.trim() === '')
       throw new UsageError(
-        '--token is empty (an unset variable?): give the token, or drop --token to use PLEX_TOKEN, the login or the server\'s Preferences.xml',
+        "--token is empty (an unset variable?): give the token, or drop --token to use PLEX_TOKEN, the login or the server's Preferences.xml",
       );
     const items = Array.isArray(value) ? value : [value];
     if (items.some((item) => typeof item === 'string' && item.trim() === ''))
