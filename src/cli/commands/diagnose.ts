@@ -4,6 +4,7 @@ import { exitCodeFor } from '../../report/exit-code.js';
 import type { AlternatePortResult } from '../../experiments/index.js';
 import type { CommandContext } from '../command-context.js';
 import { prepareRun } from '../prepare-run.js';
+import { askRemoteAccess, shouldAskRemoteAccess } from '../ask-declared.js';
 import { createProgress } from '../spinner.js';
 import { renderReport } from '../render-report.js';
 import { outputSettings } from '../validate-flags.js';
@@ -37,8 +38,12 @@ export default async function diagnoseCommand({ values, output }: CommandContext
       progress.note('interrupted: the diagnosis is incomplete');
       return 130;
     }
-    const report = analyze(snapshot, run.analyzeOptions);
+    let report = analyze(snapshot, run.analyzeOptions);
     progress.stop();
+    if (shouldAskRemoteAccess(report, snapshot, output.streams, !settings.json && !settings.markdown)) {
+      const answered = await askRemoteAccess(snapshot, output.streams);
+      if (answered !== snapshot) report = analyze(answered, run.analyzeOptions);
+    }
     output.out(renderReport(report, output, settings));
     return exitCodeFor(report, settings.failOn);
   } finally {

@@ -50,7 +50,7 @@ export const hostListenCollector = defineCollector({
   async collect(ctx: Ctx) {
     const { target } = requireServerHost(ctx);
     const { port, source } = plexPort(ctx, target);
-    const result = await ctx.services.probes.hostListen({ signal: ctx.signal });
+    const result = await ctx.services.probes.hostListen({ port, signal: ctx.signal });
     if (!result.checked) ctx.skip(result.reason);
     return {
       port,

@@ -13,6 +13,9 @@ export const ListeningSocketValue = z.object({
   port: z.number().int(),
   /** all: 0.0.0.0 or ::; loopback: 127.0.0.0/8 or ::1; address: one specific address. */
   scope: z.enum(['all', 'loopback', 'address']),
+  inode: z.number().int().optional(),
+  /** The program holding the socket (/proc/<pid>/comm), when it could be read. */
+  owner: z.string().optional(),
 });
 
 export const HostListenValue = z.object({

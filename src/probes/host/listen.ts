@@ -7,6 +7,7 @@
  * the address printed as the in-memory 32-bit words in hex (so each word is byte-swapped on little-endian hosts),
  * `:PORT` in big-endian hex, state `0A` = TCP_LISTEN.
  */
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -21,6 +22,10 @@ export interface ListeningSocket {
   port: number;
   /** Every address (0.0.0.0, ::), loopback only, or one specific address. */
   scope: ListenScope;
+  /** The socket's inode (ties it to the process holding it). */
+  inode?: number;
+  /** The program holding it (/proc/<pid>/comm: "Plex Media Serv", "docker-proxy", "sshd"), when readable. */
+  owner?: string;
 }
 
 const TCP_LISTEN = '0A';
@@ -57,7 +62,14 @@ export function parseProcNetTcp(text: string, order: 'BE' | 'LE' = endianness())
     let address: ipaddr.IPv4 | ipaddr.IPv6 = procHexAddress(local[1]!, order);
     // ::ffff:a.b.c.d is an IPv4 address reached through a v6 socket: it answers exactly where a.b.c.d would.
     if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress()) address = address.toIPv4Address();
-    sockets.push({ address: address.toString(), family, port: parseInt(local[2]!, 16), scope: scopeOf(address) });
+    const inode = Number(fields[9]);
+    sockets.push({
+      address: address.toString(),
+      family,
+      port: parseInt(local[2]!, 16),
+      scope: scopeOf(address),
+      ...(Number.isSafeInteger(inode) && inode > 0 ? { inode } : {}),
+    });
   }
   return sockets;
 }
@@ -100,6 +112,8 @@ export async function readListeningSockets(fsRoot = '/', signal?: AbortSignal): 
 export type ListenProbeResult = { checked: true; value: ListenReading } | { checked: false; reason: string };
 
 export interface ProbeListenOptions {
+  /** Only the sockets on this port, each with the program that holds it when that can be read. @default every port */
+  port?: number;
   /** @default '/' */
   fsRoot?: string;
   /** @default process.platform */
@@ -113,8 +127,45 @@ export async function probeHostListen(options: ProbeListenOptions = {}): Promise
   if (platform !== 'linux')
     return { checked: false, reason: `not checked on this platform (${platform}): only Linux's /proc/net/tcp is read` };
   try {
-    return { checked: true, value: await readListeningSockets(options.fsRoot, options.signal) };
+    const reading = await readListeningSockets(options.fsRoot, options.signal);
+    if (options.port === undefined) return { checked: true, value: reading };
+    const sockets = reading.sockets.filter((socket) => socket.port === options.port);
+    return { checked: true, value: { ...reading, sockets: await withOwners(sockets, options.fsRoot ?? '/') } };
   } catch (error) {
     return { checked: false, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Bounds of the /proc scan for socket owners: a busy host has thousands of processes and descriptors. */
+const MAX_PROCESSES = 4096;
+const MAX_DESCRIPTORS = 200_000;
+
+/**
+ * Who holds each socket: /proc/<pid>/fd/* links read `socket:[inode]`. Whether the port is held by Plex itself, by a
+ * container runtime publishing it (docker-proxy) or by something in front of Plex (sshd for a tunnel, a reverse proxy)
+ * changes what its address means. Other users' processes are unreadable without root: their sockets keep no owner.
+ */
+async function withOwners(sockets: ListeningSocket[], fsRoot: string): Promise<ListeningSocket[]> {
+  const wanted = new Set(sockets.flatMap((socket) => (socket.inode === undefined ? [] : [socket.inode])));
+  if (wanted.size === 0) return sockets;
+  const owners = new Map<number, string>();
+  const proc = join(fsRoot, 'proc');
+  const pids = (await readdir(proc).catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  let descriptors = 0;
+  for (const pid of pids.slice(0, MAX_PROCESSES)) {
+    if (owners.size === wanted.size || descriptors > MAX_DESCRIPTORS) break;
+    const fds = await readdir(join(proc, pid, 'fd')).catch(() => [] as string[]);
+    descriptors += fds.length;
+    for (const fd of fds) {
+      const link = await readlink(join(proc, pid, 'fd', fd)).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode === undefined || !wanted.has(Number(inode)) || owners.has(Number(inode))) continue;
+      const comm = (await readFile(join(proc, pid, 'comm'), 'utf8').catch(() => '')).trim();
+      if (comm) owners.set(Number(inode), comm.slice(0, 64));
+    }
+  }
+  return sockets.map((socket) => {
+    const owner = socket.inode === undefined ? undefined : owners.get(socket.inode);
+    return owner ? { ...socket, owner } : socket;
+  });
 }

@@ -18,6 +18,9 @@ function describe(sockets: HostListenValue['sockets']): string {
     .join(', ');
 }
 
+/** Plex itself, or a container runtime publishing its port (/proc/<pid>/comm, cut to 15 characters). */
+const PLEX_OR_PUBLISHER = /plex|docker-proxy|rootlessport|slirp4netns|pasta|conmon|containerd|k3s|kube-proxy/i;
+
 export default defineBuiltinRule({
   id: 'plex-listens-wrong-address',
   meta: {
@@ -63,6 +66,16 @@ export default defineBuiltinRule({
       ctx.notChecked({
         reason: `nothing in this host's network namespace listens on TCP ${port}: Plex runs in a container or another namespace, or on another port`,
         howToCheck: `run plex-diagnose where Plex runs (inside its container), or check the port: ss -ltnp 'sport = :${port}'`,
+      });
+      return;
+    }
+    // Held by something that is neither Plex nor a container runtime publishing it (sshd for a tunnel, a reverse
+    // proxy, another program): its address says nothing about where Plex itself listens.
+    const others = [...new Set(sockets.flatMap((s) => (s.owner && !PLEX_OR_PUBLISHER.test(s.owner) ? [s.owner] : [])))];
+    if (others.length && sockets.every((s) => s.owner !== undefined)) {
+      ctx.notChecked({
+        reason: `TCP ${port} on this host is held by ${others.join(', ')}, not Plex Media Server (a tunnel or proxy in front of it?): where Plex itself listens is not known here`,
+        howToCheck: 'run plex-diagnose on the machine (or in the container) where Plex runs',
       });
       return;
     }

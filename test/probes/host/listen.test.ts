@@ -2,13 +2,20 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseProcNetTcp, procHexAddress, readListeningSockets } from '../../../src/probes/host/listen.js';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import {
+  parseProcNetTcp,
+  probeHostListen,
+  procHexAddress,
+  readListeningSockets,
+} from '../../../src/probes/host/listen.js';
 
 const fixture = (name: string) => readFile(join(__dirname, '../../fixtures/host-listen', name), 'utf8');
 
 describe('parseProcNetTcp (captured from a namespace, test/fixtures/host-listen/capture.sh)', () => {
   it('reads IPv4 listeners, little-endian words, ports in hex', async () => {
-    expect(parseProcNetTcp(await fixture('tcp.txt'), 'LE')).toEqual([
+    expect(withoutInodes(parseProcNetTcp(await fixture('tcp.txt'), 'LE'))).toEqual([
       { address: '192.168.1.10', family: 4, port: 32403, scope: 'address' },
       { address: '127.0.0.1', family: 4, port: 32401, scope: 'loopback' },
       { address: '0.0.0.0', family: 4, port: 32400, scope: 'all' },
@@ -16,7 +23,7 @@ describe('parseProcNetTcp (captured from a namespace, test/fixtures/host-listen/
   });
 
   it('reads IPv6 listeners word by word, and a v4-mapped address as the IPv4 address it answers on', async () => {
-    expect(parseProcNetTcp(await fixture('tcp6.txt'), 'LE')).toEqual([
+    expect(withoutInodes(parseProcNetTcp(await fixture('tcp6.txt'), 'LE'))).toEqual([
       { address: '2001:db8::10', family: 6, port: 32406, scope: 'address' },
       { address: '127.0.0.1', family: 6, port: 32405, scope: 'loopback' },
       { address: '::', family: 6, port: 32404, scope: 'all' },
@@ -62,3 +69,32 @@ describe('readListeningSockets', () => {
     await expect(readListeningSockets(root)).rejects.toThrow(/could not be read/);
   });
 });
+
+describe('probeHostListen with a port: the program holding it', () => {
+  it('names this very process as the owner of a socket it listens on (real /proc)', async ({ skip }) => {
+    if (process.platform !== 'linux') skip();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await probeHostListen({ port });
+      expect(result.checked).toBe(true);
+      if (!result.checked) return;
+      expect(result.value.sockets).toHaveLength(1);
+      expect(result.value.sockets[0]).toMatchObject({ address: '127.0.0.1', port, scope: 'loopback' });
+      const comm = readFileSync(`/proc/${process.pid}/comm`, 'utf8').trim();
+      expect(result.value.sockets[0]!.owner).toBe(comm);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+/** The inode ties a socket to its process (probeHostListen's owner); the address tests compare the rest. */
+function withoutInodes(sockets: ReturnType<typeof parseProcNetTcp>): Omit<(typeof sockets)[number], 'inode'>[] {
+  return sockets.map((socket) => {
+    expect(socket.inode).toBeGreaterThan(0);
+    const { inode: _inode, ...rest } = socket;
+    return rest;
+  });
+}

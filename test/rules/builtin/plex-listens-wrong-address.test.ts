@@ -50,6 +50,14 @@ new RuleTester().run(rule.id, rule, {
   ],
   invalid: [
     {
+      name: 'docker-proxy publishing on 127.0.0.1 only (compose `127.0.0.1:32400:32400`), remote failing',
+      observations: (o) => (
+        unreachable(o),
+        listening({ ...socket('127.0.0.1', 'loopback'), owner: 'docker-proxy' })(o)
+      ),
+      expect: [{ messageId: 'loopbackOnly', fixId: 'listenEverywhere' }],
+    },
+    {
       name: 'loopback only (a container published on 127.0.0.1), remote failing: high',
       observations: (o) => (
         unreachable(o),
@@ -109,6 +117,11 @@ new RuleTester().run(rule.id, rule, {
       },
       snapshot: { target: { url: 'http://127.0.0.1:32400' } },
       reason: /the address the forward targets is unknown/,
+    },
+    {
+      name: 'the port is held by sshd (a tunnel to the real server): where Plex listens is unknown here',
+      observations: (o) => (unreachable(o), listening({ ...socket('127.0.0.1', 'loopback'), owner: 'sshd' })(o)),
+      reason: /held by sshd, not Plex Media Server/,
     },
     { name: 'not collected', observations: (o) => void delete o['host.listen'], reason: /were not read/ },
   ],
