@@ -185,6 +185,21 @@ export default defineBuiltinRule({
     }
     if (reported) return;
     if (values.length === 0) {
+      // plex.tv's list was read and no direct (non-relay) connection is a plex.direct name: clients dial plain
+      // addresses, so a resolver that filters plex.direct answers cannot get in their way.
+      const listed = ctx.get('plextv.resources')?.server?.connections;
+      if (listed?.length && !listed.some((c) => !c.relay && /\.plex\.direct(?::|\/|$)/i.test(c.uri ?? ''))) {
+        ctx.pass({
+          evidence: [
+            {
+              source: 'plextv.resources',
+              observed: `no direct connection is a plex.direct name (${listed.length} listed)`,
+              expected: 'plex.direct names only where a resolver could filter them',
+            },
+          ],
+        });
+        return;
+      }
       ctx.notChecked({
         reason: 'no plex.direct name was resolved',
         howToCheck: "run on a machine on the server's LAN, with a token so plex.tv lists the plex.direct names",

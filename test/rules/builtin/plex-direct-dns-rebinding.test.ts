@@ -65,6 +65,29 @@ new RuleTester().run(rule.id, rule, {
       name: 'no plex.direct names and plex.tv does not flag rebinding',
       observations: (o) => void (o['probe.plexDirectDns'] = skipped('the server advertises no plex.direct names')),
     },
+    {
+      name: 'plex.tv lists only plain-address connections (no plex.direct name to filter): passed, with that evidence',
+      observations: (o) => (
+        (o['probe.plexDirectDns'] = skipped('the server advertises no plex.direct names')),
+        (o['plextv.resources'] = ok(
+          resourcesValue(
+            deviceValue({
+              connections: [
+                { address: HOME.server, local: true, protocol: 'http', uri: `http://${HOME.server}:32400` },
+                { address: HOME.wan, local: false, protocol: 'http', uri: `http://${HOME.wan}:32400` },
+                { address: HOME.relay, port: 8443, relay: true },
+              ],
+            }),
+          ),
+        ))
+      ),
+      evidence: /plextv\.resources: no direct connection is a plex\.direct name \(3 listed\)/,
+    },
+    {
+      name: 'plex.tv lists a plex.direct LAN name but DNS was not checked: never passed',
+      observations: (o) => void (o['probe.plexDirectDns'] = skipped('--only tls')),
+      outcome: 'not-checked',
+    },
     { name: 'nothing collected', observations: {} },
   ],
   invalid: [
