@@ -19,9 +19,9 @@ export function decideVerdict(checks: readonly RuleCheck[], diagnoses: readonly 
       howToCheck: 'run the built-in rules (drop --only, or turn the deciding rules back on)',
     });
   for (const [decides, group] of byQuestion) {
-    if (group.some((c) => c.status === 'passed')) continue;
-    // A failed deciding check is a finding (problems); otherwise say why the first of them could not decide.
-    const first = group.find((c) => c.status !== 'failed') ?? group[0]!;
+    // Passed, or answered by a finding (an error, or one turned down to info): either way the question was decided.
+    if (group.some((c) => c.status === 'passed' || c.status === 'failed' || c.findings > 0)) continue;
+    const first = group[0]!;
     missing.push({
       decides,
       ruleIds: group.map((c) => c.ruleId),

@@ -44,7 +44,7 @@ describe.concurrent('text', () => {
     ]);
     expect(env.stdout).toBe(flag.stdout);
     expect(env.stdout).not.toMatch(ANSI);
-    expect(env.stdout).toContain('No problems found. 19 checks decided: 19 passed, 0 failed, 1 not checked');
+    expect(env.stdout).toMatch(/No problems found\. \d+ checks decided: \d+ passed, 0 failed, \d+ not checked/);
     expect([flag.code, env.code]).toEqual([0, 0]);
     await expect(env.stdout).toMatchFileSnapshot('__snapshots__/analyze-healthy.txt');
   });
@@ -177,7 +177,13 @@ describe.concurrent('exit codes and --fail-on', () => {
     ['the warning turned into an error → 1', [WARNING_ONLY, '--rule', `${WARNING_RULE}=error`], 1],
     [
       'every rule that fired turned off → 0',
-      [ISP, '--rule', 'isp-blocks-port=off', '--rule', 'mapping-failed=off', '--rule', 'relay-only=off'],
+      [
+        ISP,
+        ...['isp-blocks-port', 'mapping-failed', 'outside-reachability', 'relay-only'].flatMap((id) => [
+          '--rule',
+          `${id}=off`,
+        ]),
+      ],
       0,
     ],
   ] as const)('%s', async (_name, args, code) => {
