@@ -24,9 +24,20 @@ export async function withJournalLock<T>(journalPath: string, work: () => Promis
   }
 }
 
+function unwritable(journalPath: string, error: unknown): FixError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return new FixError(
+    `cannot write the undo journal ${journalPath} (${typeof code === 'string' ? code : String(error)}): nothing was changed; pass --journal with a writable path`,
+    { reason: 'journal-unwritable', journalPath, cause: error },
+  );
+}
+
 async function acquire(lockPath: string, journalPath: string, retried: boolean): Promise<void> {
+  // A file where a directory should be makes mkdir answer EEXIST: that must not read as "the lock exists".
+  await ensurePrivateDir(dirname(lockPath)).catch((error: unknown) => {
+    throw unwritable(journalPath, error);
+  });
   try {
-    await ensurePrivateDir(dirname(lockPath));
     const handle = await open(lockPath, 'wx', 0o600);
     try {
       await handle.writeFile(`${process.pid}\n`, 'utf8');
@@ -35,12 +46,7 @@ async function acquire(lockPath: string, journalPath: string, retried: boolean):
     }
     return;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code !== 'EEXIST')
-      throw new FixError(
-        `cannot write the undo journal ${journalPath} (${typeof code === 'string' ? code : String(error)}): nothing was changed; pass --journal with a writable path`,
-        { reason: 'journal-unwritable', journalPath, cause: error },
-      );
+    if ((error as { code?: unknown } | null)?.code !== 'EEXIST') throw unwritable(journalPath, error);
   }
   const holder = await lockHolder(lockPath);
   if (retried || (holder !== undefined && isAlive(holder)))
@@ -49,7 +55,9 @@ async function acquire(lockPath: string, journalPath: string, retried: boolean):
       { reason: 'busy', journalPath },
     );
   // The holder is gone (a crash or a kill): its journal, if any, is intact (written atomically); take the lock over.
-  await rm(lockPath, { force: true });
+  await rm(lockPath, { force: true }).catch((error: unknown) => {
+    throw unwritable(journalPath, error);
+  });
   await acquire(lockPath, journalPath, true);
 }
 
