@@ -46,7 +46,9 @@ describe.concurrent('verdict and differential', () => {
     expect(text.code).toBe(4);
     expect(text.stdout).not.toContain('No problems found');
     expect(text.stdout).toContain('Inconclusive: no problem found, but remote access could not be checked.');
-    expect(text.stdout).toMatch(/mapping-failed, outside-reachability: needs server\.account, which was skipped: no token.* → give a token/);
+    expect(text.stdout).toMatch(
+      /mapping-failed, outside-reachability: needs server\.account, which was skipped: no token.* → give a token/,
+    );
     const json = await sandbox.run(['analyze', file, '--json']);
     expect(json.code).toBe(4);
     expect(parseReport(json.stdout).verdict.status).toBe('inconclusive');
