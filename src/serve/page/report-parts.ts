@@ -69,7 +69,11 @@ export function renderDiagnoses(report: Report): string {
  * Without any, the page says none are configured rather than showing an empty table.
  */
 export function renderForwards(report: Report | undefined, monitored?: readonly ForwardRow[]): string {
-  const outside = report?.observations.filter((o) => o.id === 'probe.outside' || o.id.startsWith('outside.')) ?? [];
+  // A skipped outside check ("no reflector given") is no outside check: the rules now always ask for one.
+  const outside =
+    report?.observations.filter(
+      (o) => (o.id === 'probe.outside' || o.id.startsWith('outside.')) && o.status !== 'skipped',
+    ) ?? [];
   const watched = monitored?.length ? monitoredRows(monitored) : '';
   if (outside.length === 0)
     return (
