@@ -103,7 +103,7 @@ describe.concurrent('rules', () => {
     }[];
     expect(list.map((r) => r.id)).toEqual(builtinRules.map((r) => r.id));
     const isp = list.find((r) => r.id === 'isp-blocks-port')!;
-    expect(isp).toMatchObject({ severity: 'error', category: 'port-forwarding', requires: ['server.account'] });
+    expect(isp).toMatchObject({ severity: 'error', category: 'port-forwarding', requires: [] });
     expect(isp.messages).toEqual(expect.arrayContaining(['proven', 'likely', 'inboundBlocked']));
   });
 });
@@ -131,7 +131,7 @@ describe.concurrent('explain', () => {
       sandbox.run(['explain', 'nosuch']),
     ]);
     expect(close.stderr).toBe(
-      'plex-diagnose: no rule "isp-blocks" (did you mean isp-blocks-port?); `plex-diagnose rules` lists them\n',
+      'plex-diagnose: no rule "isp-blocks" (did you mean host-firewall-blocks-port, isp-blocks-port?); `plex-diagnose rules` lists them\n',
     );
     expect(close.code).toBe(2);
     expect(unrelated.stderr).toBe('plex-diagnose: no rule "nosuch"; `plex-diagnose rules` lists them\n');
