@@ -127,19 +127,29 @@ export function describeService(service: KubernetesServiceFacts): string {
   return `Service ${service.name ?? '(unnamed)'} (${service.type ?? 'ClusterIP'}): ports ${ports || 'none'}${lb}${external}${policy}`;
 }
 
-/** Why the Services could not be used, as a not-checked reason; undefined when they were read. */
-export function servicesUnread(k8s: KubernetesValue | undefined): { reason: string; howToCheck: string } | undefined {
-  if (!k8s)
-    return {
+/**
+ * The Kubernetes rules' shared start: the value with its Services read, or undefined after saying the rule was not
+ * checked and how to make it checkable.
+ */
+export function readServices(
+  ctx: FactsContext & { notChecked(info: { reason: string; howToCheck: string }): void },
+): KubernetesValue | undefined {
+  const k8s = ctx.get('host.kubernetes');
+  if (!k8s) {
+    ctx.notChecked({
       reason: 'the Service in front of Plex was not read (this run is not inside the Plex pod)',
       howToCheck:
         'run plex-diagnose inside the Plex pod (kubectl exec) with a service account that may get pods and list services, or compare by hand: kubectl get svc -o wide',
-    };
-  if (k8s.servicesRead.status !== 'read')
-    return {
+    });
+    return undefined;
+  }
+  if (k8s.servicesRead.status !== 'read') {
+    ctx.notChecked({
       reason: k8s.servicesRead.reason,
       howToCheck:
         "grant the pod's service account get on pods and list on services in its namespace (a Role and RoleBinding), or compare by hand: kubectl get svc -o wide",
-    };
-  return undefined;
+    });
+    return undefined;
+  }
+  return k8s;
 }

@@ -45,6 +45,16 @@ export function outsideView(ctx: FactsContext): OutsideView {
   };
 }
 
+/** The outside rules' shared start: the view when it counts, or undefined after saying why the rule is not checked. */
+export function outsideViewOrNotChecked(
+  ctx: FactsContext & { notChecked(info: { reason: string; howToCheck: string }): void },
+): Extract<OutsideView, { kind: 'ok' }> | undefined {
+  const view = outsideView(ctx);
+  if (view.kind === 'ok') return view;
+  ctx.notChecked({ reason: view.reason, howToCheck: view.howToCheck });
+  return undefined;
+}
+
 export type IdentitySeen = 'this' | 'other' | 'not-plex' | 'none';
 
 /** Which server answered /identity on a port the reflector opened. `none`: not asked, not open, or no answer. */

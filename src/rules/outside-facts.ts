@@ -69,6 +69,30 @@ export const NOT_DECIDED_OUTSIDE = {
 };
 
 /**
+ * The shared start of the rules Plex's connect-back decides: pass when the outside (or Plex's check) says remote
+ * access works, else leave the rule undecided here (a finding may still decide it); returns the state for the rest.
+ */
+export function passOrDeferToOutside(
+  ctx: FactsContext & Pick<RuleContext<string>, 'pass' | 'notChecked'>,
+): RemoteState {
+  const remote = remoteState(ctx);
+  if ('works' in remote) ctx.pass({ evidence: [remote.works] });
+  else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+  return remote;
+}
+
+/** What an upstream NAT (cgnat, double-nat) explains: every symptom of nothing inbound reaching the router. */
+export const EXPLAINED_BY_UPSTREAM_NAT = [
+  'mapping-failed',
+  'no-port-forward',
+  'isp-blocks-port',
+  'relay-only',
+  'manual-port-mismatch',
+  'outside-reachability',
+  'outside-port-closed',
+] as const;
+
+/**
  * The upstream-NAT rules' shared start (cgnat, double-nat): pass when Plex's check (or the outside) says remote access
  * works, else leave it undecided here; and when it fails while the router's WAN address cannot be read, or `pointsTo`
  * holds other signs (plex.tv seeing the server from another address), suspect this cause, with the one step that
@@ -79,12 +103,8 @@ export function passOrSuspectUpstreamNat(
   nextStep: NextStep,
   pointsTo: Evidence[] = [],
 ): void {
-  const remote = remoteState(ctx);
-  if ('works' in remote) {
-    ctx.pass({ evidence: [remote.works] });
-    return;
-  }
-  ctx.notChecked(NOT_DECIDED_OUTSIDE);
+  const remote = passOrDeferToOutside(ctx);
+  if ('works' in remote) return;
   const failing =
     'fails' in remote && routerWan(ctx).status !== 'ok'
       ? [

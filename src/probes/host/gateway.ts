@@ -28,6 +28,14 @@ export function ipv6FromProcHex(hex: string): string | undefined {
   return ipaddr.IPv6.parse(groups).toString();
 }
 
+type Fields<N extends number, Acc extends string[] = []> = Acc['length'] extends N ? Acc : Fields<N, [...Acc, string]>;
+
+/** The first `count` whitespace-separated fields of a /proc line, or undefined when it has fewer (a malformed line). */
+function leadingFields<N extends number>(line: string, count: N): Fields<N> | undefined {
+  const fields = line.trim().split(/\s+/);
+  return fields.length >= count ? (fields.slice(0, count) as Fields<N>) : undefined;
+}
+
 interface RawRoute extends RouteEntry {
   flags: number;
 }
@@ -36,18 +44,9 @@ interface RawRoute extends RouteEntry {
 export function parseProcNetRoute(text: string): RawRoute[] {
   const routes: RawRoute[] = [];
   for (const line of text.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 8) continue;
-    const [name, destinationHex, gatewayHex, flagsHex, , , metricText, maskHex] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const fields = leadingFields(line, 8);
+    if (!fields) continue;
+    const [name, destinationHex, gatewayHex, flagsHex, , , metricText, maskHex] = fields;
     const destination = ipv4FromProcHex(destinationHex);
     const gateway = ipv4FromProcHex(gatewayHex);
     const mask = ipv4FromProcHex(maskHex);
@@ -72,20 +71,9 @@ export function parseProcNetRoute(text: string): RawRoute[] {
 export function parseProcIpv6Route(text: string): RawRoute[] {
   const routes: RawRoute[] = [];
   for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 10) continue;
-    const [destinationHex, prefixHex, , , nextHopHex, metricHex, , , flagsHex, name] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const fields = leadingFields(line, 10);
+    if (!fields) continue;
+    const [destinationHex, prefixHex, , , nextHopHex, metricHex, , , flagsHex, name] = fields;
     const destination = ipv6FromProcHex(destinationHex);
     const nextHop = ipv6FromProcHex(nextHopHex);
     const prefix = parseInt(prefixHex, 16);

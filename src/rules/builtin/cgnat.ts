@@ -3,7 +3,12 @@
  * router. Seen directly as a WAN address in 100.64.0.0/10 (RFC 6598), or as a public WAN address that is not the
  * address plex.tv sees (another NAT beyond the router rewrites it).
  */
-import { egressMismatch, passOrSuspectUpstreamNat, unroutablePublished } from '../outside-facts.js';
+import {
+  egressMismatch,
+  EXPLAINED_BY_UPSTREAM_NAT,
+  passOrSuspectUpstreamNat,
+  unroutablePublished,
+} from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   routerAttribution,
@@ -33,15 +38,7 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'server.root',
     ],
-    explains: [
-      'mapping-failed',
-      'no-port-forward',
-      'isp-blocks-port',
-      'relay-only',
-      'manual-port-mismatch',
-      'outside-reachability',
-      'outside-port-closed',
-    ],
+    explains: [...EXPLAINED_BY_UPSTREAM_NAT],
     messages: {
       suspected:
         'Your ISP may share one public address between customers (carrier-grade NAT): no forward can reach you.',

@@ -4,7 +4,7 @@
  * `doublenat` mapping error. miniupnpd refuses to report a private or shared WAN address at all
  * (docs/reference/netlab.md): an empty answer means "not public", without saying which kind.
  */
-import { passOrSuspectUpstreamNat, unroutablePublished } from '../outside-facts.js';
+import { EXPLAINED_BY_UPSTREAM_NAT, passOrSuspectUpstreamNat, unroutablePublished } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { mappingState, publicPort, routerAttribution, routerWan, vantage } from '../facts.js';
 
@@ -27,15 +27,7 @@ export default defineBuiltinRule({
       'declared.remoteAccess',
       'plextv.resources',
     ],
-    explains: [
-      'mapping-failed',
-      'no-port-forward',
-      'isp-blocks-port',
-      'relay-only',
-      'manual-port-mismatch',
-      'outside-reachability',
-      'outside-port-closed',
-    ],
+    explains: [...EXPLAINED_BY_UPSTREAM_NAT],
     messages: {
       suspected:
         'A second router (an ISP modem-router in front of yours) may sit between your router and the internet.',

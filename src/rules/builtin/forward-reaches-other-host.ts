@@ -11,7 +11,7 @@ import {
   describePort,
   expectedIdentity,
   identitySeen,
-  outsideView,
+  outsideViewOrNotChecked,
   type IdentitySeen,
   type OutsidePort,
 } from '../outside-evidence.js';
@@ -38,11 +38,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const view = outsideView(ctx);
-    if (view.kind !== 'ok') {
-      ctx.notChecked({ reason: view.reason, howToCheck: view.howToCheck });
-      return;
-    }
+    const view = outsideViewOrNotChecked(ctx);
+    if (!view) return;
     const expected = expectedIdentity(view.value);
     const asked = view.value.ports.filter((p) => p.identity !== undefined && p.tcp.state === 'open');
     const judged = asked.map((port) => ({ port, seen: identitySeen(port, expected) }));

@@ -4,7 +4,7 @@
  * is a strong guess (medium); the alternate-port experiment turns it into proof (high): the same server behind the
  * same router is reachable on another port.
  */
-import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { passOrDeferToOutside } from '../outside-facts.js';
 import { reflectorProof } from './isp-blocks-port-reflector.js';
 import { HOW_TO_CHECK_OUTSIDE, plexReachedFromOutside } from '../outside-evidence.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
@@ -69,9 +69,7 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    const remote = remoteState(ctx);
-    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    const remote = passOrDeferToOutside(ctx);
     if ('fails' in remote)
       ctx.suspect({
         messageId: 'suspected',

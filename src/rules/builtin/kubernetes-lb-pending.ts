@@ -5,7 +5,7 @@
  */
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { reachedFromOutside } from '../outside-facts.js';
-import { describeService, plexExposures, servicesUnread } from '../kubernetes-facts.js';
+import { describeService, plexExposures, readServices } from '../kubernetes-facts.js';
 
 export default defineBuiltinRule({
   id: 'kubernetes-lb-pending',
@@ -27,12 +27,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const k8s = ctx.get('host.kubernetes');
-    const unread = servicesUnread(k8s);
-    if (unread || !k8s) {
-      ctx.notChecked(unread!);
-      return;
-    }
+    const k8s = readServices(ctx);
+    if (!k8s) return;
     const balancers = k8s.services.filter((s) => s.type === 'LoadBalancer');
     if (balancers.length === 0) {
       ctx.pass({

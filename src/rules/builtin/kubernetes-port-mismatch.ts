@@ -7,7 +7,7 @@
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { publicPort } from '../facts.js';
 import { reachedFromOutside, remoteTrouble } from '../outside-facts.js';
-import { describeService, plexExposures, servicesUnread } from '../kubernetes-facts.js';
+import { describeService, plexExposures, readServices } from '../kubernetes-facts.js';
 
 export default defineBuiltinRule({
   id: 'kubernetes-port-mismatch',
@@ -39,12 +39,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const k8s = ctx.get('host.kubernetes');
-    const unread = servicesUnread(k8s);
-    if (unread || !k8s) {
-      ctx.notChecked(unread!);
-      return;
-    }
+    const k8s = readServices(ctx);
+    if (!k8s) return;
     if (k8s.pod?.hostNetwork) {
       ctx.pass({
         evidence: [{ source: 'host.kubernetes', observed: "hostNetwork: true: Plex listens on the node's own port" }],

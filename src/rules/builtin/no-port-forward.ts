@@ -4,7 +4,7 @@
  * map ports at all (pms-docker README: "essentially behind two routers").
  */
 import { containerNetworkOf } from '../../core/net/address.js';
-import { NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { passOrDeferToOutside } from '../outside-facts.js';
 import type { Evidence } from '../../core/finding.js';
 import type { FactsContext } from '../facts.js';
 import type { SuspectDescriptor } from '../types.js';
@@ -64,9 +64,7 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    const remote = remoteState(ctx);
-    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    const remote = passOrDeferToOutside(ctx);
     const network = ctx.get('server.prefs')?.network;
     // Without the prefs (no token) the manual port is unknown: a router that answers nothing is a candidate only.
     const silentRouter =

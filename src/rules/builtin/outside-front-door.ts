@@ -5,7 +5,7 @@
  * own port (its check, the relay, missing forwards) stand down. Only a real outside vantage counts.
  */
 import { defineBuiltinRule } from './define-builtin-rule.js';
-import { frontDoor, outsideView, plexReachedFromOutside } from '../outside-evidence.js';
+import { frontDoor, outsideViewOrNotChecked, plexReachedFromOutside } from '../outside-evidence.js';
 
 export default defineBuiltinRule({
   id: 'outside-front-door',
@@ -25,11 +25,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const view = outsideView(ctx);
-    if (view.kind !== 'ok') {
-      ctx.notChecked({ reason: view.reason, howToCheck: view.howToCheck });
-      return;
-    }
+    const view = outsideViewOrNotChecked(ctx);
+    if (!view) return;
     const direct = plexReachedFromOutside(ctx);
     if (direct) {
       ctx.pass({ evidence: [view.source, direct] });

@@ -10,7 +10,7 @@
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import { routerMappingsFor, seesServersRouter, serverLanEndpoint, type FactsContext } from '../facts.js';
 import type { Evidence } from '../../core/finding.js';
-import { describePort, frontDoor, isClosed, outsideView, plexPort } from '../outside-evidence.js';
+import { describePort, frontDoor, isClosed, outsideViewOrNotChecked, plexPort } from '../outside-evidence.js';
 
 type ForwardKnown = { state: 'present' | 'absent' | 'unknown'; evidence: Evidence[]; measured: boolean };
 
@@ -100,11 +100,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const view = outsideView(ctx);
-    if (view.kind !== 'ok') {
-      ctx.notChecked({ reason: view.reason, howToCheck: view.howToCheck });
-      return;
-    }
+    const view = outsideViewOrNotChecked(ctx);
+    if (!view) return;
     const plex = plexPort(view.value);
     if (plex?.tcp.state === 'open') {
       ctx.pass({ evidence: [view.source, { source: 'probe.outside', observed: describePort(plex) }] });

@@ -12,7 +12,7 @@ import {
   frontDoor,
   identitySeen,
   isClosed,
-  outsideView,
+  outsideViewOrNotChecked,
   plexPort,
 } from '../outside-evidence.js';
 
@@ -40,11 +40,8 @@ export default defineBuiltinRule({
     },
   },
   evaluate(ctx) {
-    const view = outsideView(ctx);
-    if (view.kind !== 'ok') {
-      ctx.notChecked({ reason: view.reason, howToCheck: view.howToCheck });
-      return;
-    }
+    const view = outsideViewOrNotChecked(ctx);
+    if (!view) return;
     const plex = plexPort(view.value);
     if (!plex) {
       ctx.notChecked({

@@ -4,7 +4,7 @@
  * interface, or from the LAN as plex.tv seeing the server at another address than this machine
  * (publicAddressMatches=false).
  */
-import { egressMismatch, NOT_DECIDED_OUTSIDE, remoteState } from '../outside-facts.js';
+import { egressMismatch, passOrDeferToOutside } from '../outside-facts.js';
 import { defineBuiltinRule } from './define-builtin-rule.js';
 import {
   publicPort,
@@ -59,9 +59,7 @@ export default defineBuiltinRule({
   },
   evaluate(ctx) {
     // Plex's connect-back passes this check unless the rule still finds its cause (a finding outranks the pass).
-    const remote = remoteState(ctx);
-    if ('works' in remote) ctx.pass({ evidence: [remote.works] });
-    else ctx.notChecked(NOT_DECIDED_OUTSIDE);
+    const remote = passOrDeferToOutside(ctx);
     // plex.tv itself saying the server egresses elsewhere (publicAddressMatches=false) points here more than a bare
     // failure does.
     const mismatch = egressMismatch(ctx);
