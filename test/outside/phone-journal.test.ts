@@ -3,25 +3,14 @@
  * replayed at the next start: its mapping is deleted only while the router still shows it as ours, the journal then
  * removed; a live run's journal, an unreachable router and a garbled journal leave the file for later.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd/index.js';
+import { readdir, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { startFakeIgd } from '../../src/testing/fake-igd/index.js';
 import { cleanupStaleMappings, phoneJournalPath, runOutsideCheck } from '../../src/outside/phone/index.js';
 import { MAPPING_DESCRIPTION } from '../../src/outside/phone/journal.js';
-import { deadPid } from './phone-support.js';
+import { deadPid, useDirAndIgd } from './phone-support.js';
 
-let dir: string;
-let igd: FakeIgd;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pd-phone-journal-'));
-  igd = await startFakeIgd({ externalIp: '84.1.1.2' });
-});
-afterEach(async () => {
-  await igd.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const setup = useDirAndIgd('pd-phone-journal-');
 
 describe('crash recovery from the journal', () => {
   const ours = (externalPort: number) => ({
@@ -42,8 +31,8 @@ describe('crash recovery from the journal', () => {
       startedAt: new Date().toISOString(),
       mapping: {
         method: 'upnp',
-        controlUrl: igd.controlUrl,
-        serviceType: igd.serviceType,
+        controlUrl: setup.igd.controlUrl,
+        serviceType: setup.igd.serviceType,
         externalPort,
         internalPort: 41000,
         internalClient: '127.0.0.1',
@@ -51,69 +40,69 @@ describe('crash recovery from the journal', () => {
     });
 
   it("a dead run's mapping is removed at the next start and its journal deleted; a live run's is left alone", async () => {
-    await igd.close();
-    igd = await startFakeIgd({ externalIp: '84.1.1.2', mappings: [ours(47001), ours(47002)] });
+    await setup.igd.close();
+    setup.igd = await startFakeIgd({ externalIp: '84.1.1.2', mappings: [ours(47001), ours(47002)] });
     const dead = deadPid();
-    await writeFile(phoneJournalPath(dir, dead), journal(dead, 47001), { mode: 0o600 });
+    await writeFile(phoneJournalPath(setup.dir, dead), journal(dead, 47001), { mode: 0o600 });
     // process.ppid runs for sure (the test runner): its journal is a live run's.
-    await writeFile(phoneJournalPath(dir, process.ppid), journal(process.ppid, 47002), { mode: 0o600 });
-    const entries = await cleanupStaleMappings(dir, { timeoutMs: 2000 });
+    await writeFile(phoneJournalPath(setup.dir, process.ppid), journal(process.ppid, 47002), { mode: 0o600 });
+    const entries = await cleanupStaleMappings(setup.dir, { timeoutMs: 2000 });
     expect(entries).toEqual([
       expect.objectContaining({ removed: true, detail: expect.stringContaining('external port 47001 removed') }),
     ]);
-    expect(igd.mappings().map((m) => m.externalPort)).toEqual([47002]);
-    expect((await readdir(dir)).sort()).toEqual([`outside-check-${process.ppid}.json`]);
+    expect(setup.igd.mappings().map((m) => m.externalPort)).toEqual([47002]);
+    expect((await readdir(setup.dir)).sort()).toEqual([`outside-check-${process.ppid}.json`]);
   });
 
   it('a port that now maps elsewhere is not deleted (not ours any more); the journal goes', async () => {
-    await igd.close();
-    igd = await startFakeIgd({
+    await setup.igd.close();
+    setup.igd = await startFakeIgd({
       externalIp: '84.1.1.2',
       mappings: [{ ...ours(47003), internalClient: '127.0.0.5', description: 'game console' }],
     });
     const dead = deadPid();
-    await writeFile(phoneJournalPath(dir, dead), journal(dead, 47003), { mode: 0o600 });
-    const entries = await cleanupStaleMappings(dir, { timeoutMs: 2000 });
+    await writeFile(phoneJournalPath(setup.dir, dead), journal(dead, 47003), { mode: 0o600 });
+    const entries = await cleanupStaleMappings(setup.dir, { timeoutMs: 2000 });
     expect(entries[0]).toMatchObject({ removed: true, detail: expect.stringContaining('not ours') });
-    expect(igd.mappings()).toHaveLength(1);
-    expect(await readdir(dir)).toEqual([]);
+    expect(setup.igd.mappings()).toHaveLength(1);
+    expect(await readdir(setup.dir)).toEqual([]);
   });
 
   it('an unreachable router keeps the journal for the next try; a garbled journal is reported, not trusted', async () => {
     const dead = deadPid();
     const text = journal(dead, 47004);
-    await igd.close();
-    await writeFile(phoneJournalPath(dir, dead), text, { mode: 0o600 });
-    await writeFile(phoneJournalPath(dir, dead + 1 === process.pid ? dead + 2 : dead + 1), '{"version":1,', {
+    await setup.igd.close();
+    await writeFile(phoneJournalPath(setup.dir, dead), text, { mode: 0o600 });
+    await writeFile(phoneJournalPath(setup.dir, dead + 1 === process.pid ? dead + 2 : dead + 1), '{"version":1,', {
       mode: 0o600,
     });
-    const entries = await cleanupStaleMappings(dir, { timeoutMs: 1000, alive: () => false });
+    const entries = await cleanupStaleMappings(setup.dir, { timeoutMs: 1000, alive: () => false });
     expect(entries).toHaveLength(2);
     expect(entries.every((entry) => !entry.removed)).toBe(true);
     expect(entries.map((e) => e.detail).join('\n')).toMatch(/not a valid outside-check journal/);
-    expect(await readdir(dir)).toHaveLength(2);
-    igd = await startFakeIgd({ externalIp: '84.1.1.2' });
+    expect(await readdir(setup.dir)).toHaveLength(2);
+    setup.igd = await startFakeIgd({ externalIp: '84.1.1.2' });
   });
 
   it('runOutsideCheck cleans up first, then runs', async () => {
-    await igd.close();
-    igd = await startFakeIgd({ externalIp: '84.1.1.2', mappings: [ours(47005)] });
+    await setup.igd.close();
+    setup.igd = await startFakeIgd({ externalIp: '84.1.1.2', mappings: [ours(47005)] });
     const dead = deadPid();
-    await writeFile(phoneJournalPath(dir, dead), journal(dead, 47005), { mode: 0o600 });
+    await writeFile(phoneJournalPath(setup.dir, dead), journal(dead, 47005), { mode: 0o600 });
     const notes: string[] = [];
     const controller = new AbortController();
     let during: number[] = [];
     const result = await runOutsideCheck({
       listenHost: '127.0.0.1',
       map: 'upnp',
-      upnp: { location: igd.location },
-      journalDir: dir,
+      upnp: { location: setup.igd.location },
+      journalDir: setup.dir,
       timeoutMs: 20_000,
       routerTimeoutMs: 2000,
       signal: controller.signal,
       onNote: (line) => notes.push(line),
       onReady: () => {
-        during = igd.mappings().map((m) => m.externalPort);
+        during = setup.igd.mappings().map((m) => m.externalPort);
         controller.abort();
       },
     });

@@ -3,35 +3,25 @@
  * exists exactly while the check waits and is gone after success, timeout and abort; the URL carries the router's (or
  * plex.tv's) public address. Crash recovery from the journal: phone-journal.test.ts.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeIgd, type FakeIgd } from '../../src/testing/fake-igd/index.js';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { startFakeIgd } from '../../src/testing/fake-igd/index.js';
 import { startFakeNatPmp } from '../../src/testing/fake-natpmp.js';
 import { runOutsideCheck, type ClassifySource, type OutsideCheckOptions } from '../../src/outside/phone/index.js';
 import { MAPPING_DESCRIPTION } from '../../src/outside/phone/journal.js';
+import { useDirAndIgd } from './phone-support.js';
 
 /** 127.0.0.1 plays the phone on mobile data. */
 const loopbackIsOutside = (): ClassifySource => (address) => ({ address, addressClass: 'public', kind: 'outside' });
 
-let dir: string;
-let igd: FakeIgd;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pd-phone-'));
-  igd = await startFakeIgd({ externalIp: '84.1.1.2' });
-});
-afterEach(async () => {
-  await igd.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const setup = useDirAndIgd('pd-phone-');
 
 function upnpOptions(extra: Partial<OutsideCheckOptions> = {}): OutsideCheckOptions {
   return {
     listenHost: '127.0.0.1',
     map: 'upnp',
-    upnp: { location: igd.location },
-    journalDir: dir,
+    upnp: { location: setup.igd.location },
+    journalDir: setup.dir,
     timeoutMs: 20_000,
     routerTimeoutMs: 2000,
     ...extra,
@@ -63,8 +53,8 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
     let journalsWhileWaiting: string[] = [];
     const result = await runWith(upnpOptions({ classifier: loopbackIsOutside }), async (url) => {
       seenUrl = url;
-      mappedWhileWaiting = igd.mappings();
-      journalsWhileWaiting = await readdir(dir);
+      mappedWhileWaiting = setup.igd.mappings();
+      journalsWhileWaiting = await readdir(setup.dir);
       const port = (mappedWhileWaiting[0] as { internalPort: number }).internalPort;
       const answer = await fetch(localUrl(url, port));
       expect(answer.status).toBe(200);
@@ -89,13 +79,13 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
       source: { address: '127.0.0.1', kind: 'outside' },
     });
     expect(result.mapping.leaseSeconds).toBe(20 + 120);
-    expect(igd.mappings()).toEqual([]);
-    expect(await readdir(dir)).toEqual([]);
+    expect(setup.igd.mappings()).toEqual([]);
+    expect(await readdir(setup.dir)).toEqual([]);
   });
 
   it('on timeout the mapping is removed too; inside visits are listed as refused', async () => {
     const result = await runWith(upnpOptions({ timeoutMs: 1500 }), async (url) => {
-      const port = igd.mappings()[0]!.internalPort;
+      const port = setup.igd.mappings()[0]!.internalPort;
       expect((await fetch(localUrl(url, port))).status).toBe(403);
     });
     expect(result).toMatchObject({
@@ -105,23 +95,23 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
       refused: [{ address: '127.0.0.1', addressClass: 'loopback', kind: 'inside' }],
     });
     expect(result.source).toBeUndefined();
-    expect(igd.mappings()).toEqual([]);
+    expect(setup.igd.mappings()).toEqual([]);
   });
 
   it('on abort (Ctrl-C) the mapping is removed with its own deadline', async () => {
     const controller = new AbortController();
     const result = await runWith(upnpOptions({ signal: controller.signal }), async () => {
-      expect(igd.mappings()).toHaveLength(1);
+      expect(setup.igd.mappings()).toHaveLength(1);
       controller.abort(new Error('SIGINT'));
     });
     expect(result).toMatchObject({ reached: 'no', outcome: 'interrupted', mapping: { made: true, removed: true } });
-    expect(igd.mappings()).toEqual([]);
-    expect(await readdir(dir)).toEqual([]);
+    expect(setup.igd.mappings()).toEqual([]);
+    expect(await readdir(setup.dir)).toEqual([]);
   });
 
   it("prefers plex.tv's view of the public address; a router WAN in CGNAT space is a warning", async () => {
-    await igd.close();
-    igd = await startFakeIgd({ externalIp: '100.64.0.2' });
+    await setup.igd.close();
+    setup.igd = await startFakeIgd({ externalIp: '100.64.0.2' });
     const controller = new AbortController();
     let seen = '';
     const result = await runWith(
@@ -152,8 +142,8 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
   });
 
   it('a refused mapping (718 on a fixed port) is a not-run result with the reason, and no journal left', async () => {
-    await igd.close();
-    igd = await startFakeIgd({
+    await setup.igd.close();
+    setup.igd = await startFakeIgd({
       externalIp: '84.1.1.2',
       mappings: [
         {
@@ -171,8 +161,8 @@ describe('runOutsideCheck with --map upnp (fake IGD)', () => {
     const result = await runOutsideCheck(upnpOptions({ externalPort: 45000 }));
     expect(result).toMatchObject({ reached: 'no', outcome: 'not-run', mapping: { made: false, removed: true } });
     expect(result.reason).toMatch(/refused the UPnP mapping \(718/);
-    expect(igd.mappings()).toHaveLength(1);
-    expect(await readdir(dir)).toEqual([]);
+    expect(setup.igd.mappings()).toHaveLength(1);
+    expect(await readdir(setup.dir)).toEqual([]);
   });
 });
 
@@ -187,7 +177,7 @@ describe('runOutsideCheck with --map natpmp (fake gateway)', () => {
           listenHost: '127.0.0.1',
           map: 'natpmp',
           natpmpGateway: { address: '127.0.0.1', port: gateway.port },
-          journalDir: dir,
+          journalDir: setup.dir,
           timeoutMs: 20_000,
           routerTimeoutMs: 2000,
           signal: controller.signal,
@@ -205,7 +195,7 @@ describe('runOutsideCheck with --map natpmp (fake gateway)', () => {
         mapping: { method: 'natpmp', made: true, removed: true },
       });
       expect(gateway.mappings()).toEqual([]);
-      expect(await readdir(dir)).toEqual([]);
+      expect(await readdir(setup.dir)).toEqual([]);
     } finally {
       await gateway.close();
     }
@@ -214,7 +204,12 @@ describe('runOutsideCheck with --map natpmp (fake gateway)', () => {
 
 describe('runOutsideCheck without a mapping', () => {
   it('listens on the forwarded port, needs a public address, and says why it could not run without one', async () => {
-    const result = await runOutsideCheck({ listenHost: '127.0.0.1', listenPort: 0, journalDir: dir, timeoutMs: 5000 });
+    const result = await runOutsideCheck({
+      listenHost: '127.0.0.1',
+      listenPort: 0,
+      journalDir: setup.dir,
+      timeoutMs: 5000,
+    });
     expect(result).toMatchObject({ outcome: 'not-run', mapping: { method: 'none', made: false, removed: true } });
     expect(result.reason).toMatch(/pass --public-ip/);
   });
@@ -229,7 +224,7 @@ describe('runOutsideCheck without a mapping', () => {
         listenHost: '127.0.0.1',
         listenPort: port,
         publicIp: '84.1.1.2',
-        journalDir: dir,
+        journalDir: setup.dir,
         timeoutMs: 5000,
       });
       expect(result).toMatchObject({ outcome: 'not-run', reached: 'no' });
