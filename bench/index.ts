@@ -71,4 +71,8 @@ for (const f of figures.filter((x) => x.target === undefined)) {
     `info   ${f.name}: ${round(f.value)} ${f.unit}${f.baseline ? ` (${(f.value / f.baseline.value).toFixed(2)} × ${f.baseline.label})` : ''}`,
   );
 }
+const met = withTarget.filter((f) => f.value <= f.target!).length;
+console.log(
+  `\n${met} of ${withTarget.length} targets met, ${withTarget.length - met} missed${failed ? `; ${failed} bench(es) failed` : ''} (load average ${loadavg()[0]!.toFixed(2)})`,
+);
 if (failed) process.exitCode = 1;
