@@ -6,8 +6,12 @@
  * remote access off every three cycles, so alerts keep flowing.
  *
  * Cycles run back to back (interval 0): the worst case for V8's heap sizing, which grows the heap with the allocation
- * rate during the first few hundred cycles. So the same run is also measured in steady state (medians of samples at
- * 10-30% against 80-100% of the cycles) and with `--optimize-for-size`.
+ * rate during the first few hundred cycles, and for V8's optimizing compiler, which compiles everything hot within
+ * the first ~1,500 cycles. So the same run is also measured in steady state (medians of samples at 10-30% against
+ * 80-100% of the cycles), and twice more for attribution: with `--no-concurrent-recompilation` (the optimizing
+ * compiler's jobs on the main thread: its freed zone memory then goes back to the main malloc arena instead of
+ * staying in per-thread arenas) and with `--optimize-for-size`. Every figure's note says where the growth lives
+ * (V8's committed heap by space, compiled code, anonymous memory outside V8's heap, file-backed pages).
  *
  * Run alone: `npx tsx bench/watch-rss.ts [--cycles 10000]`
  */
@@ -26,12 +30,25 @@ const LIMIT_MB = 5;
  */
 const WARM = [0.1, 0.15, 0.2, 0.25, 0.3].map((f) => Math.max(EARLY + 1, Math.round(CYCLES * f)));
 const LATE = [0.8, 0.85, 0.9, 0.95, 1].map((f) => Math.round(CYCLES * f));
-const SAMPLES = [...new Set([EARLY, ...WARM, ...LATE])].sort((a, b) => a - b);
+const SAMPLES = [...new Set([EARLY, Math.min(400, CYCLES), ...WARM, ...LATE])].sort((a, b) => a - b);
 
 interface Sample {
   cycle: number;
   rssMb: number;
   heapMb: number;
+  externalMb: number;
+  /** V8's committed heap (all spaces) and, of it, the young generation, old + large objects, and code space. */
+  v8CommittedMb: number;
+  newSpaceMb: number;
+  oldSpaceMb: number;
+  codeSpaceMb: number;
+  /** Compiled code and bytecode with their metadata (V8's code statistics). */
+  codeMb: number;
+  /** /proc/self/smaps_rollup: anonymous and file-backed resident memory (NaN off Linux). */
+  anonMb: number;
+  fileMb: number;
+  /** Anonymous memory outside V8's committed heap: malloc (V8's compiler zones and GC worklists, Node, OpenSSL). */
+  outsideV8Mb: number;
 }
 interface WatchRun {
   samples: Sample[];
@@ -64,6 +81,20 @@ const at = (run: WatchRun, cycle: number): Sample => run.samples.find((s) => s.c
 const medianOf = (run: WatchRun, cycles: number[], field: 'rssMb' | 'heapMb'): number =>
   median(cycles.map((c) => at(run, c)[field]));
 const mb = (value: number): string => value.toFixed(1);
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+
+/** Where the growth from `from` to `to` lives, so the figure explains itself. */
+function breakdown(run: WatchRun, from: number, to: number): string {
+  const a = at(run, from);
+  const b = at(run, to);
+  const delta = (field: keyof Sample): string => signed(b[field] - a[field]);
+  return (
+    `growth by part (MB): V8 committed heap ${delta('v8CommittedMb')} (young ${delta('newSpaceMb')}, ` +
+    `old ${delta('oldSpaceMb')}, code space ${delta('codeSpaceMb')}), anonymous outside V8 (malloc) ` +
+    `${delta('outsideV8Mb')}, file-backed ${delta('fileMb')}; heap used ${delta('heapMb')}, external ` +
+    `${delta('externalMb')}, code and bytecode ${delta('codeMb')}`
+  );
+}
 
 const built = await buildCli();
 const fakes = await startFakeHost({
@@ -82,7 +113,7 @@ try {
     value: at(plain, CYCLES).rssMb - at(plain, EARLY).rssMb,
     unit: 'MB',
     target: LIMIT_MB,
-    note: `RSS by cycle (MB, after gc and a 250 ms pause): ${series}; ${facts}`,
+    note: `RSS by cycle (MB, after gc and a pause, twice): ${series}; ${facts}; ${breakdown(plain, EARLY, CYCLES)}`,
   });
   report({
     name: `watch: RSS growth in steady state, cycles ${WARM.join('/')} → ${LATE.join('/')} (medians)`,
@@ -91,14 +122,18 @@ try {
     target: LIMIT_MB,
     note: `heap used ${mb(medianOf(plain, WARM, 'heapMb'))} → ${mb(medianOf(plain, LATE, 'heapMb'))} MB (from ${mb(at(plain, EARLY).heapMb)} MB at cycle ${EARLY})`,
   });
-  const small = await watch(built.dir, fakes, ['--optimize-for-size']);
-  report({
-    name: `watch with node --optimize-for-size: RSS growth, cycle ${EARLY} → ${CYCLES}`,
-    value: at(small, CYCLES).rssMb - at(small, EARLY).rssMb,
-    unit: 'MB',
-    target: LIMIT_MB,
-    note: `RSS by cycle (MB): ${small.samples.map((s) => `${s.cycle}: ${mb(s.rssMb)}`).join(', ')}`,
-  });
+  // Attribution: the same run with V8's optimizing compiler on the main thread. Its compile jobs otherwise run on
+  // V8's worker threads, and glibc keeps what their zones freed in per-thread malloc arenas (the 'outside V8' part).
+  for (const flag of ['--no-concurrent-recompilation', '--optimize-for-size']) {
+    const run = await watch(built.dir, fakes, [flag]);
+    report({
+      name: `watch with node ${flag}: RSS growth, cycle ${EARLY} → ${CYCLES}`,
+      value: at(run, CYCLES).rssMb - at(run, EARLY).rssMb,
+      unit: 'MB',
+      target: LIMIT_MB,
+      note: `RSS by cycle (MB): ${run.samples.map((s) => `${s.cycle}: ${mb(s.rssMb)}`).join(', ')}; ${breakdown(run, EARLY, CYCLES)}`,
+    });
+  }
 } finally {
   await fakes.close();
   await built.remove();
