@@ -18,8 +18,10 @@ const REPS = numberArg('reps', 5);
 const CONNECTION_COUNTS = [1, 8, 32];
 const TARGET_RATIO = 1.15;
 
-// plex.direct DNS skips at once here (the advertised connections are IP URIs): it costs no round trip.
-const path = criticalPath((id) => (id === 'probe.plexDirectDns' ? 0 : 1));
+// These skip at once here, costing no round trip: plex.direct DNS (the advertised connections are IP URIs), the
+// outside check (no reflector given) and Kubernetes (the bench does not run in a pod).
+const SKIP_AT_ONCE = new Set(['probe.plexDirectDns', 'probe.outside', 'host.kubernetes']);
+const path = criticalPath((id) => (SKIP_AT_ONCE.has(id) ? 0 : 1));
 const criticalMs = path.roundTrips * LATENCY_MS;
 
 section(`diagnose end to end, L = ${LATENCY_MS} ms on every request`);
@@ -36,8 +38,7 @@ for (const connections of CONNECTION_COUNTS) {
     const broken = Object.entries(snapshot.observations).filter(
       // Declared facts are skipped unless the user states them: not a broken setup.
       ([id, o]) =>
-        o.status === 'failed' ||
-        (o.status === 'skipped' && id !== 'probe.plexDirectDns' && !id.startsWith('declared.')),
+        o.status === 'failed' || (o.status === 'skipped' && !SKIP_AT_ONCE.has(id) && !id.startsWith('declared.')),
     );
     if (broken.length)
       throw new Error(`the bench setup is broken: ${broken.map(([id, o]) => `${id} ${o.status}`).join(', ')}`);
