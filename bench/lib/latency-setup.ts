@@ -8,6 +8,7 @@
 import type { ProbeSet } from '../../src/collect/services.js';
 import type { DiagnoseOptions } from '../../src/diagnose/diagnose.js';
 import type { GdmDiscovery } from '../../src/probes/gdm.js';
+import type { HostFirewallReading } from '../../src/probes/host/firewall/index.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { hostValue, natPmpValue, upnpValue } from '../../src/testing/observations.js';
 import { startFakeHost, type FakeHost } from './fake-host.js';
@@ -21,7 +22,17 @@ export interface LatencySetup {
 const after = <T>(ms: number, value: T): Promise<ProbeResult<T>> =>
   new Promise((resolve) => setTimeout(() => resolve({ status: 'ok', value, durationMs: ms }), ms));
 
-/** Probe overrides that each cost one round trip of `latencyMs` (the real TCP and /identity probes stay real). */
+const checkedAfter = <T>(ms: number, value: T): Promise<{ checked: true; value: T }> =>
+  new Promise((resolve) => setTimeout(() => resolve({ checked: true, value }), ms));
+
+const OPEN: HostFirewallReading['ipv4'] = { verdict: 'accepted', decidedBy: 'policy accept', tool: 'nft' };
+
+/**
+ * Probe overrides that each cost one round trip of `latencyMs` (the real TCP and /identity probes stay real). The
+ * fakes listen on loopback, so the host-local collectors (listening sockets, firewall) would read THIS machine: its
+ * firewall through subprocesses (seconds of CPU on a loaded VM) that a diagnosis of a remote server never pays. They
+ * answer after one `latencyMs` too, as a local read that costs one step.
+ */
 export function routerProbes(latencyMs: number): Partial<ProbeSet> {
   const gdm: GdmDiscovery = { servers: [], targets: ['239.0.0.250:32414'], sendErrors: [], ignoredReplies: 0 };
   return {
@@ -29,6 +40,18 @@ export function routerProbes(latencyMs: number): Partial<ProbeSet> {
     upnp: () => after(latencyMs, upnpValue()),
     natpmp: () => after(latencyMs, natPmpValue()),
     gdm: () => after(latencyMs, gdm),
+    hostListen: (options) =>
+      checkedAfter(latencyMs, {
+        sockets: [{ address: '0.0.0.0', family: 4 as const, port: options?.port ?? 32400, scope: 'all' as const }],
+        notes: [],
+      }),
+    hostFirewall: (options) =>
+      checkedAfter(latencyMs, {
+        port: options.port,
+        ipv4: OPEN,
+        ipv6: OPEN,
+        sources: [{ tool: 'nft', status: 'read' }],
+      }),
   };
 }
 

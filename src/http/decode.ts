@@ -3,7 +3,7 @@
  * (older versions ignore Accept on some endpoints), and a captive portal answers HTML with a 200. Both XML and JSON
  * decode to the same object shape; validation (zod) comes after.
  */
-import { DecodeError, type ErrorContext } from '../core/errors.js';
+import { DecodeError, type DecodeFailure, type ErrorContext } from '../core/errors.js';
 import { checkXmlCost, parseXml, validateXml, type XmlArrayPolicy } from './xml.js';
 
 export interface DecodeOptions extends ErrorContext {
@@ -65,54 +65,51 @@ export function decodeBody(body: Buffer, options: DecodeOptions = {}): unknown {
   const text = decodeText(body);
   const trimmed = text.trim();
   const where = options.method && options.url ? `${options.method} ${options.url}: ` : '';
-  const base = { ...options, contentType: options.contentType, bodyExcerpt: excerpt(text) };
+  // Only a failure needs the excerpt: building it flattens the whitespace of the whole body (`/:/prefs` is the largest
+  // answer of a diagnosis), which every successful decode used to pay for nothing.
+  const fail = (message: string, reason: DecodeFailure): DecodeError =>
+    new DecodeError(message, { ...options, contentType: options.contentType, bodyExcerpt: excerpt(text), reason });
   if (trimmed === '') {
-    throw new DecodeError(`${where}empty response body`, { ...base, reason: 'empty' });
+    throw fail(`${where}empty response body`, 'empty');
   }
   const first = trimmed[0];
   if (first === '{' || first === '[') {
     try {
       return JSON.parse(trimmed) as unknown;
     } catch (cause) {
-      throw new DecodeError(`${where}malformed JSON (${(cause as Error).message})`, {
-        ...base,
-        reason: 'malformed-json',
-      });
+      throw fail(`${where}malformed JSON (${(cause as Error).message})`, 'malformed-json');
     }
   }
   if (first === '<') {
     if (looksLikeHtml(trimmed)) {
       const title = htmlTitle(trimmed);
-      throw new DecodeError(
+      throw fail(
         `${where}got an HTML page${title ? ` ("${title}")` : ''} instead of Plex data: a captive portal, proxy login or error page is answering`,
-        { ...base, reason: 'html' },
+        'html',
       );
     }
     // Entity declarations are never in Plex payloads; refusing them closes the entity-expansion door.
     if (/<!ENTITY/i.test(trimmed)) {
-      throw new DecodeError(`${where}XML with entity declarations refused`, { ...base, reason: 'xml-entities' });
+      throw fail(`${where}XML with entity declarations refused`, 'xml-entities');
     }
     // Counted before the validator and the parser, which both allocate per attribute (xml.ts: XML_LIMITS).
     const costly = checkXmlCost(trimmed);
     if (costly) {
-      throw new DecodeError(`${where}XML refused: ${costly.message}, far more than any Plex or router payload`, {
-        ...base,
-        reason: 'xml-too-complex',
-      });
+      throw fail(`${where}XML refused: ${costly.message}, far more than any Plex or router payload`, 'xml-too-complex');
     }
     const invalid = validateXml(trimmed);
     if (invalid) {
       const at = invalid.line === undefined ? '' : ` at line ${invalid.line}, column ${invalid.col ?? '?'}`;
-      throw new DecodeError(`${where}malformed XML${at}: ${invalid.message}`, { ...base, reason: 'malformed-xml' });
+      throw fail(`${where}malformed XML${at}: ${invalid.message}`, 'malformed-xml');
     }
     try {
       return parseXml(trimmed, options.xmlArrays);
     } catch (cause) {
-      throw new DecodeError(`${where}malformed XML: ${(cause as Error).message}`, { ...base, reason: 'malformed-xml' });
+      throw fail(`${where}malformed XML: ${(cause as Error).message}`, 'malformed-xml');
     }
   }
-  throw new DecodeError(`${where}expected JSON or XML, got ${options.contentType || 'text'}: "${excerpt(text, 60)}"`, {
-    ...base,
-    reason: 'unexpected-content',
-  });
+  throw fail(
+    `${where}expected JSON or XML, got ${options.contentType || 'text'}: "${excerpt(text, 60)}"`,
+    'unexpected-content',
+  );
 }

@@ -5,7 +5,7 @@
  * The default dispatcher is undici's global one, so a user's `setGlobalDispatcher(new ProxyAgent(...))` applies
  * (and nock 15.0.0, which patches the global dispatcher, can intercept in tests). An explicit `dispatcher` wins.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   AbortError,
   BodyTooLargeError,
@@ -16,6 +16,7 @@ import {
 } from '../core/errors.js';
 import { describeCode, errorCodeOf, phaseOfCode } from './network-error.js';
 import { redactUrl } from '../core/redact.js';
+import { loadUndici } from './load-undici.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -100,6 +101,8 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxRedirects = options.maxRedirects ?? 3;
   if (!(timeoutMs > 0)) throw new UsageError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+  // Loaded on the first request, not at import (load-undici.ts); later calls get the loaded module.
+  const { request } = await loadUndici();
   const secrets = options.token ? [options.token] : [];
   const started = performance.now();
   const controller = new AbortController();

@@ -9,13 +9,14 @@
  * EBADRESPONSE). An identity whose machineIdentifier differs from the expected one is `ok` with `identityMatches:
  * false`: which server answered is for the rules to judge.
  */
-import { request } from 'undici';
 import { z } from 'zod';
 import { redactUrl } from '../../core/redact.js';
+import { loadUndici } from '../../http/load-undici.js';
 import { describeCode, errorCodeOf, phaseOfCode } from '../../http/network-error.js';
 import { describeBody, IdentityBodyKind } from './body.js';
 import { chooseRoute, ResolvedVia } from './route.js';
-import { createCapturingAgent, TlsInfo } from './tls-capture.js';
+import { openIdentityConnection } from './connection.js';
+import { TlsInfo } from './tls-capture.js';
 import { ProbeFailure, runProbe, type ProbeError, type ProbeOptions, type ProbeResult } from '../types.js';
 
 export const IdentityProbeValue = z.object({
@@ -80,7 +81,8 @@ export function probeIdentity(
       timeoutMs,
       signal,
     });
-    const { agent, captured } = createCapturingAgent({
+    const { request } = await loadUndici();
+    const { dispatcher, captured, release } = await openIdentityConnection(url, {
       ...(route.addresses ? { addresses: route.addresses } : {}),
       ...(options.caCertificates ? { caCertificates: options.caCertificates } : {}),
       connectTimeoutMs: timeoutMs + 1000,
@@ -88,7 +90,7 @@ export function probeIdentity(
     let afterHeaders = false;
     try {
       const response = await request(url, {
-        dispatcher: agent,
+        dispatcher,
         method: 'GET',
         // No X-Plex-Token, ever: /identity needs none (docs/reference/plex-api.md §1) and this URL may not be the
         // owner's server.
@@ -110,7 +112,9 @@ export function probeIdentity(
       const server = header('server');
       const contentType = header('content-type');
       const date = Date.parse(header('date') ?? '');
-      return IdentityProbeValue.parse({
+      // Built here from checked parts (describeBody validated the body): the type says it is an IdentityProbeValue,
+      // so it is not parsed again (test/probes/identity checks the shape against the schema).
+      const value: IdentityProbeValue = {
         url: redactUrl(url.href),
         status: response.statusCode,
         ...described,
@@ -130,11 +134,12 @@ export function probeIdentity(
         resolvedVia: route.resolvedVia,
         ...(route.dnsError ? { dnsError: route.dnsError } : {}),
         ...(connection?.tls ? { tls: connection.tls } : {}),
-      });
+      };
+      return value;
     } catch (error) {
       throw new ProbeFailure(classifyHttpFailure(error, afterHeaders, url, captured()?.tls));
     } finally {
-      void agent.destroy().catch(() => undefined);
+      release();
     }
   });
 }

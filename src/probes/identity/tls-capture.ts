@@ -1,21 +1,14 @@
 /**
- * An undici Agent for one probe that records what the connection was: the address it reached and, for TLS, the
- * verdict Node's verification reached plus the certificate, even an untrusted one (docs/reference/toolchain.md §3).
+ * What an identity probe's connection was: the address it reached and, for TLS, the verdict Node's verification
+ * reached plus the certificate, even an untrusted one (docs/reference/toolchain.md §3). connection.ts records it per
+ * socket.
  * Verification runs in full (chain, then host name through `checkServerIdentity`); we only keep the socket open after a
  * failed verdict, because a probe sends no secret and the server's answer is more evidence ("cert wrong, but it is
  * Plex").
  */
-import {
-  rootCertificates,
-  checkServerIdentity,
-  type DetailedPeerCertificate,
-  type PeerCertificate,
-  type TLSSocket,
-} from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
-import { Agent, buildConnector } from 'undici';
 import { z } from 'zod';
-import type { ResolvedAddress } from '../resolve.js';
 
 export const TlsCertificateInfo = z.object({
   /** "CN=*.abc.plex.direct, O=Plex, Inc." */
@@ -51,62 +44,8 @@ export interface ConnectionCapture {
   tls?: TlsInfo;
 }
 
-export interface CapturingAgentOptions {
-  /** Dial these addresses for any host name instead of resolving it (already resolved, or encoded in the name). @default undefined (Node resolves) */
-  addresses?: ResolvedAddress[];
-  /** PEM certificates trusted in addition to Node's bundled roots. @default [] */
-  caCertificates?: string[];
-  /** undici's connect timeout; keep it above the probe deadline so the probe's own deadline decides. */
-  connectTimeoutMs: number;
-}
-
-export interface CapturingAgent {
-  agent: Agent;
-  /** What the last connection established looked like; undefined before any connection. */
-  captured(this: void): ConnectionCapture | undefined;
-}
-
-type LookupCallback = (
-  error: NodeJS.ErrnoException | null,
-  address: string | { address: string; family: number }[],
-  family?: number,
-) => void;
-
-export function createCapturingAgent(options: CapturingAgentOptions): CapturingAgent {
-  let captured: ConnectionCapture | undefined;
-  const addresses = options.addresses;
-  const lookup = addresses?.length
-    ? (_host: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
-        // Node 20 calls lookup with `all: true` when autoSelectFamily is on (docs/reference/toolchain.md §3).
-        if (lookupOptions.all) callback(null, addresses);
-        else callback(null, addresses[0]!.address, addresses[0]!.family);
-      }
-    : undefined;
-  const base = buildConnector({
-    rejectUnauthorized: false,
-    maxCachedSessions: 0,
-    timeout: options.connectTimeoutMs,
-    ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
-    ...(lookup ? { lookup } : {}),
-  });
-  const agent = new Agent({
-    connect(connectOptions, callback) {
-      base(connectOptions, (error, socket) => {
-        if (!error && socket) {
-          // The connector derives SNI the same way when undici passes none: the host name unless it is an IP.
-          const hostname = stripBrackets(connectOptions.hostname);
-          const servername = connectOptions.servername || (isIP(hostname) === 0 ? hostname : undefined);
-          captured = describeConnection(socket, servername ?? hostname, servername);
-        }
-        // The callback's overloads are (err, null) | (null, socket); the union is what buildConnector hands us.
-        (callback as (err: Error | null, socket: Socket | null) => void)(error, socket);
-      });
-    },
-  });
-  return { agent, captured: () => captured };
-}
-
-function describeConnection(socket: Socket, host: string, servername: string | undefined): ConnectionCapture {
+/** What one socket was: the address it reached and, for TLS, the verdict and the certificate. */
+export function describeConnection(socket: Socket, host: string, servername: string | undefined): ConnectionCapture {
   const capture: ConnectionCapture = { ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}) };
   const tlsSocket = socket as TLSSocket;
   if (typeof tlsSocket.getPeerCertificate !== 'function') return capture;
@@ -167,8 +106,4 @@ function splitAltNames(text: string | undefined): string[] {
   if (!text) return [];
   const entries = text.match(/(?:[^,"]|"(?:\\.|[^"\\])*")+/g) ?? [];
   return entries.map((entry) => entry.trim()).filter(Boolean);
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
