@@ -21,6 +21,7 @@ const BENCHES: [file: string, args: string[], nodeFlags?: string[]][] = [
   ['status-history.ts', []],
   // Needs root (network namespaces) and `npm run build`; says so in one line and exits 0 otherwise.
   ['lab-side-by-side.ts', []],
+  ['lab-scenarios.ts', []],
 ];
 
 const figuresFile = join(tmpdir(), `plex-diagnose-bench-${process.pid}.jsonl`);

@@ -6,8 +6,15 @@
  * apart), the C tool's is its whole run. Needs root and `npm run build` (the lab runs dist/); without root it says so
  * in one line and exits 0.
  *
+ * Then the whole CLI run (`node dist/cli.js --json --url ...`, as the lab's scenario tests run it) against the manual
+ * sequence a runbook gives, one command after another: `upnpc -l`, `natpmpc`, `curl` of the server's /identity and of
+ * plex.tv's resources (the lab's stand-in), and a lookup of the server's plex.direct name through the LAN's resolver
+ * (the lab's dnsmasq; `getent hosts`). Targets: CLI ≤ 0.25× the sequence, and CLI wall ≤ `node -e 0` + its own
+ * collection (`timing.collectMs` of its JSON report) + 100 ms.
+ *
  * Run alone: `npx tsx bench/lab-side-by-side.ts [--reps 7]`
  */
+import { loadavg } from 'node:os';
 import { median, numberArg, report, section } from './lib/figures.js';
 
 if (process.getuid?.() !== 0) {
@@ -19,6 +26,7 @@ if (process.getuid?.() !== 0) {
 
 const { startLab } = await import('../test/lab/harness/index.js');
 const { distDir } = await import('../test/lab/harness/paths.js');
+const { cliArgv, cliEnv, onPlainHost } = await import('../test/lab/cli-run.js');
 
 const REPS = numberArg('reps', 7);
 const probesUrl = `file://${distDir()}/probes.js`;
@@ -89,6 +97,67 @@ try {
     note: `probe ${median(samples.upnp.map((r) => r.ms)).toFixed(0)} ms vs upnpc -l ${median(samples.upnpc).toFixed(0)} ms (whole process); ${describe(samples.upnp)}`,
   });
   console.log(`    node -e 0 in the LAN namespace: median ${median(nodeE0).toFixed(0)} ms`);
+
+  // The whole CLI against the runbook, interleaved; the CLI and its node -e 0 both through the lab's plain-host
+  // wrapper (as the scenario tests run it), so the wrapper's cost is on the CLI's side of every ratio.
+  const plain = (argv: string[]): string[] =>
+    onPlainHost(lab, ['/usr/bin/env', '-i', ...Object.entries(cliEnv(lab)).map(([k, v]) => `${k}=${v}`), ...argv]);
+  const plexDirectName = `${lab.addresses.serverLanIp.replaceAll('.', '-')}.${lab.plex!.certificateHash}.plex.direct`;
+  const runbook: string[][] = [
+    ['upnpc', '-l'],
+    ['natpmpc'],
+    ['curl', '-sS', '-m', '10', `${lab.plex!.url}/identity`],
+    [
+      'curl',
+      '-sS',
+      '-m',
+      '10',
+      '-H',
+      'Accept: application/json',
+      '-H',
+      `X-Plex-Token: ${lab.token}`,
+      `${lab.plexTvUrl!}/api/v2/resources?includeHttps=1`,
+    ],
+    ['getent', 'hosts', plexDirectName],
+  ];
+  const sequence: number[] = [];
+  const steps: number[][] = runbook.map(() => []);
+  const cli: number[] = [];
+  const collectMs: number[] = [];
+  const plainNode: number[] = [];
+  const loads: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    loads.push(loadavg()[0]!);
+    plainNode.push((await timedExec(plain([process.execPath, '-e', '0']))).ms);
+    let total = 0;
+    for (const [index, argv] of runbook.entries()) {
+      const step = await timedExec(argv);
+      if (step.code !== 0) throw new Error(`runbook step ${argv[0]} failed (exit ${step.code})`);
+      steps[index]!.push(step.ms);
+      total += step.ms;
+    }
+    sequence.push(total);
+    const run = await timedExec(plain(cliArgv(lab)));
+    cli.push(run.ms);
+    const timing = (JSON.parse(run.stdout || '{}') as { timing?: { collectMs: number } }).timing;
+    if (timing) collectMs.push(timing.collectMs);
+  }
+  const stepNote = runbook.map((argv, i) => `${argv[0]} ${median(steps[i]!).toFixed(0)}`).join(', ');
+  report({
+    name: 'lab: whole CLI run / manual runbook sequence',
+    value: median(cli) / median(sequence),
+    unit: '×',
+    target: 0.25,
+    note: `CLI ${median(cli).toFixed(0)} ms vs sequence ${median(sequence).toFixed(0)} ms (${stepNote}); load ${median(loads).toFixed(1)}`,
+  });
+  const overhead = median(cli.map((ms, i) => ms - (plainNode[i] ?? Number.NaN) - (collectMs[i] ?? Number.NaN)));
+  report({
+    name: 'lab: CLI wall - node -e 0 - its collection (start-up, loading, reporting)',
+    value: overhead,
+    unit: 'ms',
+    target: 100,
+    note: `CLI ${median(cli).toFixed(0)} ms = node -e 0 ${median(plainNode).toFixed(0)} + collection ${median(collectMs).toFixed(0)} + the rest (median of per-run differences); load ${median(loads).toFixed(1)}`,
+  });
 } finally {
   await lab.stop();
 }

@@ -2,7 +2,8 @@
  * GDM ("G'Day Mate"), Plex's LAN discovery (docs/reference/plex-api.md §7): `M-SEARCH * HTTP/1.0` to 239.0.0.250:32414
  * and the broadcast address; each server answers `HTTP/1.0 200 OK` and `Key: value` lines (Content-Type
  * plex/media-server, Resource-Identifier = machineIdentifier, Name, Port, Updated-At, Version, Host). We listen for the
- * whole window (there is no way to know how many servers exist); an empty list is a valid observation, not a failure.
+ * whole window (there is no way to know how many servers exist), unless the caller awaits one server (`stopWhen`) and
+ * it answered; an empty list is a valid observation, not a failure.
  */
 import { z } from 'zod';
 import { plexDateOpt } from '../http/plex-values.js';
@@ -44,11 +45,32 @@ export interface GdmTarget {
   port: number;
 }
 
+/**
+ * The one server a caller waits for (the diagnosed one): once it answered, more listening only finds other servers,
+ * which nobody asked about. It is matched by the ADDRESS it answers from, never by the identifier alone: anyone on the
+ * LAN can answer with the target's Resource-Identifier, and stopping on such a copy could end the window before the
+ * genuine server's answer (from its own address) arrives, hiding it.
+ */
+export interface GdmStopWhen {
+  /** Addresses the awaited server answers from (its URL's host; this host's own addresses for a loopback URL). */
+  addresses: readonly string[];
+  /** Its Plex port, compared with the reply's Port header (32400 when the reply has none). */
+  port: number;
+  /**
+   * Its machineIdentifier when known, read at each reply (it may become known while listening): a reply from its
+   * address naming another identifier is another server (e.g. a second instance), and does not stop the window.
+   * @default unknown (address and port decide)
+   */
+  machineIdentifier?: () => string | undefined;
+}
+
 export interface DiscoverGdmOptions extends ProbeOptions {
   /** How long to listen. @default 2000 */
   timeoutMs?: number;
   /** Where the search goes. @default [{ address: '239.0.0.250', port: 32414 }, { address: '255.255.255.255', port: 32414 }] */
   targets?: GdmTarget[];
+  /** Stop listening once this server answered; the servers that answered before it are reported. @default listen the whole window */
+  stopWhen?: GdmStopWhen;
 }
 
 export const DEFAULT_GDM_TIMEOUT_MS = 2000;
@@ -106,11 +128,22 @@ export function parseGdmReply(data: Buffer | string): GdmReply | undefined {
   };
 }
 
+/** Whether a reply (from `from`) is the awaited server's own answer. */
+export function isAwaitedReply(stopWhen: GdmStopWhen, reply: GdmReply, from: string): boolean {
+  if (!stopWhen.addresses.includes(from) || (reply.port ?? 32400) !== stopWhen.port) return false;
+  const expected = stopWhen.machineIdentifier?.();
+  return expected === undefined || expected === reply.machineIdentifier;
+}
+
 export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResult<GdmDiscovery>> {
   return runWindowedProbe(options, DEFAULT_GDM_TIMEOUT_MS, async (signal, deadlineAt) => {
     const targets = options.targets ?? DEFAULT_GDM_TARGETS;
     const servers = new Map<string, GdmServer>();
     let ignoredReplies = 0;
+    // Ends the waits below early: the awaited server answered, or the probe's own signal fired.
+    const heard = new AbortController();
+    const follow = (): void => heard.abort();
+    signal.addEventListener('abort', follow, { once: true });
     const session = await openUdpSession({
       signal,
       broadcast: true,
@@ -118,14 +151,14 @@ export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResu
         const reply = parseGdmReply(message);
         if (!reply) return void (ignoredReplies += 1);
         const known = servers.get(reply.machineIdentifier);
-        if (known) {
-          if (!known.addresses.includes(from.address)) known.addresses.push(from.address);
-          return;
-        }
-        if (servers.size < MAX_SERVERS)
+        if (known && !known.addresses.includes(from.address)) known.addresses.push(from.address);
+        else if (!known && servers.size < MAX_SERVERS)
           servers.set(reply.machineIdentifier, { ...reply, address: from.address, addresses: [from.address] });
+        // After the bookkeeping, so the awaited server's answer is in the result (unless the table was already full).
+        if (options.stopWhen && isAwaitedReply(options.stopWhen, reply, from.address)) heard.abort();
       },
     }).catch((error: unknown) => {
+      signal.removeEventListener('abort', follow);
       throw new ProbeFailure({
         phase: 'request',
         code: 'EUDP',
@@ -150,9 +183,9 @@ export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResu
         });
       }
       // One repeat a third of the way in: UDP is lossy, and duplicates are merged by machineIdentifier anyway.
-      await delay(remainingMs(deadlineAt) / 3, signal);
-      if (!signal.aborted) await sendAll(false);
-      await delay(deadlineAt - performance.now(), signal);
+      await delay(remainingMs(deadlineAt) / 3, heard.signal);
+      if (!heard.signal.aborted) await sendAll(false);
+      await delay(deadlineAt - performance.now(), heard.signal);
       return {
         servers: [...servers.values()],
         targets: targets.map((target) => `${target.address}:${target.port}`),
@@ -160,6 +193,7 @@ export function discoverGdm(options: DiscoverGdmOptions = {}): Promise<ProbeResu
         ignoredReplies,
       };
     } finally {
+      signal.removeEventListener('abort', follow);
       session.close();
     }
   });

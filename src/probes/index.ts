@@ -61,7 +61,7 @@ export type { NatPmpProtocol } from './natpmp/packet.js';
 
 // GDM: Plex's LAN discovery.
 export { discoverGdm, GdmDiscovery, GdmServer } from './gdm.js';
-export type { DiscoverGdmOptions, GdmTarget } from './gdm.js';
+export type { DiscoverGdmOptions, GdmStopWhen, GdmTarget } from './gdm.js';
 
 // Kubernetes: this pod and the Services in front of it, read through the in-cluster API (the token never leaves it).
 export { probeKubernetes } from './kubernetes/probe.js';

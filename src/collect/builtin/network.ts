@@ -1,5 +1,4 @@
 /** Collectors over the local network: this host, the router (UPnP IGD, NAT-PMP) and GDM discovery. */
-import { GdmDiscovery } from '../../probes/gdm.js';
 import { HostInfo } from '../../probes/host/index.js';
 import { NatPmpValue } from '../../probes/natpmp/probe.js';
 import { parseHostPort } from '../../probes/udp.js';
@@ -54,26 +53,8 @@ export const probeNatPmpCollector = defineCollector({
   },
 });
 
-export const probeGdmCollector = defineCollector({
-  id: 'probe.gdm',
-  title: 'Local discovery (GDM)',
-  schema: GdmDiscovery,
-  async collect(ctx: Ctx) {
-    const targets = ctx.services.network.gdmTargets?.map((text) => {
-      const parsed = parseHostPort(text, 32414);
-      if (!parsed) throw new UsageError(`--gdm-target "${text}" is not host:port`);
-      return parsed;
-    });
-    // GDM listens for the whole window by design; a shorter window than the collector's deadline keeps runs quick.
-    return unwrapProbe(
-      await ctx.services.probes.gdm({
-        timeoutMs: Math.min(2000, probeBudget(ctx.timeoutMs)),
-        signal: ctx.signal,
-        ...(targets ? { targets } : {}),
-      }),
-    );
-  },
-});
+// GDM has a file of its own (it stops once the diagnosed server answered); exported here as before.
+export { probeGdmCollector } from './gdm.js';
 
 /**
  * A bare TCP connect to the URL the user gave, beside `/identity`: when the HTTP request times out, it tells "nothing
