@@ -4,7 +4,6 @@
 // cache kept under the user's cache directory (code-cache.ts).
 import { join } from 'node:path';
 import { VERSION } from '../core/version.js';
-import { runWithCodeCache, userCacheDir } from './code-cache.js';
 import { ignoreClosedOutput } from './epipe.js';
 import { fastPathOutput } from './help.js';
 
@@ -13,11 +12,12 @@ const fast = fastPathOutput(process.argv.slice(2), VERSION);
 if (fast !== undefined) {
   process.stdout.write(fast);
 } else {
-  try {
+  // import(): bundled, it stays a lazy init, so `--version` and `--help` load neither node:crypto nor node:vm.
+  import('./code-cache.js')
     // A computed path, so the bundler leaves the CLI to Node instead of inlining it into the launcher.
-    runWithCodeCache(join(__dirname, 'cli.cjs'), VERSION, userCacheDir());
-  } catch (error) {
-    process.stderr.write(`plex-diagnose: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 3;
-  }
+    .then(({ runWithCodeCache, userCacheDir }) => runWithCodeCache(join(__dirname, 'cli.cjs'), VERSION, userCacheDir()))
+    .catch((error: unknown) => {
+      process.stderr.write(`plex-diagnose: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 3;
+    });
 }
