@@ -18,8 +18,9 @@ export const LIBRARY_ENTRIES = {
   testing: 'src/testing/index.ts',
 } as const;
 
-// The library is built dual (ESM + CJS, with .d.ts/.d.cts); the CLI is ESM (cli.js) behind a small CommonJS launcher
-// (launcher.cjs, the bin), and keeps heavy modules behind dynamic import() so `--help` and `--version` start fast.
+// The library is built dual (ESM + CJS, with .d.ts/.d.cts); the CLI is one CommonJS bundle (cli.cjs) behind a small
+// CommonJS launcher (launcher.cjs, the bin) that answers `--help` and `--version` itself and runs cli.cjs with a V8
+// code cache; cli.js is a one-line ES module for `node dist/cli.js`.
 // No source maps: the output is not minified (a stack trace already names real functions and readable lines), and the
 // maps were 4.3 MB of the 6.8 MB unpacked package; with their sources inlined they duplicated src/, without them they
 // would point at a src/ the package does not ship.
@@ -70,8 +71,11 @@ export default defineConfig([
     external: ['better-sqlite3'],
   },
   {
+    // CommonJS, one file: Node 20 runs no ES module loader for it, and the launcher can compile it with a V8 code cache
+    // (vm.Script cachedData; Node 20 has no code cache for ES modules). Commands still evaluate on demand: esbuild
+    // keeps each dynamically imported module behind a lazy init function. Measured: docs/performance.md.
     entry: { cli: 'src/cli/bin.ts' },
-    format: ['esm'],
+    format: ['cjs'],
     dts: false,
     sourcemap: false,
     clean: false,
@@ -82,12 +86,23 @@ export default defineConfig([
     // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
     // better-sqlite3 cannot find its .node binary (history would silently never load).
     external: ['better-sqlite3'],
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __pdCreateRequire } from 'node:module';\nconst require = __pdCreateRequire(import.meta.url);",
-    },
+    // import.meta does not exist in CommonJS; the CLI reads only its url (to find docs/rules and tsx next to it).
+    define: { 'import.meta.url': '__pdImportMetaUrl' },
+    banner: { js: "const __pdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   },
   {
-    // The bin: a CommonJS launcher (faster to start on Node 20) that answers --version/--help and imports cli.js.
+    // `node dist/cli.js` (scripts, the lab): an ES module that requires cli.cjs.
+    entry: { cli: 'src/cli/esm-entry.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The bin: a CommonJS launcher (faster to start on Node 20) that answers --version/--help and runs cli.cjs.
     entry: { launcher: 'src/cli/launcher.ts' },
     format: ['cjs'],
     dts: false,

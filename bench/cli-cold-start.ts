@@ -2,13 +2,13 @@
  * CLI cold start on a fresh build (lib/build-cli.ts): `plex-diagnose --version` and `--help` against `node -e 0`
  * (target ≤ 1.2×: heavy modules load lazily), the time from spawning `plex-diagnose --url <fake>` to the first
  * request the fake server receives (target ≤ 3× `node -e 0`; also the CPU the CLI process used by then, read from
- * /proc/<pid>/stat, which a loaded machine inflates less than wall time), and the library's import time in a fresh
- * process (ESM `import()` and CommonJS `require`, target ≤ 30 ms). Medians of several spawns, run interleaved so
- * machine noise hits all alike.
+ * /proc/<pid>/stat, which a loaded machine inflates less than wall time). Medians of several spawns, run interleaved
+ * so machine noise hits all alike. The library's import time has its own bench: library-import.ts.
  *
  * Run alone: `npx tsx bench/cli-cold-start.ts [--reps 31]`
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,6 @@ const REPS = numberArg('reps', 31);
 const FIRST_REQUEST_REPS = Math.max(3, Math.round(REPS / 3));
 const TARGET_RATIO = 1.2;
 const FIRST_REQUEST_TARGET_RATIO = 3;
-const LIBRARY_IMPORT_TARGET_MS = 30;
 
 /** CPU milliseconds (user + system) a live process has used so far (Linux /proc; 10 ms ticks). */
 function cpuMsOf(pid: number): number {
@@ -36,20 +35,6 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
-/** Milliseconds a fresh process spends importing `what` (measured inside it, so node's own start-up is excluded). */
-function importMs(what: string, env: NodeJS.ProcessEnv): number {
-  const script = what.endsWith('.cjs')
-    ? `const t=performance.now();require(${JSON.stringify(what)});console.log(performance.now()-t)`
-    : `const t=performance.now();await import(${JSON.stringify(what)});console.log(performance.now()-t)`;
-  const result = spawnSync(
-    process.execPath,
-    [...(what.endsWith('.cjs') ? [] : ['--input-type=module']), '-e', script],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  if (result.status !== 0) throw new Error(`importing ${what} failed: ${result.stderr.toString()}`);
-  return Number(result.stdout.toString().trim());
-}
-
 function spawnMs(args: string[], env: NodeJS.ProcessEnv): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,6 +42,32 @@ function spawnMs(args: string[], env: NodeJS.ProcessEnv): number {
   if (result.status !== 0)
     throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
   return ms;
+}
+
+/** Every LAN probe pointed at a closed loopback port: no packet of the bench leaves the machine. */
+function diagnosisArgs(cli: string, url: string): string[] {
+  return [cli, '--url', url, '--no-plextv', '--timeout', '2s'].concat([
+    '--ssdp-address',
+    '127.0.0.1:9',
+    '--natpmp-gateway',
+    '127.0.0.1:9',
+    '--gdm-target',
+    '127.0.0.1:9',
+  ]);
+}
+
+/**
+ * One whole diagnosis, to its exit: the launcher writes its V8 code cache when a run exits (the measured runs are
+ * killed at their first request, so they never would). A user's second run on, as measured here.
+ */
+async function completeRun(cli: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const server = await startLoopbackServer((_request, response) => response.writeHead(503).end());
+  try {
+    const child = spawn(process.execPath, diagnosisArgs(cli, server.url), { env, stdio: 'ignore' });
+    await once(child, 'exit');
+  } finally {
+    await server.close();
+  }
 }
 
 /** Spawns a diagnosis against a loopback server and resolves with the ms until its first request arrives. */
@@ -70,21 +81,7 @@ async function firstRequestMs(cli: string, env: NodeJS.ProcessEnv): Promise<{ ms
     arrived({ ms, cpuMs: child?.pid ? cpuMsOf(child.pid) : Number.NaN });
     response.writeHead(503).end();
   });
-  // Every LAN probe pointed at a closed loopback port: no packet of the bench leaves the machine.
-  const args = [
-    cli,
-    '--url',
-    server.url,
-    '--no-plextv',
-    '--timeout',
-    '2s',
-    '--ssdp-address',
-    '127.0.0.1:9',
-    '--natpmp-gateway',
-    '127.0.0.1:9',
-    '--gdm-target',
-    '127.0.0.1:9',
-  ];
+  const args = diagnosisArgs(cli, server.url);
   started = performance.now();
   const spawned = spawn(process.execPath, args, { env, stdio: 'ignore' });
   child = spawned;
@@ -127,11 +124,10 @@ try {
     first: [] as number[],
     firstCpu: [] as number[],
     nodeCpu: [] as number[],
-    importEsm: [] as number[],
-    importCjs: [] as number[],
   };
   spawnMs(['-e', '0'], env); // warm the file cache
   spawnMs([cli.bin, '--version'], env);
+  await completeRun(cli.bin, env);
   for (let i = 0; i < REPS; i++) {
     const cpuBefore = childrenCpuMs();
     samples.node.push(spawnMs(['-e', '0'], env));
@@ -144,8 +140,6 @@ try {
       const sample = await firstRequestMs(cli.bin, env);
       samples.first.push(sample.ms);
       samples.firstCpu.push(sample.cpuMs);
-      samples.importEsm.push(importMs(join(cli.dir, 'index.js'), env));
-      samples.importCjs.push(importMs(join(cli.dir, 'index.cjs'), env));
     }
   }
   const baseline = median(samples.node);
@@ -175,13 +169,6 @@ try {
     unit: '×',
     target: FIRST_REQUEST_TARGET_RATIO,
     note: `median ${median(samples.first).toFixed(0)} ms (min ${Math.min(...samples.first).toFixed(0)}, max ${Math.max(...samples.first).toFixed(0)}) vs ${baseline.toFixed(1)} ms; CPU used by then ${mean(samples.firstCpu).toFixed(0)} ms vs ${mean(samples.nodeCpu).toFixed(0)} ms for node -e 0 (means of 10 ms ticks) = ${(mean(samples.firstCpu) / mean(samples.nodeCpu)).toFixed(2)}×; includes loading the diagnosis modules and token discovery`,
-  });
-  report({
-    name: 'library import (ESM, import() of the root entry in a fresh process)',
-    value: median(samples.importEsm),
-    unit: 'ms',
-    target: LIBRARY_IMPORT_TARGET_MS,
-    note: `CommonJS require of the root entry: median ${median(samples.importCjs).toFixed(0)} ms; node -e 0 here: ${baseline.toFixed(1)} ms`,
   });
 } finally {
   await rm(home, { recursive: true, force: true });

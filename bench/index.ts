@@ -15,6 +15,7 @@ const BENCHES: [file: string, args: string[], nodeFlags?: string[]][] = [
   ['e2e-latency.ts', ['--latency', '20']],
   ['black-hole.ts', []],
   ['cli-cold-start.ts', []],
+  ['library-import.ts', []],
   ['watch-memory.ts', [], ['--expose-gc']],
   ['watch-rss.ts', []],
   ['diagnose-many.ts', []],

@@ -11,6 +11,11 @@ const fast = fastPathOutput(argv, VERSION);
 if (fast !== undefined) {
   process.stdout.write(fast);
 } else {
+  // Not top-level await: the CLI is built as CommonJS (tsup.config.ts: the launcher compiles it with a V8 code cache).
+  void run();
+}
+
+async function run(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
   const stop = (signal: NodeJS.Signals): void => {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { AnyCollector } from '../collect/define-collector.js';
 import { UsageError } from '../core/errors.js';
@@ -63,19 +63,20 @@ export interface UserExtensions {
  * entry, whose tsImport fails to find its own ESM half (tsx 4.23: "Cannot find module .../dist/esm/api/esm/index.mjs").
  */
 function tsxEsmApi(cwd: string): string | undefined {
+  // The CLI's own location rather than `import.meta.resolve`: the CLI is built as CommonJS (tsup.config.ts), where
+  // esbuild has no import.meta.resolve; reading the exports map the same way gives the same file.
+  return tsxEsmApiFrom(join(cwd, 'package.json')) ?? tsxEsmApiFrom(fileURLToPath(import.meta.url));
+}
+
+function tsxEsmApiFrom(base: string): string | undefined {
   try {
-    const manifest = createRequire(join(cwd, 'package.json')).resolve('tsx/package.json');
+    const manifest = createRequire(base).resolve('tsx/package.json');
     const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.[
       './esm/api'
     ] as string | { import?: string | { default?: string } } | undefined;
     const target =
       typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
-    if (target) return pathToFileURL(join(dirname(manifest), target)).href;
-  } catch {
-    // not in the user's project: try next to the CLI
-  }
-  try {
-    return import.meta.resolve('tsx/esm/api');
+    return target ? pathToFileURL(join(dirname(manifest), target)).href : undefined;
   } catch {
     return undefined;
   }

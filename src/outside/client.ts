@@ -6,9 +6,9 @@
  */
 import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector, request } from 'undici';
 import { redactUrl } from '../core/redact.js';
 import { describeCode, errorCodeOf, phaseOfCode } from '../http/network-error.js';
+import { loadUndici } from '../http/load-undici.js';
 import { ProbeFailure, runProbe, type ProbeOptions, type ProbeResult } from '../probes/types.js';
 import {
   CHECK_PATH,
@@ -62,6 +62,7 @@ export function checkFromOutside(options: CheckFromOutsideOptions): Promise<Prob
     const timestamp = String((options.now ?? Date.now)());
     const nonce = newNonce();
     let reflectorAddress: string | undefined;
+    const { Agent, buildConnector, request } = await loadUndici();
     const connector = buildConnector({
       rejectUnauthorized: true,
       ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),

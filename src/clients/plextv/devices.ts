@@ -5,13 +5,16 @@
  * (docs/reference/plex-api.md §5.1, §5.2; captures in test/fixtures/plextv/).
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../core/util/lazy-schema.js';
 import { plexBoolOpt, plexDateOpt, plexList, plexNumber, plexStringOpt } from '../../http/plex-values.js';
 import { classifyAddress, ipFamily } from '../../core/net/address.js';
 import { parsePlexDirectName } from '../../core/net/plex-direct.js';
 import { isRecord, omitKeys, unwrapList, withoutUndefined, type OmitKnown } from './shape.js';
 
-const flag = plexBoolOpt.transform((value) => value ?? false);
-const requiredText = z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1));
+const flag = lazySchema(() => plexBoolOpt.transform((value) => value ?? false));
+const requiredText = lazySchema(() =>
+  z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1)),
+);
 
 /** Plex's own port: what a connection without a port or uri is published on. */
 const PLEX_PORT = '32400';
@@ -63,26 +66,28 @@ function fillUri(value: Record<string, unknown>, blank: (key: string) => boolean
   return { ...value, protocol, port, uri: `${protocol}://${host}:${port}` };
 }
 
-export const PlexConnection = z
-  .preprocess(
-    completeConnection,
-    z.looseObject({
-      /** 'http' or 'https'; other values are kept verbatim. */
-      protocol: requiredText,
-      /** An IP address, or a host name for a custom access URL. */
-      address: requiredText,
-      port: plexNumber,
-      /** What a client dials: a plex.direct name, a bare IP URL, or a custom URL. */
-      uri: requiredText,
-      /** plex.tv's "this connection is on the server's LAN" flag. @default false when absent */
-      local: flag,
-      /** A Plex Relay connection (bandwidth limited). Absent in legacy XML. @default false */
-      relay: flag,
-      /** Absent in legacy XML. @default false */
-      IPv6: flag,
-    }),
-  )
-  .transform(withoutUndefined);
+export const PlexConnection = lazySchema(() =>
+  z
+    .preprocess(
+      completeConnection,
+      z.looseObject({
+        /** 'http' or 'https'; other values are kept verbatim. */
+        protocol: realSchema(requiredText),
+        /** An IP address, or a host name for a custom access URL. */
+        address: realSchema(requiredText),
+        port: plexNumber,
+        /** What a client dials: a plex.direct name, a bare IP URL, or a custom URL. */
+        uri: realSchema(requiredText),
+        /** plex.tv's "this connection is on the server's LAN" flag. @default false when absent */
+        local: realSchema(flag),
+        /** A Plex Relay connection (bandwidth limited). Absent in legacy XML. @default false */
+        relay: realSchema(flag),
+        /** Absent in legacy XML. @default false */
+        IPv6: realSchema(flag),
+      }),
+    )
+    .transform(withoutUndefined),
+);
 export type PlexConnection = z.infer<typeof PlexConnection>;
 
 /** JSON has `connections: [...]`, v2 XML `connections: { connection: [...] }`, legacy XML `Connection: [...]`. */
@@ -103,52 +108,54 @@ function tolerantArray<T extends z.ZodType>(item: T) {
   );
 }
 
-export const PlexDevice = z
-  .preprocess(
-    normaliseDevice,
-    z.looseObject({
-      // The XML parser yields strings or numbers for an attribute (a name "1234" arrives as 1234); an absent name
-      // becomes ''.
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
-      name: z.preprocess((value) => (value === null || value === undefined ? '' : String(value)), z.string()),
-      product: plexStringOpt,
-      productVersion: plexStringOpt,
-      platform: plexStringOpt,
-      platformVersion: plexStringOpt,
-      device: plexStringOpt,
-      /** For a server, its machineIdentifier. */
-      clientIdentifier: requiredText,
-      /** ISO-8601 (v2 gives ISO, legacy XML epoch seconds). */
-      createdAt: plexDateOpt,
-      lastSeenAt: plexDateOpt,
-      /** From "server" / "client,player,pubsub-player". */
-      provides: plexList,
-      /** Absent when the device is the account's own. */
-      ownerId: plexStringOpt,
-      sourceTitle: plexStringOpt,
-      /** The public address plex.tv last saw the device publish from. */
-      publicAddress: plexStringOpt,
-      /**
-       * **Secret.** The token a client uses to talk to this server (needed for shared servers). Never log it or
-       * store it in a snapshot: use `withoutSecrets(device)` first.
-       */
-      accessToken: plexStringOpt,
-      owned: plexBoolOpt,
-      home: plexBoolOpt,
-      synced: plexBoolOpt,
-      /** The server allows Plex Relay. */
-      relay: plexBoolOpt,
-      /** Online per plex.tv (Tautulli reads it so). */
-      presence: plexBoolOpt,
-      httpsRequired: plexBoolOpt,
-      /** True when the device's public address equals the asking client's public address (same network). */
-      publicAddressMatches: plexBoolOpt,
-      dnsRebindingProtection: plexBoolOpt,
-      natLoopbackSupported: plexBoolOpt,
-      connections: tolerantArray(PlexConnection),
-    }),
-  )
-  .transform(withoutUndefined);
+export const PlexDevice = lazySchema(() =>
+  z
+    .preprocess(
+      normaliseDevice,
+      z.looseObject({
+        // The XML parser yields strings or numbers for an attribute (a name "1234" arrives as 1234); an absent name
+        // becomes ''.
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see the comment above
+        name: z.preprocess((value) => (value === null || value === undefined ? '' : String(value)), z.string()),
+        product: plexStringOpt,
+        productVersion: plexStringOpt,
+        platform: plexStringOpt,
+        platformVersion: plexStringOpt,
+        device: plexStringOpt,
+        /** For a server, its machineIdentifier. */
+        clientIdentifier: realSchema(requiredText),
+        /** ISO-8601 (v2 gives ISO, legacy XML epoch seconds). */
+        createdAt: plexDateOpt,
+        lastSeenAt: plexDateOpt,
+        /** From "server" / "client,player,pubsub-player". */
+        provides: plexList,
+        /** Absent when the device is the account's own. */
+        ownerId: plexStringOpt,
+        sourceTitle: plexStringOpt,
+        /** The public address plex.tv last saw the device publish from. */
+        publicAddress: plexStringOpt,
+        /**
+         * **Secret.** The token a client uses to talk to this server (needed for shared servers). Never log it or
+         * store it in a snapshot: use `withoutSecrets(device)` first.
+         */
+        accessToken: plexStringOpt,
+        owned: plexBoolOpt,
+        home: plexBoolOpt,
+        synced: plexBoolOpt,
+        /** The server allows Plex Relay. */
+        relay: plexBoolOpt,
+        /** Online per plex.tv (Tautulli reads it so). */
+        presence: plexBoolOpt,
+        httpsRequired: plexBoolOpt,
+        /** True when the device's public address equals the asking client's public address (same network). */
+        publicAddressMatches: plexBoolOpt,
+        dnsRebindingProtection: plexBoolOpt,
+        natLoopbackSupported: plexBoolOpt,
+        connections: tolerantArray(realSchema(PlexConnection)),
+      }),
+    )
+    .transform(withoutUndefined),
+);
 export type PlexDevice = z.infer<typeof PlexDevice>;
 
 /** The device list out of any decoded resources payload (JSON array, v2 XML, legacy XML). */
@@ -168,7 +175,7 @@ function extractDevices(value: unknown): unknown {
   return value;
 }
 
-export const PlexDeviceList = z.preprocess(extractDevices, tolerantArray(PlexDevice));
+export const PlexDeviceList = lazySchema(() => z.preprocess(extractDevices, tolerantArray(realSchema(PlexDevice))));
 export type PlexDeviceList = z.infer<typeof PlexDeviceList>;
 
 /** XML elements that are lists in resources payloads (everything else stays an object). */

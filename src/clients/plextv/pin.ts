@@ -4,6 +4,7 @@
  * (docs/reference/plex-api.md §5.4; captures pins-new / pins-linked in test/fixtures/plextv/).
  */
 import { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 import {
   plexBoolOpt,
   plexDateOpt,
@@ -14,43 +15,47 @@ import {
 } from '../../http/plex-values.js';
 import { isRecord, withoutUndefined } from './shape.js';
 
-export const PlexPin = z
-  .preprocess(
-    // XML (`<pin id=.. code=../>`) decodes to `{ pin: {...} }`; JSON is the object itself.
-    (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.pin) ? value.pin : value),
-    z.looseObject({
-      id: plexNumber,
-      /** The code the user approves (4 characters, or a long one for a "strong" pin). */
-      code: plexString,
-      /** The X-Plex-Client-Identifier the pin was created for; the token will belong to that client. */
-      clientIdentifier: plexStringOpt,
-      product: plexStringOpt,
-      trusted: plexBoolOpt,
-      /** URL of a QR code image for the code. */
-      qr: plexStringOpt,
-      /** Seconds left when the pin was read (900 when new). */
-      expiresIn: plexNumberOpt,
-      createdAt: plexDateOpt,
-      expiresAt: plexDateOpt,
-      /** **Secret** once set. `null` until the user has approved the pin. */
-      authToken: z
-        .preprocess((value) => (value === '' || value === undefined ? null : value), z.string().nullable())
-        .catch(null),
-    }),
-  )
-  .transform(withoutUndefined);
+export const PlexPin = lazySchema(() =>
+  z
+    .preprocess(
+      // XML (`<pin id=.. code=../>`) decodes to `{ pin: {...} }`; JSON is the object itself.
+      (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.pin) ? value.pin : value),
+      z.looseObject({
+        id: plexNumber,
+        /** The code the user approves (4 characters, or a long one for a "strong" pin). */
+        code: plexString,
+        /** The X-Plex-Client-Identifier the pin was created for; the token will belong to that client. */
+        clientIdentifier: plexStringOpt,
+        product: plexStringOpt,
+        trusted: plexBoolOpt,
+        /** URL of a QR code image for the code. */
+        qr: plexStringOpt,
+        /** Seconds left when the pin was read (900 when new). */
+        expiresIn: plexNumberOpt,
+        createdAt: plexDateOpt,
+        expiresAt: plexDateOpt,
+        /** **Secret** once set. `null` until the user has approved the pin. */
+        authToken: z
+          .preprocess((value) => (value === '' || value === undefined ? null : value), z.string().nullable())
+          .catch(null),
+      }),
+    )
+    .transform(withoutUndefined),
+);
 export type PlexPin = z.infer<typeof PlexPin>;
 
 /**
  * How waiting for a pin ended. `authorized` carries the new token (a secret: store it like a password); the
  * others say why there is none. Returned, never thrown: a user who closes the browser is not an error.
  */
-export const PinOutcome = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('authorized'), authToken: z.string().min(1) }),
-  z.object({ status: z.literal('expired') }),
-  z.object({ status: z.literal('timeout') }),
-  z.object({ status: z.literal('cancelled') }),
-]);
+export const PinOutcome = lazySchema(() =>
+  z.discriminatedUnion('status', [
+    z.object({ status: z.literal('authorized'), authToken: z.string().min(1) }),
+    z.object({ status: z.literal('expired') }),
+    z.object({ status: z.literal('timeout') }),
+    z.object({ status: z.literal('cancelled') }),
+  ]),
+);
 export type PinOutcome = z.infer<typeof PinOutcome>;
 
 /** plex.tv's error code for "Code not found or expired" (404 on `GET api/v2/pins/{id}`). */

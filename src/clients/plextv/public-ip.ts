@@ -5,16 +5,19 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 import { DecodeError, type ErrorContext } from '../../core/errors.js';
 import { decodeText, excerpt, looksLikeHtml } from '../../http/decode.js';
 import { parseWith } from '../../http/validate.js';
 
-const PublicIpText = z
-  .string()
-  .transform((text) => text.trim().replace(/^\[(.*)\]$/, '$1'))
-  .refine((text) => ipaddr.isValid(text), { message: 'not an IP address' })
-  // Canonical form (IPv4-mapped IPv6 unwrapped) so it compares equal to the same address from anywhere else.
-  .transform((text) => ipaddr.process(text).toString());
+const PublicIpText = lazySchema(() =>
+  z
+    .string()
+    .transform((text) => text.trim().replace(/^\[(.*)\]$/, '$1'))
+    .refine((text) => ipaddr.isValid(text), { message: 'not an IP address' })
+    // Canonical form (IPv4-mapped IPv6 unwrapped) so it compares equal to the same address from anywhere else.
+    .transform((text) => ipaddr.process(text).toString()),
+);
 
 /** Parses the body of `/:/ip`; HTML → DecodeError 'html', empty → 'empty', anything else that is not an IP → validation error. */
 export function parsePublicIpBody(body: Buffer, context: ErrorContext & { contentType?: string } = {}): string {

@@ -5,6 +5,7 @@
  * machineIdentifier is optional, unknown fields (library sections...) are kept.
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../core/util/lazy-schema.js';
 import {
   plexBoolOpt,
   plexDateOpt,
@@ -15,27 +16,29 @@ import {
 } from '../../http/plex-values.js';
 import { isRecord, omitKeys, unwrapList, withoutUndefined } from './shape.js';
 
-export const PlexServerRecord = z
-  .looseObject({
-    machineIdentifier: plexString,
-    name: plexStringOpt,
-    /** The public address plex.tv has for the server. */
-    address: plexStringOpt,
-    /** The public port plex.tv has for the server. */
-    port: plexNumberOpt,
-    /** "http" or "https". */
-    scheme: plexStringOpt,
-    host: plexStringOpt,
-    /** The server's LAN addresses ("192.168.1.100,10.0.0.2"). */
-    localAddresses: plexList,
-    version: plexStringOpt,
-    owned: plexBoolOpt,
-    synced: plexBoolOpt,
-    createdAt: plexDateOpt,
-    updatedAt: plexDateOpt,
-  })
-  // `pms/servers.xml` carries an accessToken per server; a record is meant to be stored, so credentials go.
-  .transform((record) => withoutUndefined(omitKeys(record, ['accessToken', 'token'])));
+export const PlexServerRecord = lazySchema(() =>
+  z
+    .looseObject({
+      machineIdentifier: plexString,
+      name: plexStringOpt,
+      /** The public address plex.tv has for the server. */
+      address: plexStringOpt,
+      /** The public port plex.tv has for the server. */
+      port: plexNumberOpt,
+      /** "http" or "https". */
+      scheme: plexStringOpt,
+      host: plexStringOpt,
+      /** The server's LAN addresses ("192.168.1.100,10.0.0.2"). */
+      localAddresses: plexList,
+      version: plexStringOpt,
+      owned: plexBoolOpt,
+      synced: plexBoolOpt,
+      createdAt: plexDateOpt,
+      updatedAt: plexDateOpt,
+    })
+    // `pms/servers.xml` carries an accessToken per server; a record is meant to be stored, so credentials go.
+    .transform((record) => withoutUndefined(omitKeys(record, ['accessToken', 'token']))),
+);
 export type PlexServerRecord = z.infer<typeof PlexServerRecord>;
 
 function extractServers(value: unknown): unknown {
@@ -50,4 +53,6 @@ function extractServers(value: unknown): unknown {
   return [value];
 }
 
-export const PlexServerRecordList = z.preprocess(extractServers, z.array(PlexServerRecord));
+export const PlexServerRecordList = lazySchema(() =>
+  z.preprocess(extractServers, z.array(realSchema(PlexServerRecord))),
+);

@@ -7,6 +7,7 @@
  * from the result: a `PlexUser` is meant to be shown and stored.
  */
 import { z } from 'zod';
+import { lazySchema } from '../../core/util/lazy-schema.js';
 import { plexBoolOpt, plexNumber, plexStringOpt } from '../../http/plex-values.js';
 import { firstOf, isRecord, omitKeys, withoutUndefined } from './shape.js';
 
@@ -22,20 +23,22 @@ function featureNames(value: unknown): unknown {
   });
 }
 
-export const PlexSubscription = z
-  .preprocess(
-    firstOf,
-    z.looseObject({
-      /** A paid subscription (Plex Pass) is active. @default false when absent */
-      active: plexBoolOpt.transform((value) => value ?? false),
-      /** "Active", "Inactive", ... */
-      status: plexStringOpt,
-      /** "lifetime", "monthly", ... absent for free accounts. */
-      plan: plexStringOpt,
-      features: z.preprocess(featureNames, z.array(z.string())).catch([]),
-    }),
-  )
-  .transform(withoutUndefined);
+export const PlexSubscription = lazySchema(() =>
+  z
+    .preprocess(
+      firstOf,
+      z.looseObject({
+        /** A paid subscription (Plex Pass) is active. @default false when absent */
+        active: plexBoolOpt.transform((value) => value ?? false),
+        /** "Active", "Inactive", ... */
+        status: plexStringOpt,
+        /** "lifetime", "monthly", ... absent for free accounts. */
+        plan: plexStringOpt,
+        features: z.preprocess(featureNames, z.array(z.string())).catch([]),
+      }),
+    )
+    .transform(withoutUndefined),
+);
 export type PlexSubscription = z.infer<typeof PlexSubscription>;
 
 /** Fields removed from the user before it is returned: credentials, not profile data. */
@@ -46,26 +49,28 @@ function stripServiceSecrets(value: unknown): unknown {
   return value.map((service: unknown) => (isRecord(service) ? omitKeys(service, ['token', 'secret']) : service));
 }
 
-export const PlexUser = z
-  .preprocess(
-    // XML: the root element is <user>; JSON: the object itself.
-    (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.user) ? value.user : value),
-    z.looseObject({
-      id: plexNumber,
-      uuid: plexStringOpt,
-      username: plexStringOpt,
-      title: plexStringOpt,
-      email: plexStringOpt,
-      subscription: PlexSubscription.optional(),
-      home: plexBoolOpt,
-      homeAdmin: plexBoolOpt,
-      twoFactorEnabled: plexBoolOpt,
+export const PlexUser = lazySchema(() =>
+  z
+    .preprocess(
+      // XML: the root element is <user>; JSON: the object itself.
+      (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.user) ? value.user : value),
+      z.looseObject({
+        id: plexNumber,
+        uuid: plexStringOpt,
+        username: plexStringOpt,
+        title: plexStringOpt,
+        email: plexStringOpt,
+        subscription: PlexSubscription.optional(),
+        home: plexBoolOpt,
+        homeAdmin: plexBoolOpt,
+        twoFactorEnabled: plexBoolOpt,
+      }),
+    )
+    .transform((user) => {
+      const rest = omitKeys(user, USER_SECRETS);
+      return withoutUndefined('services' in rest ? { ...rest, services: stripServiceSecrets(rest.services) } : rest);
     }),
-  )
-  .transform((user) => {
-    const rest = omitKeys(user, USER_SECRETS);
-    return withoutUndefined('services' in rest ? { ...rest, services: stripServiceSecrets(rest.services) } : rest);
-  });
+);
 export type PlexUser = z.infer<typeof PlexUser>;
 
 /** XML elements that are lists in the user payload. */

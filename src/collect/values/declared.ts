@@ -3,31 +3,40 @@
  * They are observations of their own kind (`declared.*`), shown as "you said", and weigh less than a measurement.
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../core/util/lazy-schema.js';
 
 /** How the user stated it. */
-export const DeclaredVia = z.enum(['flag', 'answer']);
+export const DeclaredVia = lazySchema(() => z.enum(['realSchema(flag)', 'answer']));
 
 /** A router forward as the user reads it off the router's page: external port → host:port. */
-export const DeclaredForward = z.object({
-  externalPort: z.number().int().min(1).max(65535),
-  host: z.string().min(1),
-  internalPort: z.number().int().min(1).max(65535),
-});
+export const DeclaredForward = lazySchema(() =>
+  z.object({
+    externalPort: z.number().int().min(1).max(65535),
+    host: z.string().min(1),
+    internalPort: z.number().int().min(1).max(65535),
+  }),
+);
 export type DeclaredForward = z.infer<typeof DeclaredForward>;
 
-export const DeclaredForwards = z.object({ via: DeclaredVia, forwards: z.array(DeclaredForward).min(1) });
+export const DeclaredForwards = lazySchema(() =>
+  z.object({ via: realSchema(DeclaredVia), forwards: z.array(realSchema(DeclaredForward)).min(1) }),
+);
 export type DeclaredForwards = z.infer<typeof DeclaredForwards>;
 
 /** "Remote access fails from outside" (or works): what the user sees from a phone on mobile data or a friend's home. */
-export const DeclaredRemoteAccess = z.object({ via: DeclaredVia, failsFromOutside: z.boolean() });
+export const DeclaredRemoteAccess = lazySchema(() =>
+  z.object({ via: realSchema(DeclaredVia), failsFromOutside: z.boolean() }),
+);
 export type DeclaredRemoteAccess = z.infer<typeof DeclaredRemoteAccess>;
 
 /** Something in front of Plex that the outside reaches instead: a reverse proxy or a tunnel. */
-export const DeclaredFrontDoor = z.object({ via: DeclaredVia, kind: z.enum(['reverse-proxy', 'tunnel']) });
+export const DeclaredFrontDoor = lazySchema(() =>
+  z.object({ via: realSchema(DeclaredVia), kind: z.enum(['reverse-proxy', 'tunnel']) }),
+);
 export type DeclaredFrontDoor = z.infer<typeof DeclaredFrontDoor>;
 
 /** The server runs in Kubernetes (pod addresses, Services and Ingress decide reachability). */
-export const DeclaredKubernetes = z.object({ via: DeclaredVia, kubernetes: z.boolean() });
+export const DeclaredKubernetes = lazySchema(() => z.object({ via: realSchema(DeclaredVia), kubernetes: z.boolean() }));
 export type DeclaredKubernetes = z.infer<typeof DeclaredKubernetes>;
 
 /** Everything the user can declare; every field optional (unstated is not false). */

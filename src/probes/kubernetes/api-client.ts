@@ -4,9 +4,10 @@
  * another host), TLS is verified against the mount's ca.crt only (not the system store), and the token is scrubbed
  * from every message this module returns. Each call has a deadline and a body cap.
  */
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { z } from 'zod';
 import { httpRequest } from '../../http/transport.js';
+import { loadUndici } from '../../http/load-undici.js';
 import { errorCodeOf, phaseOfCode } from '../../http/network-error.js';
 import { redactText } from '../../core/redact.js';
 import type { KubernetesCredentials } from './environment.js';
@@ -42,7 +43,12 @@ export function createKubernetesApi(
   const { host, port, token, ca } = credentials;
   const origin = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // Only the mount's CA: a certificate the system store trusts but the cluster's CA did not sign is refused.
-  const agent = new Agent({ connect: { ca, rejectUnauthorized: true }, connections: 2 });
+  // Built on the first GET (undici loads on first use: src/http/load-undici.ts); a client never used loads nothing.
+  let agent: Promise<Agent> | undefined;
+  const agentOnce = (): Promise<Agent> =>
+    (agent ??= loadUndici().then(
+      ({ Agent }) => new Agent({ connect: { ca, rejectUnauthorized: true }, connections: 2 }),
+    ));
   const scrub = (text: string): string => redactText(text, [token]).slice(0, MAX_MESSAGE_CHARS);
 
   async function get<T>(path: string, schema: z.ZodType<T>): Promise<ApiRead<T>> {
@@ -51,7 +57,7 @@ export function createKubernetesApi(
       response = await httpRequest({
         url: `${origin}${path}`,
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-        dispatcher: agent,
+        dispatcher: await agentOnce(),
         maxRedirects: 0,
         timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -101,7 +107,7 @@ export function createKubernetesApi(
     return { status: 'ok', value: parsed.data };
   }
 
-  return { get, close: () => agent.close() };
+  return { get, close: async () => (agent === undefined ? undefined : (await agent).close()) };
 }
 
 function parseJson(body: Buffer): unknown {

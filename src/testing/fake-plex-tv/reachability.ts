@@ -3,9 +3,9 @@
  * "calls a plex.tv service which asks it to make a request to the PMS instance to see if it's reachable"): connect to
  * the address and port, `GET /identity` over plain http without a token, and require the same machineIdentifier.
  */
-import { Agent } from 'undici';
 import { decodeBody } from '../../http/decode.js';
 import { httpRequest } from '../../http/transport.js';
+import { loadUndici } from '../../http/load-undici.js';
 import { isRecord } from '../../clients/plextv/shape.js';
 import { hostPort } from './publish.js';
 
@@ -21,6 +21,7 @@ export async function connectBack(
   timeoutMs: number,
 ): Promise<ConnectBackResult> {
   // Its own agent: no pooled socket from an earlier check, and a test's global dispatcher (nock) is never involved.
+  const { Agent } = await loadUndici();
   const agent = new Agent({ connections: 1, connect: { timeout: timeoutMs } });
   try {
     const response = await httpRequest({

@@ -3,7 +3,8 @@
  * the fake Plex Media Server on loopback, everything else (the fake plex.tv) goes where its URL says. So the run is
  * pointed at the address a user would type, and the report shows that address, while no packet leaves the machine.
  */
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
+import { loadUndici } from '../../http/load-undici.js';
 
 export interface LanRoute {
   /** The address a user would type, e.g. '192.168.1.10'. */
@@ -12,7 +13,9 @@ export interface LanRoute {
   to: { host: string; port: number };
 }
 
-export function createLanRouteAgent(routes: readonly LanRoute[], connectTimeoutMs = 5000): Agent {
+/** Async because undici loads on first use (src/http/load-undici.ts), not when the testing entry is imported. */
+export async function createLanRouteAgent(routes: readonly LanRoute[], connectTimeoutMs = 5000): Promise<Agent> {
+  const { Agent, buildConnector } = await loadUndici();
   const direct = buildConnector({ timeout: connectTimeoutMs });
   return new Agent({
     connect: (options, callback) => {

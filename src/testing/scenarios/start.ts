@@ -203,7 +203,9 @@ async function startOnce(scenario: Scenario, token: string, options: StartScenar
     });
     closers.push(() => gdm.close());
 
-    const agent = createLanRouteAgent([{ from: { host: model.lan.address, port: model.lan.port }, to: endpoint }]);
+    const agent = await createLanRouteAgent([
+      { from: { host: model.lan.address, port: model.lan.port }, to: endpoint },
+    ]);
     closers.push(() => agent.destroy());
 
     const probes = createScenarioProbes({

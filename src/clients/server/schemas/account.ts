@@ -7,29 +7,32 @@
  * reaches a result or a snapshot.
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../../core/util/lazy-schema.js';
 import { plexObject } from '../../../http/plex-object.js';
 import { plexBoolOpt, plexEnumOpt, plexList, plexNumberOpt, plexStringOpt } from '../../../http/plex-values.js';
 import { MAPPING_ERRORS, MAPPING_STATES, SIGNIN_STATES } from './root.js';
 
-export const MyPlexAccount = plexObject({
-  mappingState: plexEnumOpt(MAPPING_STATES),
-  /** Absent when there is no error (Plex sends ""). */
-  mappingError: plexEnumOpt(MAPPING_ERRORS),
-  mappingErrorMessage: plexStringOpt,
-  signInState: plexEnumOpt(SIGNIN_STATES),
-  username: plexStringOpt,
-  /** What plex.tv saw as the server's public address; "" (absent) when the mapping is unreachable (python-plexapi test). */
-  publicAddress: plexStringOpt,
-  /** 0 when unreachable (python-plexapi test). */
-  publicPort: plexNumberOpt,
-  privateAddress: plexStringOpt,
-  privatePort: plexNumberOpt,
-  subscriptionActive: plexBoolOpt,
-  /** `Active` / `Unknown` seen. */
-  subscriptionState: plexStringOpt,
-  /** From the comma list; [] when absent. */
-  subscriptionFeatures: plexList,
-});
+export const MyPlexAccount = lazySchema(() =>
+  plexObject({
+    mappingState: plexEnumOpt(MAPPING_STATES),
+    /** Absent when there is no error (Plex sends ""). */
+    mappingError: plexEnumOpt(MAPPING_ERRORS),
+    mappingErrorMessage: plexStringOpt,
+    signInState: plexEnumOpt(SIGNIN_STATES),
+    username: plexStringOpt,
+    /** What plex.tv saw as the server's public address; "" (absent) when the mapping is unreachable (python-plexapi test). */
+    publicAddress: plexStringOpt,
+    /** 0 when unreachable (python-plexapi test). */
+    publicPort: plexNumberOpt,
+    privateAddress: plexStringOpt,
+    privatePort: plexNumberOpt,
+    subscriptionActive: plexBoolOpt,
+    /** `Active` / `Unknown` seen. */
+    subscriptionState: plexStringOpt,
+    /** From the comma list; [] when absent. */
+    subscriptionFeatures: plexList,
+  }),
+);
 export type MyPlexAccount = z.infer<typeof MyPlexAccount>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -53,4 +56,4 @@ export function unwrapAccount(data: unknown): unknown {
   return data;
 }
 
-export const AccountResponse = z.preprocess(unwrapAccount, MyPlexAccount);
+export const AccountResponse = lazySchema(() => z.preprocess(unwrapAccount, realSchema(MyPlexAccount)));

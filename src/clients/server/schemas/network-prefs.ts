@@ -8,6 +8,7 @@
  * A value that cannot be coerced leaves the field absent rather than guessing.
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../../core/util/lazy-schema.js';
 import { PrefSetting } from './prefs.js';
 
 type Kind = 'bool' | 'int' | 'text' | 'list';
@@ -58,18 +59,25 @@ export type NetworkPrefId = keyof typeof NETWORK_PREF_KINDS;
 export const SECURE_CONNECTIONS_LABELS = { 0: 'required', 1: 'preferred', 2: 'disabled' } as const;
 export type SecureConnectionsLabel = (typeof SECURE_CONNECTIONS_LABELS)[keyof typeof SECURE_CONNECTIONS_LABELS];
 
-const schemaOfKind = { bool: z.boolean(), int: z.number(), text: z.string(), list: z.array(z.string()) } as const;
-type SchemaOf<K extends Kind> = (typeof schemaOfKind)[K];
+// Functions, so importing this module builds no schema (lazySchema below).
+const schemaOfKind = () =>
+  ({ bool: z.boolean(), int: z.number(), text: z.string(), list: z.array(z.string()) }) as const;
+type SchemaOf<K extends Kind> = ReturnType<typeof schemaOfKind>[K];
 
-const shape = Object.fromEntries(
-  Object.entries(NETWORK_PREF_KINDS).map(([id, kind]) => [id, schemaOfKind[kind].optional()]),
-) as { [Id in NetworkPrefId]: z.ZodOptional<SchemaOf<(typeof NETWORK_PREF_KINDS)[Id]>> };
+const networkShape = () => {
+  const ofKind = schemaOfKind();
+  return Object.fromEntries(Object.entries(NETWORK_PREF_KINDS).map(([id, kind]) => [id, ofKind[kind].optional()])) as {
+    [Id in NetworkPrefId]: z.ZodOptional<SchemaOf<(typeof NETWORK_PREF_KINDS)[Id]>>;
+  };
+};
 
-export const NetworkPrefs = z.object({
-  ...shape,
-  /** Derived from secureConnections (0/1/2); absent for other values. Not a Plex id. */
-  secureConnectionsLabel: z.enum(['required', 'preferred', 'disabled']).optional(),
-});
+export const NetworkPrefs = lazySchema(() =>
+  z.object({
+    ...networkShape(),
+    /** Derived from secureConnections (0/1/2); absent for other values. Not a Plex id. */
+    secureConnectionsLabel: z.enum(['required', 'preferred', 'disabled']).optional(),
+  }),
+);
 export type NetworkPrefs = z.infer<typeof NetworkPrefs>;
 
 function coerce(raw: unknown, kind: Kind): boolean | number | string | string[] | undefined {
@@ -109,8 +117,10 @@ export function networkPrefsFrom(settings: readonly PrefSetting[]): NetworkPrefs
 }
 
 /** The `/:/prefs` result: every setting as the server listed it, plus the typed network view. */
-export const ServerPrefs = z.object({
-  settings: z.array(PrefSetting),
-  network: NetworkPrefs,
-});
+export const ServerPrefs = lazySchema(() =>
+  z.object({
+    settings: z.array(realSchema(PrefSetting)),
+    network: realSchema(NetworkPrefs),
+  }),
+);
 export type ServerPrefs = z.infer<typeof ServerPrefs>;

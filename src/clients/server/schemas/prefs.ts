@@ -9,6 +9,7 @@
  * (not made absent): it is the stored value, and the fix module must be able to restore it exactly.
  */
 import { z } from 'zod';
+import { lazySchema, realSchema } from '../../../core/util/lazy-schema.js';
 import { normalizeLooseFields } from '../../../http/plex-object.js';
 import { plexBoolOpt, plexEnumOpt, plexString, plexStringOpt } from '../../../http/plex-values.js';
 
@@ -25,7 +26,7 @@ export function isSecretPref(id: string): boolean {
   return /token$/i.test(id) || id === 'customCertificateKey';
 }
 
-const PrefValue = z.union([z.string(), z.number(), z.boolean()]);
+const PrefValue = lazySchema(() => z.union([z.string(), z.number(), z.boolean()]));
 export type PrefValue = z.infer<typeof PrefValue>;
 
 const SETTING_KEYS = new Set([
@@ -77,27 +78,31 @@ function normalizeSetting(data: unknown): unknown {
   return out;
 }
 
-export const PrefSetting = z.preprocess(
-  normalizeSetting,
-  z.looseObject({
-    id: plexString,
-    label: plexStringOpt,
-    summary: plexStringOpt,
-    type: plexEnumOpt(PREF_TYPES),
-    default: PrefValue.optional(),
-    value: PrefValue.optional(),
-    hidden: plexBoolOpt,
-    advanced: plexBoolOpt,
-    group: plexStringOpt,
-    /** `|`-separated `value:label` pairs, e.g. `0:Required|1:Preferred|2:Disabled`; see `parseEnumValues`. */
-    enumValues: plexStringOpt,
-  }),
+export const PrefSetting = lazySchema(() =>
+  z.preprocess(
+    normalizeSetting,
+    z.looseObject({
+      id: plexString,
+      label: plexStringOpt,
+      summary: plexStringOpt,
+      type: plexEnumOpt(PREF_TYPES),
+      default: PrefValue.optional(),
+      value: PrefValue.optional(),
+      hidden: plexBoolOpt,
+      advanced: plexBoolOpt,
+      group: plexStringOpt,
+      /** `|`-separated `value:label` pairs, e.g. `0:Required|1:Preferred|2:Disabled`; see `parseEnumValues`. */
+      enumValues: plexStringOpt,
+    }),
+  ),
 );
 export type PrefSetting = z.infer<typeof PrefSetting>;
 
-export const PrefsResponse = z.object({
-  MediaContainer: z.object({ Setting: z.array(PrefSetting).default([]) }),
-});
+export const PrefsResponse = lazySchema(() =>
+  z.object({
+    MediaContainer: z.object({ Setting: z.array(realSchema(PrefSetting)).default([]) }),
+  }),
+);
 
 export interface PrefEnumValue {
   value: string;
