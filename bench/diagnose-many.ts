@@ -32,6 +32,15 @@ interface ManyRun {
   counts: Record<string, number>;
   failedChecks: number;
   inOrder: boolean;
+  /** process.memoryUsage() (+ V8's new space) at the sample with the highest RSS. */
+  atPeak: {
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+    newSpace: number;
+  };
 }
 
 const built = await buildCli({ 'diagnose-many': 'src/diagnose/diagnose-many.ts' });
@@ -70,6 +79,9 @@ async function run(mode: 'array' | 'each', count: number): Promise<ManyRun> {
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+/** Where the peak went: the V8 heap (used of total), what lives outside it, and the rest of RSS (code, stacks, malloc). */
+const split = ({ atPeak: p }: ManyRun): string =>
+  `at the sampled peak (RSS ${mb(p.rss)} MB): V8 heap ${mb(p.heapUsed)} MB used of ${mb(p.heapTotal)} MB (new space ${mb(p.newSpace)} MB), external ${mb(p.external)} MB (array buffers ${mb(p.arrayBuffers)} MB), the rest ${mb(p.rss - p.heapTotal - p.external)} MB (code, stacks, malloc)`;
 section(`diagnoseMany: ${ARRAY_SERVERS} and ${SERVERS} fake servers, concurrency ${CONCURRENCY}`);
 try {
   const array = await run('array', ARRAY_SERVERS);
@@ -81,7 +93,7 @@ try {
     value: large.peakRss / 1024 / 1024,
     unit: 'MB',
     target: PEAK_RSS_TARGET_MB,
-    note: `RSS ${mb(large.rssBefore)} MB before the batch (modules loaded), +${mb(large.peakRss - large.rssBefore)} MB at the peak; ${(large.ms / 1000).toFixed(1)} s, ${perServer(large, SERVERS).toFixed(2)} ms per server; every result ok, each index once and its own server; ${large.failedChecks} failed checks in all`,
+    note: `RSS ${mb(large.rssBefore)} MB before the batch (modules loaded), +${mb(large.peakRss - large.rssBefore)} MB at the peak; ${(large.ms / 1000).toFixed(1)} s, ${perServer(large, SERVERS).toFixed(2)} ms per server; every result ok, each index once and its own server; ${large.failedChecks} failed checks in all; ${split(large)}`,
   });
   report({
     name: `diagnoseMany.each / array form, ${ARRAY_SERVERS} servers: time per server`,

@@ -6,11 +6,12 @@
  * checked as they come (its index names its target) and then dropped, the way a fleet tool streams them to a file.
  * Prints one JSON line: wall time, RSS before the batch and peak RSS, and the outcome counts.
  *
- * argv[2]: JSON { dist, urlsFile, count, token, plexTvUrl, concurrency, mode }
+ * argv[2]: JSON { dist, urlsFile, count, token, plexTvUrl, concurrency, mode, connections? }
  */
 import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
-const { dist, urlsFile, count, token, plexTvUrl, concurrency, mode } = JSON.parse(process.argv[2]);
+const { dist, urlsFile, count, token, plexTvUrl, concurrency, mode, connections } = JSON.parse(process.argv[2]);
 const urls = JSON.parse(readFileSync(urlsFile, 'utf8')).slice(0, count);
 const { diagnoseMany } = await import(`${dist}/diagnose-many.js`);
 const { hostValue, upnpValue, natPmpValue } = await import(`${dist}/testing.js`);
@@ -32,6 +33,16 @@ let failedChecks = 0;
 let inOrder = true;
 let retainedHeap = 0;
 let resultsJsonBytes = 0;
+// Where the peak goes: process.memoryUsage() sampled during the batch, the sample with the highest RSS kept whole (V8
+// heap used and total, external, array buffers, new space), so the report can split the peak.
+let atPeak = { rss: 0 };
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  if (usage.rss <= atPeak.rss) return;
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  atPeak = { ...usage, newSpace: newSpace?.space_size ?? 0 };
+}, 25);
+const many = { concurrency, ...(connections ? { connections } : {}) };
 const started = performance.now();
 if (mode === 'each') {
   // Targets made one at a time as the iteration asks for them, like rows of a database cursor.
@@ -39,7 +50,7 @@ if (mode === 'each') {
     for (const url of urls) yield target(url);
   }
   const seen = new Uint8Array(urls.length);
-  for await (const result of diagnoseMany.each(targets(), { concurrency })) {
+  for await (const result of diagnoseMany.each(targets(), many)) {
     counts[result.status] = (counts[result.status] ?? 0) + 1;
     if (seen[result.index]++ || (result.status === 'ok' && result.report.target.url !== urls[result.index]))
       inOrder = false;
@@ -48,7 +59,7 @@ if (mode === 'each') {
   if (seen.some((n) => n !== 1)) inOrder = false;
 } else {
   const targets = urls.map(target);
-  const results = await diagnoseMany(targets, { concurrency });
+  const results = await diagnoseMany(targets, many);
   for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
   failedChecks = results
     .filter((r) => r.status === 'ok')
@@ -59,7 +70,8 @@ if (mode === 'each') {
   resultsJsonBytes = Buffer.byteLength(JSON.stringify(results));
 }
 const ms = performance.now() - started;
+clearInterval(sampler);
 const peakRss = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(
-  `${JSON.stringify({ ms, rssBefore, maxRssBefore, peakRss, retainedHeap, resultsJsonBytes, counts, failedChecks, inOrder })}\n`,
+  `${JSON.stringify({ ms, rssBefore, maxRssBefore, peakRss, retainedHeap, resultsJsonBytes, counts, failedChecks, inOrder, atPeak })}\n`,
 );

@@ -11,6 +11,7 @@ import { diagnose, type DiagnoseOptions } from './diagnose.js';
 import { UsageError, isPlexDiagnoseError } from '../core/errors.js';
 import { redactText, redactUrl } from '../core/redact.js';
 import { linkSignals } from '../core/util/link-signals.js';
+import { targetDispatcher, type TargetDispatcher } from './fleet-connections.js';
 import type { Report } from '../core/report.js';
 
 export interface DiagnoseManyOptions {
@@ -23,6 +24,14 @@ export interface DiagnoseManyOptions {
   signal?: AbortSignal;
   /** Called as each target settles, in completion order (progress bars). What it throws is ignored. @default none */
   onResult?: (result: DiagnoseManyResult, index: number) => void;
+  /**
+   * 'per-target': requests to each target's own server go through connections of that target's, closed as soon as
+   * its diagnosis ends (a fleet contacts each server once; kept alive, they held memory for every server of the last
+   * seconds); requests to other origins (plex.tv, the router) still go through undici's global dispatcher, shared by
+   * the batch. 'shared': everything through the global dispatcher, as `diagnose` does. A target with a `dispatcher`
+   * of its own always keeps it. @default 'per-target'
+   */
+  connections?: 'per-target' | 'shared';
 }
 
 /** Why a target produced no report: plain JSON, never the token. */
@@ -63,6 +72,8 @@ function checkConcurrency(options: DiagnoseManyOptions): number {
   const concurrency = options.concurrency ?? DEFAULT_DIAGNOSE_MANY_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  if (options.connections !== undefined && options.connections !== 'per-target' && options.connections !== 'shared')
+    throw new UsageError(`connections must be 'per-target' or 'shared', got ${String(options.connections)}`);
   return concurrency;
 }
 
@@ -79,9 +90,15 @@ async function runTarget(
   // The target's own signal, the batch's and the iteration's, as one; not AbortSignal.any, the batch's lives long
   // (link-signals.ts).
   let linked: ReturnType<typeof linkSignals> | undefined;
+  let connections: TargetDispatcher | undefined;
   try {
     linked = linkSignals(options.signal, stop, target.signal);
-    const report = await diagnose({ ...target, ...(linked.signal ? { signal: linked.signal } : {}) });
+    connections = await targetDispatcher(target, options.connections ?? 'per-target');
+    const report = await diagnose({
+      ...target,
+      ...(linked.signal ? { signal: linked.signal } : {}),
+      ...(connections.dispatcher ? { dispatcher: connections.dispatcher } : {}),
+    });
     // A run cut short by the batch's signal has only skipped checks: not a report anyone should act on.
     if (options.signal?.aborted) return { status: 'aborted', url, durationMs: durationMs() };
     return { status: 'ok', url, durationMs: durationMs(), report };
@@ -90,6 +107,8 @@ async function runTarget(
     return { status: 'failed', url, durationMs: durationMs(), error: describeFailure(error, target?.token) };
   } finally {
     linked?.release();
+    // Before the result is handed on: a yielded target holds no connection.
+    await connections?.close();
   }
 }
 

@@ -111,7 +111,8 @@ describe('diagnoseMany.each', () => {
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(pulled).toBe(3);
     expect((await valueOf(iterator.next())).index).toBe(1);
-    await until(() => pulled === 4);
+    await until(() => fleet.events.started.length === 4);
+    expect(pulled).toBe(4);
     expect(fleet.events.started).toEqual([0, 1, 2, 3]);
     await iterator.return(undefined);
   });
