@@ -64,6 +64,9 @@ async function run(mode: 'array' | 'each', count: number): Promise<ManyRun> {
         plexTvUrl: fakes.plexTvUrl,
         concurrency: CONCURRENCY,
         mode,
+        // What a fleet user chooses: connections closed as each target's diagnosis ends (the default, 'shared', keeps
+        // the global dispatcher's idle pools, so that a user's setGlobalDispatcher applies to every request).
+        connections: 'per-target',
       }),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },

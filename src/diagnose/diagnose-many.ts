@@ -28,8 +28,10 @@ export interface DiagnoseManyOptions {
    * 'per-target': requests to each target's own server go through connections of that target's, closed as soon as
    * its diagnosis ends (a fleet contacts each server once; kept alive, they held memory for every server of the last
    * seconds); requests to other origins (plex.tv, the router) still go through undici's global dispatcher, shared by
-   * the batch. 'shared': everything through the global dispatcher, as `diagnose` does. A target with a `dispatcher`
-   * of its own always keeps it. @default 'per-target'
+   * the batch, but the targets' own requests no longer do: choose it only when that dispatcher is not a proxy, a mock
+   * or an Agent with options the targets need. 'shared': everything through the global dispatcher, as `diagnose`
+   * does (the default, so a `setGlobalDispatcher` keeps applying to every request). A target with a `dispatcher` of
+   * its own always keeps it. @default 'shared'
    */
   connections?: 'per-target' | 'shared';
 }
@@ -93,7 +95,7 @@ async function runTarget(
   let connections: TargetDispatcher | undefined;
   try {
     linked = linkSignals(options.signal, stop, target.signal);
-    connections = await targetDispatcher(target, options.connections ?? 'per-target');
+    connections = await targetDispatcher(target, options.connections ?? 'shared');
     const report = await diagnose({
       ...target,
       ...(linked.signal ? { signal: linked.signal } : {}),

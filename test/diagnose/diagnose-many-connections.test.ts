@@ -1,5 +1,5 @@
 /**
- * diagnoseMany's connections: with the default 'per-target', a target's connections to its server are closed by the
+ * diagnoseMany's connections: with 'per-target', a target's connections to its server are closed by the
  * time its result is handed on (also when the batch is aborted), while plex.tv's requests still go through undici's
  * global dispatcher; with 'shared', they stay open in the global pool as before. Each fake server sits behind a TCP
  * relay that counts the open client sockets. The relay hides the server's `Keep-Alive: timeout=5` hint and never
@@ -143,7 +143,7 @@ describe('diagnoseMany connections', () => {
     const names: string[] = [];
     for await (const result of diagnoseMany.each(
       relays.map((relay) => target(relay.url)),
-      { concurrency: 3 },
+      { concurrency: 3, connections: 'per-target' },
     )) {
       expect(result.status).toBe('ok');
       if (result.status === 'ok') names[result.index] = result.report.target.name ?? '';
@@ -156,11 +156,11 @@ describe('diagnoseMany connections', () => {
     for (const relay of relays) expect(seenByGlobal).not.toContain(new URL(relay.url).origin);
   });
 
-  it("'shared' leaves them in the global pool, open after the result (the behaviour 'per-target' replaces)", async () => {
+  it("'shared', the default, leaves them in the global pool, open after the result", async () => {
     const openAtResult: number[] = [];
     const results = await diagnoseMany(
       relays.map((relay) => target(relay.url)),
-      { concurrency: 3, connections: 'shared', onResult: (_, index) => openAtResult.push(relays[index]!.open) },
+      { concurrency: 3, onResult: (_, index) => openAtResult.push(relays[index]!.open) },
     );
     expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
     expect(openAtResult.every((open) => open > 0)).toBe(true);
@@ -170,7 +170,9 @@ describe('diagnoseMany connections', () => {
   it('a target that brings its own dispatcher keeps it, and its connections stay the caller’s', async () => {
     const own = new Agent({ keepAliveTimeout: 600_000, keepAliveMaxTimeout: 600_000 });
     try {
-      const [result] = await diagnoseMany([{ ...target(relays[0]!.url), dispatcher: own }]);
+      const [result] = await diagnoseMany([{ ...target(relays[0]!.url), dispatcher: own }], {
+        connections: 'per-target',
+      });
       expect(result?.status).toBe('ok');
       expect(relays[0]!.open).toBeGreaterThan(0);
       expect(seenByGlobal).not.toContain(new URL(relays[0]!.url).origin);
@@ -184,7 +186,7 @@ describe('diagnoseMany connections', () => {
     const controller = new AbortController();
     try {
       const before = relays[1]!.accepted;
-      const running = diagnoseMany([target(relays[1]!.url)], { signal: controller.signal });
+      const running = diagnoseMany([target(relays[1]!.url)], { signal: controller.signal, connections: 'per-target' });
       await relays[1]!.connected(before);
       controller.abort();
       const [result] = await running;
