@@ -1,12 +1,13 @@
 'use strict';
-// What the bundled CLI (cli.js) gets for `import ... from 'undici'` (tsup.config.ts, cliBundlePlugins): only the parts
-// the source imports (Agent, buildConnector, request). undici's index.js also loads fetch, WebSocket, EventSource,
+// What the bundled CLI gets for `import('undici')` (tsup.config.ts, cliBundlePlugins): only the parts the source uses
+// (test/undici-lean.test.ts keeps the list complete). undici's index.js also loads fetch, WebSocket, EventSource,
 // cookies, the mock agents and the cache stores, which made it the largest single cost between `plex-diagnose` starting
 // and its first request (docs/performance.md, "Start-up"). The library entries keep the real `undici` (external): only
 // the CLI, whose undici is fixed at build time, may depend on the package's internal file layout. A renamed file in a
 // future undici fails the build here, never at a user's run.
 const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
 const Agent = require('undici/lib/dispatcher/agent.js');
+const Client = require('undici/lib/dispatcher/client.js');
 const buildConnector = require('undici/lib/core/connect.js');
 const api = require('undici/lib/api/index.js');
 const util = require('undici/lib/core/util.js');
@@ -40,4 +41,4 @@ function request(url, opts) {
   });
 }
 
-module.exports = { Agent, Dispatcher, buildConnector, request, getGlobalDispatcher, setGlobalDispatcher };
+module.exports = { Agent, Client, Dispatcher, buildConnector, request, getGlobalDispatcher, setGlobalDispatcher };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { lazySchema, realSchema } from '../../core/util/lazy-schema.js';
 
 /** How the user stated it. */
-export const DeclaredVia = lazySchema(() => z.enum(['realSchema(flag)', 'answer']));
+export const DeclaredVia = lazySchema(() => z.enum(['flag', 'answer']));
 
 /** A router forward as the user reads it off the router's page: external port → host:port. */
 export const DeclaredForward = lazySchema(() =>
