@@ -11,10 +11,10 @@
  * our own SHA-1 of the payload and is checked before V8 sees it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script, constants as vmConstants } from 'node:vm';
 
 const MAGIC = Buffer.from('PDCC1\n');
@@ -77,9 +77,23 @@ export function writeCodeCache(file: string, payload: Buffer): boolean {
     const digest = createHash('sha1').update(payload).digest();
     writeFileSync(temp, Buffer.concat([MAGIC, digest, payload]), { mode: 0o600 });
     renameSync(temp, file);
-    return true;
   } catch {
     return false;
+  }
+  removeOtherCaches(file);
+  return true;
+}
+
+/**
+ * Every install, upgrade or `npx` extraction is a new bundle (its size or mtime differ), so its cache is a new file of
+ * ~1.4 MB: only the newest is kept. Another install running at the same time loses nothing but one recompile.
+ */
+function removeOtherCaches(keep: string): void {
+  try {
+    for (const name of readdirSync(dirname(keep)))
+      if (name !== basename(keep) && /^cli-.*\.v8cache(\.\d+\.tmp)?$/.test(name)) unlinkSync(join(dirname(keep), name));
+  } catch {
+    // pruning is housekeeping: a file another process removed first, or a directory we may not list, is fine
   }
 }
 

@@ -50,6 +50,16 @@ describe('code cache files', () => {
     expect(readCodeCache(join(dir, 'unit', 'absent.v8cache'))).toBeUndefined();
   });
 
+  it("keeps only the newest bundle's cache (each install or npx extraction is a new file), and nothing else", async () => {
+    const home = join(dir, 'prune');
+    const payload = Buffer.from('bytes');
+    expect(writeCodeCache(join(home, 'cli-0.1.0-a.v8cache'), payload)).toBe(true);
+    await writeFile(join(home, 'cli-0.1.0-b.v8cache.123.tmp'), 'left by a killed run');
+    await writeFile(join(home, 'notes.txt'), 'not ours to remove');
+    expect(writeCodeCache(join(home, 'cli-0.2.0-c.v8cache'), payload)).toBe(true);
+    expect((await readdir(home)).sort()).toEqual(['cli-0.2.0-c.v8cache', 'notes.txt']);
+  });
+
   it('an unwritable place is no cache, not an error (and not a hang under /proc)', async () => {
     const notADir = join(dir, 'a-file');
     await writeFile(notADir, 'x');
