@@ -7,6 +7,10 @@ import { evaluateIptables } from './iptables.js';
 import { evaluateNft, parseNftJson } from './nft.js';
 import type { InboundPacket } from './packet.js';
 import { runTool, type RunTool, type ToolRun } from './run.js';
+import { sharedRunner } from './shared-run.js';
+
+// The default runner, shared by every diagnosis in this process (./shared-run.ts says why).
+const sharedRunTool = sharedRunner(runTool);
 import type { Evaluation, Verdict } from './engine.js';
 
 export type FirewallTool =
@@ -117,7 +121,7 @@ export async function readHostFirewall(options: ReadFirewallOptions): Promise<Fi
   const platform = options.platform ?? process.platform;
   if (platform !== 'linux')
     return { checked: false, reason: `not checked on this platform (${platform}): only Linux firewalls are read` };
-  const run = options.run ?? runTool;
+  const run = options.run ?? sharedRunTool;
   const timeoutMs = options.timeoutMs ?? 3000;
   const tools = Object.keys(COMMANDS) as FirewallTool[];
   const runs = await Promise.all(
