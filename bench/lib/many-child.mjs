@@ -22,6 +22,21 @@ const probes = {
   upnp: fact(upnpValue()),
   natpmp: fact(natPmpValue()),
   gdm: fact({ servers: [], targets: ['239.0.0.250:32414'], sendErrors: [], ignoredReplies: 0 }),
+  // The fakes listen on loopback, so the host-local collectors would read THIS machine's sockets and firewall for each
+  // target; a fleet's servers are other machines, where those collectors stand down. Facts, as for the router.
+  hostListen: async (options) => ({
+    checked: true,
+    value: { sockets: [{ address: '0.0.0.0', family: 4, port: options?.port ?? 32400, scope: 'all' }], notes: [] },
+  }),
+  hostFirewall: async (options) => ({
+    checked: true,
+    value: {
+      port: options.port,
+      ipv4: { verdict: 'accepted', decidedBy: 'policy accept', tool: 'nft' },
+      ipv6: { verdict: 'accepted', decidedBy: 'policy accept', tool: 'nft' },
+      sources: [{ tool: 'nft', status: 'read' }],
+    },
+  }),
 };
 const target = (url) => ({ url, token, plexTv: { baseUrl: plexTvUrl }, probes, collectorTimeoutMs: 10_000 });
 
