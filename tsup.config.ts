@@ -54,6 +54,19 @@ const cliBundlePlugins: EsbuildPlugin[] = [
   },
 ];
 
+/**
+ * What the CLI's three outputs share. better-sqlite3 stays external: an optional native dependency, and a bundled
+ * better-sqlite3 cannot find its .node binary (history would silently never load).
+ */
+const cliBuild = {
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  target: 'node20',
+  platform: 'node',
+  external: ['better-sqlite3'],
+} satisfies Options;
+
 export default defineConfig([
   {
     entry: LIBRARY_ENTRIES,
@@ -76,16 +89,9 @@ export default defineConfig([
     // keeps each dynamically imported module behind a lazy init function. Measured: docs/performance.md.
     entry: { cli: 'src/cli/bin.ts' },
     format: ['cjs'],
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    target: 'node20',
-    platform: 'node',
+    ...cliBuild,
     noExternal: [/^(?!better-sqlite3)/],
     esbuildPlugins: cliBundlePlugins,
-    // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
-    // better-sqlite3 cannot find its .node binary (history would silently never load).
-    external: ['better-sqlite3'],
     // import.meta does not exist in CommonJS; the CLI reads only its url (to find docs/rules and tsx next to it).
     define: { 'import.meta.url': '__pdImportMetaUrl' },
     banner: { js: "const __pdImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -94,25 +100,14 @@ export default defineConfig([
     // `node dist/cli.js` (scripts, the lab): an ES module that requires cli.cjs.
     entry: { cli: 'src/cli/esm-entry.ts' },
     format: ['esm'],
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    target: 'node20',
-    platform: 'node',
+    ...cliBuild,
     banner: { js: '#!/usr/bin/env node' },
   },
   {
     // The bin: a CommonJS launcher (faster to start on Node 20) that answers --version/--help and runs cli.cjs.
     entry: { launcher: 'src/cli/launcher.ts' },
     format: ['cjs'],
-    dts: false,
-    sourcemap: false,
-    clean: false,
-    target: 'node20',
-    platform: 'node',
-    // An optional native dependency: tsup bundles what is not in dependencies/peerDependencies, and a bundled
-    // better-sqlite3 cannot find its .node binary (history would silently never load).
-    external: ['better-sqlite3'],
+    ...cliBuild,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

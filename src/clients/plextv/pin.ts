@@ -13,13 +13,12 @@ import {
   plexString,
   plexStringOpt,
 } from '../../http/plex-values.js';
-import { isRecord, withoutUndefined } from './shape.js';
+import { unwrapRoot, withoutUndefined } from './shape.js';
 
 export const PlexPin = lazySchema(() =>
   z
     .preprocess(
-      // XML (`<pin id=.. code=../>`) decodes to `{ pin: {...} }`; JSON is the object itself.
-      (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.pin) ? value.pin : value),
+      unwrapRoot('pin'),
       z.looseObject({
         id: plexNumber,
         /** The code the user approves (4 characters, or a long one for a "strong" pin). */

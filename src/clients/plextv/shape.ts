@@ -11,6 +11,14 @@ export function isRecord(value: unknown): value is UnknownRecord {
 }
 
 /**
+ * For a preprocess step: XML decodes a document to `{ <root>: {...} }`, JSON is the object itself; either way, the
+ * object.
+ */
+export function unwrapRoot(root: string): (value: unknown) => unknown {
+  return (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value[root]) ? value[root] : value);
+}
+
+/**
  * A child list in any of its decoded forms → a flat array of items:
  * - JSON: `[a, b]`
  * - XML wrapper element: `{ connection: [a, b] }` (or a single `{ connection: a }`)

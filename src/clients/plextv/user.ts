@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../../core/util/lazy-schema.js';
 import { plexBoolOpt, plexNumber, plexStringOpt } from '../../http/plex-values.js';
-import { firstOf, isRecord, omitKeys, withoutUndefined } from './shape.js';
+import { firstOf, isRecord, omitKeys, unwrapRoot, withoutUndefined } from './shape.js';
 
 /** `["a","b"]` (JSON) or `{ feature: [{ id: "a" }] }` (XML) → `["a","b"]`. */
 function featureNames(value: unknown): unknown {
@@ -52,8 +52,7 @@ function stripServiceSecrets(value: unknown): unknown {
 export const PlexUser = lazySchema(() =>
   z
     .preprocess(
-      // XML: the root element is <user>; JSON: the object itself.
-      (value) => (isRecord(value) && Object.keys(value).length === 1 && isRecord(value.user) ? value.user : value),
+      unwrapRoot('user'),
       z.looseObject({
         id: plexNumber,
         uuid: plexStringOpt,
