@@ -23,6 +23,9 @@ export type RunTool = (command: string, args: readonly string[], options: RunToo
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DENIED = /operation not permitted|permission denied|must be root|you need to be root|not authorized/i;
 
+/** What a run the caller gave up on reports (its signal fired). */
+export const cancelled = (command: string): ToolRun => ({ status: 'failed', message: `${command} was cancelled` });
+
 function firstLine(text: string): string {
   return text.trim().split('\n')[0]?.slice(0, 200) ?? '';
 }
@@ -45,7 +48,7 @@ export const runTool: RunTool = (command, args, options) =>
         if (failure.code === 'ENOENT') return resolve({ status: 'not-installed' });
         if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
           return resolve({ status: 'failed', message: `${command} printed more than the cap` });
-        if (failure.code === 'ABORT_ERR') return resolve({ status: 'failed', message: `${command} was cancelled` });
+        if (failure.code === 'ABORT_ERR') return resolve(cancelled(command));
         if (failure.killed)
           return resolve({ status: 'failed', message: `${command} did not finish in ${options.timeoutMs} ms` });
         const said = firstLine(String(stderr)) || firstLine(String(stdout)) || failure.message;

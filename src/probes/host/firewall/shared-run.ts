@@ -5,7 +5,7 @@
  * its time in `nft`). A run in flight is joined, a finished one is reused for SHARE_MS, then read again: short
  * enough that a `watch` (at least 1 s apart) or the user's next command sees a changed firewall.
  */
-import type { RunTool, ToolRun } from './run.js';
+import { cancelled, type RunTool, type ToolRun } from './run.js';
 
 /** How long a finished read is reused. */
 export const SHARE_MS = 1000;
@@ -43,9 +43,9 @@ export function sharedRunner(run: RunTool, now: () => number = () => performance
     }
     const { signal } = options;
     if (!signal) return shared.run;
-    if (signal.aborted) return Promise.resolve({ status: 'failed', message: `${command} was cancelled` });
+    if (signal.aborted) return Promise.resolve(cancelled(command));
     return new Promise<ToolRun>((resolve) => {
-      const onAbort = (): void => resolve({ status: 'failed', message: `${command} was cancelled` });
+      const onAbort = (): void => resolve(cancelled(command));
       signal.addEventListener('abort', onAbort, { once: true });
       void shared.run.then((result) => {
         signal.removeEventListener('abort', onAbort);
